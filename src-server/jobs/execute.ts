@@ -1,0 +1,149 @@
+// Runs one claimed attempt of a job through the JobRuntime and records the outcome.
+// A failing job is data (attempts, last error, next run), never an exception that
+// reaches the pool's loop.
+import type { JsonObject } from "../../src-sdk/types.ts";
+import type { JobsConfig } from "../config/types.ts";
+import type { Db } from "../db/pool.ts";
+import type { FunctionRow } from "../db/queries/functions.ts";
+import { completeJob, failJob, updateProgress, type AttemptKey, type ClaimedJobRow } from "../db/queries/queue.ts";
+import { coerceError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { retryDelayMs } from "./backoff.ts";
+import type { FunctionCache } from "./function-cache.ts";
+import { signJobTokens } from "./job-tokens.ts";
+import { createLogBuffer } from "./log-buffer.ts";
+import { createProgressCoalescer } from "./progress-coalescer.ts";
+import type { JobOutcome, JobRunHandle, JobRuntime, JobRunSpec, ProgressReport } from "./runtime.ts";
+
+export interface ExecuteContext {
+  db: Db;
+  runtime: JobRuntime;
+  config: JobsConfig;
+  functions: FunctionCache;
+  jwtSecret: string;
+  serverUrl(): string;
+  passthroughEnv: Record<string, string>;
+  logger: Logger;
+}
+
+/** What the pool keeps about a job it is running, for cancel, terminate and watchdogs. */
+export interface RunningAttempt {
+  key: AttemptKey;
+  jobName: string;
+  startedAt: number;
+  lastProgressAt: number;
+  progressTimeoutMs: number;
+  handle?: JobRunHandle;
+  /** Set when the row was cancelled/terminated or taken over: the attempt writes nothing more. */
+  stopReason?: "cancelled" | "superseded";
+  /** Set when the pool kills the attempt itself (timeout, progress timeout, shutdown). */
+  killReason?: { message: string; retry: boolean };
+}
+
+function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
+  return failJob(ctx.db, key, { error, retryDelayMs: null });
+}
+
+function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow): JobRunSpec {
+  const user = row.created_by
+    ? { id: row.created_by, email: row.user_email ?? undefined, role: row.user_role ?? "authenticated" }
+    : null;
+  const timeout = row.max_duration_seconds ?? fn.timeout_seconds;
+  const tokens = signJobTokens({ secret: ctx.jwtSecret, jobId: row.id, user, ttlSeconds: timeout + 60 });
+  return {
+    jobId: row.id,
+    jobName: row.job_name,
+    namespace: row.namespace,
+    functionId: fn.id,
+    functionVersion: fn.version,
+    code: fn.code ?? "",
+    payload: (row.payload ?? {}) as JsonObject,
+    retryCount: row.retry_count,
+    user,
+    permissions: {
+      allowNet: fn.allow_net,
+      allowEnv: fn.allow_env,
+      allowRead: fn.allow_read,
+      allowWrite: fn.allow_write,
+      memoryLimitMb: fn.memory_limit_mb,
+    },
+    env: ctx.passthroughEnv,
+    serverUrl: ctx.serverUrl(),
+    userToken: tokens.userToken,
+    serviceToken: tokens.serviceToken,
+    secrets: { user: {}, system: {} },
+  };
+}
+
+export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, attempt: RunningAttempt): Promise<void> {
+  const key = attempt.key;
+  const fn = row.function_id ? await ctx.functions.get(row.function_id, row.function_version) : undefined;
+  if (!fn) return void (await fatal(ctx, key, `Job function not found: ${row.job_name}`));
+  if (!fn.enabled) return void (await fatal(ctx, key, "Job function is disabled"));
+  if (!fn.code) {
+    return void (await fatal(ctx, key, `Job function has no code${fn.bundle_error ? `: ${fn.bundle_error}` : ""}`));
+  }
+
+  const logs = fn.disable_execution_logs
+    ? undefined
+    : createLogBuffer({ db: ctx.db, jobId: row.id, onError: (e) => ctx.logger.warn("log write failed", { error: e.message }) });
+  const progress = createProgressCoalescer<ProgressReport>({
+    intervalMs: 250,
+    write: (p) => updateProgress(ctx.db, key, p),
+  });
+  const timeoutSeconds = row.max_duration_seconds ?? fn.timeout_seconds;
+  let timer: NodeJS.Timeout | undefined;
+  let outcome: JobOutcome;
+  try {
+    const handle = ctx.runtime.start(buildSpec(ctx, row, fn), {
+      onProgress(p) {
+        attempt.lastProgressAt = Date.now();
+        progress.report(p);
+      },
+      onLog(level, message) {
+        logs?.add(level, message);
+      },
+    });
+    attempt.handle = handle;
+    timer = setTimeout(() => {
+      attempt.killReason = { message: `Job timed out after ${timeoutSeconds}s`, retry: true };
+      handle.kill(attempt.killReason.message);
+    }, timeoutSeconds * 1000);
+    outcome = await handle.done;
+  } catch (err) {
+    outcome = { ok: false, error: coerceError(err).message, reason: "crashed" };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+  const finalProgress = await progress.finish();
+  await recordOutcome(ctx, attempt, outcome, finalProgress, logs);
+  await logs?.close();
+}
+
+async function recordOutcome(
+  ctx: ExecuteContext,
+  attempt: RunningAttempt,
+  outcome: JobOutcome,
+  finalProgress: ProgressReport | undefined,
+  logs: ReturnType<typeof createLogBuffer> | undefined,
+): Promise<void> {
+  if (attempt.stopReason) {
+    logs?.add("warn", attempt.stopReason === "cancelled" ? "Job cancelled" : "Attempt abandoned: the job was taken over");
+    return;
+  }
+  const key = attempt.key;
+  if (outcome.ok) {
+    await completeJob(ctx.db, key, outcome.result, finalProgress);
+    return;
+  }
+  const error = attempt.killReason?.message ?? outcome.error;
+  const retry = attempt.killReason ? attempt.killReason.retry : true;
+  const delay = retry
+    ? retryDelayMs(key.retryCount + 1, { baseMs: ctx.config.retryBackoffBaseMs, maxMs: ctx.config.retryBackoffMaxMs })
+    : null;
+  logs?.add("error", `Attempt ${key.retryCount + 1} failed: ${error}`);
+  const status = await failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress });
+  if (status === "pending" && delay !== null) {
+    logs?.add("warn", `Retrying in ${(delay / 1000).toFixed(1)}s`);
+  }
+}

@@ -1,0 +1,249 @@
+// The worker pool of one process: `embeddedWorkerCount` registered workers, each running
+// up to `maxConcurrentPerWorker` jobs. Workers claim when woken by NOTIFY (at once),
+// when one of their jobs finishes, and on the poll interval as a fallback.
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import type { JobsConfig } from "../config/types.ts";
+import type { Db } from "../db/pool.ts";
+import { claimJobs, recoverOrphanedJobs, failJob, type ClaimedJobRow } from "../db/queries/queue.ts";
+import * as workersSql from "../db/queries/workers.ts";
+import { coerceError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
+import { createFunctionCache } from "./function-cache.ts";
+import { listen, type NotificationListener } from "./listener.ts";
+import type { JobRuntime } from "./runtime.ts";
+
+export const WAKE_CHANNEL = "jobs_wake";
+export const CONTROL_CHANNEL = "jobs_control";
+
+export interface WorkerPoolOptions {
+  db: Db;
+  runtime: JobRuntime;
+  config: JobsConfig;
+  jwtSecret: string;
+  serverUrl(): string;
+  passthroughEnv: Record<string, string>;
+  logger: Logger;
+}
+
+export interface WorkerPool {
+  start(): Promise<void>;
+  /** Stops claiming, waits for running jobs (up to the graceful timeout), then stops. */
+  stop(): Promise<void>;
+  workerIds(): string[];
+  runningCount(): number;
+}
+
+interface LocalWorker {
+  id: string;
+  name: string;
+  running: Map<string, RunningAttempt>;
+  filling: boolean;
+  again: boolean;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const { db, config, logger } = options;
+  const workers: LocalWorker[] = [];
+  const running = new Map<string, RunningAttempt>();
+  const timers: NodeJS.Timeout[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let listener: NotificationListener | undefined;
+  let stopping = false;
+  const ctx: ExecuteContext = {
+    db,
+    runtime: options.runtime,
+    config,
+    functions: createFunctionCache(db),
+    jwtSecret: options.jwtSecret,
+    serverUrl: options.serverUrl,
+    passthroughEnv: options.passthroughEnv,
+    logger,
+  };
+
+  const startAttempt = (worker: LocalWorker, row: ClaimedJobRow) => {
+    const now = Date.now();
+    const attempt: RunningAttempt = {
+      key: { id: row.id, workerId: worker.id, retryCount: row.retry_count },
+      jobName: row.job_name,
+      startedAt: now,
+      lastProgressAt: now,
+      progressTimeoutMs: (row.progress_timeout_seconds ?? config.defaultProgressTimeoutSeconds) * 1000,
+    };
+    worker.running.set(row.id, attempt);
+    running.set(row.id, attempt);
+    const task = executeAttempt(ctx, row, attempt)
+      .catch((err) => logger.error("job attempt failed to record", { job: row.id, error: coerceError(err).message }))
+      .finally(() => {
+        worker.running.delete(row.id);
+        running.delete(row.id);
+        inFlight.delete(task);
+        if (!stopping) void fill(worker);
+      });
+    inFlight.add(task);
+  };
+
+  /** Claims for one worker until it is full or the queue has nothing claimable. */
+  const fill = async (worker: LocalWorker): Promise<void> => {
+    if (worker.filling) {
+      worker.again = true;
+      return;
+    }
+    worker.filling = true;
+    try {
+      do {
+        worker.again = false;
+        const free = config.maxConcurrentPerWorker - worker.running.size;
+        if (free <= 0 || stopping) break;
+        const rows = await claimJobs(db, {
+          workerId: worker.id,
+          limit: free,
+          namespaceLimit: config.maxConcurrentPerNamespace,
+        });
+        for (const row of rows) startAttempt(worker, row);
+        // A full batch means there may be more: keep going and let an idle sibling help.
+        if (rows.length === free) {
+          worker.again = true;
+          wakeOne(worker);
+        }
+      } while (worker.again && !stopping);
+    } catch (err) {
+      if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
+    } finally {
+      worker.filling = false;
+    }
+  };
+
+  /** Wakes the idlest worker that is not already claiming. */
+  const wakeOne = (except?: LocalWorker) => {
+    const candidate = workers
+      .filter((w) => w !== except && !w.filling && w.running.size < config.maxConcurrentPerWorker)
+      .sort((a, b) => a.running.size - b.running.size)[0];
+    if (candidate) void fill(candidate);
+  };
+
+  const wakeAll = () => {
+    for (const w of workers) void fill(w);
+  };
+
+  const onControl = (payload: string) => {
+    let msg: { op?: string; id?: string };
+    try {
+      msg = JSON.parse(payload) as typeof msg;
+    } catch {
+      return;
+    }
+    const attempt = msg.id ? running.get(msg.id) : undefined;
+    if (!attempt) return;
+    attempt.stopReason = "cancelled";
+    if (msg.op === "terminate") {
+      attempt.handle?.kill("Terminated by an administrator");
+    } else {
+      attempt.handle?.requestCancel();
+      const t = setTimeout(() => attempt.handle?.kill("Cancelled"), config.cancelGraceMs);
+      t.unref();
+    }
+  };
+
+  const heartbeat = async () => {
+    for (const worker of workers) {
+      const status = await workersSql.heartbeat(db, worker.id, worker.running.size);
+      if (status === "active" || status === "draining") continue;
+      // Declared dead while alive (e.g. the machine slept): its jobs were handed on.
+      logger.warn("worker was declared dead; abandoning its attempts and rejoining", { worker: worker.name });
+      for (const attempt of worker.running.values()) {
+        attempt.stopReason = "superseded";
+        attempt.handle?.kill("Superseded");
+      }
+      if (status === "stopped") await workersSql.setWorkerStatus(db, [worker.id], "active");
+      else {
+        const row = await registerOne(worker.name);
+        worker.id = row.id;
+      }
+    }
+  };
+
+  const reap = async () => {
+    const dead = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
+    const recovered = await recoverOrphanedJobs(db, "The worker running this job stopped responding");
+    if (dead.length || recovered.length) {
+      logger.warn("recovered jobs of dead workers", { workers: dead.length, jobs: recovered.length });
+    }
+    await workersSql.deleteOldStoppedWorkers(db, 3_600_000);
+  };
+
+  const watchProgress = () => {
+    const now = Date.now();
+    for (const attempt of running.values()) {
+      if (attempt.stopReason || attempt.killReason) continue;
+      if (now - attempt.lastProgressAt > attempt.progressTimeoutMs) {
+        const seconds = Math.round(attempt.progressTimeoutMs / 1000);
+        attempt.killReason = { message: `Progress timeout: no progress reported for ${seconds}s`, retry: true };
+        attempt.handle?.kill(attempt.killReason.message);
+      }
+    }
+  };
+
+  const registerOne = (name: string) =>
+    workersSql.registerWorker(db, {
+      name,
+      hostname: os.hostname(),
+      maxConcurrentJobs: config.maxConcurrentPerWorker,
+      metadata: { hostname: os.hostname(), pid: process.pid },
+    });
+
+  const every = (ms: number, fn: () => Promise<void> | void, label: string) => {
+    const t = setInterval(() => {
+      Promise.resolve(fn()).catch((err) => {
+        if (!stopping) logger.warn(`${label} failed`, { error: coerceError(err).message });
+      });
+    }, ms);
+    timers.push(t);
+  };
+
+  return {
+    async start() {
+      const count = config.workerMode === "disabled" ? 0 : config.embeddedWorkerCount;
+      for (let i = 0; i < count; i++) {
+        const name = `worker-${randomBytes(4).toString("hex")}@${os.hostname()}`;
+        const row = await registerOne(name);
+        workers.push({ id: row.id, name, running: new Map(), filling: false, again: false });
+      }
+      listener = await listen({
+        db,
+        channels: [WAKE_CHANNEL, CONTROL_CHANNEL],
+        logger,
+        onNotification: (channel, payload) => (channel === WAKE_CHANNEL ? wakeOne() : onControl(payload)),
+        onConnect: wakeAll,
+      });
+      every(config.pollIntervalMs, wakeAll, "poll");
+      every(config.workerHeartbeatIntervalMs, heartbeat, "heartbeat");
+      every(Math.max(500, Math.min(config.workerTimeoutMs / 2, 5000)), reap, "reaper");
+      every(1000, watchProgress, "progress watchdog");
+      await reap().catch(() => undefined);
+    },
+
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      for (const t of timers) clearInterval(t);
+      const ids = workers.map((w) => w.id);
+      await workersSql.setWorkerStatus(db, ids, "draining").catch(() => undefined);
+      const deadline = new Promise<void>((r) => setTimeout(r, config.gracefulShutdownTimeoutMs).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      // Jobs still running past the grace period are interrupted; the attempt counts.
+      for (const attempt of running.values()) {
+        attempt.stopReason = "superseded";
+        attempt.handle?.kill("Interrupted by server shutdown");
+        await failJob(db, attempt.key, { error: "Interrupted by server shutdown", retryDelayMs: 0 }).catch(() => undefined);
+      }
+      await Promise.allSettled([...inFlight]);
+      await listener?.close();
+      await workersSql.setWorkerStatus(db, ids, "stopped").catch(() => undefined);
+    },
+
+    workerIds: () => workers.map((w) => w.id),
+    runningCount: () => running.size,
+  };
+}

@@ -1,0 +1,133 @@
+// The composition root: resolveConfig -> startDatabase -> migrate -> keys/auth -> load jobs
+// -> HTTP server -> worker pool. startLocalStack is the public entry for the CLI, the
+// Electron main process and the tests.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { createCallerResolver } from "./auth/caller.ts";
+import { loadOrCreateKeys, type ApiKeys } from "./auth/keys.ts";
+import { createUserService } from "./auth/users.ts";
+import type { ServerConfig } from "./config/types.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
+import { migrate } from "./db/migrate.ts";
+import { createDb, type Db } from "./db/pool.ts";
+import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
+import { addAuthRoutes } from "./http/routes/auth.ts";
+import { addHealthRoutes } from "./http/routes/health.ts";
+import { addJobRoutes } from "./http/routes/jobs.ts";
+import { createRouter } from "./http/router.ts";
+import { createHttpServer, type HttpServer } from "./http/server.ts";
+import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
+import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
+import type { JobRuntime } from "./jobs/runtime.ts";
+import { createDenoRuntime } from "./jobs/sandbox/index.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+export interface StartLocalStackOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  /** Replaces the Deno sandbox (benchmarks of the queue path). */
+  runtime?: JobRuntime;
+  /** "worker": no HTTP server, only the worker pool (scale-out). */
+  mode?: "serve" | "worker";
+}
+
+export interface LocalStack {
+  /** The API base URL (empty in worker mode). */
+  url: string;
+  config: ServerConfig;
+  keys: ApiKeys;
+  db: Db;
+  pool: WorkerPool;
+  databaseUrl: string;
+  embedded: boolean;
+  loaded?: LoadJobsResult;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: StartLocalStackOptions): Promise<LocalStack> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const mode = options.mode ?? "serve";
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: Error) => logger.warn("shutdown step failed", { error: err.message }));
+    cleanups.length = 0;
+  };
+
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+    let pg: EmbeddedPostgres | undefined;
+    if (!config.databaseUrl) {
+      pg = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (l) => logger.debug(`postgres: ${l}`) });
+      cleanups.push(() => pg!.stop());
+    }
+    const databaseUrl = config.databaseUrl ?? pg!.connectionString;
+    const db = createDb({ connectionString: databaseUrl, max: 10 + config.jobs.embeddedWorkerCount * 2 });
+    cleanups.push(() => db.end());
+    const applied = await migrate({ db });
+    if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
+
+    const keys = await loadOrCreateKeys({
+      dataDir: config.dataDir,
+      jwtSecret: config.jwtSecret,
+      anonKey: config.anonKey,
+      serviceKey: config.serviceKey,
+    });
+    const callers = createCallerResolver(keys);
+    const users = createUserService({ db, keys });
+
+    let loaded: LoadJobsResult | undefined;
+    if (config.jobs.autoLoadOnBoot && mode === "serve") {
+      loaded = await loadJobsDir({ db, dir: config.jobs.jobsDir, config: config.jobs, logger });
+    }
+
+    const runtime =
+      options.runtime ??
+      createDenoRuntime({ cacheDir: path.join(config.dataDir, "runtime"), logger });
+    cleanups.push(() => runtime.close());
+
+    let url = "";
+    let http: HttpServer | undefined;
+    if (mode === "serve") {
+      const router = createRouter();
+      addHealthRoutes({ router, db, workers: () => pool.workerIds().length });
+      addAuthRoutes({ router, db, callers, users });
+      addJobRoutes({ router, db, config: config.jobs, callers });
+      addAdminJobRoutes({ router, db, callers });
+      http = createHttpServer({ router, logger, maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024 });
+      const address = await http.listen(config.port, config.host);
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+      cleanups.push(() => http!.close());
+    }
+
+    const pool = createWorkerPool({
+      db,
+      runtime,
+      config: config.jobs,
+      jwtSecret: keys.jwtSecret,
+      serverUrl: () => config.publicUrl ?? url,
+      passthroughEnv: config.passthroughEnv,
+      logger,
+    });
+    await pool.start();
+    // Stopping the pool comes first on the way down (cleanups run in reverse).
+    cleanups.push(() => pool.stop());
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      config,
+      keys,
+      db,
+      pool,
+      databaseUrl,
+      embedded: !!pg,
+      loaded,
+      stop: () => (stopping ??= cleanup()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

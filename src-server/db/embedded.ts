@@ -126,6 +126,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const ids = postgresUserIds();
   const pgData = path.join(options.dataDir, "postgres");
   await mkdir(options.dataDir, { recursive: true });
+  // The postgres user must be able to reach its data directory inside ours.
+  if (ids) await chmod(options.dataDir, 0o711);
   const creds = await loadCredentials(path.join(options.dataDir, "postgres-credentials.json"));
 
   if (!existsSync(path.join(pgData, "PG_VERSION"))) {

@@ -1,6 +1,6 @@
 // One embedded PostgreSQL for the integration run (the same launcher the app uses),
 // with a migrated template database that each test file clones.
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -19,6 +19,7 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "fluxbase-test-pg-"));
+  await chmod(dataDir, 0o755);
   const pg = await startEmbeddedPostgres({
     dataDir,
     database: TEMPLATE_DB,

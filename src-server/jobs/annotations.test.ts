@@ -1,0 +1,260 @@
+import { describe, it, expect } from "vitest";
+import {
+  applyAnnotationDefaults,
+  matchAnnotationLine,
+  parseAnnotations,
+  validateSchedule,
+} from "./annotations.ts";
+
+const cleanupJob = `/**
+ * Cleanup old data daily at 2 AM
+ * @fluxbase:schedule 0 2 * * *
+ * @fluxbase:require-role admin
+ * @fluxbase:timeout 1800
+ */
+export async function handler(req, fluxbase, fluxbaseService, job) {}
+`;
+
+describe("parseAnnotations: the guide's examples", () => {
+  it("reads a JSDoc schedule followed by another annotation line as daily at 02:00", () => {
+    const { annotations, errors, warnings } = parseAnnotations(cleanupJob);
+    expect(annotations).toEqual({
+      schedule: "0 2 * * *",
+      requireRoles: ["admin"],
+      timeoutSeconds: 1800,
+    });
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it("reads a one-line JSDoc without the closing */", () => {
+    expect(
+      parseAnnotations("/** @fluxbase:require-role admin */\nexport function handler() {}")
+        .annotations,
+    ).toEqual({
+      requireRoles: ["admin"],
+    });
+  });
+
+  it("reads a multi-word description and the timeout", () => {
+    const source = `/**
+* Process user data
+* @fluxbase:timeout 300
+* @fluxbase:description Processes user-specific data items
+*/`;
+    expect(parseAnnotations(source).annotations).toEqual({
+      timeoutSeconds: 300,
+      description: "Processes user-specific data items",
+    });
+  });
+
+  it("reads // comments and a schedule closing its block on the same line", () => {
+    const source = [
+      "// @fluxbase:schedule */15 * * * *",
+      "// @fluxbase:max-retries 2",
+      "/* @fluxbase:schedule-timezone Europe/Paris */",
+    ].join("\n");
+    expect(parseAnnotations(source).annotations).toEqual({
+      schedule: "*/15 * * * *",
+      maxRetries: 2,
+      scheduleTimezone: "Europe/Paris",
+    });
+    expect(parseAnnotations("/** @fluxbase:schedule 0 3 * * * */").annotations.schedule).toBe(
+      "0 3 * * *",
+    );
+  });
+});
+
+describe("parseAnnotations: every annotation", () => {
+  it("reads each name and value", () => {
+    const source = `/**
+ * @fluxbase:require-role admin, editor ,authenticated
+ * @fluxbase:timeout 60
+ * @fluxbase:max-retries 0
+ * @fluxbase:schedule   0  0  *  *  1
+ * @fluxbase:schedule-timezone America/New_York
+ * @fluxbase:schedule-params {"retention_days": 7, "tags": ["a"]}
+ * @fluxbase:description Nightly cleanup
+ * @fluxbase:allow-net false
+ * @fluxbase:allow-env false
+ * @fluxbase:allow-read
+ * @fluxbase:allow-write true
+ * @fluxbase:memory 512
+ * @fluxbase:progress-timeout 120
+ * @fluxbase:enabled false
+ * @fluxbase:disable-execution-logs
+ * @fluxbase:namespace reports
+ * @fluxbase:allow-overlap
+ */`;
+    const { annotations, errors, warnings } = parseAnnotations(source);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(annotations).toEqual({
+      requireRoles: ["admin", "editor", "authenticated"],
+      timeoutSeconds: 60,
+      maxRetries: 0,
+      schedule: "0 0 * * 1",
+      scheduleTimezone: "America/New_York",
+      scheduleParams: { retention_days: 7, tags: ["a"] },
+      description: "Nightly cleanup",
+      allowNet: false,
+      allowEnv: false,
+      allowRead: true,
+      allowWrite: true,
+      memoryLimitMb: 512,
+      progressTimeoutSeconds: 120,
+      enabled: false,
+      disableExecutionLogs: true,
+      namespace: "reports",
+      allowOverlap: true,
+    });
+  });
+
+  it("treats disable-execution-logs false as false (upstream enables it)", () => {
+    expect(parseAnnotations("// @fluxbase:disable-execution-logs false").annotations).toEqual({
+      disableExecutionLogs: false,
+    });
+  });
+
+  it("accepts 6-field (seconds first) expressions and descriptors", () => {
+    expect(validateSchedule("0 30 2 * * *")).toEqual({ value: "0 30 2 * * *" });
+    expect(validateSchedule("@daily")).toEqual({ value: "@daily" });
+    expect(validateSchedule("@HOURLY")).toEqual({ value: "@hourly" });
+    expect(validateSchedule("0 9 * * MON-FRI")).toEqual({ value: "0 9 * * MON-FRI" });
+  });
+
+  it("ignores annotations that are not at the start of a comment, and near-miss names", () => {
+    const source =
+      'const s = "see @fluxbase:timeout 5";\n// @fluxbase:timeout5\n// note: @fluxbase:timeout 9';
+    const parsed = parseAnnotations(source);
+    expect(parsed.annotations).toEqual({});
+    expect(parsed.warnings).toEqual([
+      { line: 2, annotation: "timeout5", message: "unknown annotation @fluxbase:timeout5" },
+    ]);
+  });
+});
+
+describe("parseAnnotations: errors and warnings", () => {
+  it.each([
+    ["timeout", "5m", 'expects a whole number of seconds >= 1, got "5m"'],
+    ["timeout", "0", 'expects a whole number of seconds >= 1, got "0"'],
+    ["timeout", "", 'expects a whole number of seconds >= 1, got ""'],
+    ["max-retries", "-1", 'expects a whole number of retries >= 0, got "-1"'],
+    ["memory", "1.5", 'expects a whole number of megabytes >= 1, got "1.5"'],
+    ["progress-timeout", "soon", 'expects a whole number of seconds >= 1, got "soon"'],
+    ["allow-net", "nope", 'expects true or false (or nothing, meaning true), got "nope"'],
+    ["enabled", "0", 'expects true or false (or nothing, meaning true), got "0"'],
+    [
+      "schedule",
+      "every day",
+      'expects a cron expression of 5 fields (or 6 with seconds first), got "every day"',
+    ],
+    ["schedule", "61 * * * *", 'invalid cron expression "61 * * * *"'],
+    ["schedule", "0 0 31 2 *", 'invalid cron expression "0 0 31 2 *"'],
+    ["schedule", "* * * * * *", '"* * * * * *" fires more often than once a minute'],
+    ["schedule", "@every 1h", 'unsupported descriptor "@every 1h"'],
+    ["schedule", "", "expects a cron expression of 5 fields"],
+    ["schedule-timezone", "Mars/Olympus", 'unknown time zone "Mars/Olympus"'],
+    ["schedule-params", "[1,2]", 'expects a JSON object on one line, got "[1,2]"'],
+    ["schedule-params", "{bad}", 'expects a JSON object on one line, got "{bad}"'],
+    ["require-role", " , ", "expects a comma-separated list of roles"],
+    ["require-role", "admin user", 'role names cannot contain spaces, got "admin user"'],
+    ["namespace", "-bad", "expects a namespace name"],
+    ["description", "", "expects a description"],
+  ])("@fluxbase:%s %s is an error, and the value stays unset", (name, value, message) => {
+    const { annotations, errors } = parseAnnotations(
+      `// first line\n// @fluxbase:${name} ${value}\n`,
+    );
+    expect(annotations).toEqual({});
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: 2, annotation: name });
+    expect(errors[0]?.message).toContain(`@fluxbase:${name} ${message}`);
+  });
+
+  it("warns about unknown names and duplicates; the first occurrence wins", () => {
+    const source = "// @fluxbase:xyz 1\n// @fluxbase:timeout 10\n// @fluxbase:timeout 20";
+    const { annotations, warnings } = parseAnnotations(source);
+    expect(annotations).toEqual({ timeoutSeconds: 10 });
+    expect(warnings).toEqual([
+      { line: 1, annotation: "xyz", message: "unknown annotation @fluxbase:xyz" },
+      {
+        line: 3,
+        annotation: "timeout",
+        message: "duplicate @fluxbase:timeout; the one on line 2 is used",
+      },
+    ]);
+  });
+
+  it("warns about schedule params or time zone without a schedule", () => {
+    const { warnings } = parseAnnotations(
+      '// @fluxbase:schedule-params {"a":1}\n// @fluxbase:schedule-timezone UTC',
+    );
+    expect(warnings.map((w) => w.annotation)).toEqual(["schedule-params", "schedule-timezone"]);
+  });
+
+  it("handles CRLF line endings", () => {
+    expect(parseAnnotations("/**\r\n * @fluxbase:timeout 5\r\n */\r\n").annotations).toEqual({
+      timeoutSeconds: 5,
+    });
+  });
+});
+
+describe("matchAnnotationLine", () => {
+  it("strips comment prefixes and a trailing */", () => {
+    expect(matchAnnotationLine("   * @fluxbase:timeout 5 */")).toEqual({
+      name: "timeout",
+      value: "5",
+    });
+    expect(matchAnnotationLine("/**@fluxbase:allow-net*/")).toEqual({
+      name: "allow-net",
+      value: "",
+    });
+    expect(matchAnnotationLine("//// @fluxbase:enabled")).toEqual({ name: "enabled", value: "" });
+    expect(matchAnnotationLine("export const x = 1;")).toBeNull();
+  });
+});
+
+describe("applyAnnotationDefaults", () => {
+  const config = {
+    defaultTimeoutSeconds: 300,
+    defaultMaxRetries: 3,
+    defaultProgressTimeoutSeconds: 300,
+  };
+
+  it("fills every default from the server config and the documented constants", () => {
+    expect(applyAnnotationDefaults({}, config)).toEqual({
+      description: null,
+      schedule: null,
+      scheduleTimezone: null,
+      scheduleParams: null,
+      timeoutSeconds: 300,
+      maxRetries: 3,
+      progressTimeoutSeconds: 300,
+      memoryLimitMb: 256,
+      allowNet: true,
+      allowEnv: true,
+      allowRead: false,
+      allowWrite: false,
+      enabled: true,
+      disableExecutionLogs: false,
+      requireRoles: [],
+      namespace: null,
+      allowOverlap: false,
+    });
+  });
+
+  it("keeps annotated values, including falsy ones", () => {
+    const settings = applyAnnotationDefaults(
+      parseAnnotations(cleanupJob + "// @fluxbase:max-retries 0\n// @fluxbase:allow-net false")
+        .annotations,
+      { ...config, defaultTimeoutSeconds: 60 },
+    );
+    expect(settings).toMatchObject({
+      schedule: "0 2 * * *",
+      requireRoles: ["admin"],
+      timeoutSeconds: 1800,
+      maxRetries: 0,
+      allowNet: false,
+    });
+  });
+});

@@ -1,0 +1,278 @@
+// `@fluxbase:<name> <value>` annotations in a job file's comments (spec §5.1).
+//
+// Unlike upstream, which runs one regex per name over the whole file, we read one
+// line at a time: strip the comment prefix (`//`, `/**`, `/*`, `*`) and a trailing
+// `*/`, and take the rest of that line as the value. So the guide's JSDoc
+// `* @fluxbase:schedule 0 2 * * *` means daily at 02:00, and a one-line
+// `/** @fluxbase:require-role admin */` gives the role `admin`.
+//
+// The first occurrence of a name wins; later ones are warned about and ignored.
+// An invalid value is an error entry (never a throw) and leaves the setting unset.
+//
+// Schedule time zone: a separate `@fluxbase:schedule-timezone Europe/Paris` line.
+// (Not a `TZ=` prefix: upstream's schedule regex stops at the `T` and would drop
+// the whole schedule, while it ignores the separate line and still schedules the
+// job, in server-local time.)
+import { CronExpressionParser } from "cron-parser";
+import type { JsonObject } from "../../src-sdk/types.ts";
+import type { JobsConfig } from "../config/types.ts";
+
+export interface FunctionAnnotations {
+  requireRoles?: string[];
+  timeoutSeconds?: number;
+  maxRetries?: number;
+  /** Normalised cron: 5 or 6 fields single-spaced, or a descriptor such as "@daily". */
+  schedule?: string;
+  scheduleTimezone?: string;
+  scheduleParams?: JsonObject;
+  description?: string;
+  allowNet?: boolean;
+  allowEnv?: boolean;
+  allowRead?: boolean;
+  allowWrite?: boolean;
+  memoryLimitMb?: number;
+  progressTimeoutSeconds?: number;
+  enabled?: boolean;
+  disableExecutionLogs?: boolean;
+  namespace?: string;
+  allowOverlap?: boolean;
+}
+
+/** One problem with one annotation line (1-based line number). */
+export interface AnnotationIssue {
+  line: number;
+  /** The annotation name without the prefix, e.g. "timeout". */
+  annotation: string;
+  message: string;
+}
+export type AnnotationError = AnnotationIssue;
+export type AnnotationWarning = AnnotationIssue;
+
+export interface ParsedAnnotations {
+  annotations: FunctionAnnotations;
+  errors: AnnotationError[];
+  warnings: AnnotationWarning[];
+}
+
+type Result<T> = { value: T } | { error: string };
+
+interface Handler {
+  key: keyof FunctionAnnotations;
+  parse(value: string): Result<unknown>;
+}
+
+function wholeNumber(min: number, unit: string): Handler["parse"] {
+  return (value) =>
+    /^\d+$/.test(value) && Number(value) >= min
+      ? { value: Number(value) }
+      : { error: `expects a whole number of ${unit} >= ${min}, got "${value}"` };
+}
+
+/** A bare annotation means true; otherwise exactly true or false. */
+function flag(value: string): Result<boolean> {
+  const text = value.toLowerCase();
+  if (text === "" || text === "true") return { value: true };
+  if (text === "false") return { value: false };
+  return { error: `expects true or false (or nothing, meaning true), got "${value}"` };
+}
+
+function roles(value: string): Result<string[]> {
+  const list = value
+    .split(",")
+    .map((role) => role.trim())
+    .filter(Boolean);
+  if (list.length === 0) return { error: "expects a comma-separated list of roles" };
+  const bad = list.find((role) => /\s/.test(role));
+  return bad ? { error: `role names cannot contain spaces, got "${bad}"` } : { value: list };
+}
+
+const descriptors = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"]);
+
+/** Validate a schedule; it must also fire at most once a minute, as upstream requires. */
+export function validateSchedule(value: string): Result<string> {
+  const text = value.trim().replace(/\s+/g, " ");
+  if (text.startsWith("@")) {
+    if (descriptors.has(text.toLowerCase())) return { value: text.toLowerCase() };
+    return {
+      error: `unsupported descriptor "${text}" (use ${[...descriptors].join(", ")} or a cron expression)`,
+    };
+  }
+  const fields = text.split(" ").length;
+  if (fields !== 5 && fields !== 6) {
+    return {
+      error: `expects a cron expression of 5 fields (or 6 with seconds first), got "${text}"`,
+    };
+  }
+  try {
+    const runs = CronExpressionParser.parse(text, {
+      currentDate: Date.UTC(2000, 0, 1),
+      tz: "UTC",
+    }).take(5);
+    for (let i = 1; i < runs.length; i++) {
+      const gap = (runs[i]?.getTime() ?? 0) - (runs[i - 1]?.getTime() ?? 0);
+      if (gap < 60_000) return { error: `"${text}" fires more often than once a minute` };
+    }
+  } catch (error) {
+    return { error: `invalid cron expression "${text}": ${(error as Error).message}` };
+  }
+  return { value: text };
+}
+
+function timeZone(value: string): Result<string> {
+  if (!value) return { error: "expects an IANA time zone such as Europe/Paris" };
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return { value };
+  } catch {
+    return { error: `unknown time zone "${value}" (expects an IANA name such as Europe/Paris)` };
+  }
+}
+
+function jsonObject(value: string): Result<JsonObject> {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      return { value: parsed as JsonObject };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  return { error: `expects a JSON object on one line, got "${value}"` };
+}
+
+function nonEmpty(what: string): Handler["parse"] {
+  return (value) => (value ? { value } : { error: `expects ${what}` });
+}
+
+function namespaceName(value: string): Result<string> {
+  return /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/.test(value)
+    ? { value }
+    : { error: `expects a namespace name (letters, digits, _ and -), got "${value}"` };
+}
+
+const handlers: Record<string, Handler> = {
+  "require-role": { key: "requireRoles", parse: roles },
+  timeout: { key: "timeoutSeconds", parse: wholeNumber(1, "seconds") },
+  "max-retries": { key: "maxRetries", parse: wholeNumber(0, "retries") },
+  schedule: { key: "schedule", parse: validateSchedule },
+  "schedule-timezone": { key: "scheduleTimezone", parse: timeZone },
+  "schedule-params": { key: "scheduleParams", parse: jsonObject },
+  description: { key: "description", parse: nonEmpty("a description") },
+  "allow-net": { key: "allowNet", parse: flag },
+  "allow-env": { key: "allowEnv", parse: flag },
+  "allow-read": { key: "allowRead", parse: flag },
+  "allow-write": { key: "allowWrite", parse: flag },
+  memory: { key: "memoryLimitMb", parse: wholeNumber(1, "megabytes") },
+  "progress-timeout": { key: "progressTimeoutSeconds", parse: wholeNumber(1, "seconds") },
+  enabled: { key: "enabled", parse: flag },
+  "disable-execution-logs": { key: "disableExecutionLogs", parse: flag },
+  namespace: { key: "namespace", parse: namespaceName },
+  "allow-overlap": { key: "allowOverlap", parse: flag },
+};
+
+export const annotationNames: readonly string[] = Object.keys(handlers);
+
+const commentPrefix = /^\s*(?:\/\*+|\/\/+|\*+)?\s*/;
+const annotationLine = /^@fluxbase:([A-Za-z0-9_-]+)(.*)$/;
+
+/** Find the annotation on one line, if the line's comment text starts with one. */
+export function matchAnnotationLine(line: string): { name: string; value: string } | null {
+  const match = annotationLine.exec(line.replace(commentPrefix, ""));
+  if (!match) return null;
+  const rest = match[2] ?? "";
+  if (rest !== "" && !/^\s/.test(rest) && !rest.startsWith("*/")) return null;
+  return { name: match[1] ?? "", value: rest.replace(/\*\/\s*$/, "").trim() };
+}
+
+export function parseAnnotations(source: string): ParsedAnnotations {
+  const annotations: FunctionAnnotations = {};
+  const errors: AnnotationError[] = [];
+  const warnings: AnnotationWarning[] = [];
+  const firstLine = new Map<string, number>();
+  source.split(/\r?\n/).forEach((text, index) => {
+    const line = index + 1;
+    const found = matchAnnotationLine(text);
+    if (!found) return;
+    const { name, value } = found;
+    const handler = handlers[name];
+    if (!handler) {
+      warnings.push({ line, annotation: name, message: `unknown annotation @fluxbase:${name}` });
+      return;
+    }
+    const first = firstLine.get(name);
+    if (first !== undefined) {
+      const message = `duplicate @fluxbase:${name}; the one on line ${first} is used`;
+      warnings.push({ line, annotation: name, message });
+      return;
+    }
+    firstLine.set(name, line);
+    const result = handler.parse(value);
+    if ("error" in result) {
+      errors.push({ line, annotation: name, message: `@fluxbase:${name} ${result.error}` });
+    } else {
+      (annotations as Record<string, unknown>)[handler.key] = result.value;
+    }
+  });
+  for (const name of ["schedule-params", "schedule-timezone"]) {
+    const line = firstLine.get(name);
+    if (line !== undefined && !firstLine.has("schedule")) {
+      const message = `@fluxbase:${name} has no effect without @fluxbase:schedule`;
+      warnings.push({ line, annotation: name, message });
+    }
+  }
+  return { annotations, errors, warnings };
+}
+
+/** The concrete settings of a function: its annotations over the server's defaults. */
+export interface FunctionSettings {
+  description: string | null;
+  schedule: string | null;
+  scheduleTimezone: string | null;
+  scheduleParams: JsonObject | null;
+  timeoutSeconds: number;
+  maxRetries: number;
+  progressTimeoutSeconds: number;
+  memoryLimitMb: number;
+  allowNet: boolean;
+  allowEnv: boolean;
+  allowRead: boolean;
+  allowWrite: boolean;
+  enabled: boolean;
+  disableExecutionLogs: boolean;
+  /** Empty: anyone authenticated may submit. */
+  requireRoles: string[];
+  /** Null: the namespace the caller loads into (`default` at boot). */
+  namespace: string | null;
+  /** False: a cron fire is skipped while the previous run of the function is still going. */
+  allowOverlap: boolean;
+}
+
+export type AnnotationDefaults = Pick<
+  JobsConfig,
+  "defaultTimeoutSeconds" | "defaultMaxRetries" | "defaultProgressTimeoutSeconds"
+>;
+
+export function applyAnnotationDefaults(
+  a: FunctionAnnotations,
+  config: AnnotationDefaults,
+): FunctionSettings {
+  return {
+    description: a.description ?? null,
+    schedule: a.schedule ?? null,
+    scheduleTimezone: a.scheduleTimezone ?? null,
+    scheduleParams: a.scheduleParams ?? null,
+    timeoutSeconds: a.timeoutSeconds ?? config.defaultTimeoutSeconds,
+    maxRetries: a.maxRetries ?? config.defaultMaxRetries,
+    progressTimeoutSeconds: a.progressTimeoutSeconds ?? config.defaultProgressTimeoutSeconds,
+    memoryLimitMb: a.memoryLimitMb ?? 256,
+    allowNet: a.allowNet ?? true,
+    allowEnv: a.allowEnv ?? true,
+    allowRead: a.allowRead ?? false,
+    allowWrite: a.allowWrite ?? false,
+    enabled: a.enabled ?? true,
+    disableExecutionLogs: a.disableExecutionLogs ?? false,
+    requireRoles: a.requireRoles ?? [],
+    namespace: a.namespace ?? null,
+    allowOverlap: a.allowOverlap ?? false,
+  };
+}

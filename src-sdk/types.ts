@@ -196,3 +196,53 @@ export interface HealthResponse {
   workers: number;
   version: string;
 }
+
+/** Body of POST /api/v1/admin/jobs/functions and each entry of a sync's `jobs` (spec §2.3–2.4). */
+export interface JobFunctionInput {
+  name: string;
+  namespace?: string;
+  code?: string;
+  original_code?: string;
+  is_bundled?: boolean;
+  description?: string;
+  enabled?: boolean;
+  schedule?: string;
+  timeout_seconds?: number;
+  memory_limit_mb?: number;
+  max_retries?: number;
+  progress_timeout_seconds?: number;
+  allow_net?: boolean;
+  allow_env?: boolean;
+  allow_read?: boolean;
+  allow_write?: boolean;
+  require_roles?: string[];
+  disable_execution_logs?: boolean;
+}
+
+/** Body of PUT /api/v1/admin/jobs/functions/:namespace/:name: any subset of the fields. */
+export type JobFunctionPatch = Partial<Omit<JobFunctionInput, "name" | "namespace">>;
+
+export interface SyncJobsRequest {
+  namespace?: string;
+  /** Omitted or empty: the server reloads its jobs folder into the namespace. */
+  jobs?: JobFunctionInput[];
+  options?: { delete_missing?: boolean; dry_run?: boolean };
+}
+
+export interface SyncJobsResponse {
+  message: string;
+  namespace: string;
+  summary: { created: number; updated: number; deleted: number; unchanged: number; errors: number };
+  details: { created: string[]; updated: string[]; deleted: string[]; unchanged: string[] };
+  errors: { job: string; error: string; action: "create" | "update" | "delete" }[];
+  dry_run: boolean;
+}
+
+export interface NamespacesResponse {
+  namespaces: string[];
+}
+
+/** Body of POST /api/v1/admin/jobs/queue/:id/resubmit (all optional). */
+export interface ResubmitJobRequest {
+  payload?: JsonObject;
+}

@@ -48,8 +48,10 @@ export async function listVisibleJobs(db: Db, owner: queue.Owner | undefined, qu
   return { jobs: rows.map((r) => toJob(r)), limit: page.limit, offset: page.offset, total };
 }
 
-export async function jobLogs(db: Db, row: queue.JobRow, query: URLSearchParams) {
+/** The query is validated before the job is looked up, so a bad query is a 400 either way. */
+export async function jobLogs(db: Db, query: URLSearchParams, load: () => Promise<queue.JobRow>) {
   const after = optionalInt(query.get("after_line"), "after_line", 0, 2_000_000_000) ?? 0;
+  const row = await load();
   const logs = (await listLogs(db, row.id, after)).map(toLogEntry);
   return { logs, entries: logs, count: logs.length };
 }

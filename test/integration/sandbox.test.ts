@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDenoRuntime, type DenoRuntime } from "../../src-server/jobs/sandbox/index.ts";
-import { jobSpec, startRun, startTestServer, waitFor, type TestServer } from "./sandbox-harness.ts";
+import {
+  DEFAULT_TEST_PERMISSIONS,
+  jobSpec,
+  startRun,
+  startTestServer,
+  waitFor,
+  type TestServer,
+} from "./sandbox-harness.ts";
 
 let cacheDir: string;
 let runtime: DenoRuntime;
@@ -224,8 +231,14 @@ describe("cancel and kill", () => {
     });
   });
 
-  it("kills before the job has even started", async () => {
-    const execution = run("export const handler = () => 1;");
+  it.each([
+    ["a pre-started", {}],
+    [
+      "a cold",
+      { permissions: { ...DEFAULT_TEST_PERMISSIONS, allowRead: true, memoryLimitMb: 96 } },
+    ],
+  ])("kills %s process before the job has even started", async (_name, overrides) => {
+    const execution = run("export const handler = () => 1;", overrides);
     execution.handle.kill("terminated");
     expect(await execution.done).toEqual({ ok: false, reason: "killed", error: "terminated" });
   });

@@ -60,7 +60,7 @@ export function addAdminJobRoutes({ router, db, callers }: AdminJobRoutesOptions
   );
 
   router.add("GET", `${base}/queue/:id/logs`, guards, async (req) =>
-    jobLogs(db, await getVisibleJob(db, "admin", req.params.id!), req.query),
+    jobLogs(db, req.query, () => getVisibleJob(db, "admin", req.params.id!)),
   );
 
   router.add("POST", `${base}/queue/:id/cancel`, guards, async (req) => {

@@ -42,7 +42,7 @@ export function addJobRoutes({ router, db, config, callers }: JobRoutesOptions):
   );
 
   router.add("GET", `${base}/:id/logs`, guards, async (req) =>
-    jobLogs(db, await getVisibleJob(db, req.caller!, req.params.id!), req.query),
+    jobLogs(db, req.query, () => getVisibleJob(db, req.caller!, req.params.id!)),
   );
 
   router.add("POST", `${base}/:id/cancel`, guards, async (req) => {

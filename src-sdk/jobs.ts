@@ -1,0 +1,126 @@
+// client.jobs: the user job routes under /api/v1/jobs (spec §2.2).
+import { fail, ok, type Result } from "./errors.ts";
+import type { HttpClient, QueryValue } from "./http.ts";
+import { normalizeJob, normalizeJobList, unwrapList } from "./json-columns.ts";
+import type { Job, JobStatus, JsonObject, LogEntry, SubmitJobRequest } from "./types.ts";
+
+export interface SubmitJobOptions {
+  namespace?: string;
+  priority?: number;
+  /** When to run; upstream SDK spelling. A Date or an ISO string. */
+  scheduled?: Date | string;
+  /** Same as `scheduled`. */
+  scheduled_at?: Date | string;
+  /** Service-role callers only: run the job as this user. */
+  onBehalfOf?: { user_id: string; user_email?: string; user_role?: string };
+}
+
+export interface ListJobsFilters {
+  status?: JobStatus;
+  job_name?: string;
+  jobName?: string;
+  namespace?: string;
+  limit?: number;
+  offset?: number;
+  include_result?: boolean;
+  includeResult?: boolean;
+}
+
+/** What cancel answers: the server's `{ message }`, or null when it sends nothing. */
+export type MessageBody = { message: string } | null;
+
+const JOBS = "/api/v1/jobs";
+
+function toIso(value: Date | string | undefined): string | undefined {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+export function listQuery(
+  filters: ListJobsFilters & { worker_id?: string } = {},
+): Record<string, QueryValue> {
+  const includeResult = filters.include_result ?? filters.includeResult;
+  return {
+    status: filters.status,
+    job_name: filters.job_name ?? filters.jobName,
+    namespace: filters.namespace,
+    worker_id: filters.worker_id,
+    limit: filters.limit,
+    offset: filters.offset,
+    include_result: includeResult === undefined ? undefined : String(includeResult),
+  };
+}
+
+export function messageBody(body: unknown): MessageBody {
+  if (
+    typeof body === "object" &&
+    body !== null &&
+    typeof (body as { message?: unknown }).message === "string"
+  ) {
+    return { message: (body as { message: string }).message };
+  }
+  return null;
+}
+
+export function unwrapLogs(body: unknown): LogEntry[] {
+  return unwrapList(body, ["logs", "entries"]) as LogEntry[];
+}
+
+const id = (jobId: string): string => encodeURIComponent(jobId);
+
+export class JobsClient {
+  private readonly http: HttpClient;
+
+  constructor(http: HttpClient) {
+    this.http = http;
+  }
+
+  /** `payload` is any JSON object (typed `object` so app interfaces fit without casts). */
+  async submit(
+    jobName: string,
+    payload?: object,
+    options: SubmitJobOptions = {},
+  ): Promise<Result<Job>> {
+    const body: SubmitJobRequest = { job_name: jobName };
+    if (payload !== undefined) body.payload = payload as JsonObject;
+    if (options.namespace !== undefined) body.namespace = options.namespace;
+    if (options.priority !== undefined) body.priority = options.priority;
+    const scheduledAt = toIso(options.scheduled_at ?? options.scheduled);
+    if (scheduledAt !== undefined) body.scheduled_at = scheduledAt;
+    if (options.onBehalfOf) body.on_behalf_of = options.onBehalfOf;
+    const res = await this.http.request<unknown>("POST", `${JOBS}/submit`, { body });
+    return res.error ? fail(res.error) : ok(normalizeJob(res.data));
+  }
+
+  async get(jobId: string): Promise<Result<Job>> {
+    const res = await this.http.request<unknown>("GET", `${JOBS}/${id(jobId)}`);
+    return res.error ? fail(res.error) : ok(normalizeJob(res.data));
+  }
+
+  /** The caller's jobs, newest first. `data` is the array (the envelope is unwrapped). */
+  async list(filters: ListJobsFilters = {}): Promise<Result<Job[]>> {
+    const res = await this.http.request<unknown>("GET", JOBS, { query: listQuery(filters) });
+    return res.error ? fail(res.error) : ok(normalizeJobList(res.data));
+  }
+
+  async cancel(jobId: string): Promise<Result<MessageBody>> {
+    const res = await this.http.request<unknown>("POST", `${JOBS}/${id(jobId)}/cancel`, {
+      body: {},
+    });
+    return res.error ? fail(res.error) : ok(messageBody(res.data));
+  }
+
+  /** Manual retry of a failed or cancelled job: the server answers with the new Job. */
+  async retry(jobId: string): Promise<Result<Job>> {
+    const res = await this.http.request<unknown>("POST", `${JOBS}/${id(jobId)}/retry`, {
+      body: {},
+    });
+    return res.error ? fail(res.error) : ok(normalizeJob(res.data));
+  }
+
+  /** Log lines with line_number > afterLine (numbering starts at 1). */
+  async getLogs(jobId: string, afterLine?: number): Promise<Result<LogEntry[]>> {
+    const query = { after_line: afterLine };
+    const res = await this.http.request<unknown>("GET", `${JOBS}/${id(jobId)}/logs`, { query });
+    return res.error ? fail(res.error) : ok(unwrapLogs(res.data));
+  }
+}

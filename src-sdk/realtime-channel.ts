@@ -1,0 +1,291 @@
+// One realtime channel = one WebSocket (as upstream's SDK does, spec §3.1). It sends the
+// subscribe messages of §3.2, turns §3.3 row changes into the §3.4 callback payload,
+// keeps the socket alive with heartbeats and reconnects with backoff.
+import { normalizeRecord } from "./json-columns.ts";
+import type { Row } from "./query-builder.ts";
+
+export type ChangeEvent = "INSERT" | "UPDATE" | "DELETE";
+export type ChangeEventFilter = ChangeEvent | "*";
+
+export interface PostgresChangesFilter {
+  event: ChangeEventFilter;
+  schema?: string;
+  table?: string;
+  /** One `column=op.value` filter, e.g. "status=eq.running". */
+  filter?: string;
+}
+
+export interface RealtimeChangePayload<R extends Row = Row> {
+  eventType: ChangeEvent;
+  schema: string;
+  table: string;
+  commit_timestamp: string;
+  new: R;
+  old: Partial<R>;
+  errors: null;
+}
+
+export type ChangeCallback<R extends Row = Row> = (payload: RealtimeChangePayload<R>) => void;
+
+export type SubscribeStatus = "SUBSCRIBED" | "CHANNEL_ERROR" | "CLOSED";
+export type StatusCallback = (status: SubscribeStatus, error?: Error) => void;
+
+/** The part of a WebSocket (browser, Deno, Node 22 or the `ws` package) the channel uses. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** Any WebSocket class: the global one, or `ws` in Node 20. */
+export type WebSocketConstructorLike = new (url: string) => unknown;
+
+export interface ChannelConnection {
+  /** ws(s)://host/realtime?token=… built fresh for each (re)connect. */
+  socketUrl: () => string;
+  WebSocket: WebSocketConstructorLike;
+  heartbeatMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Called once the channel is unsubscribed, so the client forgets it. */
+  onRemoved: (channel: RealtimeChannel) => void;
+}
+
+type Binding =
+  | { kind: "postgres_changes"; filter: PostgresChangesFilter; callback: ChangeCallback }
+  | { kind: "event"; event: ChangeEventFilter; callback: ChangeCallback };
+
+const OPEN = 1;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function messageText(data: unknown): string {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data))
+    return new TextDecoder().decode(data);
+  return String(data);
+}
+
+/** §3.3 `postgres_changes` payload → §3.4 callback payload. */
+export function toChangePayload(
+  payload: Record<string, unknown>,
+  now: Date,
+): RealtimeChangePayload {
+  const record = isRecord(payload.record) ? payload.record : {};
+  const old = isRecord(payload.old_record) ? payload.old_record : {};
+  return {
+    eventType: String(payload.type) as ChangeEvent,
+    schema: String(payload.schema ?? ""),
+    table: String(payload.table ?? ""),
+    commit_timestamp:
+      typeof payload.commit_timestamp === "string" ? payload.commit_timestamp : now.toISOString(),
+    new: normalizeRecord(record),
+    old: normalizeRecord(old),
+    errors: null,
+  };
+}
+
+function matches(binding: Binding, change: RealtimeChangePayload): boolean {
+  if (binding.kind === "event") return binding.event === "*" || binding.event === change.eventType;
+  const { event, schema = "public", table } = binding.filter;
+  if (event !== "*" && event !== change.eventType) return false;
+  return schema === change.schema && (table === undefined || table === change.table);
+}
+
+export class RealtimeChannel {
+  readonly name: string;
+  private readonly connection: ChannelConnection;
+  private readonly bindings: Binding[] = [];
+  private socket: SocketLike | null = null;
+  private statusCallback: StatusCallback | null = null;
+  private subscribed = false;
+  private closed = false;
+  private attempt = 0;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(name: string, connection: ChannelConnection) {
+    this.name = name;
+    this.connection = connection;
+  }
+
+  /** `.on("UPDATE", cb)` — every change of that type this channel receives. */
+  on<R extends Row = Row>(event: ChangeEventFilter, callback: ChangeCallback<R>): this;
+  /** `.on("postgres_changes", { event, schema, table, filter }, cb)` — one server subscription. */
+  on<R extends Row = Row>(
+    event: "postgres_changes",
+    filter: PostgresChangesFilter,
+    callback: ChangeCallback<R>,
+  ): this;
+  on(
+    event: string,
+    filterOrCallback: PostgresChangesFilter | ChangeCallback,
+    maybeCallback?: ChangeCallback,
+  ): this {
+    if (event === "postgres_changes") {
+      if (typeof filterOrCallback === "function" || !maybeCallback) {
+        throw new TypeError('on("postgres_changes") needs a filter object and a callback');
+      }
+      const binding: Binding = {
+        kind: "postgres_changes",
+        filter: filterOrCallback,
+        callback: maybeCallback,
+      };
+      this.bindings.push(binding);
+      if (this.isOpen()) this.sendJson(this.subscribeMessage(filterOrCallback));
+    } else {
+      if (typeof filterOrCallback !== "function")
+        throw new TypeError(`on("${event}") needs a callback`);
+      this.bindings.push({
+        kind: "event",
+        event: event as ChangeEventFilter,
+        callback: filterOrCallback,
+      });
+    }
+    return this;
+  }
+
+  /** Opens the socket and subscribes. Throws when no WebSocket implementation exists. */
+  subscribe(callback?: StatusCallback): this {
+    if (callback) this.statusCallback = callback;
+    if (this.socket || this.closed) return this;
+    this.connect();
+    return this;
+  }
+
+  async unsubscribe(): Promise<"ok"> {
+    if (this.closed) return "ok";
+    this.closed = true;
+    this.stopTimers();
+    if (this.socket) {
+      if (this.isOpen()) this.sendJson({ type: "unsubscribe", channel: this.name });
+      this.detach(this.socket);
+      this.socket.close(1000, "unsubscribe");
+      this.socket = null;
+    }
+    this.emitStatus("CLOSED");
+    this.connection.onRemoved(this);
+    return "ok";
+  }
+
+  /** New credential for an open socket (after sign-in or a token refresh). */
+  updateToken(token: string): void {
+    if (this.isOpen()) this.sendJson({ type: "access_token", token });
+  }
+
+  private connect(): void {
+    const socket = new this.connection.WebSocket(this.connection.socketUrl()) as SocketLike;
+    this.socket = socket;
+    this.subscribed = false;
+    socket.onopen = () => this.handleOpen();
+    socket.onmessage = (event) => this.handleMessage(event.data);
+    socket.onclose = () => this.handleClose(socket);
+    socket.onerror = () => undefined; // a close event always follows
+  }
+
+  private handleOpen(): void {
+    this.attempt = 0;
+    const configs = this.bindings.flatMap((b) => (b.kind === "postgres_changes" ? [b.filter] : []));
+    if (configs.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
+    for (const config of configs) this.sendJson(this.subscribeMessage(config));
+    this.heartbeat = setInterval(
+      () => this.sendJson({ type: "heartbeat" }),
+      this.connection.heartbeatMs,
+    );
+  }
+
+  private handleMessage(data: unknown): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(messageText(data));
+    } catch {
+      return;
+    }
+    if (!isRecord(message)) return;
+    if (message.type === "postgres_changes" && isRecord(message.payload)) {
+      this.dispatch(toChangePayload(message.payload, new Date()));
+    } else if (
+      message.type === "ack" &&
+      isRecord(message.payload) &&
+      message.payload.subscribed === true
+    ) {
+      if (!this.subscribed) {
+        this.subscribed = true;
+        this.emitStatus("SUBSCRIBED");
+      }
+    } else if (message.type === "error") {
+      const text = typeof message.error === "string" ? message.error : "realtime error";
+      this.emitStatus("CHANNEL_ERROR", new Error(text));
+    }
+  }
+
+  private handleClose(socket: SocketLike): void {
+    if (socket !== this.socket) return;
+    this.stopTimers();
+    this.socket = null;
+    if (this.closed) return;
+    this.emitStatus("CHANNEL_ERROR", new Error("realtime connection closed; reconnecting"));
+    const delay = Math.min(
+      this.connection.backoffBaseMs * 2 ** this.attempt,
+      this.connection.backoffMaxMs,
+    );
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.closed) return;
+      try {
+        this.connect();
+      } catch (error) {
+        this.emitStatus("CHANNEL_ERROR", error instanceof Error ? error : new Error(String(error)));
+      }
+    }, delay);
+  }
+
+  private dispatch(change: RealtimeChangePayload): void {
+    for (const binding of this.bindings) {
+      if (!matches(binding, change)) continue;
+      try {
+        binding.callback(change);
+      } catch (error) {
+        console.error(`fluxbase: realtime callback on "${this.name}" failed`, error);
+      }
+    }
+  }
+
+  private subscribeMessage(config: PostgresChangesFilter): Record<string, unknown> {
+    const { event, schema, table, filter } = config;
+    return { type: "subscribe", channel: this.name, config: { event, schema, table, filter } };
+  }
+
+  private isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  private sendJson(message: Record<string, unknown>): void {
+    if (this.isOpen()) this.socket?.send(JSON.stringify(message));
+  }
+
+  private emitStatus(status: SubscribeStatus, error?: Error): void {
+    this.statusCallback?.(status, error);
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.heartbeat = null;
+    this.reconnectTimer = null;
+  }
+
+  private detach(socket: SocketLike): void {
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+  }
+}

@@ -1,0 +1,129 @@
+// Builds the `deno run` command line and the environments of a sandbox: pure
+// functions of the job's permissions, so that processes with equal command lines
+// are interchangeable (that command line is the warm pool's key).
+import type { JobPermissions, JobRunSpec } from "../runtime.ts";
+
+export interface SandboxDirs {
+  /** Content-addressed job code: the only path a job may read without allow_read. */
+  codeDir: string;
+  denoDir: string;
+  homeDir: string;
+}
+
+export interface DenoArgsInput {
+  permissions: JobPermissions;
+  serverUrl: string;
+  /** Variables the entry sets with Deno.env.set; the allow-list when allow_env is off. */
+  envNames: readonly string[];
+  codeDir: string;
+  entryPath: string;
+}
+
+export const DEFAULT_PERMISSIONS: JobPermissions = {
+  allowNet: true,
+  allowEnv: true,
+  allowRead: false,
+  allowWrite: false,
+  memoryLimitMb: 256,
+};
+
+const MIN_MEMORY_MB = 16;
+
+/** `host:port` of the local API, the one destination allowed when allow_net is off. */
+export function apiHostPort(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  const port = url.port || (url.protocol === "https:" || url.protocol === "wss:" ? "443" : "80");
+  return `${url.hostname}:${port}`;
+}
+
+export function memoryLimit(permissions: JobPermissions): number {
+  const mb = Math.floor(permissions.memoryLimitMb);
+  return Number.isFinite(mb) && mb > 0
+    ? Math.max(MIN_MEMORY_MB, mb)
+    : DEFAULT_PERMISSIONS.memoryLimitMb;
+}
+
+/**
+ * Never --allow-run, --allow-ffi or --allow-sys. Without allow_net the job reaches
+ * only the local API, and --cached-only stops module loading from fetching (npm:
+ * and remote imports would otherwise still reach the network).
+ */
+export function buildDenoArgs(input: DenoArgsInput): string[] {
+  const { permissions } = input;
+  const args = ["run", "--no-prompt", "--no-config", "--quiet"];
+  args.push(`--v8-flags=--max-old-space-size=${memoryLimit(permissions)}`);
+  if (permissions.allowNet) args.push("--allow-net");
+  else args.push(`--allow-net=${apiHostPort(input.serverUrl)}`, "--cached-only");
+  if (permissions.allowEnv) args.push("--allow-env");
+  else args.push(`--allow-env=${[...new Set(input.envNames)].sort().join(",")}`);
+  args.push(permissions.allowRead ? "--allow-read" : `--allow-read=${input.codeDir}`);
+  if (permissions.allowWrite) args.push("--allow-write");
+  args.push(input.entryPath);
+  return args;
+}
+
+/** Taken from the server's environment as is: paths, TLS trust, DNS and proxy settings. */
+const PASSTHROUGH = [
+  "PATH",
+  "TZ",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "CURL_CA_BUNDLE",
+  "DENO_CERT",
+  "RESOLV_CONF",
+  "LOCALDOMAIN",
+  "RES_OPTIONS",
+  "HOSTALIASES",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "SystemRoot",
+  "SYSTEMROOT",
+];
+
+/**
+ * The environment a sandbox is spawned with, built from scratch: never the
+ * server's own variables (database URL, JWT secret, keys). Job variables are
+ * applied later by the entry (a warm process is spawned before its job is known).
+ */
+export function buildSpawnEnv(
+  dirs: SandboxDirs,
+  hostEnv: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PASSTHROUGH) {
+    const value = hostEnv[name];
+    if (value !== undefined && value !== "") env[name] = value;
+  }
+  env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
+  env.HOME = dirs.homeDir;
+  env.DENO_DIR = dirs.denoDir;
+  env.DENO_TLS_CA_STORE = hostEnv.DENO_TLS_CA_STORE || "mozilla,system";
+  env.DENO_NO_UPDATE_CHECK = "1";
+  env.DENO_NO_PACKAGE_JSON = "1";
+  env.NO_COLOR = "1";
+  return env;
+}
+
+const JOB_VARIABLE = /^FLUXBASE_[A-Za-z0-9_]+$/;
+
+/** The job's FLUXBASE_* variables: the caller's (re-checked) then the job's own. */
+export function buildJobEnv(spec: JobRunSpec): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec.env)) {
+    if (JOB_VARIABLE.test(name)) env[name] = String(value);
+  }
+  Object.assign(env, {
+    FLUXBASE_URL: spec.serverUrl,
+    FLUXBASE_JOB_ID: spec.jobId,
+    FLUXBASE_JOB_NAME: spec.jobName,
+    FLUXBASE_JOB_NAMESPACE: spec.namespace,
+    FLUXBASE_JOB_CANCELLED: "false",
+    FLUXBASE_JOB_TOKEN: spec.userToken,
+    FLUXBASE_SERVICE_TOKEN: spec.serviceToken,
+  });
+  return env;
+}

@@ -1,0 +1,74 @@
+// The job context sent as the first stdin line, and the control messages that come
+// back. Mirrors src-runtime/context.ts (the two folders may not import each other):
+// change both together.
+import type { JsonObject, JsonValue } from "../../../src-sdk/types.ts";
+import type { JobRunSpec, JobUserContext, LogLevel } from "../runtime.ts";
+
+export interface JobContextMessage {
+  nonce: string;
+  codeUrl: string;
+  jobId: string;
+  jobName: string;
+  namespace: string;
+  retryCount: number;
+  payload: JsonObject;
+  user: JobUserContext | null;
+  serverUrl: string;
+  userToken: string;
+  serviceToken: string;
+  env: Record<string, string>;
+  secrets: { user: Record<string, string>; system: Record<string, string> };
+  maskValues: string[];
+}
+
+export type ControlCommand = { type: "cancel" };
+
+export type ControlMessage =
+  | { type: "started" }
+  | { type: "progress"; percent: number; message?: string; data?: JsonValue }
+  | { type: "log"; level: LogLevel; message: string }
+  | { type: "result"; value: JsonValue }
+  | { type: "error"; message: string; stack?: string };
+
+const SECRET_VARIABLE = /^FLUXBASE_(SECRET|SETTING|USER)_/;
+
+/** Secret values and tokens: never shown in a log line. */
+export function secretValues(spec: JobRunSpec): string[] {
+  const values = [
+    ...Object.values(spec.secrets.user),
+    ...Object.values(spec.secrets.system),
+    ...Object.entries(spec.env)
+      .filter(([name]) => SECRET_VARIABLE.test(name))
+      .map(([, value]) => value),
+    spec.userToken,
+    spec.serviceToken,
+  ];
+  return [...new Set(values.filter((value) => typeof value === "string" && value.length >= 4))];
+}
+
+export function buildContextMessage(
+  spec: JobRunSpec,
+  extra: { nonce: string; codeUrl: string; env: Record<string, string> },
+): JobContextMessage {
+  return {
+    nonce: extra.nonce,
+    codeUrl: extra.codeUrl,
+    jobId: spec.jobId,
+    jobName: spec.jobName,
+    namespace: spec.namespace,
+    retryCount: spec.retryCount ?? 0,
+    payload: spec.payload ?? {},
+    user: spec.user,
+    serverUrl: spec.serverUrl,
+    userToken: spec.userToken,
+    serviceToken: spec.serviceToken,
+    env: extra.env,
+    secrets: { user: { ...spec.secrets.user }, system: { ...spec.secrets.system } },
+    maskValues: secretValues(spec),
+  };
+}
+
+export function cancelCommand(): string {
+  const command: ControlCommand = { type: "cancel" };
+  return JSON.stringify(command);
+}

@@ -1,0 +1,139 @@
+// The Deno sandbox: a JobRuntime that runs each job attempt in its own Deno
+// process, with the function's permissions and nothing of the server's environment.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../runtime.ts";
+import {
+  buildDenoArgs,
+  buildJobEnv,
+  buildSpawnEnv,
+  DEFAULT_PERMISSIONS,
+  type SandboxDirs,
+} from "./args.ts";
+import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
+import { createCodeCache } from "./code-cache.ts";
+import { resolveDenoPath } from "./deno-binary.ts";
+import { SandboxProcess } from "./process.ts";
+import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
+
+export type { SandboxRunHandle } from "./attempt.ts";
+
+export interface SandboxLogger {
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface DenoRuntimeOptions {
+  /** Where job code, Deno's module cache and the sandbox home live. */
+  cacheDir: string;
+  /** The deno executable; default: the one of the `deno` npm package. */
+  denoPath?: string;
+  /** Pre-started processes for the default permission set (default 1; 0 disables). */
+  warmPoolSize?: number;
+  /** The sandbox entry (src-runtime/main.ts), for packaged builds. */
+  entryPath?: string;
+  /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
+  hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** How long a process may linger after sending its result (default 2000 ms). */
+  exitGraceMs?: number;
+  logger?: SandboxLogger;
+}
+
+export interface DenoRuntime extends JobRuntime {
+  start(spec: JobRunSpec, callbacks: JobRunCallbacks): SandboxRunHandle;
+}
+
+const DEFAULT_ENTRY = fileURLToPath(new URL("../../../src-runtime/main.ts", import.meta.url));
+
+function sandboxDirs(cacheDir: string): SandboxDirs {
+  const root = path.resolve(cacheDir);
+  if (root.includes(",")) throw new Error(`sandbox cacheDir must not contain a comma: ${root}`);
+  const dirs = {
+    codeDir: path.join(root, "code"),
+    denoDir: path.join(root, "deno"),
+    homeDir: path.join(root, "home"),
+  };
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  return dirs;
+}
+
+function failedHandle(error: string): SandboxRunHandle {
+  return {
+    warm: false,
+    done: Promise.resolve({ ok: false, reason: "crashed", error }),
+    requestCancel() {},
+    kill() {},
+  };
+}
+
+export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
+  const dirs = sandboxDirs(options.cacheDir);
+  const denoPath = options.denoPath ?? resolveDenoPath();
+  const entryPath = path.resolve(options.entryPath ?? DEFAULT_ENTRY);
+  const spawnEnv = buildSpawnEnv(dirs, options.hostEnv ?? process.env);
+  const codeCache = createCodeCache(dirs.codeDir);
+  const live = new Set<SandboxProcess>();
+  let closed = false;
+
+  const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
+    const args = buildDenoArgs({ ...spec, envNames, codeDir: dirs.codeDir, entryPath });
+    return { key: args.join("\u0000"), args } satisfies LaunchPlan;
+  };
+  const spawnProcess = (plan: LaunchPlan) => {
+    const child = new SandboxProcess({
+      denoPath,
+      args: plan.args,
+      env: spawnEnv,
+      cwd: dirs.homeDir,
+      key: plan.key,
+    });
+    live.add(child);
+    void child.exited.then(() => live.delete(child));
+    return child;
+  };
+  // With allow_net and allow_env on, the command line depends on neither the server URL nor the variables.
+  const defaultPlan = planFor(
+    { permissions: DEFAULT_PERMISSIONS, serverUrl: "http://localhost" },
+    [],
+  );
+  const pool = new WarmPool({ size: options.warmPoolSize ?? 1, defaultPlan, spawn: spawnProcess });
+  pool.replenish(defaultPlan);
+
+  return {
+    start(spec, callbacks) {
+      if (closed) return failedHandle("the sandbox runtime is closed");
+      let codeUrl: string, env: Record<string, string>, plan: LaunchPlan;
+      try {
+        codeUrl = codeCache.urlFor(spec.code);
+        env = buildJobEnv(spec);
+        plan = planFor(spec, Object.keys(env));
+      } catch (error) {
+        return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
+      }
+      const warmProcess = pool.take(plan);
+      const sandbox = warmProcess ?? spawnProcess(plan);
+      pool.replenish(plan);
+      return startAttempt({
+        process: sandbox,
+        warm: warmProcess !== undefined,
+        spec,
+        callbacks,
+        codeUrl,
+        env,
+        exitGraceMs: options.exitGraceMs ?? 2000,
+        onCallbackError: (error) =>
+          options.logger?.warn("sandbox callback failed", {
+            jobId: spec.jobId,
+            error: String(error),
+          }),
+      });
+    },
+    async close() {
+      closed = true;
+      await pool.close();
+      const running = [...live];
+      for (const child of running) child.kill();
+      await Promise.all(running.map((child) => child.exited));
+    },
+  };
+}

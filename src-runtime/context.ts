@@ -1,0 +1,43 @@
+// The job context: the first line the server writes on the sandbox's stdin, read
+// before any job code is imported. Mirrors src-server/jobs/sandbox/context.ts
+// (the two folders may not import each other): change both together.
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface JobUser {
+  id: string;
+  email?: string;
+  role: string;
+}
+
+export interface JobContextMessage {
+  /** Per-attempt random value; only lines carrying it are control messages. */
+  nonce: string;
+  /** file: URL of the job's code, imported after this context is applied. */
+  codeUrl: string;
+  jobId: string;
+  jobName: string;
+  namespace: string;
+  retryCount: number;
+  payload: { [key: string]: Json };
+  user: JobUser | null;
+  serverUrl: string;
+  userToken: string;
+  serviceToken: string;
+  /** Every variable the job sees beyond the spawn environment (FLUXBASE_*). */
+  env: Record<string, string>;
+  secrets: { user: Record<string, string>; system: Record<string, string> };
+  /** Values replaced by "***" in log messages. */
+  maskValues: string[];
+}
+
+/** Commands the server sends after the context, one JSON line each. */
+export type ControlCommand = { type: "cancel" };
+
+/** Messages the sandbox sends back, each as one `\u001eFLX<nonce> <json>` line. */
+export type ControlMessage =
+  | { type: "started" }
+  | { type: "progress"; percent: number; message?: string; data?: Json }
+  | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string }
+  | { type: "result"; value: Json }
+  | { type: "error"; message: string; stack?: string };

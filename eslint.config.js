@@ -52,7 +52,9 @@ const boundaryConfigs = boundaries.map((zone) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "out/**", ".data/**", "coverage/**", "jobs/**"] },
+  {
+    ignores: ["node_modules/**", "dist/**", "out/**", ".data/**", ".tmp/**", ".fluxbase/**", "coverage/**", "jobs/**"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -72,6 +74,8 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-console": "off",
+      // TypeScript checks names; the core rule does not know DOM, Node and Deno globals.
+      "no-undef": "off",
     },
   },
   ...boundaryConfigs,

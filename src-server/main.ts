@@ -19,6 +19,7 @@ import { createHttpServer, type HttpServer } from "./http/server.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
 import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
 import type { JobRuntime } from "./jobs/runtime.ts";
+import { AppError } from "./errors.ts";
 import { createDenoRuntime } from "./jobs/sandbox/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
@@ -54,6 +55,9 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     cleanups.length = 0;
   };
 
+  if (mode === "worker" && !config.databaseUrl) {
+    throw new AppError("CONFIG_INVALID", "worker mode needs --database-url (or DATABASE_URL): the PostgreSQL the API server uses");
+  }
   try {
     await mkdir(config.dataDir, { recursive: true });
     let pg: EmbeddedPostgres | undefined;

@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["src-server/**/*.test.ts", "src-sdk/**/*.test.ts", "test/unit/**/*.test.ts"],
           environment: "node",
         },
@@ -13,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/helpers/global-setup.ts"],

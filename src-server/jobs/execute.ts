@@ -5,10 +5,11 @@ import type { JsonObject } from "../../src-sdk/types.ts";
 import type { JobsConfig } from "../config/types.ts";
 import type { Db } from "../db/pool.ts";
 import type { FunctionRow } from "../db/queries/functions.ts";
-import { completeJob, failJob, updateProgress, type AttemptKey, type ClaimedJobRow } from "../db/queries/queue.ts";
+import { failJob, updateProgress, type AttemptKey, type ClaimedJobRow } from "../db/queries/queue.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { retryDelayMs } from "./backoff.ts";
+import type { CompletionBatcher } from "./completion-batcher.ts";
 import type { FunctionCache } from "./function-cache.ts";
 import { signJobTokens } from "./job-tokens.ts";
 import { createLogBuffer } from "./log-buffer.ts";
@@ -20,6 +21,7 @@ export interface ExecuteContext {
   runtime: JobRuntime;
   config: JobsConfig;
   functions: FunctionCache;
+  completions: CompletionBatcher;
   jwtSecret: string;
   serverUrl(): string;
   passthroughEnv: Record<string, string>;
@@ -133,7 +135,7 @@ async function recordOutcome(
   }
   const key = attempt.key;
   if (outcome.ok) {
-    await completeJob(ctx.db, key, outcome.result, finalProgress);
+    await ctx.completions.complete(key, outcome.result, finalProgress);
     return;
   }
   const error = attempt.killReason?.message ?? outcome.error;

@@ -10,6 +10,7 @@ import * as workersSql from "../db/queries/workers.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
+import { createCompletionBatcher } from "./completion-batcher.ts";
 import { createFunctionCache } from "./function-cache.ts";
 import { listen, type NotificationListener } from "./listener.ts";
 import type { JobRuntime } from "./runtime.ts";
@@ -39,7 +40,9 @@ interface LocalWorker {
   id: string;
   name: string;
   running: Map<string, RunningAttempt>;
-  filling: boolean;
+  /** Slots asked for by the claim in flight (0: none in flight). */
+  reserved: number;
+  /** Slots were freed or work announced while a claim was in flight: claim again. */
   again: boolean;
 }
 
@@ -56,6 +59,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     runtime: options.runtime,
     config,
     functions: createFunctionCache(db),
+    completions: createCompletionBatcher(db),
     jwtSecret: options.jwtSecret,
     serverUrl: options.serverUrl,
     passthroughEnv: options.passthroughEnv,
@@ -84,42 +88,43 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     inFlight.add(task);
   };
 
-  /** Claims for one worker until it is full or the queue has nothing claimable. */
+  /**
+   * Claims for one worker's free slots, one claim in flight per worker: slots freed while
+   * a claim is in flight are claimed together by the next one, so under load each claim
+   * (and each commit) serves several jobs.
+   */
   const fill = async (worker: LocalWorker): Promise<void> => {
-    if (worker.filling) {
+    if (worker.reserved > 0) {
       worker.again = true;
       return;
     }
-    worker.filling = true;
-    try {
-      do {
-        worker.again = false;
-        const free = config.maxConcurrentPerWorker - worker.running.size;
-        if (free <= 0 || stopping) break;
-        const rows = await claimJobs(db, {
-          workerId: worker.id,
-          limit: free,
-          namespaceLimit: config.maxConcurrentPerNamespace,
-        });
-        for (const row of rows) startAttempt(worker, row);
-        // A full batch means there may be more: keep going and let an idle sibling help.
-        if (rows.length === free) {
-          worker.again = true;
-          wakeOne(worker);
-        }
-      } while (worker.again && !stopping);
-    } catch (err) {
-      if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
-    } finally {
-      worker.filling = false;
-    }
+    do {
+      worker.again = false;
+      const want = config.maxConcurrentPerWorker - worker.running.size;
+      if (want <= 0 || stopping) return;
+      worker.reserved = want;
+      let rows: ClaimedJobRow[] = [];
+      try {
+        rows = await claimJobs(db, { workerId: worker.id, limit: want, namespaceLimit: config.maxConcurrentPerNamespace });
+      } catch (err) {
+        if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
+      } finally {
+        worker.reserved = 0;
+      }
+      for (const row of rows) startAttempt(worker, row);
+      // A full batch means there may be more: claim again, and let an idle sibling help.
+      if (rows.length === want && !stopping) {
+        worker.again = true;
+        wakeOne(worker);
+      }
+    } while (worker.again && !stopping);
   };
 
   /** Wakes the idlest worker that is not already claiming. */
   const wakeOne = (except?: LocalWorker) => {
     const candidate = workers
-      .filter((w) => w !== except && !w.filling && w.running.size < config.maxConcurrentPerWorker)
-      .sort((a, b) => a.running.size - b.running.size)[0];
+      .filter((w) => w !== except && w.running.size + w.reserved < config.maxConcurrentPerWorker)
+      .sort((a, b) => a.running.size + a.reserved - (b.running.size + b.reserved))[0];
     if (candidate) void fill(candidate);
   };
 
@@ -208,7 +213,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (let i = 0; i < count; i++) {
         const name = `worker-${randomBytes(4).toString("hex")}@${os.hostname()}`;
         const row = await registerOne(name);
-        workers.push({ id: row.id, name, running: new Map(), filling: false, again: false });
+        workers.push({ id: row.id, name, running: new Map(), reserved: 0, again: false });
       }
       listener = await listen({
         db,

@@ -24,6 +24,7 @@ export interface JobRow {
   user_email: string | null;
   user_name: string | null;
   retried_from: string | null;
+  function_version: number | null;
   created_at: Date;
   scheduled_at: Date | null;
   started_at: Date | null;
@@ -31,10 +32,8 @@ export interface JobRow {
   completed_at: Date | null;
 }
 
-/** A claimed row, with the version of its function at claim time. */
-export interface ClaimedJobRow extends JobRow {
-  function_version: number | null;
-}
+/** A claimed row: function_version is the function's version at claim time. */
+export type ClaimedJobRow = JobRow;
 
 export interface NewJob {
   namespace: string;
@@ -74,38 +73,16 @@ export interface ClaimOptions {
 }
 
 /**
- * Claims up to `limit` claimable jobs in one statement. FOR UPDATE SKIP LOCKED lets
- * any number of workers (in any number of processes) claim concurrently without
- * blocking each other or taking the same row. Rows are taken by priority, then age,
- * skipping namespaces already at their concurrency limit; within one claim a namespace
- * gets no more than its remaining room. The worker must still be registered and active.
+ * Claims up to `limit` claimable jobs by priority, then age, in one call to
+ * jobs.claim_jobs (migrations/0004): FOR UPDATE SKIP LOCKED, namespace limits, and only
+ * while the worker is registered and active.
  */
 export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<ClaimedJobRow[]> {
-  return db.query<ClaimedJobRow>(
-    `WITH busy AS (
-       SELECT namespace, count(*) AS running FROM jobs.queue
-       WHERE status = 'running' GROUP BY namespace
-     ), candidates AS (
-       SELECT q.id, q.namespace, q.priority, q.created_at FROM jobs.queue q
-       WHERE q.status = 'pending'
-         AND (q.scheduled_at IS NULL OR q.scheduled_at <= now())
-         AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.namespace = q.namespace AND b.running >= $3)
-         AND EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = $1 AND w.status = 'active')
-       ORDER BY q.priority DESC, q.created_at ASC
-       LIMIT $2
-       FOR UPDATE SKIP LOCKED
-     ), ranked AS (
-       SELECT c.id, row_number() OVER (PARTITION BY c.namespace ORDER BY c.priority DESC, c.created_at)
-                + coalesce((SELECT b.running FROM busy b WHERE b.namespace = c.namespace), 0) AS slot
-       FROM candidates c
-     )
-     UPDATE jobs.queue q
-     SET status = 'running', worker_id = $1, started_at = now(), last_progress_at = now(), completed_at = NULL
-     FROM ranked r
-     WHERE q.id = r.id AND r.slot <= $3
-     RETURNING q.*, (SELECT f.version FROM jobs.functions f WHERE f.id = q.function_id) AS function_version`,
-    [options.workerId, options.limit, options.namespaceLimit],
-  );
+  return db.query<ClaimedJobRow>("SELECT * FROM jobs.claim_jobs($1, $2, $3)", [
+    options.workerId,
+    options.limit,
+    options.namespaceLimit,
+  ]);
 }
 
 export interface AttemptKey {
@@ -116,19 +93,26 @@ export interface AttemptKey {
 
 const GUARD = "id = $1 AND worker_id = $2 AND retry_count = $3 AND status = 'running'";
 
-export async function completeJob(
+/** Completes many attempts in one statement; returns the ids actually completed. */
+export async function completeJobs(
   db: Queryable,
-  key: AttemptKey,
-  result: unknown,
-  progress: unknown,
-): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE jobs.queue SET status = 'completed', result = $4, completed_at = now(), error_message = NULL,
-       progress = coalesce($5, progress)
-     WHERE ${GUARD} RETURNING id`,
-    [key.id, key.workerId, key.retryCount, JSON.stringify(result ?? null), progress === undefined ? null : JSON.stringify(progress)],
+  items: { key: AttemptKey; result: unknown; progress: unknown }[],
+): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE jobs.queue q SET status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
+       progress = coalesce(v.progress, q.progress)
+     FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[], $5::jsonb[]) AS v(id, worker_id, retry_count, result, progress)
+     WHERE q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count AND q.status = 'running'
+     RETURNING q.id`,
+    [
+      items.map((i) => i.key.id),
+      items.map((i) => i.key.workerId),
+      items.map((i) => i.key.retryCount),
+      items.map((i) => JSON.stringify(i.result ?? null)),
+      items.map((i) => (i.progress === undefined ? null : JSON.stringify(i.progress))),
+    ],
   );
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 export interface FailOptions {

@@ -1,0 +1,95 @@
+// The queue path: the real pool and queue SQL, with an in-process runtime instead of Deno.
+import { defaultJobsConfig } from "../src-server/config/index.ts";
+import type { JobsConfig } from "../src-server/config/types.ts";
+import { createDb, type Db } from "../src-server/db/pool.ts";
+import { upsertFunction } from "../src-server/db/queries/functions.ts";
+import { insertJob } from "../src-server/db/queries/queue.ts";
+import { createInProcessRuntime } from "../src-server/jobs/in-process-runtime.ts";
+import { createWorkerPool } from "../src-server/jobs/pool.ts";
+import { silentLogger } from "../src-server/logger.ts";
+import { atRate, createStartBoard, percentile, until } from "./stats.ts";
+
+export function benchJobsConfig(overrides: Partial<JobsConfig> = {}): JobsConfig {
+  return { ...defaultJobsConfig(process.cwd()), defaultMaxRetries: 0, ...overrides };
+}
+
+export async function createNoopFunction(db: Db, name = "noop"): Promise<string> {
+  const { row } = await upsertFunction(db, {
+    name, namespace: "default", description: null, code: "export function handler() { return null; }",
+    originalCode: null, isBundled: false, bundleError: null, enabled: true, schedule: null, timeoutSeconds: 300,
+    memoryLimitMb: 256, maxRetries: 0, progressTimeoutSeconds: 300, allowNet: true, allowEnv: true,
+    allowRead: false, allowWrite: false, requireRoles: [], disableExecutionLogs: false, source: "api", createdBy: null,
+  });
+  return row.id;
+}
+
+export interface QueuePathFigures {
+  drainPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export async function runQueuePath(options: { url: string; jobs: number; concurrency: number; latencyJobs: number }): Promise<QueuePathFigures> {
+  const db = createDb({ connectionString: options.url, max: 20 });
+  if (process.env.BENCH_TRACE) {
+    const original = db.query;
+    const stats = new Map<string, { n: number; ms: number }>();
+    db.query = (async (text: string, values?: unknown[]) => {
+      const t = performance.now();
+      try {
+        return await original(text, values);
+      } finally {
+        const key = text.trim().slice(0, 40);
+        const e = stats.get(key) ?? { n: 0, ms: 0 };
+        e.n++;
+        e.ms += performance.now() - t;
+        stats.set(key, e);
+      }
+    }) as typeof db.query;
+    process.on("exit", () => {
+      for (const [k, v] of stats) console.log(`${v.n}\t${(v.ms / v.n).toFixed(2)} ms\t${k}`);
+    });
+  }
+  await db.query("TRUNCATE jobs.queue, logging.entries CASCADE");
+  const functionId = await createNoopFunction(db);
+  const board = createStartBoard();
+  const runtime = createInProcessRuntime({
+    noop: (job) => {
+      board.mark(job.spec.jobId);
+      return null;
+    },
+  });
+  const config = benchJobsConfig({ embeddedWorkerCount: 2, maxConcurrentPerWorker: options.concurrency / 2 });
+  const pool = () =>
+    createWorkerPool({ db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {}, logger: silentLogger });
+
+  // Drain: queue everything first, then time the pool from start to the last completion.
+  await db.query(
+    `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries)
+     SELECT 'default', $1, 'noop', '{}', 0 FROM generate_series(1, $2)`,
+    [functionId, options.jobs],
+  );
+  await db.query("VACUUM ANALYZE jobs.queue");
+  const drainPool = pool();
+  const t0 = performance.now();
+  await drainPool.start();
+  await until(async () => {
+    const [row] = await db.query<{ n: number }>("SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'");
+    return row!.n >= options.jobs;
+  }, 20);
+  const drainPerSecond = options.jobs / ((performance.now() - t0) / 1000);
+
+  // Latency while idle: jobs arriving at 100/s, from submit to handler start.
+  const latencies: number[] = [];
+  await atRate(options.latencyJobs, 100, async () => {
+    const t = performance.now();
+    const row = await insertJob(db, {
+      namespace: "default", functionId, jobName: "noop", payload: {}, priority: 0, maxDurationSeconds: 300,
+      progressTimeoutSeconds: 300, maxRetries: 0, createdBy: null, userRole: "service_role", userEmail: null, scheduledAt: null,
+    });
+    latencies.push((await board.wait(row.id)) - t);
+  });
+  await drainPool.stop();
+  await db.end();
+  return { drainPerSecond, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}

@@ -1,0 +1,50 @@
+// npm run bench: prints queue-path and full-path figures, each beside a minimal
+// SKIP LOCKED loop measured on the same embedded PostgreSQL in the same run.
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
+import { migrate } from "../src-server/db/migrate.ts";
+import { createDb } from "../src-server/db/pool.ts";
+import { runBaselineLoop } from "./baseline-loop.ts";
+import { runFullPath } from "./full-path.ts";
+import { runQueuePath } from "./queue-path.ts";
+import { fmt } from "./stats.ts";
+
+const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 20_000);
+const FULL_JOBS = Number(process.env.BENCH_FULL_JOBS ?? 2_000);
+
+async function main() {
+  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-pg-"));
+  await chmod(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: dir, database: "bench" });
+  try {
+    const db = createDb({ connectionString: pg.connectionString, max: 2 });
+    await migrate({ db });
+    await db.end();
+    console.log(`PostgreSQL ${pg.port} (embedded, default durability settings); ${QUEUE_JOBS} queue-path jobs, ${FULL_JOBS} full-path jobs`);
+
+    const loop = await runBaselineLoop({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10 });
+    console.log(`baseline SKIP LOCKED loop, concurrency 10:  ${fmt(loop, 0)} jobs/s`);
+
+    const queue = await runQueuePath({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10, latencyJobs: 500 });
+    console.log(`queue path drain, concurrency 10:         ${fmt(queue.drainPerSecond, 0)} jobs/s  (${fmt(queue.drainPerSecond / loop, 2)} of the loop)`);
+    console.log(`queue path submit -> handler start @100/s: p50 ${fmt(queue.p50Ms, 2)} ms, p99 ${fmt(queue.p99Ms, 2)} ms`);
+
+    if (process.env.BENCH_ONLY === "queue") return;
+    const full = await runFullPath({ url: pg.connectionString, jobs: FULL_JOBS, latencyJobs: 200 });
+    console.log(`full path drain (HTTP -> Deno), 4x5 slots: ${fmt(full.drainPerSecond, 1)} jobs/s  (${fmt(full.drainPerSecond / loop, 3)} of the loop)`);
+    console.log(`full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`);
+  } finally {
+    await pg.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

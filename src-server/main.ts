@@ -97,7 +97,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addHealthRoutes({ router, db, workers: () => pool.workerIds().length });
       addAuthRoutes({ router, db, callers, users });
       addJobRoutes({ router, db, config: config.jobs, callers });
-      addAdminJobRoutes({ router, db, callers });
+      addAdminJobRoutes({ router, db, config: config.jobs, callers });
       http = createHttpServer({ router, logger, maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024 });
       const address = await http.listen(config.port, config.host);
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

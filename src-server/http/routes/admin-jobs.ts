@@ -1,9 +1,17 @@
 // Admin job routes: /api/v1/admin/jobs (spec §2.3).
 import type { CallerResolver } from "../../auth/caller.ts";
 import type { Db } from "../../db/pool.ts";
-import { deleteFunction, findFunction, listFunctions, listNamespaces } from "../../db/queries/functions.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import {
+  deleteFunction,
+  findFunction,
+  listFunctions,
+  listNamespaces,
+  upsertFunction,
+} from "../../db/queries/functions.ts";
 import { listWorkers } from "../../db/queries/workers.ts";
 import { AppError } from "../../errors.ts";
+import { functionFromBody, patchFunction } from "../../jobs/function-input.ts";
 import { toJob, toJobFunction, toWorker } from "../../jobs/serialize.ts";
 import {
   cancelVisibleJob,
@@ -21,10 +29,11 @@ import { created, noContent, type Router } from "../router.ts";
 export interface AdminJobRoutesOptions {
   router: Router;
   db: Db;
+  config: JobsConfig;
   callers: CallerResolver;
 }
 
-export function addAdminJobRoutes({ router, db, callers }: AdminJobRoutesOptions): void {
+export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoutesOptions): void {
   const guards = [admin(callers, db)];
   const base = "/api/v1/admin/jobs";
 
@@ -38,6 +47,20 @@ export function addAdminJobRoutes({ router, db, callers }: AdminJobRoutesOptions
     const fn = await findFunction(db, req.params.namespace!, req.params.name!);
     if (!fn) throw new AppError("FUNCTION_NOT_FOUND", "Job function not found");
     return toJobFunction(fn, true);
+  });
+
+  router.add("POST", `${base}/functions`, guards, async (req) => {
+    const fields = functionFromBody(await req.json(), { config, createdBy: req.caller!.userId });
+    const { row, action } = await upsertFunction(db, fields);
+    const body = toJobFunction(row, true);
+    return action === "created" ? created(body) : body;
+  });
+
+  router.add("PUT", `${base}/functions/:namespace/:name`, guards, async (req) => {
+    const existing = await findFunction(db, req.params.namespace!, req.params.name!);
+    if (!existing) throw new AppError("FUNCTION_NOT_FOUND", "Job function not found");
+    const { row } = await upsertFunction(db, patchFunction(existing, await req.json()));
+    return toJobFunction(row, true);
   });
 
   router.add("DELETE", `${base}/functions/:namespace/:name`, guards, async (req) => {

@@ -1,0 +1,134 @@
+// Function definitions sent over the admin API (create, update, and later sync): the
+// body's explicit fields win over the annotations in the code, which win over defaults.
+import type { JobsConfig } from "../config/types.ts";
+import type { FunctionFields, FunctionRow } from "../db/queries/functions.ts";
+import { AppError, invalidField } from "../errors.ts";
+import { applyAnnotationDefaults, parseAnnotations, validateSchedule } from "./annotations.ts";
+import { functionNamePattern } from "./scan.ts";
+import { optionalBoolean, optionalInt, optionalString, requireObject } from "./validate.ts";
+
+const MAX_CODE_BYTES = 5 * 1024 * 1024;
+
+function code(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !value.trim()) throw invalidField(field, `${field} must be non-empty source code`);
+  if (Buffer.byteLength(value) > MAX_CODE_BYTES) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `${field} exceeds ${MAX_CODE_BYTES} bytes`, { field });
+  }
+  return value;
+}
+
+function roles(body: Record<string, unknown>): string[] | undefined {
+  const value = body.require_roles ?? (typeof body.require_role === "string" ? [body.require_role] : body.require_role);
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((r) => typeof r !== "string" || !/^[a-z][a-z0-9_]*$/.test(r))) {
+    throw invalidField("require_roles", "require_roles must be an array of role names");
+  }
+  return value as string[];
+}
+
+function schedule(value: unknown): string | null | undefined {
+  if (value === null || value === "") return null;
+  const s = optionalString(value, "schedule");
+  if (s === undefined) return undefined;
+  const checked = validateSchedule(s.split("|")[0]!.trim());
+  if ("error" in checked) throw new AppError("VALIDATION_FAILED", `Invalid schedule "${s}": ${checked.error}`, { field: "schedule" });
+  return s.trim();
+}
+
+/** Explicit settings of a body; undefined = not given. */
+function explicitFields(body: Record<string, unknown>) {
+  return {
+    description: body.description === null ? null : optionalString(body.description, "description", 2000),
+    enabled: optionalBoolean(body.enabled, "enabled"),
+    schedule: schedule(body.schedule),
+    timeoutSeconds: optionalInt(body.timeout_seconds, "timeout_seconds", 1, 86_400),
+    memoryLimitMb: optionalInt(body.memory_limit_mb, "memory_limit_mb", 16, 16_384),
+    maxRetries: optionalInt(body.max_retries, "max_retries", 0, 100),
+    progressTimeoutSeconds: optionalInt(body.progress_timeout_seconds, "progress_timeout_seconds", 1, 86_400),
+    allowNet: optionalBoolean(body.allow_net, "allow_net"),
+    allowEnv: optionalBoolean(body.allow_env, "allow_env"),
+    allowRead: optionalBoolean(body.allow_read, "allow_read"),
+    allowWrite: optionalBoolean(body.allow_write, "allow_write"),
+    requireRoles: roles(body),
+    disableExecutionLogs: optionalBoolean(body.disable_execution_logs, "disable_execution_logs"),
+  };
+}
+
+function pick<T>(...values: (T | undefined)[]): T {
+  return values.find((v) => v !== undefined) as T;
+}
+
+export interface FunctionInputContext {
+  config: JobsConfig;
+  createdBy: string | null;
+}
+
+/** A complete definition for create/upsert (POST /functions, sync). */
+export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namespaceDefault = "default"): FunctionFields {
+  const body = requireObject(raw);
+  const name = optionalString(body.name, "name", 100);
+  if (!name || !functionNamePattern.test(name)) {
+    throw invalidField("name", "name is required: letters, digits, '-' and '_', starting with a letter or digit");
+  }
+  const namespace = optionalString(body.namespace, "namespace", 100) ?? namespaceDefault;
+  const source = code(body.code, "code");
+  if (source === undefined) throw invalidField("code", "code is required");
+  const original = code(body.original_code, "original_code") ?? source;
+  const parsed = parseAnnotations(original);
+  const a = applyAnnotationDefaults(parsed.annotations, ctx.config);
+  const e = explicitFields(body);
+  return {
+    name,
+    namespace,
+    description: e.description !== undefined ? e.description : a.description,
+    code: source,
+    originalCode: original,
+    isBundled: optionalBoolean(body.is_bundled ?? body.is_pre_bundled, "is_bundled") ?? false,
+    bundleError: parsed.errors.length ? parsed.errors.map((x) => `line ${x.line}: ${x.message}`).join("; ") : null,
+    enabled: pick(e.enabled, a.enabled),
+    schedule: e.schedule !== undefined ? e.schedule : a.schedule,
+    timeoutSeconds: pick(e.timeoutSeconds, a.timeoutSeconds),
+    memoryLimitMb: pick(e.memoryLimitMb, a.memoryLimitMb),
+    maxRetries: pick(e.maxRetries, a.maxRetries),
+    progressTimeoutSeconds: pick(e.progressTimeoutSeconds, a.progressTimeoutSeconds),
+    allowNet: pick(e.allowNet, a.allowNet),
+    allowEnv: pick(e.allowEnv, a.allowEnv),
+    allowRead: pick(e.allowRead, a.allowRead),
+    allowWrite: pick(e.allowWrite, a.allowWrite),
+    requireRoles: pick(e.requireRoles, a.requireRoles),
+    disableExecutionLogs: pick(e.disableExecutionLogs, a.disableExecutionLogs),
+    source: "api",
+    createdBy: ctx.createdBy,
+  };
+}
+
+/** The current row with a partial update applied (PUT /functions/:namespace/:name). */
+export function patchFunction(row: FunctionRow, raw: unknown): FunctionFields {
+  const body = requireObject(raw);
+  const source = code(body.code, "code");
+  const e = explicitFields(body);
+  return {
+    name: row.name,
+    namespace: row.namespace,
+    description: e.description !== undefined ? e.description : row.description,
+    code: source ?? row.code,
+    originalCode: code(body.original_code, "original_code") ?? source ?? row.original_code,
+    isBundled: optionalBoolean(body.is_bundled, "is_bundled") ?? row.is_bundled,
+    bundleError: source !== undefined ? null : row.bundle_error,
+    enabled: e.enabled ?? row.enabled,
+    schedule: e.schedule !== undefined ? e.schedule : row.schedule,
+    timeoutSeconds: e.timeoutSeconds ?? row.timeout_seconds,
+    memoryLimitMb: e.memoryLimitMb ?? row.memory_limit_mb,
+    maxRetries: e.maxRetries ?? row.max_retries,
+    progressTimeoutSeconds: e.progressTimeoutSeconds ?? row.progress_timeout_seconds,
+    allowNet: e.allowNet ?? row.allow_net,
+    allowEnv: e.allowEnv ?? row.allow_env,
+    allowRead: e.allowRead ?? row.allow_read,
+    allowWrite: e.allowWrite ?? row.allow_write,
+    requireRoles: e.requireRoles ?? row.require_roles,
+    disableExecutionLogs: e.disableExecutionLogs ?? row.disable_execution_logs,
+    source: row.source,
+    createdBy: row.created_by,
+  };
+}

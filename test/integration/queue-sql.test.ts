@@ -1,0 +1,112 @@
+// The queue statements against a real PostgreSQL: claim order, scheduling, namespace
+// limits, the stale-write guard and orphan recovery.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { upsertFunction } from "../../src-server/db/queries/functions.ts";
+import { claimJobs, completeJobs, failJob, insertJob, recoverOrphanedJobs } from "../../src-server/db/queries/queue.ts";
+import { registerWorker, setWorkerStatus } from "../../src-server/db/queries/workers.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+
+let database: TestDatabase;
+let db: Db;
+let functionId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ connectionString: database.url, max: 4 });
+  const { row } = await upsertFunction(db, {
+    name: "f", namespace: "default", description: null, code: "export function handler() {}", originalCode: null,
+    isBundled: false, bundleError: null, enabled: true, schedule: null, timeoutSeconds: 60, memoryLimitMb: 256,
+    maxRetries: 1, progressTimeoutSeconds: 60, allowNet: true, allowEnv: true, allowRead: false, allowWrite: false,
+    requireRoles: [], disableExecutionLogs: false, source: "api", createdBy: null,
+  });
+  functionId = row.id;
+});
+afterAll(async () => {
+  await db.end();
+  await database.drop();
+});
+beforeEach(async () => {
+  await db.query("DELETE FROM jobs.queue");
+});
+
+function submit(overrides: { namespace?: string; priority?: number; scheduledAt?: Date | null; maxRetries?: number } = {}) {
+  return insertJob(db, {
+    namespace: overrides.namespace ?? "default", functionId, jobName: "f", payload: {}, priority: overrides.priority ?? 0,
+    maxDurationSeconds: 60, progressTimeoutSeconds: 60, maxRetries: overrides.maxRetries ?? 1, createdBy: null,
+    userRole: "service_role", userEmail: null, scheduledAt: overrides.scheduledAt ?? null,
+  });
+}
+
+async function worker() {
+  return (await registerWorker(db, { name: "w", hostname: "h", maxConcurrentJobs: 5, metadata: {} })).id;
+}
+
+describe("claim", () => {
+  it("takes higher priority first, then the oldest, and skips jobs scheduled for later", async () => {
+    const older = await submit();
+    const later = await submit({ scheduledAt: new Date(Date.now() + 60_000) });
+    const urgent = await submit({ priority: 5 });
+    const newer = await submit();
+    const w = await worker();
+    const claimed = await claimJobs(db, { workerId: w, limit: 10, namespaceLimit: 20 });
+    expect(claimed.map((r) => r.id)).toEqual([urgent.id, older.id, newer.id]);
+    expect(claimed.every((r) => r.status === "running" && r.worker_id === w && r.function_version === 1)).toBe(true);
+    expect(claimed.map((r) => r.id)).not.toContain(later.id);
+  });
+
+  it("never hands one job to two concurrent claimers", async () => {
+    for (let i = 0; i < 40; i++) await submit();
+    const workers = await Promise.all(Array.from({ length: 8 }, worker));
+    const results = await Promise.all(workers.map((w) => claimJobs(db, { workerId: w, limit: 5, namespaceLimit: 100 })));
+    const ids = results.flat().map((r) => r.id);
+    expect(ids.length).toBe(40);
+    expect(new Set(ids).size).toBe(40);
+  });
+
+  it("respects the per-namespace limit, within one claim and across claims", async () => {
+    for (let i = 0; i < 5; i++) await submit({ namespace: "busy" });
+    const other = await submit({ namespace: "quiet" });
+    const w = await worker();
+    const first = await claimJobs(db, { workerId: w, limit: 3, namespaceLimit: 2 });
+    expect(first.filter((r) => r.namespace === "busy").length).toBe(2);
+    const second = await claimJobs(db, { workerId: w, limit: 10, namespaceLimit: 2 });
+    expect(second.filter((r) => r.namespace === "busy").length).toBe(0);
+    expect([...first, ...second].map((r) => r.id)).toContain(other.id);
+  });
+
+  it("claims nothing for a worker that is not active", async () => {
+    await submit();
+    const w = await worker();
+    await setWorkerStatus(db, [w], "draining");
+    expect(await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 })).toEqual([]);
+  });
+});
+
+describe("writes after claiming", () => {
+  it("rejects a late write from a stale attempt", async () => {
+    const job = await submit();
+    const w = await worker();
+    const [claimed] = await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 });
+    const key = { id: job.id, workerId: w, retryCount: claimed!.retry_count };
+    expect(await failJob(db, key, { error: "boom", retryDelayMs: 0 })).toBe("pending");
+    // The attempt that already failed cannot complete the row any more.
+    expect((await completeJobs(db, [{ key, result: { late: true }, progress: undefined }])).size).toBe(0);
+    const w2 = await worker();
+    const [again] = await claimJobs(db, { workerId: w2, limit: 1, namespaceLimit: 20 });
+    expect(again!.retry_count).toBe(1);
+    expect((await completeJobs(db, [{ key: { id: job.id, workerId: w2, retryCount: 1 }, result: { ok: 1 }, progress: undefined }])).size).toBe(1);
+  });
+
+  it("puts back a stopped worker's running jobs, counting the attempt, and fails them when out of attempts", async () => {
+    const retryable = await submit({ maxRetries: 1 });
+    const last = await submit({ maxRetries: 0 });
+    const w = await worker();
+    await claimJobs(db, { workerId: w, limit: 2, namespaceLimit: 20 });
+    await setWorkerStatus(db, [w], "stopped");
+    const recovered = await recoverOrphanedJobs(db, "worker gone");
+    const byId = new Map(recovered.map((r) => [r.id, r]));
+    expect(byId.get(retryable.id)).toMatchObject({ status: "pending", retry_count: 1, worker_id: null });
+    expect(byId.get(last.id)).toMatchObject({ status: "failed", retry_count: 0, error_message: "worker gone" });
+  });
+});

@@ -1,42 +1,15 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, it, expect } from "vitest";
-import { AppError } from "../errors.ts";
+import { describe, it, expect } from "vitest";
 import { resolveConfig } from "./resolve.ts";
+import { configError, useTempCwd } from "./test-support.ts";
 
-let cwd: string;
-
-beforeEach(() => {
-  cwd = fs.mkdtempSync(path.join(os.tmpdir(), "fluxbase-config-"));
-});
-
-afterEach(() => {
-  fs.rmSync(cwd, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(cwd, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-function configError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe("CONFIG_INVALID");
-    return error as AppError;
-  }
-  throw new Error("expected a CONFIG_INVALID error");
-}
+const tmp = useTempCwd();
+const write = tmp.write;
 
 describe("resolveConfig environment", () => {
   it("reads the guide's variable names", () => {
     const config = resolveConfig({
-      cwd,
+      cwd: tmp.cwd(),
       env: {
         FLUXBASE_JOBS_ENABLED: "false",
         FLUXBASE_JOBS_DIR: "./elsewhere",
@@ -77,7 +50,7 @@ describe("resolveConfig environment", () => {
     });
     expect(config.jobs).toMatchObject({
       enabled: false,
-      jobsDir: path.join(cwd, "elsewhere"),
+      jobsDir: path.join(tmp.cwd(), "elsewhere"),
       autoLoadOnBoot: false,
       embeddedWorkerCount: 2,
       maxConcurrentPerWorker: 3,
@@ -111,22 +84,22 @@ describe("resolveConfig environment", () => {
       FLUXBASE_JOBS_DEFAULT_MAX_DURATION: "5m",
       FLUXBASE_AUTH_JWT_SECRET: "y".repeat(40),
     };
-    const config = resolveConfig({ cwd, env });
-    expect(config.jobs.jobsDir).toBe(path.join(cwd, "upstream-jobs"));
+    const config = resolveConfig({ cwd: tmp.cwd(), env });
+    expect(config.jobs.jobsDir).toBe(path.join(tmp.cwd(), "upstream-jobs"));
     expect(config.jobs.defaultTimeoutSeconds).toBe(300);
     expect(config.jwtSecret).toBe("y".repeat(40));
     const both = resolveConfig({
-      cwd,
+      cwd: tmp.cwd(),
       env: { ...env, FLUXBASE_JOBS_DIR: "guide-jobs", FLUXBASE_JOBS_DEFAULT_TIMEOUT: "30" },
     });
-    expect(both.jobs.jobsDir).toBe(path.join(cwd, "guide-jobs"));
+    expect(both.jobs.jobsDir).toBe(path.join(tmp.cwd(), "guide-jobs"));
     expect(both.jobs.defaultTimeoutSeconds).toBe(30);
   });
 
   it("overrides the YAML file and treats empty variables as unset", () => {
     write("fluxbase.yaml", "server:\n  port: 9000\njobs:\n  embedded_worker_count: 8\n");
     const config = resolveConfig({
-      cwd,
+      cwd: tmp.cwd(),
       env: { FLUXBASE_PORT: "9100", FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: " " },
     });
     expect(config.port).toBe(9100);
@@ -142,7 +115,7 @@ describe("resolveConfig environment", () => {
       ["0", false],
       ["no", false],
     ] as const) {
-      expect(resolveConfig({ cwd, env: { FLUXBASE_JOBS_ENABLED: text } }).jobs.enabled).toBe(value);
+      expect(resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_ENABLED: text } }).jobs.enabled).toBe(value);
     }
   });
 
@@ -192,18 +165,18 @@ describe("resolveConfig environment", () => {
     ["FLUXBASE_JOBS_POLL_INTERVAL", "fast", "FLUXBASE_JOBS_POLL_INTERVAL must be a duration"],
     ["FLUXBASE_PUBLIC_URL", "ftp://x", 'FLUXBASE_PUBLIC_URL must be an http(s) URL, got "ftp://x"'],
   ])("rejects %s=%s", (name, value, message) => {
-    expect(configError(() => resolveConfig({ cwd, env: { [name]: value } })).message).toContain(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: { [name]: value } })).message).toContain(
       message,
     );
   });
 
   it("never echoes a secret in an error", () => {
     const short = configError(() =>
-      resolveConfig({ cwd, env: { FLUXBASE_JWT_SECRET: "hunter2" } }),
+      resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JWT_SECRET: "hunter2" } }),
     );
     expect(short.message).toBe("FLUXBASE_JWT_SECRET must be at least 32 characters long");
     const url = configError(() =>
-      resolveConfig({ cwd, env: { DATABASE_URL: "mysql://u:pw@h/db" } }),
+      resolveConfig({ cwd: tmp.cwd(), env: { DATABASE_URL: "mysql://u:pw@h/db" } }),
     );
     expect(url.message).toBe("DATABASE_URL must be a postgres:// or postgresql:// URL");
   });
@@ -211,11 +184,11 @@ describe("resolveConfig environment", () => {
   it("checks that heartbeats come before the worker timeout and the backoff cap is above its base", () => {
     expect(
       configError(() =>
-        resolveConfig({ cwd, env: { FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "30s" } }),
+        resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "30s" } }),
       ).message,
     ).toBe("jobs.worker_heartbeat_interval (30s) must be shorter than jobs.worker_timeout (30s)");
     expect(
-      configError(() => resolveConfig({ cwd, env: { FLUXBASE_JOBS_RETRY_BACKOFF_MAX: "500ms" } }))
+      configError(() => resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_RETRY_BACKOFF_MAX: "500ms" } }))
         .message,
     ).toBe("jobs.retry_backoff_max (500ms) must not be below jobs.retry_backoff_base (1s)");
   });

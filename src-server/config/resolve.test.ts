@@ -1,53 +1,26 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, it, expect } from "vitest";
-import { AppError } from "../errors.ts";
+import { describe, it, expect } from "vitest";
 import { defaultServerConfig, resolveConfig } from "./resolve.ts";
+import { configError, useTempCwd } from "./test-support.ts";
 
-let cwd: string;
-
-beforeEach(() => {
-  cwd = fs.mkdtempSync(path.join(os.tmpdir(), "fluxbase-config-"));
-});
-
-afterEach(() => {
-  fs.rmSync(cwd, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(cwd, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-function configError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe("CONFIG_INVALID");
-    return error as AppError;
-  }
-  throw new Error("expected a CONFIG_INVALID error");
-}
+const tmp = useTempCwd();
+const write = tmp.write;
 
 describe("resolveConfig defaults", () => {
   it("gives the documented defaults with no sources", () => {
-    const config = resolveConfig({ cwd, env: {} });
-    expect(config).toEqual(defaultServerConfig(cwd));
+    const config = resolveConfig({ cwd: tmp.cwd(), env: {} });
+    expect(config).toEqual(defaultServerConfig(tmp.cwd()));
     expect(config).toMatchObject({
       host: "127.0.0.1",
       port: 8080,
-      dataDir: path.join(cwd, ".fluxbase"),
+      dataDir: path.join(tmp.cwd(), ".fluxbase"),
       logLevel: "info",
       passthroughEnv: {},
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.jobs).toEqual({
       enabled: true,
-      jobsDir: path.join(cwd, "jobs"),
+      jobsDir: path.join(tmp.cwd(), "jobs"),
       autoLoadOnBoot: true,
       workerMode: "embedded",
       embeddedWorkerCount: 4,
@@ -94,9 +67,9 @@ describe("resolveConfig YAML file", () => {
     "  max_max_duration: 1h # upstream key without effect",
   ].join("\n");
 
-  it("reads fluxbase.yaml from cwd", () => {
+  it("reads fluxbase.yaml from the working directory", () => {
     write("fluxbase.yaml", guideYaml);
-    const config = resolveConfig({ cwd, env: {} });
+    const config = resolveConfig({ cwd: tmp.cwd(), env: {} });
     expect(config.port).toBe(9000);
     expect(config.host).toBe("0.0.0.0");
     expect(config.jobs).toMatchObject({
@@ -110,16 +83,16 @@ describe("resolveConfig YAML file", () => {
       defaultTimeoutSeconds: 300,
       defaultMaxRetries: 1,
       gracefulShutdownTimeoutMs: 45_000,
-      jobsDir: path.join(cwd, "my-jobs"),
+      jobsDir: path.join(tmp.cwd(), "my-jobs"),
       autoLoadOnBoot: false,
     });
   });
 
   it("reads fluxbase.yml, prefers default_timeout over its alias, accepts an empty file", () => {
     write("fluxbase.yml", "jobs:\n  default_timeout: 60\n  default_max_duration: 5m\n");
-    expect(resolveConfig({ cwd, env: {} }).jobs.defaultTimeoutSeconds).toBe(60);
+    expect(resolveConfig({ cwd: tmp.cwd(), env: {} }).jobs.defaultTimeoutSeconds).toBe(60);
     write("fluxbase.yaml", "");
-    expect(resolveConfig({ cwd, env: {} }).jobs.defaultTimeoutSeconds).toBe(300);
+    expect(resolveConfig({ cwd: tmp.cwd(), env: {} }).jobs.defaultTimeoutSeconds).toBe(300);
   });
 
   it("uses --config, the configFile option and FLUXBASE_CONFIG, in that order", () => {
@@ -129,42 +102,42 @@ describe("resolveConfig YAML file", () => {
     write("fluxbase.yaml", "server:\n  port: 1004\n");
     const env = { FLUXBASE_CONFIG: "conf/c.yaml" };
     expect(
-      resolveConfig({ cwd, env, argv: ["--config", "a.yaml"], configFile: "b.yaml" }).port,
+      resolveConfig({ cwd: tmp.cwd(), env, argv: ["--config", "a.yaml"], configFile: "b.yaml" }).port,
     ).toBe(1001);
-    expect(resolveConfig({ cwd, env, configFile: "b.yaml" }).port).toBe(1002);
-    expect(resolveConfig({ cwd, env }).port).toBe(1003);
-    expect(resolveConfig({ cwd, env: {} }).port).toBe(1004);
+    expect(resolveConfig({ cwd: tmp.cwd(), env, configFile: "b.yaml" }).port).toBe(1002);
+    expect(resolveConfig({ cwd: tmp.cwd(), env }).port).toBe(1003);
+    expect(resolveConfig({ cwd: tmp.cwd(), env: {} }).port).toBe(1004);
   });
 
   it("rejects a missing explicit file, bad YAML, bad shapes and unknown jobs keys", () => {
     expect(
-      configError(() => resolveConfig({ cwd, env: {}, argv: ["--config=nope.yaml"] })).message,
+      configError(() => resolveConfig({ cwd: tmp.cwd(), env: {}, argv: ["--config=nope.yaml"] })).message,
     ).toMatch(/--config: cannot read config file .*nope\.yaml: file not found/);
     write("fluxbase.yaml", "jobs: [1, 2");
-    expect(configError(() => resolveConfig({ cwd, env: {} })).message).toMatch(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toMatch(
       /^fluxbase\.yaml: invalid YAML/,
     );
     write("fluxbase.yaml", "- a\n- b\n");
-    expect(configError(() => resolveConfig({ cwd, env: {} })).message).toMatch(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toMatch(
       /top level must be a mapping/,
     );
     write("fluxbase.yaml", "jobs: 5\n");
-    expect(configError(() => resolveConfig({ cwd, env: {} })).message).toBe(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toBe(
       "fluxbase.yaml: jobs must be a mapping",
     );
     write("fluxbase.yaml", "jobs:\n  worker_count: 3\n");
-    expect(configError(() => resolveConfig({ cwd, env: {} })).message).toBe(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toBe(
       "fluxbase.yaml: unknown key jobs.worker_count",
     );
   });
 
   it("names the file and key of an invalid value", () => {
     write("fluxbase.yaml", "jobs:\n  embedded_worker_count: many\n");
-    expect(configError(() => resolveConfig({ cwd, env: {} })).message).toBe(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toBe(
       'fluxbase.yaml: jobs.embedded_worker_count must be a whole number >= 0, got "many"',
     );
     write("fluxbase.yaml", "jobs:\n  poll_interval: soon\n");
-    expect(configError(() => resolveConfig({ cwd, env: {} })).message).toMatch(
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toMatch(
       /^fluxbase\.yaml: jobs\.poll_interval must be a duration/,
     );
   });
@@ -177,7 +150,7 @@ describe("resolveConfig CLI flags", () => {
       "server:\n  port: 9000\n  host: 0.0.0.0\njobs:\n  jobs_dir: yaml-jobs\n",
     );
     const config = resolveConfig({
-      cwd,
+      cwd: tmp.cwd(),
       env: { FLUXBASE_PORT: "9100", FLUXBASE_DATA_DIR: "env-data", FLUXBASE_LOG_LEVEL: "warn" },
       argv: [
         "--port",
@@ -194,15 +167,15 @@ describe("resolveConfig CLI flags", () => {
     expect(config).toMatchObject({
       port: 9200,
       host: "localhost",
-      dataDir: path.join(cwd, "cli-data"),
+      dataDir: path.join(tmp.cwd(), "cli-data"),
       databaseUrl: "postgresql://localhost/x",
       logLevel: "error",
     });
-    expect(config.jobs.jobsDir).toBe(path.join(cwd, "cli-jobs"));
+    expect(config.jobs.jobsDir).toBe(path.join(tmp.cwd(), "cli-jobs"));
   });
 
   it("keeps the last of a repeated flag", () => {
-    expect(resolveConfig({ cwd, env: {}, argv: ["--port=1", "--port=2"] }).port).toBe(2);
+    expect(resolveConfig({ cwd: tmp.cwd(), env: {}, argv: ["--port=1", "--port=2"] }).port).toBe(2);
   });
 
   it.each([
@@ -214,6 +187,6 @@ describe("resolveConfig CLI flags", () => {
     [["-p", "80"], /^unexpected argument "-p"$/],
     [["--port", "http"], /^--port must be a port number 0\.\.65535, got "http"$/],
   ])("rejects %j", (argv, message) => {
-    expect(configError(() => resolveConfig({ cwd, env: {}, argv })).message).toMatch(message);
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {}, argv })).message).toMatch(message);
   });
 });

@@ -120,11 +120,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     } while (worker.again && !stopping);
   };
 
-  /** Wakes the idlest worker that is not already claiming. */
+  /**
+   * Wakes the idlest worker with room. One already claiming is asked to claim again when
+   * its claim returns, so a job announced during a claim is never left to the poll.
+   */
   const wakeOne = (except?: LocalWorker) => {
     const candidate = workers
-      .filter((w) => w !== except && w.running.size + w.reserved < config.maxConcurrentPerWorker)
-      .sort((a, b) => a.running.size + a.reserved - (b.running.size + b.reserved))[0];
+      .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
+      .sort((a, b) => Number(a.reserved > 0) - Number(b.reserved > 0) || a.running.size - b.running.size)[0];
     if (candidate) void fill(candidate);
   };
 

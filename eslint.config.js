@@ -1,6 +1,7 @@
 // ESLint flat config. The import boundaries of shared/STYLE.md live here as data:
 // each zone names a folder and the folders (or packages) it must never import.
 import js from "@eslint/js";
+import pluginVue from "eslint-plugin-vue";
 import tseslint from "typescript-eslint";
 
 const boundaries = [
@@ -57,6 +58,20 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...pluginVue.configs["flat/recommended"],
+  {
+    files: ["**/*.vue"],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+    // Prettier lays out templates; these layout rules would fight it.
+    rules: {
+      "vue/max-attributes-per-line": "off",
+      "vue/singleline-html-element-content-newline": "off",
+      "vue/multiline-html-element-content-newline": "off",
+      "vue/html-self-closing": "off",
+      "vue/html-indent": "off",
+      "vue/html-closing-bracket-newline": "off",
+    },
+  },
   {
     languageOptions: {
       globals: {

@@ -8,26 +8,33 @@ import type { ControlMessage } from "./context.ts";
 const stringify = JSON.stringify;
 const encoder = new TextEncoder();
 const encode = encoder.encode.bind(encoder);
-const writeSync = Deno.stdout.writeSync.bind(Deno.stdout);
+const writers = {
+  stdout: Deno.stdout.writeSync.bind(Deno.stdout),
+  stderr: Deno.stderr.writeSync.bind(Deno.stderr),
+};
 
 export interface ControlChannel {
   /** Throws when the message cannot be serialised (e.g. a BigInt or a cycle). */
   send(message: ControlMessage): void;
 }
 
-export function writeAll(bytes: Uint8Array): void {
+export function writeAll(bytes: Uint8Array, stream: "stdout" | "stderr" = "stdout"): void {
+  const writeSync = writers[stream];
   let offset = 0;
   while (offset < bytes.length) {
     offset += writeSync(bytes.subarray(offset));
   }
 }
 
-export function createControlChannel(nonce: string): ControlChannel {
+export function createControlChannel(
+  nonce: string,
+  stream: "stdout" | "stderr" = "stdout",
+): ControlChannel {
   const prefix = `\u001eFLX${nonce} `;
   return {
     send(message) {
       const json = stringify(message);
-      writeAll(encode(prefix + json + "\n"));
+      writeAll(encode(prefix + json + "\n"), stream);
     },
   };
 }

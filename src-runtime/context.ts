@@ -1,5 +1,6 @@
-// The job context: the first line the server writes on the sandbox's stdin, read
-// before any job code is imported. Mirrors src-server/jobs/sandbox/context.ts
+// The job context: the line the server writes on the sandbox's stdin for each job
+// (the first line, and in a reused process one after each result), read before
+// the job's code is imported. Mirrors src-server/jobs/sandbox/context.ts
 // (the two folders may not import each other): change both together.
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -29,6 +30,12 @@ export interface JobContextMessage {
   secrets: { user: Record<string, string>; system: Record<string, string> };
   /** Values replaced by "***" in log messages. */
   maskValues: string[];
+  /**
+   * Stay up after this job for another of the same function and user: clear the
+   * job's timers, send `idle` on stderr, then wait for the next context line.
+   * Otherwise exit once the result or error is sent.
+   */
+  keepAlive: boolean;
 }
 
 /** Commands the server sends after the context, one JSON line each. */
@@ -40,4 +47,6 @@ export type ControlMessage =
   | { type: "progress"; percent: number; message?: string; data?: Json }
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string }
   | { type: "result"; value: Json }
-  | { type: "error"; message: string; stack?: string };
+  | { type: "error"; message: string; stack?: string }
+  /** On stderr, after the result or error: all output sent, ready for the next job. */
+  | { type: "idle" };

@@ -1,19 +1,27 @@
-// Entry point of one job attempt inside Deno. Started ahead of time (warm) or on
-// demand; waits for the job context on stdin, applies it, installs the globals and
-// the console, and only then imports the job's code and calls its handler.
+// Entry point of the sandbox inside Deno. Started ahead of time (warm) or on demand;
+// waits for a job context on stdin, applies it, installs the globals and the console,
+// and only then imports the job's code and calls its handler. When the server says
+// keepAlive, the process then clears what the job left (timers, environment) and
+// waits for the next context of the same function and user; each job imports the
+// module under a fresh URL, so its top-level state is its own.
 // Everything the control channel relies on is captured before job code runs.
 import { createClient } from "../src-sdk/index.ts";
 import { createControlChannel, createMasker, type ControlChannel } from "./channel.ts";
 import { installConsole, type LogLevel } from "./console.ts";
-import type { ControlCommand, Json, JobContextMessage } from "./context.ts";
+import type { Json, JobContextMessage } from "./context.ts";
+import { createEnvReset } from "./env.ts";
 import { callEntry, findEntry } from "./handler.ts";
+import { createInbox } from "./inbox.ts";
 import { createJobUtils, createSecrets, type CancelState } from "./job-utils.ts";
 import { describeError, normaliseResult } from "./result.ts";
-import { createLineReader, type NextLine } from "./stdin.ts";
+import { createLineReader } from "./stdin.ts";
+import { createTimerScope } from "./timers.ts";
 
 const exit: (code?: number) => never = Deno.exit;
 const setEnv = Deno.env.set.bind(Deno.env);
 const addListener = globalThis.addEventListener.bind(globalThis);
+const assign = Object.assign;
+const setTimeoutOriginal = globalThis.setTimeout;
 
 const RUNTIME_URL = new URL(".", import.meta.url).href;
 
@@ -29,35 +37,33 @@ function safeDescribe(thrown: unknown): { message: string; stack?: string } {
   }
 }
 
+/** One job's reporting; after close() (the job is over) late logs and progress are dropped. */
 function createReporter(channel: ControlChannel, maskValues: string[]) {
   const mask = createMasker(maskValues);
   let settled = false;
+  let ok = false;
+  let closed = false;
   const log = (level: LogLevel, message: string) => {
-    channel.send({ type: "log", level, message: mask(message) });
+    if (!closed) channel.send({ type: "log", level, message: mask(message) });
   };
-  const fail = (thrown: unknown): never => {
-    if (!settled) {
-      settled = true;
-      const { message, stack } = safeDescribe(thrown);
-      channel.send({
-        type: "error",
-        message,
-        stack: stack === undefined ? undefined : mask(stack),
-      });
-    }
-    return exit(1);
+  const fail = (thrown: unknown): void => {
+    if (settled) return;
+    settled = true;
+    const { message, stack } = safeDescribe(thrown);
+    channel.send({ type: "error", message, stack: stack === undefined ? undefined : mask(stack) });
   };
-  const succeed = (value: unknown): never => {
-    if (settled) return exit(1);
+  const succeed = (value: unknown): void => {
+    if (settled) return;
     try {
       channel.send({ type: "result", value: value as Json });
     } catch (error) {
-      fail(new Error(`Job result is not JSON-serialisable: ${safeDescribe(error).message}`));
+      return fail(new Error(`Job result is not JSON-serialisable: ${safeDescribe(error).message}`));
     }
     settled = true;
-    return exit(0);
+    ok = true;
   };
   const progress = (report: { percent: number; message?: string; data?: unknown }) => {
+    if (closed) return;
     try {
       channel.send({ type: "progress", ...report, data: report.data as Json | undefined });
     } catch {
@@ -65,75 +71,113 @@ function createReporter(channel: ControlChannel, maskValues: string[]) {
       log("warn", "reportProgress: data is not JSON-serialisable and was dropped");
     }
   };
-  return { log, fail, succeed, progress };
+  return {
+    log,
+    fail,
+    succeed,
+    progress,
+    succeeded: () => ok,
+    close() {
+      closed = true;
+    },
+  };
 }
 
-/** Reads commands for the rest of the run; the server closing stdin means it is gone. */
-async function listenForCommands(nextLine: NextLine, cancel: CancelState): Promise<void> {
-  for (;;) {
-    const line = await nextLine();
-    if (line === null) exit(1);
-    let command: ControlCommand | undefined;
-    try {
-      command = JSON.parse(line) as ControlCommand;
-    } catch {
-      continue;
-    }
-    if (command?.type === "cancel" && !cancel.cancelled) {
-      cancel.cancelled = true;
-      try {
-        setEnv("FLUXBASE_JOB_CANCELLED", "true");
-      } catch {
-        // Not permitted: checkCancellation() still turns true.
-      }
-    }
-  }
+type Reporter = ReturnType<typeof createReporter>;
+
+interface CurrentJob {
+  report: Reporter;
+  cancel: CancelState;
 }
 
-async function runJob(context: JobContextMessage, nextLine: NextLine): Promise<never> {
-  const channel = createControlChannel(context.nonce);
-  const report = createReporter(channel, context.maskValues);
-  addListener("unhandledrejection", (event) => {
-    event.preventDefault();
-    report.fail(event.reason);
-  });
-  addListener("error", (event) => {
-    event.preventDefault();
-    report.fail(event.error ?? event.message);
-  });
-  const cancel: CancelState = { cancelled: false };
-  void listenForCommands(nextLine, cancel);
+let current: CurrentJob | null = null;
+const timers = createTimerScope();
+const resetEnv = createEnvReset();
+
+// An error nobody caught may belong to any job this process ran: report it, never reuse.
+addListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  current?.report.fail(event.reason);
+  exit(1);
+});
+addListener("error", (event) => {
+  event.preventDefault();
+  current?.report.fail(event.error ?? event.message);
+  exit(1);
+});
+
+function cancelCurrent(): void {
+  if (!current || current.cancel.cancelled) return;
+  current.cancel.cancelled = true;
   try {
-    for (const [name, value] of Object.entries(context.env)) setEnv(name, value);
-    const job = createJobUtils(context, report.progress, cancel);
-    const secrets = createSecrets(context.secrets);
-    Object.assign(globalThis, { secrets, Fluxbase: job, createClient });
-    installConsole(report.log);
-    const module = (await import(context.codeUrl)) as Record<string, unknown>;
-    const entry = findEntry(module);
-    const fluxbase = context.userToken
-      ? createClient(context.serverUrl, { apiKey: context.userToken })
-      : null;
-    const fluxbaseService = context.serviceToken
-      ? createClient(context.serverUrl, { serviceKey: context.serviceToken })
-      : null;
-    const payload = job.getJobPayload();
-    channel.send({ type: "started" });
-    const value = await callEntry(entry, {
-      serverUrl: context.serverUrl,
-      payload,
-      fluxbase,
-      fluxbaseService,
-      job,
-    });
-    return report.succeed(await normaliseResult(value));
-  } catch (error) {
-    return report.fail(error);
+    setEnv("FLUXBASE_JOB_CANCELLED", "true");
+  } catch {
+    // Not permitted: checkCancellation() still turns true.
   }
 }
 
-const nextLine = createLineReader(Deno.stdin.readable);
-const first = await nextLine();
-// A pre-started sandbox dismissed before it got a job: stdin closes, nothing to do.
-if (first === null) exit(0);
-await runJob(JSON.parse(first) as JobContextMessage, nextLine);
+async function runJob(context: JobContextMessage, moduleUrl: string, running: CurrentJob) {
+  const { report, cancel } = running;
+  const job = createJobUtils(context, report.progress, cancel);
+  const secrets = createSecrets(context.secrets);
+  assign(globalThis, { secrets, Fluxbase: job, createClient });
+  installConsole(report.log);
+  const module = (await import(moduleUrl)) as Record<string, unknown>;
+  const entry = findEntry(module);
+  const fluxbase = context.userToken
+    ? createClient(context.serverUrl, { apiKey: context.userToken })
+    : null;
+  const fluxbaseService = context.serviceToken
+    ? createClient(context.serverUrl, { serviceKey: context.serviceToken })
+    : null;
+  const payload = job.getJobPayload();
+  createControlChannel(context.nonce).send({ type: "started" });
+  const value = await callEntry(entry, {
+    serverUrl: context.serverUrl,
+    payload,
+    fluxbase,
+    fluxbaseService,
+    job,
+  });
+  report.succeed(await normaliseResult(value));
+}
+
+function isContext(value: unknown): value is JobContextMessage {
+  const record = value as Partial<JobContextMessage> | null;
+  return typeof record?.nonce === "string" && typeof record.codeUrl === "string";
+}
+
+/** The first job imports the module as is; later ones under a URL of their own. */
+function moduleUrlFor(codeUrl: string, attempt: number): string {
+  if (attempt === 1) return codeUrl;
+  return `${codeUrl}${codeUrl.includes("?") ? "&" : "?"}attempt=${attempt}`;
+}
+
+const inbox = createInbox(createLineReader(Deno.stdin.readable), {
+  onCancel: cancelCurrent,
+  // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.
+  onEnd: () => exit(current ? 1 : 0),
+});
+
+for (let attempt = 1; ; attempt++) {
+  const context = await inbox.nextContext();
+  if (!isContext(context)) exit(context === null ? 0 : 1);
+  const report = createReporter(createControlChannel(context.nonce), context.maskValues);
+  const running: CurrentJob = { report, cancel: { cancelled: false } };
+  current = running;
+  timers.begin();
+  try {
+    resetEnv(context.env);
+    await runJob(context, moduleUrlFor(context.codeUrl, attempt), running);
+  } catch (error) {
+    report.fail(error);
+  }
+  if (!context.keepAlive) exit(report.succeeded() ? 0 : 1);
+  // One turn of the event loop, so that a rejection the job left unhandled ends the
+  // process (see the listeners above) before it could be offered another job.
+  await new Promise((resolve) => setTimeoutOriginal(resolve, 0));
+  timers.clearAll();
+  report.close();
+  current = null;
+  createControlChannel(context.nonce, "stderr").send({ type: "idle" });
+}

@@ -2,6 +2,7 @@
 // subscribe messages of §3.2, turns §3.3 row changes into the §3.4 callback payload,
 // keeps the socket alive with heartbeats and reconnects with backoff.
 import { normalizeRecord } from "./json-columns.ts";
+import { matches, noteSubscriptionId, type Binding } from "./realtime-bindings.ts";
 import type { Row } from "./query-builder.ts";
 
 export type ChangeEvent = "INSERT" | "UPDATE" | "DELETE";
@@ -55,10 +56,6 @@ export interface ChannelConnection {
   onRemoved: (channel: RealtimeChannel) => void;
 }
 
-type Binding =
-  | { kind: "postgres_changes"; filter: PostgresChangesFilter; callback: ChangeCallback }
-  | { kind: "event"; event: ChangeEventFilter; callback: ChangeCallback };
-
 const OPEN = 1;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -89,13 +86,6 @@ export function toChangePayload(
     old: normalizeRecord(old),
     errors: null,
   };
-}
-
-function matches(binding: Binding, change: RealtimeChangePayload): boolean {
-  if (binding.kind === "event") return binding.event === "*" || binding.event === change.eventType;
-  const { event, schema = "public", table } = binding.filter;
-  if (event !== "*" && event !== change.eventType) return false;
-  return schema === change.schema && (table === undefined || table === change.table);
 }
 
 export class RealtimeChannel {
@@ -191,6 +181,7 @@ export class RealtimeChannel {
 
   private handleOpen(): void {
     this.attempt = 0;
+    for (const b of this.bindings) if (b.kind === "postgres_changes") delete b.id;
     const configs = this.bindings.flatMap((b) => (b.kind === "postgres_changes" ? [b.filter] : []));
     if (configs.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
     for (const config of configs) this.sendJson(this.subscribeMessage(config));
@@ -209,12 +200,16 @@ export class RealtimeChannel {
     }
     if (!isRecord(message)) return;
     if (message.type === "postgres_changes" && isRecord(message.payload)) {
-      this.dispatch(toChangePayload(message.payload, new Date()));
+      const ids = Array.isArray(message.payload.ids)
+        ? (message.payload.ids as unknown[])
+        : undefined;
+      this.dispatch(toChangePayload(message.payload, new Date()), ids);
     } else if (
       message.type === "ack" &&
       isRecord(message.payload) &&
       message.payload.subscribed === true
     ) {
+      noteSubscriptionId(this.bindings, message.payload);
       if (!this.subscribed) {
         this.subscribed = true;
         this.emitStatus("SUBSCRIBED");
@@ -247,9 +242,9 @@ export class RealtimeChannel {
     }, delay);
   }
 
-  private dispatch(change: RealtimeChangePayload): void {
+  private dispatch(change: RealtimeChangePayload, ids?: unknown[]): void {
     for (const binding of this.bindings) {
-      if (!matches(binding, change)) continue;
+      if (!matches(binding, change, ids)) continue;
       try {
         binding.callback(change);
       } catch (error) {

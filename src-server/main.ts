@@ -1,8 +1,10 @@
 // The composition root: resolveConfig -> startDatabase -> migrate -> keys/auth -> load jobs
 // -> HTTP server -> worker pool. startLocalStack is the public entry for the CLI, the
 // Electron main process and the tests.
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createCallerResolver } from "./auth/caller.ts";
 import { loadOrCreateKeys, type ApiKeys } from "./auth/keys.ts";
 import { createUserService } from "./auth/users.ts";
@@ -10,18 +12,22 @@ import type { ServerConfig } from "./config/types.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDb, type Db } from "./db/pool.ts";
+import { addDataRoutes } from "./data/index.ts";
 import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
 import { addAuthRoutes } from "./http/routes/auth.ts";
 import { addHealthRoutes } from "./http/routes/health.ts";
 import { addJobRoutes } from "./http/routes/jobs.ts";
 import { createRouter } from "./http/router.ts";
 import { createHttpServer, type HttpServer } from "./http/server.ts";
+import { createRealtimeHub } from "./realtime/index.ts";
+import { createStaticFiles } from "./http/static.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
 import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
 import type { JobRuntime } from "./jobs/runtime.ts";
 import { AppError } from "./errors.ts";
 import { createDenoRuntime } from "./jobs/sandbox/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { addSecretRoutes, createSecretStore, loadOrCreateEncryptionKey } from "./secrets/index.ts";
 
 export interface StartLocalStackOptions {
   config: ServerConfig;
@@ -30,6 +36,21 @@ export interface StartLocalStackOptions {
   runtime?: JobRuntime;
   /** "worker": no HTTP server, only the worker pool (scale-out). */
   mode?: "serve" | "worker";
+  /**
+   * The built UI served at `/` (default: out/renderer of this checkout, when it has been
+   * built); false serves none.
+   */
+  rendererDir?: string | false;
+}
+
+/** Where `electron-vite build` writes the renderer. */
+export const defaultRendererDir = fileURLToPath(new URL("../out/renderer/", import.meta.url));
+
+function uiFallback(rendererDir: string | false | undefined, logger: Logger) {
+  const dir = rendererDir === undefined ? defaultRendererDir : rendererDir;
+  if (dir === false || !existsSync(path.join(dir, "index.html"))) return undefined;
+  logger.debug(`serving the UI from ${dir}`);
+  return createStaticFiles({ dir });
 }
 
 export interface LocalStack {
@@ -79,6 +100,9 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     });
     const callers = createCallerResolver(keys);
     const users = createUserService({ db, keys });
+    const encryption = await loadOrCreateEncryptionKey({ dataDir: config.dataDir, configured: config.encryptionKey });
+    if (encryption.source === "created") logger.info(`created the secrets key ${encryption.file}`);
+    const secrets = createSecretStore({ db, key: encryption.key, logger });
 
     let loaded: LoadJobsResult | undefined;
     if (config.jobs.autoLoadOnBoot && mode === "serve") {
@@ -98,11 +122,22 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addAuthRoutes({ router, db, callers, users });
       addJobRoutes({ router, db, config: config.jobs, callers });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
-      http = createHttpServer({ router, logger, maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024 });
+      addDataRoutes({ router, db, callers });
+      addSecretRoutes({ router, db, callers, secrets });
+      http = createHttpServer({
+        router,
+        logger,
+        maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024,
+        fallback: uiFallback(options.rendererDir, logger),
+      });
       const address = await http.listen(config.port, config.host);
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
       cleanups.push(() => http!.close());
+      // WebSocket /realtime on the same server; closed before it (cleanups run in reverse).
+      const realtime = createRealtimeHub({ db, callers, logger });
+      realtime.attach(http.server);
+      cleanups.push(() => realtime.close());
     }
 
     const pool = createWorkerPool({
@@ -112,6 +147,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       jwtSecret: keys.jwtSecret,
       serverUrl: () => config.publicUrl ?? url,
       passthroughEnv: config.passthroughEnv,
+      secrets,
       logger,
     });
     await pool.start();

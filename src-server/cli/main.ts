@@ -1,12 +1,15 @@
 // The fluxbase-local command line.
 import { AppError } from "../errors.ts";
 import { runServer } from "./serve.ts";
+import { runSettingsCommand } from "./settings.ts";
 
 const HELP = `Usage: fluxbase-local <command> [options]
 
 Commands:
   serve     Run the API, the worker pool and (unless DATABASE_URL is set) an embedded PostgreSQL
   worker    Run only a worker pool against --database-url (scale-out)
+  settings  settings secrets set NAME VALUE | list | get NAME [--reveal] | delete NAME
+            (system secrets of --data-dir; see "settings help")
   help      Show this help
 
 Options (serve, worker):
@@ -25,6 +28,9 @@ async function main(argv: string[]): Promise<void> {
     case "serve":
     case "worker":
       await runServer({ argv: rest, mode: command });
+      return;
+    case "settings":
+      await runSettingsCommand({ argv: rest });
       return;
     case "help":
     case "--help":

@@ -66,6 +66,7 @@ export const serverSettings = {
     parse: secretString(1),
     sensitive: true,
   }),
+  encryptionKey: setting({ env: ["FLUXBASE_ENCRYPTION_KEY"], parse: secretString(1), sensitive: true }),
   publicUrl: setting({ env: ["FLUXBASE_PUBLIC_URL"], parse: httpUrl }),
   logLevel: setting({ env: ["FLUXBASE_LOG_LEVEL"], flag: "--log-level", parse: oneOf(logLevels) }),
 };

@@ -35,6 +35,8 @@ export interface ServerConfig {
   jwtSecret?: string;
   anonKey?: string;
   serviceKey?: string;
+  /** The secret store's AES-256 key (base64 or hex); when absent, <dataDir>/secrets.key. */
+  encryptionKey?: string;
   /** Public base URL given to jobs as FLUXBASE_URL; defaults to http://host:port. */
   publicUrl?: string;
   jobs: JobsConfig;

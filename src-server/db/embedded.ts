@@ -160,7 +160,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const args = ["-D", pgData, "-p", String(port)];
   for (const [k, v] of Object.entries(settings)) args.push("-c", `${k}=${v}`);
-  const child = spawn(bins.postgres, args, { ...ids, env: { ...process.env, LC_MESSAGES: "C" } });
+  // Its own process group: a Ctrl+C in the terminal reaches only us, and we stop
+  // PostgreSQL after the jobs have drained, not before.
+  const child = spawn(bins.postgres, args, { ...ids, detached: true, env: { ...process.env, LC_MESSAGES: "C" } });
   const killOnExit = () => child.kill("SIGINT");
   process.on("exit", killOnExit);
   await waitUntilReady(child, onLog);
@@ -190,4 +192,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       return stopped;
     },
   };
+}
+
+/**
+ * The connection string of a PostgreSQL already running on this data dir (a server that
+ * uses it), from its postmaster.pid and our credentials file; undefined when none runs.
+ * A second startEmbeddedPostgres on the same data dir would stop that server's cluster.
+ */
+export async function findRunningEmbeddedPostgres(dataDir: string, database = "fluxbase"): Promise<string | undefined> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8")).split("\n");
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!(pid > 0) || !(port > 0)) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive, but another user's (PostgreSQL runs as `postgres` under root).
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  const creds = JSON.parse(await readFile(path.join(dataDir, "postgres-credentials.json"), "utf8")) as Credentials;
+  return `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${database}`;
 }

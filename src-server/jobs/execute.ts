@@ -8,6 +8,7 @@ import type { FunctionRow } from "../db/queries/functions.ts";
 import { failJob, updateProgress, type AttemptKey, type ClaimedJobRow } from "../db/queries/queue.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { secretEnv } from "../secrets/rules.ts";
 import { retryDelayMs } from "./backoff.ts";
 import type { CompletionBatcher } from "./completion-batcher.ts";
 import type { FunctionCache } from "./function-cache.ts";
@@ -25,6 +26,8 @@ export interface ExecuteContext {
   jwtSecret: string;
   serverUrl(): string;
   passthroughEnv: Record<string, string>;
+  /** The secrets a job of a user (or of nobody) may read; none when absent. */
+  secrets?: { forJob(userId: string | null): Promise<JobRunSpec["secrets"]> };
   logger: Logger;
 }
 
@@ -46,7 +49,9 @@ function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
   return failJob(ctx.db, key, { error, retryDelayMs: null });
 }
 
-function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow): JobRunSpec {
+async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow): Promise<JobRunSpec> {
+  // Only the submitting user's secrets and the system's (spec §4.6).
+  const secrets = (await ctx.secrets?.forJob(row.created_by)) ?? { user: {}, system: {} };
   const user = row.created_by
     ? { id: row.created_by, email: row.user_email ?? undefined, role: row.user_role ?? "authenticated" }
     : null;
@@ -69,11 +74,12 @@ function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow): Jo
       allowWrite: fn.allow_write,
       memoryLimitMb: fn.memory_limit_mb,
     },
-    env: ctx.passthroughEnv,
+    // Upstream's variable names for the same secrets, after (and over) the passthrough ones.
+    env: { ...ctx.passthroughEnv, ...secretEnv(secrets) },
     serverUrl: ctx.serverUrl(),
     userToken: tokens.userToken,
     serviceToken: tokens.serviceToken,
-    secrets: { user: {}, system: {} },
+    secrets,
   };
 }
 
@@ -97,7 +103,7 @@ export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, at
   let timer: NodeJS.Timeout | undefined;
   let outcome: JobOutcome;
   try {
-    const handle = ctx.runtime.start(buildSpec(ctx, row, fn), {
+    const handle = ctx.runtime.start(await buildSpec(ctx, row, fn), {
       onProgress(p) {
         attempt.lastProgressAt = Date.now();
         progress.report(p);
@@ -144,6 +150,8 @@ async function recordOutcome(
     ? retryDelayMs(key.retryCount + 1, { baseMs: ctx.config.retryBackoffBaseMs, maxMs: ctx.config.retryBackoffMaxMs })
     : null;
   logs?.add("error", `Attempt ${key.retryCount + 1} failed: ${error}`);
+  // The lines are in the table before the row says failed: realtime reads them as `logs`.
+  await logs?.flush();
   const status = await failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress });
   if (status === "pending" && delay !== null) {
     logs?.add("warn", `Retrying in ${(delay / 1000).toFixed(1)}s`);

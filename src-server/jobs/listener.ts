@@ -26,10 +26,17 @@ export async function listen(options: ListenOptions): Promise<NotificationListen
   const connect = async (): Promise<void> => {
     const c = await options.db.connect();
     c.on("notification", (msg) => options.onNotification(msg.channel, msg.payload ?? ""));
+    let released = false;
     c.on("error", (err) => {
+      if (closed || released) return;
+      released = true;
       options.logger.warn("LISTEN connection lost; reconnecting", { error: err.message });
-      c.release(true);
       if (client === c) client = undefined;
+      try {
+        c.release(true);
+      } catch {
+        // Already released by the pool after the connection died.
+      }
       scheduleReconnect();
     });
     for (const channel of options.channels) await c.query(`LISTEN "${channel.replace(/"/g, "")}"`);
@@ -63,7 +70,11 @@ export async function listen(options: ListenOptions): Promise<NotificationListen
       client = undefined;
       if (c) {
         await c.query("UNLISTEN *").catch(() => undefined);
-        c.release();
+        try {
+          c.release();
+        } catch {
+          // The connection already ended.
+        }
       }
     },
   };

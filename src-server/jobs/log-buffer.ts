@@ -5,6 +5,8 @@ import { appendLogs, type LogLine } from "../db/queries/logs.ts";
 
 export interface LogBuffer {
   add(level: string, message: string): void;
+  /** Writes the lines added so far; resolves once they are committed. */
+  flush(): Promise<void>;
   /** Writes what is left and stops the timer. */
   close(): Promise<void>;
 }
@@ -42,6 +44,10 @@ export function createLogBuffer(options: LogBufferOptions): LogBuffer {
       const text = message.length > maxLine ? `${message.slice(0, maxLine)}… [${message.length - maxLine} more characters]` : message;
       pending.push({ level, message: text, at: new Date() });
       timer ??= setTimeout(flush, interval);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      await flush();
     },
     async close() {
       if (timer) clearTimeout(timer);

@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
   jwtSecret: string;
   serverUrl(): string;
   passthroughEnv: Record<string, string>;
+  /** Where jobs' secrets come from (the secret store); none when absent. */
+  secrets?: ExecuteContext["secrets"];
   logger: Logger;
 }
 
@@ -63,6 +65,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     jwtSecret: options.jwtSecret,
     serverUrl: options.serverUrl,
     passthroughEnv: options.passthroughEnv,
+    secrets: options.secrets,
     logger,
   };
 

@@ -19,6 +19,8 @@ export interface TestStackOptions {
   mode?: StartLocalStackOptions["mode"];
   runtime?: StartLocalStackOptions["runtime"];
   passthroughEnv?: Record<string, string>;
+  /** The built UI to serve at `/`; default none, so tests never depend on a local build. */
+  rendererDir?: StartLocalStackOptions["rendererDir"];
 }
 
 export interface TestStack {
@@ -66,7 +68,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     passthroughEnv: options.passthroughEnv ?? {},
     jobs: { ...defaults.jobs, ...fastJobs, jobsDir, ...options.jobsConfig },
   };
-  const stack = await startLocalStack({ config, logger: silentLogger, mode: options.mode, runtime: options.runtime });
+  const stack = await startLocalStack({
+    config,
+    logger: silentLogger,
+    mode: options.mode,
+    runtime: options.runtime,
+    rendererDir: options.rendererDir ?? false,
+  });
   const clients: FluxbaseClient[] = [];
   const client = (key: { serviceKey: string } | { apiKey: string }) => {
     const c = createClient(stack.url, key);

@@ -1,27 +1,42 @@
 // One attempt of one job in a sandbox process: sends the context, turns the
-// process's output into callbacks, and settles `done` once the process has exited.
+// process's output into callbacks, and settles `done` once the process has exited,
+// or, when the process may be reused, once it reports itself idle after a clean finish
+// (it is then handed back through onReusable and this attempt lets go of it).
 import { randomBytes } from "node:crypto";
-import type { JobRunCallbacks, JobRunHandle, JobRunSpec, LogLevel } from "../runtime.ts";
+import type {
+  JobOutcome,
+  JobRunCallbacks,
+  JobRunHandle,
+  JobRunSpec,
+  LogLevel,
+} from "../runtime.ts";
 import { memoryLimit } from "./args.ts";
 import { parseLine } from "./channel.ts";
 import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";
 import { createMasker } from "./mask.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
-import type { OutputStream, SandboxProcess } from "./process.ts";
+import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
 export interface SandboxRunHandle extends JobRunHandle {
   /** The process was pre-started (taken from the warm pool). */
   readonly warm: boolean;
+  /** The process had already run a job with the same reuse key. */
+  readonly reused: boolean;
 }
 
 export interface AttemptInput {
   process: SandboxProcess;
   warm: boolean;
+  reused: boolean;
   spec: JobRunSpec;
   callbacks: JobRunCallbacks;
   codeUrl: string;
   env: Record<string, string>;
-  /** How long a process may linger after its result before it is killed. */
+  /** The process may run another job after this one (else it exits after the result). */
+  keepAlive: boolean;
+  /** The job ended cleanly (result or thrown error), was neither killed nor cancelled. */
+  onReusable(process: SandboxProcess): void;
+  /** How long a process may take, after its result, to exit or report itself idle. */
   exitGraceMs: number;
   onCallbackError(error: unknown): void;
 }
@@ -31,13 +46,25 @@ const STDERR_TAIL = 40;
 export function startAttempt(input: AttemptInput): SandboxRunHandle {
   const { process, spec, callbacks } = input;
   const nonce = randomBytes(18).toString("base64url");
-  const context = buildContextMessage(spec, { nonce, codeUrl: input.codeUrl, env: input.env });
+  const context = buildContextMessage(spec, {
+    nonce,
+    codeUrl: input.codeUrl,
+    env: input.env,
+    keepAlive: input.keepAlive,
+  });
   const mask = createMasker(context.maskValues);
   const facts: Omit<AttemptFacts, "exitCode" | "signal"> = {
     stderrTail: [],
     memoryLimitMb: memoryLimit(spec.permissions),
   };
   let graceTimer: NodeJS.Timeout | undefined;
+  let idle = false;
+  let cancelRequested = false;
+  let released = false;
+  let settle!: (outcome: JobOutcome) => void;
+  const done = new Promise<JobOutcome>((resolve) => {
+    settle = resolve;
+  });
 
   const call = (fn: () => void) => {
     try {
@@ -59,12 +86,36 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     log(stream === "stdout" ? "info" : "error", masked);
   };
 
+  const finish = (exit: ProcessExit) => {
+    clearTimeout(graceTimer);
+    if (exit.spawnError) facts.spawnError = exit.spawnError;
+    settle(decideOutcome({ ...facts, exitCode: exit.code, signal: exit.signal }));
+  };
+
+  /** Both the end (stdout) and `idle` (stderr) seen: every line of this job has arrived. */
+  const releaseIfIdle = () => {
+    if (!idle || (!facts.result && !facts.error) || released) return;
+    const reusable =
+      input.keepAlive && !cancelRequested && facts.killedReason === undefined && process.alive;
+    if (!reusable) return process.kill();
+    released = true;
+    process.detach();
+    input.onReusable(process);
+    finish({ code: null, signal: null });
+  };
+
   const settleSoon = () => {
     graceTimer ??= setTimeout(() => process.kill(), input.exitGraceMs);
     graceTimer.unref();
+    releaseIfIdle();
   };
 
-  const onMessage = (message: ControlMessage) => {
+  const onMessage = (stream: OutputStream, message: ControlMessage) => {
+    if (message.type === "idle") {
+      if (stream !== "stderr") return;
+      idle = true;
+      return releaseIfIdle();
+    }
     if (facts.result || facts.error) return;
     switch (message.type) {
       case "started":
@@ -90,24 +141,26 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     const parsed = parseLine(line, nonce);
     if (parsed.kind === "text") return onText(stream, parsed.text);
     if (parsed.before !== "") onText(stream, parsed.before);
-    onMessage(parsed.message);
+    onMessage(stream, parsed.message);
   });
   process.send(JSON.stringify(context));
 
-  const done = process.exited.then((exit) => {
-    clearTimeout(graceTimer);
-    if (exit.spawnError) facts.spawnError = exit.spawnError;
-    return decideOutcome({ ...facts, exitCode: exit.code, signal: exit.signal });
+  void process.exited.then((exit) => {
+    if (!released) finish(exit);
   });
 
   return {
     warm: input.warm,
+    reused: input.reused,
     done,
     requestCancel() {
+      if (released) return;
+      cancelRequested = true;
       process.send(cancelCommand());
     },
     kill(reason) {
-      if (!process.alive) return;
+      // Once released, the process belongs to the next job.
+      if (released || !process.alive) return;
       if (!facts.result && !facts.error && facts.killedReason === undefined) {
         facts.killedReason = reason;
       }

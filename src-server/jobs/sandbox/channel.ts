@@ -97,6 +97,8 @@ export function toControlMessage(value: unknown): ControlMessage | null {
       return { type: "result", value: (record.value ?? null) as JsonValue };
     case "error":
       return typeof record.message === "string" ? (record as ControlMessage) : null;
+    case "idle":
+      return { type: "idle" };
     default:
       return null;
   }

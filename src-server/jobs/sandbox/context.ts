@@ -1,6 +1,6 @@
-// The job context sent as the first stdin line, and the control messages that come
-// back. Mirrors src-runtime/context.ts (the two folders may not import each other):
-// change both together.
+// The job context sent as a stdin line (one per job a process runs), and the control
+// messages that come back. Mirrors src-runtime/context.ts (the two folders may not
+// import each other): change both together.
 import type { JsonObject, JsonValue } from "../../../src-sdk/types.ts";
 import type { JobRunSpec, JobUserContext, LogLevel } from "../runtime.ts";
 
@@ -19,6 +19,8 @@ export interface JobContextMessage {
   env: Record<string, string>;
   secrets: { user: Record<string, string>; system: Record<string, string> };
   maskValues: string[];
+  /** Stay up for another job after this one (see src-runtime/context.ts). */
+  keepAlive: boolean;
 }
 
 export type ControlCommand = { type: "cancel" };
@@ -28,7 +30,9 @@ export type ControlMessage =
   | { type: "progress"; percent: number; message?: string; data?: JsonValue }
   | { type: "log"; level: LogLevel; message: string }
   | { type: "result"; value: JsonValue }
-  | { type: "error"; message: string; stack?: string };
+  | { type: "error"; message: string; stack?: string }
+  /** On stderr after the result or error: all output sent, ready for another job. */
+  | { type: "idle" };
 
 const SECRET_VARIABLE = /^FLUXBASE_(SECRET|SETTING|USER)_/;
 
@@ -48,7 +52,7 @@ export function secretValues(spec: JobRunSpec): string[] {
 
 export function buildContextMessage(
   spec: JobRunSpec,
-  extra: { nonce: string; codeUrl: string; env: Record<string, string> },
+  extra: { nonce: string; codeUrl: string; env: Record<string, string>; keepAlive: boolean },
 ): JobContextMessage {
   return {
     nonce: extra.nonce,
@@ -65,6 +69,7 @@ export function buildContextMessage(
     env: extra.env,
     secrets: { user: { ...spec.secrets.user }, system: { ...spec.secrets.system } },
     maskValues: secretValues(spec),
+    keepAlive: extra.keepAlive,
   };
 }
 

@@ -1,5 +1,8 @@
-// The Deno sandbox: a JobRuntime that runs each job attempt in its own Deno
-// process, with the function's permissions and nothing of the server's environment.
+// The Deno sandbox: a JobRuntime that runs job attempts in Deno processes, with the
+// function's permissions and nothing of the server's environment. A process that
+// finished a job cleanly may run further jobs, one at a time, but only of the same
+// function version, permission set and user (see reuse.ts); each imports the code
+// afresh. The first job of a key gets a pre-started process or a new one.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +18,7 @@ import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
 import { createCodeCache } from "./code-cache.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { SandboxProcess } from "./process.ts";
+import { IdleProcesses, reuseKey } from "./reuse.ts";
 import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
 
 export type { SandboxRunHandle } from "./attempt.ts";
@@ -34,8 +38,16 @@ export interface DenoRuntimeOptions {
   entryPath?: string;
   /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
-  /** How long a process may linger after sending its result (default 2000 ms). */
+  /** How long a process may take, after its result, to exit or go idle (default 2000 ms). */
   exitGraceMs?: number;
+  /** Run further jobs of the same function and user in a process (default true). */
+  reuse?: boolean;
+  /** Jobs one process may run before it is retired (default 50). */
+  maxJobsPerProcess?: number;
+  /** How long a reusable process may wait for its next job (default 10 000 ms). */
+  idleMs?: number;
+  /** Reusable processes kept waiting at most, over all keys (default 32). */
+  maxIdleProcesses?: number;
   logger?: SandboxLogger;
 }
 
@@ -60,6 +72,7 @@ function sandboxDirs(cacheDir: string): SandboxDirs {
 function failedHandle(error: string): SandboxRunHandle {
   return {
     warm: false,
+    reused: false,
     done: Promise.resolve({ ok: false, reason: "crashed", error }),
     requestCancel() {},
     kill() {},
@@ -73,6 +86,12 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   const spawnEnv = buildSpawnEnv(dirs, options.hostEnv ?? process.env);
   const codeCache = createCodeCache(dirs.codeDir);
   const live = new Set<SandboxProcess>();
+  const reuse = options.reuse ?? true;
+  const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 50));
+  const idle = new IdleProcesses({
+    idleMs: options.idleMs ?? 10_000,
+    maxIdle: options.maxIdleProcesses ?? 32,
+  });
   let closed = false;
 
   const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
@@ -110,12 +129,18 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      const warmProcess = pool.take(plan);
-      const sandbox = warmProcess ?? spawnProcess(plan);
-      pool.replenish(plan);
+      const key = reuseKey(plan.key, spec, codeUrl);
+      const reusedProcess = reuse ? idle.take(key) : undefined;
+      const warmProcess = reusedProcess ? undefined : pool.take(plan);
+      const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
+      if (!reusedProcess) pool.replenish(plan);
+      sandbox.jobsStarted += 1;
       return startAttempt({
         process: sandbox,
         warm: warmProcess !== undefined,
+        reused: reusedProcess !== undefined,
+        keepAlive: reuse && sandbox.jobsStarted < maxJobs,
+        onReusable: (process) => idle.release(key, process),
         spec,
         callbacks,
         codeUrl,
@@ -130,7 +155,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     },
     async close() {
       closed = true;
-      await pool.close();
+      await Promise.all([pool.close(), idle.close()]);
       const running = [...live];
       for (const child of running) child.kill();
       await Promise.all(running.map((child) => child.exited));

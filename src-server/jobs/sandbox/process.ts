@@ -1,6 +1,7 @@
 // One Deno process: spawned with a fixed command line and environment, its output
 // split into lines. Lines arrive at whoever is attached (the attempt running in it);
-// lines written before that (while it waited in the warm pool) are kept and replayed.
+// lines written before the first attach (while it waited in the warm pool) are kept
+// and replayed; lines written between two jobs of a reused process are dropped.
 import { spawn, type ChildProcess } from "node:child_process";
 import { LineSplitter } from "./channel.ts";
 
@@ -28,6 +29,8 @@ const EARLY_LINES = 50;
 export class SandboxProcess {
   readonly key: string;
   readonly exited: Promise<ProcessExit>;
+  /** Jobs handed to this process so far (more than one when it is reused). */
+  jobsStarted = 0;
   private readonly child: ChildProcess;
   private sink: LineSink | null = null;
   private early: Array<[OutputStream, string]> = [];
@@ -71,6 +74,11 @@ export class SandboxProcess {
     const early = this.early;
     this.early = [];
     for (const [stream, line] of early) sink(stream, line);
+  }
+
+  /** The attempt is over: output from now until the next attach belongs to no job. */
+  detach(): void {
+    this.sink = () => {};
   }
 
   /** Writes one line on stdin; ignored once the process has gone. */

@@ -1,0 +1,48 @@
+// Per-job environment in a reused process: the job's FLUXBASE_* variables are set
+// afresh, those of the previous job that this one does not have are removed, and
+// (when allow_env lets us see everything) variables a job added or changed are put
+// back to what the process was spawned with.
+
+const env = Deno.env;
+const getEnv = env.get.bind(env);
+const setEnv = env.set.bind(env);
+const deleteEnv = env.delete.bind(env);
+const toObject = env.toObject.bind(env);
+const hasOwn = Object.hasOwn;
+const entries = Object.entries;
+const keys = Object.keys;
+
+function attempt(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Not permitted (allow_env limited to the job's own names): nothing to undo there.
+  }
+}
+
+/** Call once before any job code runs: the baseline is the spawn environment. */
+export function createEnvReset(): (next: Record<string, string>) => void {
+  let baseline: Record<string, string> | null = null;
+  try {
+    baseline = toObject();
+  } catch {
+    baseline = null;
+  }
+  let applied: string[] = [];
+  return (next) => {
+    if (baseline) {
+      const base = baseline;
+      for (const name of keys(toObject())) {
+        if (!hasOwn(next, name) && !hasOwn(base, name)) attempt(() => deleteEnv(name));
+      }
+      for (const [name, value] of entries(base)) {
+        if (!hasOwn(next, name) && getEnv(name) !== value) attempt(() => setEnv(name, value));
+      }
+    }
+    for (const name of applied) {
+      if (!hasOwn(next, name)) attempt(() => deleteEnv(name));
+    }
+    for (const [name, value] of entries(next)) setEnv(name, value);
+    applied = keys(next);
+  };
+}

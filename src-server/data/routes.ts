@@ -1,0 +1,168 @@
+// The data API (spec §7.8): /api/v1/tables/<table> (`schema.table` in one segment, or
+// public) and /api/v1/tables/<schema>/<table>. GET/HEAD read, POST inserts or upserts,
+// PATCH updates, DELETE deletes. Each request is one transaction as the caller's database
+// role (session.ts), so the table's own grants and RLS policies decide what it may do.
+import type { CallerResolver } from "../auth/caller.ts";
+import type { Db, Queryable } from "../db/pool.ts";
+import { AppError } from "../errors.ts";
+import { authenticated } from "../http/guards.ts";
+import { Reply, type ApiRequest, type Router } from "../http/router.ts";
+import { createCatalogue, type Catalogue, type TableInfo, type TableRef } from "./catalogue.ts";
+import { fromPgError } from "./errors.ts";
+import {
+  parsePrefer,
+  parseQuery,
+  referencedColumns,
+  type ParsedQuery,
+  type Preferences,
+} from "./query-parse.ts";
+import {
+  buildCount,
+  buildDelete,
+  buildInsert,
+  buildSelect,
+  buildUpdate,
+  chunkRows,
+  type RowObject,
+  type Sql,
+  type WriteOptions,
+} from "./sql-build.ts";
+import { withCallerSession } from "./session.ts";
+
+export interface DataRoutesOptions {
+  router: Router;
+  db: Db;
+  callers: CallerResolver;
+  /** How long a table's column list is trusted before it is read again. */
+  catalogueTtlMs?: number;
+}
+
+interface Written {
+  affected: number;
+  rows: RowObject[] | null;
+}
+
+const BASE = "/api/v1/tables";
+const METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"];
+
+/** `app.my_table` -> app / my_table; a bare name is in public. */
+export function tableRef(params: Record<string, string>): TableRef {
+  const table = params.table ?? "";
+  if (params.schema !== undefined) return { schema: params.schema, name: table };
+  const dot = table.indexOf(".");
+  return dot > 0
+    ? { schema: table.slice(0, dot), name: table.slice(dot + 1) }
+    : { schema: "public", name: table };
+}
+
+function isRowObject(value: unknown): value is RowObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+async function readBody(req: ApiRequest): Promise<RowObject[]> {
+  const body = await req.json();
+  const many = req.method === "POST" && Array.isArray(body);
+  const rows: unknown[] = many ? body : [body];
+  if (!rows.every(isRowObject)) {
+    const want = req.method === "POST" ? "a JSON object or an array of objects" : "a JSON object";
+    throw new AppError("BAD_REQUEST", `The body must be ${want} (column: value)`, {
+      field: "body",
+    });
+  }
+  return rows;
+}
+
+/** `Content-Range: 0-9/42` (rows 0..9 of 42; `*` when not counted). */
+function contentRange(offset: number, rows: number, total: number | undefined): string {
+  const range = rows > 0 ? `${offset}-${offset + rows - 1}` : "*";
+  return `${range}/${total ?? "*"}`;
+}
+
+async function one<R extends object>(tx: Queryable, sql: Sql): Promise<R> {
+  const [row] = await tx.query<R>(sql.text, sql.values);
+  return row!;
+}
+
+/** One request against one table, inside the caller's transaction. */
+interface TableCall {
+  tx: Queryable;
+  table: TableInfo;
+  query: ParsedQuery;
+  /** `count=exact` or `Prefer: count=exact`: answer Content-Range with a total. */
+  counting: boolean;
+}
+
+async function read({ tx, table, query, counting }: TableCall, head: boolean): Promise<Reply> {
+  const { rows } = await one<{ rows: RowObject[] }>(tx, buildSelect(table, query));
+  const total = counting
+    ? (await one<{ total: number }>(tx, buildCount(table, query))).total
+    : undefined;
+  const headers = { "content-range": contentRange(query.offset ?? 0, rows.length, total) };
+  return new Reply(200, head ? undefined : rows, headers);
+}
+
+async function insert({ tx, table, query }: TableCall, rows: RowObject[], options: WriteOptions) {
+  const out: Written = { affected: 0, rows: options.returning ? [] : null };
+  for (const chunk of chunkRows(rows)) {
+    const written = await one<Written>(tx, buildInsert(table, chunk, query, options));
+    out.affected += written.affected;
+    if (written.rows) out.rows!.push(...written.rows);
+  }
+  return out;
+}
+
+/** POST 201, PATCH and DELETE 200 with rows or 204; the count of written rows when asked. */
+async function write(call: TableCall, method: string, body: RowObject[], prefer: Preferences) {
+  const { tx, table, query } = call;
+  const options: WriteOptions = {
+    returning: prefer.returnRepresentation,
+    resolution: prefer.resolution,
+  };
+  const written =
+    method === "POST"
+      ? await insert(call, body, options)
+      : await one<Written>(
+          tx,
+          method === "PATCH"
+            ? buildUpdate(table, body[0]!, query, options)
+            : buildDelete(table, query, options),
+        );
+  const headers: Record<string, string> = call.counting
+    ? { "content-range": `*/${written.affected}` }
+    : {};
+  if (method === "POST") return new Reply(201, written.rows ?? undefined, headers);
+  return written.rows ? new Reply(200, written.rows, headers) : new Reply(204, undefined, headers);
+}
+
+async function handle(db: Db, catalogue: Catalogue, req: ApiRequest): Promise<Reply> {
+  const ref = tableRef(req.params);
+  const query = parseQuery(req.query);
+  const prefer = parsePrefer(req.headers.prefer);
+  const reading = req.method === "GET" || req.method === "HEAD";
+  const body = reading || req.method === "DELETE" ? [] : await readBody(req);
+  const needed = [...referencedColumns(query), ...new Set(body.flatMap((row) => Object.keys(row)))];
+  const counting = query.count || prefer.count;
+  try {
+    return await withCallerSession(db, req.caller!, async (tx, pgRole) => {
+      const table = await catalogue.table(tx, pgRole, ref, needed);
+      const call: TableCall = { tx, table, query, counting };
+      return reading ? read(call, req.method === "HEAD") : write(call, req.method, body, prefer);
+    });
+  } catch (err) {
+    throw fromPgError(err);
+  }
+}
+
+export function addDataRoutes({
+  router,
+  db,
+  callers,
+  catalogueTtlMs = 5_000,
+}: DataRoutesOptions): void {
+  const catalogue = createCatalogue({ ttlMs: catalogueTtlMs });
+  const guards = [authenticated(callers)];
+  for (const pattern of [`${BASE}/:table`, `${BASE}/:schema/:table`]) {
+    for (const method of METHODS)
+      router.add(method, pattern, guards, (req) => handle(db, catalogue, req));
+  }
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SandboxProcess } from "./process.ts";
+import { IdleProcesses, reuseKey } from "./reuse.ts";
+
+type FakeProcess = SandboxProcess & { killed: boolean; alive: boolean };
+
+function fakeProcess(): FakeProcess {
+  let exit: () => void = () => {};
+  const fake = {
+    alive: true,
+    killed: false,
+    exited: new Promise((resolve) => {
+      exit = () => resolve({ code: null, signal: "SIGKILL" });
+    }),
+    kill() {
+      fake.alive = false;
+      fake.killed = true;
+      exit();
+    },
+  };
+  return fake as unknown as FakeProcess;
+}
+
+const user = { id: "u1", role: "authenticated" };
+const spec = { functionId: "f1", functionVersion: 1, user };
+
+describe("reuseKey", () => {
+  it("differs by command line, function, version, code, user id and role", () => {
+    const base = reuseKey("args", spec, "file:///a.ts");
+    const others = [
+      reuseKey("args2", spec, "file:///a.ts"),
+      reuseKey("args", { ...spec, functionId: "f2" }, "file:///a.ts"),
+      reuseKey("args", { ...spec, functionVersion: 2 }, "file:///a.ts"),
+      reuseKey("args", spec, "file:///b.ts"),
+      reuseKey("args", { ...spec, user: { ...user, id: "u2" } }, "file:///a.ts"),
+      reuseKey("args", { ...spec, user: { ...user, role: "admin" } }, "file:///a.ts"),
+      reuseKey("args", { ...spec, user: null }, "file:///a.ts"),
+    ];
+    expect(new Set([base, ...others]).size).toBe(8);
+    expect(reuseKey("args", { ...spec, user: { ...user, email: "x@y" } }, "file:///a.ts")).toBe(
+      base,
+    );
+  });
+});
+
+describe("IdleProcesses", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("hands back the most recently idle live process of the key only", () => {
+    const idle = new IdleProcesses({ idleMs: 10_000, maxIdle: 8 });
+    const [older, newer, other] = [fakeProcess(), fakeProcess(), fakeProcess()];
+    idle.release("a", older);
+    idle.release("a", newer);
+    idle.release("b", other);
+    expect(idle.take("a")).toBe(newer);
+    expect(idle.take("a")).toBe(older);
+    expect(idle.take("a")).toBeUndefined();
+    other.alive = false;
+    expect(idle.take("b")).toBeUndefined();
+  });
+
+  it("ends a process idle longer than idleMs, and the oldest beyond maxIdle", () => {
+    vi.useFakeTimers();
+    const idle = new IdleProcesses({ idleMs: 1_000, maxIdle: 2 });
+    const [first, second, third] = [fakeProcess(), fakeProcess(), fakeProcess()];
+    idle.release("a", first);
+    idle.release("b", second);
+    idle.release("c", third);
+    expect([first.killed, second.killed, third.killed]).toEqual([true, false, false]);
+    vi.advanceTimersByTime(999);
+    expect(idle.size).toBe(2);
+    vi.advanceTimersByTime(1);
+    expect([second.killed, third.killed]).toEqual([true, true]);
+    expect(idle.size).toBe(0);
+  });
+
+  it("close() ends every idle process and refuses new ones", async () => {
+    const idle = new IdleProcesses({ idleMs: 10_000, maxIdle: 8 });
+    const kept = fakeProcess();
+    idle.release("a", kept);
+    await idle.close();
+    const late = fakeProcess();
+    idle.release("a", late);
+    expect([kept.killed, late.killed]).toEqual([true, true]);
+  });
+});

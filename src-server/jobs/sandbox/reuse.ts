@@ -1,0 +1,94 @@
+// Sandboxes kept after a job that ended cleanly, for the next job with the same
+// reuse key: the same code, the same command line (permission set, memory limit)
+// and the same user, so that whatever a job leaves in the process (globals, caches
+// of imported libraries) is only ever seen by the same code acting for the same
+// user. A process waits here at most `idleMs`; beyond `maxIdle` processes the one
+// idle longest is ended first.
+import type { JobRunSpec } from "../runtime.ts";
+import type { SandboxProcess } from "./process.ts";
+
+type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;
+
+/** `launchKey` is the command line; `codeUrl` names the code by its hash. */
+export function reuseKey(launchKey: string, spec: ReuseSpec, codeUrl: string): string {
+  const user = spec.user ? [spec.user.id, spec.user.role] : "anonymous";
+  return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeUrl, user]);
+}
+
+export interface IdleProcessesOptions {
+  idleMs: number;
+  maxIdle: number;
+}
+
+interface IdleEntry {
+  key: string;
+  process: SandboxProcess;
+  timer: NodeJS.Timeout;
+}
+
+export class IdleProcesses {
+  private readonly byKey = new Map<string, IdleEntry[]>();
+  /** Insertion order is the order processes became idle: the first is the oldest. */
+  private readonly entries = new Map<SandboxProcess, IdleEntry>();
+  private closed = false;
+
+  constructor(private readonly options: IdleProcessesOptions) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The most recently idle live process for this key (the older ones then age out). */
+  take(key: string): SandboxProcess | undefined {
+    const list = this.byKey.get(key);
+    while (list && list.length > 0) {
+      const entry = list[list.length - 1] as IdleEntry;
+      this.remove(entry);
+      if (entry.process.alive) return entry.process;
+    }
+    return undefined;
+  }
+
+  /** Keeps the process for its key, or ends it when the runtime is closing. */
+  release(key: string, process: SandboxProcess): void {
+    if (this.closed || !process.alive || this.options.maxIdle <= 0) return process.kill();
+    const entry: IdleEntry = {
+      key,
+      process,
+      timer: setTimeout(() => this.retire(entry), this.options.idleMs),
+    };
+    entry.timer.unref();
+    this.entries.set(process, entry);
+    const list = this.byKey.get(key);
+    if (list) list.push(entry);
+    else this.byKey.set(key, [entry]);
+    void process.exited.then(() => this.remove(entry));
+    for (const oldest of this.entries.values()) {
+      if (this.entries.size <= this.options.maxIdle) break;
+      this.retire(oldest);
+    }
+  }
+
+  /** Ends every idle process and resolves once they have all exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.entries.values()];
+    for (const entry of all) this.retire(entry);
+    await Promise.all(all.map((entry) => entry.process.exited));
+  }
+
+  private retire(entry: IdleEntry): void {
+    this.remove(entry);
+    entry.process.kill();
+  }
+
+  private remove(entry: IdleEntry): void {
+    if (this.entries.get(entry.process) !== entry) return;
+    this.entries.delete(entry.process);
+    clearTimeout(entry.timer);
+    const list = this.byKey.get(entry.key) ?? [];
+    const at = list.indexOf(entry);
+    if (at !== -1) list.splice(at, 1);
+    if (list.length === 0) this.byKey.delete(entry.key);
+  }
+}

@@ -1,0 +1,267 @@
+// The realtime hub: WebSocket endpoint /realtime on the API's HTTP server (spec §3).
+// One LISTEN connection per process receives row changes and log lines (triggers of
+// migrations 0004/0005, active while this hub holds leases); the feed puts them in commit
+// order; each change goes once to every socket with a matching subscription that may
+// see the row.
+import type http from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { anonCaller, type Caller, type CallerResolver } from "../auth/caller.ts";
+import type { Db } from "../db/pool.ts";
+import { coerceError } from "../errors.ts";
+import { listen, type NotificationListener } from "../jobs/listener.ts";
+import type { Logger } from "../logger.ts";
+import { createConnection, type Connection } from "./connection.ts";
+import { CHANGES_CHANNEL, createChangeFeed, LOGS_CHANNEL } from "./feed.ts";
+import { createLeaseKeeper } from "./leases.ts";
+import { changeMessage, errorMessage, executionLogMessage, HEARTBEAT_MESSAGE } from "./protocol.ts";
+import type { RowChange } from "./records.ts";
+import { refuseUpgrade, upgradeToken } from "./upgrade.ts";
+import { mayReadJob } from "./visibility.ts";
+
+export interface RealtimeLimits {
+  maxConnections: number;
+  /** Sockets per signed-in user (anon and service keys count only toward the total). */
+  maxConnectionsPerUser: number;
+  /** A socket with more unsent bytes than this is closed (1013 "slow consumer"). */
+  maxBufferedBytes: number;
+  pingIntervalMs: number;
+  /** A socket that answered no ping for this long is dropped. */
+  pongTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  leaseRenewMs: number;
+  leaseTtlSeconds: number;
+}
+
+export const defaultRealtimeLimits: RealtimeLimits = {
+  maxConnections: 1000,
+  maxConnectionsPerUser: 10,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  pingIntervalMs: 15_000,
+  pongTimeoutMs: 45_000,
+  heartbeatIntervalMs: 30_000,
+  leaseRenewMs: 10_000,
+  leaseTtlSeconds: 30,
+};
+
+export interface RealtimeHubOptions {
+  db: Db;
+  callers: CallerResolver;
+  logger: Logger;
+  limits?: Partial<RealtimeLimits>;
+}
+
+export interface RealtimeStats {
+  connections: number;
+  subscriptions: number;
+  logSubscriptions: number;
+  /** Notifications received and not yet delivered. */
+  pending: number;
+  delivered: number;
+  refused: number;
+  slowConsumersClosed: number;
+}
+
+export interface RealtimeHub {
+  attach(server: http.Server): void;
+  close(): Promise<void>;
+  stats(): RealtimeStats;
+}
+
+export const REALTIME_PATH = "/realtime";
+const LOG_TABLE = ["logging", "entries"] as const;
+
+export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
+  const { db, callers, logger } = options;
+  const limits = { ...defaultRealtimeLimits, ...options.limits };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const leases = createLeaseKeeper({ db, logger, ttlSeconds: limits.leaseTtlSeconds, renewMs: limits.leaseRenewMs });
+  const connections = new Set<Connection>();
+  const perUser = new Map<string, number>();
+  const logWatchers = new Map<string, Set<Connection>>();
+  const counters = { delivered: 0, refused: 0, slowConsumersClosed: 0 };
+  const timers: NodeJS.Timeout[] = [];
+  let server: http.Server | undefined;
+  let listening: Promise<NotificationListener> | undefined;
+  let closed = false;
+
+  /** Serialised once per change; the frame is shared by every socket with one subscription. */
+  const deliverChange = (change: RowChange) => {
+    let json: string | undefined;
+    let shared: Buffer | undefined;
+    for (const connection of connections) {
+      const ids = connection.matchChange(change);
+      if (ids.length === 0) continue;
+      json ??= JSON.stringify(change);
+      const frame =
+        connection.subscriptions.size === 1 ? (shared ??= Buffer.from(changeMessage(json))) : changeMessage(json, ids);
+      if (connection.send(frame)) counters.delivered++;
+    }
+  };
+
+  const feed = createChangeFeed({
+    db,
+    logger,
+    wantsTable: (schema, table) => leases.holds(schema, table),
+    wantsExecution: (id) => logWatchers.has(id),
+    onChange: deliverChange,
+    onLog(line) {
+      const watchers = logWatchers.get(line.execution_id);
+      if (!watchers) return;
+      const text = executionLogMessage(line);
+      for (const connection of watchers) if (connection.send(text)) counters.delivered++;
+    },
+  });
+
+  const ensureListening = () => {
+    listening ??= listen({
+      db,
+      channels: [CHANGES_CHANNEL, LOGS_CHANNEL],
+      logger,
+      onNotification: (channel, payload) => feed.push(channel, payload),
+    }).catch((err: unknown) => {
+      listening = undefined;
+      throw err;
+    });
+    return listening;
+  };
+
+  const watch = async (schema: string, table: string) => {
+    if (closed) throw new Error("realtime hub is closed");
+    await ensureListening();
+    try {
+      await leases.acquire(schema, table);
+    } catch (err) {
+      leases.release(schema, table);
+      throw err;
+    }
+  };
+
+  const countUser = (caller: Caller, delta: number) => {
+    if (!caller.userId) return;
+    const n = (perUser.get(caller.userId) ?? 0) + delta;
+    if (n > 0) perUser.set(caller.userId, n);
+    else perUser.delete(caller.userId);
+  };
+
+  const context = {
+    logger,
+    callers,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    watchTable: watch,
+    unwatchTable: (schema: string, table: string) => leases.release(schema, table),
+    async mayReadExecution(caller: Caller, id: string) {
+      const rows = await db.query<{ created_by: string | null; user_role: string | null }>(
+        "SELECT created_by, user_role FROM jobs.queue WHERE id = $1",
+        [id],
+      );
+      return rows.length > 0 && mayReadJob(caller, rows[0]);
+    },
+    async watchExecution(connection: Connection, id: string) {
+      await watch(...LOG_TABLE);
+      const set = logWatchers.get(id) ?? new Set();
+      logWatchers.set(id, set.add(connection));
+    },
+    unwatchExecution(connection: Connection, id: string) {
+      const set = logWatchers.get(id);
+      if (set?.delete(connection)) leases.release(...LOG_TABLE);
+      if (set?.size === 0) logWatchers.delete(id);
+    },
+    identityChanged(connection: Connection, before: Caller) {
+      countUser(before, -1);
+      countUser(connection.caller, +1);
+    },
+    slowConsumer(connection: Connection) {
+      counters.slowConsumersClosed++;
+      logger.warn("realtime: closing a slow consumer", { buffered: connection.ws.bufferedAmount });
+      connection.ws.close(1013, "slow consumer");
+      setTimeout(() => connection.ws.terminate(), 5_000).unref();
+    },
+  };
+
+  const accept = (ws: WebSocket, caller: Caller) => {
+    const userCount = caller.userId ? (perUser.get(caller.userId) ?? 0) : 0;
+    if (connections.size >= limits.maxConnections || userCount >= limits.maxConnectionsPerUser) {
+      counters.refused++;
+      ws.send(errorMessage("max_connections_reached"));
+      ws.close(1008, "max_connections_reached");
+      return;
+    }
+    const connection = createConnection(ws, caller, context);
+    connections.add(connection);
+    countUser(caller, +1);
+    ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      if (isBinary) return void connection.send(errorMessage("binary frames are not supported"));
+      connection.receive(Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8"));
+    });
+    ws.on("pong", () => (connection.lastPongAt = Date.now()));
+    ws.on("error", (err) => logger.debug("realtime: socket error", { error: err.message }));
+    ws.on("close", () => {
+      connections.delete(connection);
+      countUser(connection.caller, -1);
+      connection.dispose();
+    });
+  };
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://local");
+    if (url.pathname !== REALTIME_PATH) {
+      // Leave other paths to other upgrade handlers; with none, answer rather than hang.
+      if (server && server.listenerCount("upgrade") === 1) refuseUpgrade(socket, 404, { error: `Not found: ${url.pathname}` });
+      return;
+    }
+    if (closed) return refuseUpgrade(socket, 503, { error: "Server is shutting down" });
+    const token = upgradeToken(req, url);
+    let caller: Caller;
+    try {
+      caller = token ? callers.fromToken(token) : anonCaller();
+    } catch (err) {
+      return refuseUpgrade(socket, 401, { error: coerceError(err).message, code: "UNAUTHORIZED" });
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, caller));
+  };
+
+  const keepAlive = () => {
+    const now = Date.now();
+    for (const connection of connections) {
+      if (now - connection.lastPongAt > limits.pongTimeoutMs) connection.ws.terminate();
+      else connection.ws.ping();
+    }
+  };
+
+  return {
+    attach(target) {
+      server = target;
+      target.on("upgrade", onUpgrade);
+      timers.push(setInterval(keepAlive, limits.pingIntervalMs));
+      timers.push(setInterval(() => connections.forEach((c) => c.send(HEARTBEAT_MESSAGE)), limits.heartbeatIntervalMs));
+      for (const t of timers) t.unref();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      server?.off("upgrade", onUpgrade);
+      for (const t of timers) clearInterval(t);
+      const gone = [...connections].map((c) => new Promise<void>((resolve) => c.ws.once("close", () => resolve())));
+      for (const c of connections) c.ws.close(1001, "server shutting down");
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
+      await Promise.race([Promise.all(gone), deadline]);
+      for (const c of connections) c.ws.terminate();
+      const listener = await listening?.catch(() => undefined);
+      await listener?.close();
+      await leases.close();
+      wss.close();
+    },
+
+    stats() {
+      let subscriptions = 0;
+      let logSubscriptions = 0;
+      for (const c of connections) {
+        subscriptions += c.subscriptions.size;
+        logSubscriptions += c.executions.size;
+      }
+      return { connections: connections.size, subscriptions, logSubscriptions, pending: feed.pending(), ...counters };
+    },
+  };
+}

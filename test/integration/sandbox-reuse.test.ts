@@ -1,0 +1,211 @@
+// Reuse of sandbox processes against a real Deno: a process that finished a job
+// cleanly runs the next job of the same function, permissions and user, with fresh
+// module state, environment and timers; anything else gets another process.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobRunSpec } from "../../src-server/jobs/runtime.ts";
+import {
+  createDenoRuntime,
+  type DenoRuntime,
+  type DenoRuntimeOptions,
+} from "../../src-server/jobs/sandbox/index.ts";
+import {
+  DEFAULT_TEST_PERMISSIONS,
+  jobSpec,
+  processesMentioning,
+  startRun,
+  startTestServer,
+  waitFor,
+  type TestServer,
+} from "./sandbox-harness.ts";
+
+const dirs: string[] = [];
+const runtimes: DenoRuntime[] = [];
+let api: TestServer;
+let runtime: DenoRuntime;
+
+function newRuntime(options: Partial<DenoRuntimeOptions> = {}): {
+  runtime: DenoRuntime;
+  dir: string;
+} {
+  const dir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-reuse-"));
+  const created = createDenoRuntime({ cacheDir: dir, warmPoolSize: 1, ...options });
+  dirs.push(dir);
+  runtimes.push(created);
+  return { runtime: created, dir };
+}
+
+beforeAll(async () => {
+  api = await startTestServer();
+  runtime = newRuntime().runtime;
+});
+
+afterAll(async () => {
+  await Promise.all(runtimes.map((created) => created.close()));
+  await api?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+let jobCount = 0;
+
+/** A spec with a job id of its own; `code` is tagged so that no other test shares its key. */
+function spec(code: string, tag: string, overrides: Partial<JobRunSpec> = {}): JobRunSpec {
+  jobCount += 1;
+  const jobId = `00000000-0000-4000-8000-${String(jobCount).padStart(12, "0")}`;
+  return jobSpec(`// ${tag}\n${code}`, api.url, { jobId, ...overrides });
+}
+
+const run = (code: string, tag: string, overrides: Partial<JobRunSpec> = {}, on = runtime) =>
+  startRun(on, spec(code, tag, overrides));
+
+/** Reports the module's own run count, the process and what the environment holds. */
+const COUNTER = `
+  let runs = 0;
+  export function handler() {
+    runs += 1;
+    const scratch = Deno.env.get("JOB_SCRATCH") ?? null;
+    Deno.env.set("JOB_SCRATCH", "left by " + Deno.env.get("FLUXBASE_JOB_ID"));
+    globalThis.leftover ??= 0;
+    globalThis.leftover += 1;
+    return { runs, pid: Deno.pid, job: Deno.env.get("FLUXBASE_JOB_ID"), scratch };
+  }`;
+
+type CounterResult = { runs: number; pid: number; job: string; scratch: string | null };
+
+async function counterRun(tag: string, overrides: Partial<JobRunSpec> = {}, on = runtime) {
+  const execution = run(COUNTER, tag, overrides, on);
+  const outcome = await execution.done;
+  if (!outcome.ok) throw new Error(`job failed: ${outcome.error}`);
+  return { reused: execution.handle.reused, ...(outcome.result as CounterResult) };
+}
+
+const otherUser = { id: "00000000-0000-4000-8000-0000000000u2", role: "authenticated" };
+
+describe("reuse", () => {
+  it("runs the next job of the same function and user in the same process, afresh", async () => {
+    const first = await counterRun("same-user");
+    const second = await counterRun("same-user");
+    expect(first).toMatchObject({ reused: false, runs: 1, scratch: null });
+    expect(second).toMatchObject({ reused: true, runs: 1, scratch: null, pid: first.pid });
+    expect(second.job).not.toBe(first.job);
+  });
+
+  it("never shares a process between users, anonymous jobs or permission sets", async () => {
+    const first = await counterRun("users");
+    const other = await counterRun("users", { user: otherUser });
+    const anonymous = await counterRun("users", { user: null });
+    const anonymousAgain = await counterRun("users", { user: null });
+    const admin = await counterRun("users", { user: { ...otherUser, role: "admin" } });
+    const permissions = { ...DEFAULT_TEST_PERMISSIONS, memoryLimitMb: 200 };
+    const otherLimit = await counterRun("users", { permissions });
+    expect([other, anonymous, admin, otherLimit].map((result) => result.reused)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const pids = new Set([first.pid, other.pid, anonymous.pid, admin.pid, otherLimit.pid]);
+    expect(pids.size).toBe(5);
+    expect(anonymousAgain).toMatchObject({ reused: true, pid: anonymous.pid });
+  });
+
+  it("clears the timers a finished job left, so they never fire in the next job", async () => {
+    const code = `
+      export async function handler(req, fb, fbs, job) {
+        if (job.getJobPayload().step === 1) {
+          setTimeout(() => console.log("timeout of job 1"), 300);
+          setInterval(() => console.log("interval of job 1"), 100);
+          return 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        console.log("job 2 done waiting");
+        return 2;
+      }`;
+    const first = run(code, "timers", { payload: { step: 1 } });
+    expect(await first.done).toEqual({ ok: true, result: 1 });
+    const second = run(code, "timers", { payload: { step: 2 } });
+    expect(second.handle.reused).toBe(true);
+    expect(await second.done).toEqual({ ok: true, result: 2 });
+    expect(second.logs).toEqual([{ level: "info", message: "job 2 done waiting" }]);
+    expect(first.logs).toEqual([]);
+  });
+
+  it("reuses after a thrown error", async () => {
+    const code = `
+      export function handler(req, fb, fbs, job) {
+        if (job.getJobPayload().fail) throw new Error("ordinary failure");
+        return Deno.pid;
+      }`;
+    const failed = run(code, "after-error", { payload: { fail: true } });
+    expect(await failed.done).toEqual({ ok: false, reason: "error", error: "ordinary failure" });
+    const next = run(code, "after-error", { payload: {} });
+    expect(next.handle.reused).toBe(true);
+    expect((await next.done).ok).toBe(true);
+  });
+
+  it.each([
+    ["a kill", "sleep", "kill"],
+    ["a cancel", "cancel", "cancel"],
+    ["an unhandled rejection", "reject", "none"],
+  ])("does not reuse after %s", async (_name, mode, action) => {
+    const code = `
+      export async function handler(req, fb, fbs, job) {
+        const mode = job.getJobPayload().mode;
+        job.reportProgress(1);
+        if (mode === "sleep") await new Promise((resolve) => setTimeout(resolve, 600_000));
+        if (mode === "cancel") while (!job.checkCancellation()) await new Promise((r) => setTimeout(r, 5));
+        if (mode === "reject") Promise.reject(new Error("nobody caught this"));
+        return Deno.pid;
+      }`;
+    const tag = `no-reuse-${mode}`;
+    const first = run(code, tag, { payload: { mode } });
+    await waitFor(() => first.progress.length > 0);
+    if (action === "kill") first.handle.kill("terminated");
+    if (action === "cancel") first.handle.requestCancel();
+    const outcome = await first.done;
+    const next = run(code, tag, { payload: { mode: "plain" } });
+    expect(next.handle.reused).toBe(false);
+    const nextOutcome = await next.done;
+    expect(nextOutcome.ok).toBe(true);
+    if (outcome.ok) expect(nextOutcome.ok && nextOutcome.result).not.toBe(outcome.result);
+  });
+});
+
+describe("limits", () => {
+  it("retires a process after maxJobsPerProcess jobs", async () => {
+    const limited = newRuntime({ maxJobsPerProcess: 2, warmPoolSize: 0 }).runtime;
+    const results: Array<CounterResult & { reused: boolean }> = [];
+    for (let i = 0; i < 4; i += 1) results.push(await counterRun("max-jobs", {}, limited));
+    expect(results.map((result) => result.reused)).toEqual([false, true, false, true]);
+    expect(results[1]?.pid).toBe(results[0]?.pid);
+    expect(results[2]?.pid).not.toBe(results[0]?.pid);
+    await waitFor(() => !existsSync(`/proc/${results[0]?.pid}`));
+  });
+
+  it("ends a reusable process that stays idle longer than idleMs", async () => {
+    const short = newRuntime({ idleMs: 150, warmPoolSize: 0 }).runtime;
+    const first = await counterRun("idle", {}, short);
+    await waitFor(() => !existsSync(`/proc/${first.pid}`));
+    const second = await counterRun("idle", {}, short);
+    expect(second.reused).toBe(false);
+  });
+
+  it("reuse: false runs every job in a process of its own", async () => {
+    const single = newRuntime({ reuse: false, warmPoolSize: 0 }).runtime;
+    const first = await counterRun("no-reuse", {}, single);
+    const second = await counterRun("no-reuse", {}, single);
+    expect([first.reused, second.reused]).toEqual([false, false]);
+    expect(second.pid).not.toBe(first.pid);
+    await waitFor(() => !existsSync(`/proc/${first.pid}`));
+  });
+
+  it("close() ends idle reusable processes too", async () => {
+    const { runtime: local, dir } = newRuntime({ warmPoolSize: 0 });
+    const first = await counterRun("close", {}, local);
+    expect(processesMentioning(dir)).toEqual([first.pid]);
+    await local.close();
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+});

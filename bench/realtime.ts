@@ -24,7 +24,7 @@ import { startLocalStack, type LocalStack } from "../src-server/main.ts";
 import { createNoopFunction } from "./queue-path.ts";
 import type { ClientCommand, ClientFigures } from "./realtime-clients.ts";
 import type { WriteCommand } from "./realtime-writer.ts";
-import { fmt, until } from "./stats.ts";
+import { fmt, until, runBenchmark } from "./stats.ts";
 
 const SECONDS = Number(process.env.BENCH_RT_SECONDS ?? 10);
 /** Direct-SQL update rates to run, per second: the target load, then a lighter one for reference. */
@@ -198,10 +198,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

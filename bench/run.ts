@@ -9,7 +9,7 @@ import { createDb } from "../src-server/db/pool.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
 import { runQueuePath } from "./queue-path.ts";
-import { fmt } from "./stats.ts";
+import { fmt, runBenchmark } from "./stats.ts";
 
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 20_000);
 const FULL_JOBS = Number(process.env.BENCH_FULL_JOBS ?? 2_000);
@@ -41,10 +41,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

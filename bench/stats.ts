@@ -55,3 +55,14 @@ export function createStartBoard() {
     },
   };
 }
+
+/** Runs a benchmark's main function and exits with its outcome. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -10,6 +10,7 @@ import type {
   ProgressReport,
 } from "../../src-server/jobs/runtime.ts";
 import type { DenoRuntime, SandboxRunHandle } from "../../src-server/jobs/sandbox/index.ts";
+import { waitFor as pollUntil } from "../helpers/wait.ts";
 
 export const DEFAULT_TEST_PERMISSIONS = {
   allowNet: true,
@@ -72,11 +73,7 @@ export function startRun(runtime: DenoRuntime, spec: JobRunSpec): Run {
 
 /** Polls until the condition holds; fails after the deadline. */
 export async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("waitFor: condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await pollUntil(() => (condition() ? true : undefined), { timeoutMs, intervalMs: 10 });
 }
 
 export interface TestServer {

@@ -2,6 +2,7 @@
 // Accepts the guide's `createClient(url, { apiKey })` / `{ serviceKey }` and upstream's
 // `createClient(url, key, options)` (spec §0.2, §1.1).
 import { AdminJobsClient } from "./admin-jobs.ts";
+import { AdminUsersClient } from "./admin-users.ts";
 import { AuthClient } from "./auth.ts";
 import { HttpClient, type FetchLike } from "./http.ts";
 import { JobsClient } from "./jobs.ts";
@@ -9,6 +10,7 @@ import { QueryBuilder, SchemaClient, tablePath, type Row } from "./query-builder
 import { RealtimeClient } from "./realtime.ts";
 import type { WebSocketConstructorLike } from "./realtime-channel.ts";
 import { SessionStore } from "./session.ts";
+import { AdminSecretSettingsClient, SecretSettingsClient } from "./settings.ts";
 import { StorageClient } from "./storage.ts";
 
 export interface ClientCredentials {
@@ -104,7 +106,9 @@ export class FluxbaseClient {
   readonly isServiceRole: boolean;
   readonly auth: AuthClient;
   readonly jobs: JobsClient;
-  readonly admin: { jobs: AdminJobsClient };
+  readonly admin: { jobs: AdminJobsClient; users: AdminUsersClient; settings: AdminSecretSettingsClient };
+  /** The signed-in user's own secrets. */
+  readonly settings: SecretSettingsClient;
   readonly storage: StorageClient;
   readonly realtime: RealtimeClient;
   private readonly http: HttpClient;
@@ -136,7 +140,12 @@ export class FluxbaseClient {
     this.auth = new AuthClient(this.http, session);
     this.http.setRefreshHandler(async () => (await this.auth.refreshSession()).error === null);
     this.jobs = new JobsClient(this.http);
-    this.admin = { jobs: new AdminJobsClient(this.http) };
+    this.admin = {
+      jobs: new AdminJobsClient(this.http),
+      users: new AdminUsersClient(this.http),
+      settings: new AdminSecretSettingsClient(this.http),
+    };
+    this.settings = new SecretSettingsClient(this.http, "/api/v1/settings");
     this.storage = new StorageClient(this.http);
     const realtimeOptions = { url: this.url, token: () => this.http.bearerToken() };
     this.realtime = new RealtimeClient(

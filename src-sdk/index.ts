@@ -43,6 +43,7 @@ export {
   type UploadResult,
 } from "./storage.ts";
 export { RealtimeClient, realtimeUrl } from "./realtime.ts";
+export type { ExecutionLogLine } from "./realtime-bindings.ts";
 export {
   RealtimeChannel,
   type ChangeCallback,

@@ -17,10 +17,21 @@ export type Binding =
       /** The server's subscription id, once its ack arrived on the current socket. */
       id?: string;
     }
-  | { kind: "event"; event: ChangeEventFilter; callback: ChangeCallback };
+  | { kind: "event"; event: ChangeEventFilter; callback: ChangeCallback }
+  | { kind: "logs"; executionId: string; callback: (line: ExecutionLogLine) => void };
+
+/** One line of a job's execution log, as streamed by `subscribe_logs`. */
+export interface ExecutionLogLine {
+  execution_id: string;
+  line_number: number;
+  level: string;
+  message: string;
+  timestamp: string;
+}
 
 /** Plain listeners take every change of their event; postgres_changes ones use the ids when known. */
 export function matches(binding: Binding, change: RealtimeChangePayload, ids?: unknown[]): boolean {
+  if (binding.kind === "logs") return false;
   if (binding.kind === "event") return binding.event === "*" || binding.event === change.eventType;
   if (ids && binding.id) return ids.includes(binding.id);
   const { event, schema = "public", table } = binding.filter;

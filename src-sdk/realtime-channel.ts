@@ -2,7 +2,11 @@
 // subscribe messages of §3.2, turns §3.3 row changes into the §3.4 callback payload,
 // keeps the socket alive with heartbeats and reconnects with backoff.
 import { normalizeRecord } from "./json-columns.ts";
-import { matches, noteSubscriptionId, type Binding } from "./realtime-bindings.ts";
+import { matches, noteSubscriptionId, type Binding, type ExecutionLogLine } from "./realtime-bindings.ts";
+
+function logsMessage(channel: string, executionId: string): Record<string, unknown> {
+  return { type: "subscribe_logs", channel, config: { execution_id: executionId, type: "job" } };
+}
 import type { Row } from "./query-builder.ts";
 
 export type ChangeEvent = "INSERT" | "UPDATE" | "DELETE";
@@ -141,6 +145,13 @@ export class RealtimeChannel {
     return this;
   }
 
+  /** Streams a job's log lines as they are written (`subscribe_logs`); owner or admin only. */
+  onExecutionLog(executionId: string, callback: (line: ExecutionLogLine) => void): this {
+    this.bindings.push({ kind: "logs", executionId, callback });
+    if (this.isOpen()) this.sendJson(logsMessage(this.name, executionId));
+    return this;
+  }
+
   /** Opens the socket and subscribes. Throws when no WebSocket implementation exists. */
   subscribe(callback?: StatusCallback): this {
     if (callback) this.statusCallback = callback;
@@ -183,8 +194,10 @@ export class RealtimeChannel {
     this.attempt = 0;
     for (const b of this.bindings) if (b.kind === "postgres_changes") delete b.id;
     const configs = this.bindings.flatMap((b) => (b.kind === "postgres_changes" ? [b.filter] : []));
-    if (configs.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
+    const logs = this.bindings.flatMap((b) => (b.kind === "logs" ? [b.executionId] : []));
+    if (configs.length === 0 && logs.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
     for (const config of configs) this.sendJson(this.subscribeMessage(config));
+    for (const id of logs) this.sendJson(logsMessage(this.name, id));
     this.heartbeat = setInterval(
       () => this.sendJson({ type: "heartbeat" }),
       this.connection.heartbeatMs,
@@ -204,6 +217,9 @@ export class RealtimeChannel {
         ? (message.payload.ids as unknown[])
         : undefined;
       this.dispatch(toChangePayload(message.payload, new Date()), ids);
+    } else if (message.type === "execution_log" && isRecord(message.payload)) {
+      const line = message.payload as unknown as ExecutionLogLine;
+      for (const b of this.bindings) if (b.kind === "logs" && b.executionId === line.execution_id) b.callback(line);
     } else if (
       message.type === "ack" &&
       isRecord(message.payload) &&
@@ -244,7 +260,7 @@ export class RealtimeChannel {
 
   private dispatch(change: RealtimeChangePayload, ids?: unknown[]): void {
     for (const binding of this.bindings) {
-      if (!matches(binding, change, ids)) continue;
+      if (binding.kind === "logs" || !matches(binding, change, ids)) continue;
       try {
         binding.callback(change);
       } catch (error) {

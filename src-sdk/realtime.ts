@@ -1,4 +1,5 @@
 // client.realtime: creates channels and keeps their sockets' credential current.
+import type { ExecutionLogLine } from "./realtime-bindings.ts";
 import { RealtimeChannel, type WebSocketConstructorLike } from "./realtime-channel.ts";
 
 export interface RealtimeOptions {
@@ -54,6 +55,11 @@ export class RealtimeClient {
     });
     this.channels.add(channel);
     return channel;
+  }
+
+  /** A subscribed channel streaming one job's log lines (owner or admin). */
+  executionLogs(jobId: string, callback: (line: ExecutionLogLine) => void): RealtimeChannel {
+    return this.channel(`execution:${jobId}`).onExecutionLog(jobId, callback).subscribe();
   }
 
   getChannels(): RealtimeChannel[] {

@@ -43,6 +43,22 @@ export interface SyncJobsOptions {
   path?: string;
 }
 
+/** A scheduled function (GET /api/v1/admin/jobs/schedules). Times are ISO strings. */
+export interface ScheduleInfo {
+  namespace: string;
+  name: string;
+  schedule: string;
+  /** IANA zone; null = the server's local zone. */
+  timezone: string | null;
+  paused: boolean;
+  enabled: boolean;
+  /** The next 5 fire times ([] when the expression cannot be planned). */
+  next_runs: string[];
+  last_fired_at: string | null;
+  last_job_id: string | null;
+  allow_overlap: boolean;
+}
+
 const ADMIN = "/api/v1/admin/jobs";
 const seg = (value: string): string => encodeURIComponent(value);
 
@@ -172,6 +188,30 @@ export class AdminJobsClient {
     if (options.functions) body.jobs = options.functions;
     if (options.options) body.options = options.options;
     const res = await this.http.request<SyncJobsResponse>("POST", `${ADMIN}/sync`, { body });
+    return res.error ? fail(res.error) : ok(res.data);
+  }
+
+  async listSchedules(): Promise<Result<ScheduleInfo[]>> {
+    const res = await this.http.request<unknown>("GET", `${ADMIN}/schedules`);
+    return res.error ? fail(res.error) : ok(unwrapList(res.data, ["schedules"]) as ScheduleInfo[]);
+  }
+
+  async pauseSchedule(namespace: string, name: string): Promise<Result<ScheduleInfo>> {
+    return this.scheduleCall(namespace, name, "pause");
+  }
+
+  async resumeSchedule(namespace: string, name: string): Promise<Result<ScheduleInfo>> {
+    return this.scheduleCall(namespace, name, "resume");
+  }
+
+  /** Runs a scheduled function now (payload `_trigger: "manual"`); gives the new job. */
+  async triggerSchedule(namespace: string, name: string): Promise<Result<Job>> {
+    return this.jobCall("POST", `${ADMIN}/schedules/${seg(namespace)}/${seg(name)}/trigger`, {});
+  }
+
+  private async scheduleCall(namespace: string, name: string, action: string): Promise<Result<ScheduleInfo>> {
+    const path = `${ADMIN}/schedules/${seg(namespace)}/${seg(name)}/${action}`;
+    const res = await this.http.request<ScheduleInfo>("POST", path, { body: {} });
     return res.error ? fail(res.error) : ok(res.data);
   }
 

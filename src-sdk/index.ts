@@ -22,7 +22,12 @@ export {
 } from "./jobs.ts";
 export { AdminUsersClient, type CreateUserInput } from "./admin-users.ts";
 export { AdminSecretSettingsClient, SecretSettingsClient, type SecretMetadata } from "./settings.ts";
-export { AdminJobsClient, type AdminListJobsFilters, type SyncJobsOptions } from "./admin-jobs.ts";
+export {
+  AdminJobsClient,
+  type AdminListJobsFilters,
+  type ScheduleInfo,
+  type SyncJobsOptions,
+} from "./admin-jobs.ts";
 export { normalizeJob, normalizeRecord, parseJsonString, type WorkerInfo } from "./json-columns.ts";
 export {
   QueryBuilder,

@@ -14,6 +14,7 @@ import { migrate } from "./db/migrate.ts";
 import { createDb, type Db } from "./db/pool.ts";
 import { addDataRoutes } from "./data/index.ts";
 import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
+import { addAdminScheduleRoutes } from "./http/routes/admin-schedules.ts";
 import { addAuthRoutes } from "./http/routes/auth.ts";
 import { addHealthRoutes } from "./http/routes/health.ts";
 import { addJobRoutes } from "./http/routes/jobs.ts";
@@ -22,12 +23,15 @@ import { createHttpServer, type HttpServer } from "./http/server.ts";
 import { createRealtimeHub } from "./realtime/index.ts";
 import { createStaticFiles } from "./http/static.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
+import { createJobsWatcher } from "./jobs/watcher.ts";
 import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
+import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/runtime.ts";
 import { AppError } from "./errors.ts";
 import { createDenoRuntime } from "./jobs/sandbox/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { addSecretRoutes, createSecretStore, loadOrCreateEncryptionKey } from "./secrets/index.ts";
+import { addStorage } from "./storage/index.ts";
 
 export interface StartLocalStackOptions {
   config: ServerConfig;
@@ -60,6 +64,7 @@ export interface LocalStack {
   keys: ApiKeys;
   db: Db;
   pool: WorkerPool;
+  scheduler: Scheduler;
   databaseUrl: string;
   embedded: boolean;
   loaded?: LoadJobsResult;
@@ -107,6 +112,10 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     let loaded: LoadJobsResult | undefined;
     if (config.jobs.autoLoadOnBoot && mode === "serve") {
       loaded = await loadJobsDir({ db, dir: config.jobs.jobsDir, config: config.jobs, logger });
+      if (config.jobs.watch !== false) {
+        const watcher = createJobsWatcher({ db, dir: config.jobs.jobsDir, config: config.jobs, logger });
+        cleanups.push(() => watcher.close());
+      }
     }
 
     const runtime =
@@ -122,8 +131,10 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addAuthRoutes({ router, db, callers, users });
       addJobRoutes({ router, db, config: config.jobs, callers });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
+      addAdminScheduleRoutes({ router, db, callers });
       addDataRoutes({ router, db, callers });
       addSecretRoutes({ router, db, callers, secrets });
+      addStorage({ router, db, callers, dataDir: config.dataDir, jwtSecret: keys.jwtSecret });
       http = createHttpServer({
         router,
         logger,
@@ -153,6 +164,10 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     await pool.start();
     // Stopping the pool comes first on the way down (cleanups run in reverse).
     cleanups.push(() => pool.stop());
+    // Serve and worker instances alike may lead; it stops before the pool (reverse order).
+    const scheduler = createScheduler({ db, config: config.jobs, logger });
+    await scheduler.start();
+    cleanups.push(() => scheduler.stop());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -161,6 +176,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       keys,
       db,
       pool,
+      scheduler,
       databaseUrl,
       embedded: !!pg,
       loaded,

@@ -1,5 +1,6 @@
 // The fluxbase-local command line.
 import { AppError } from "../errors.ts";
+import { runJobsCommand } from "./jobs.ts";
 import { runServer } from "./serve.ts";
 import { runSettingsCommand } from "./settings.ts";
 
@@ -10,6 +11,7 @@ Commands:
   worker    Run only a worker pool against --database-url (scale-out)
   settings  settings secrets set NAME VALUE | list | get NAME [--reveal] | delete NAME
             (system secrets of --data-dir; see "settings help")
+  jobs      jobs sync --to URL --key KEY | lint | export --out FILE (see "jobs help")
   help      Show this help
 
 Options (serve, worker):
@@ -31,6 +33,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "settings":
       await runSettingsCommand({ argv: rest });
+      return;
+    case "jobs":
+      process.exitCode = await runJobsCommand(rest);
       return;
     case "help":
     case "--help":

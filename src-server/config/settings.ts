@@ -84,6 +84,7 @@ export const jobsSettings = {
     env: ["FLUXBASE_JOBS_AUTO_LOAD_ON_BOOT"],
     parse: booleanValue,
   }),
+  watch: setting({ yaml: ["jobs.watch"], env: ["FLUXBASE_JOBS_WATCH"], parse: booleanValue }),
   workerMode: setting({
     yaml: ["jobs.worker_mode"],
     env: ["FLUXBASE_JOBS_WORKER_MODE"],

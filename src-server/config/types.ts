@@ -4,6 +4,8 @@ export interface JobsConfig {
   enabled: boolean;
   jobsDir: string;
   autoLoadOnBoot: boolean;
+  /** Reload the jobs folder on change (serve mode with autoLoadOnBoot); default true. */
+  watch?: boolean;
   workerMode: "embedded" | "standalone" | "disabled";
   embeddedWorkerCount: number;
   maxConcurrentPerWorker: number;

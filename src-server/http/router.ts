@@ -1,6 +1,9 @@
-// A small method + path router. Paths use `:name` segments; handlers get typed requests
-// and return a value (sent as JSON 200), or a Reply for other statuses.
+// A small method + path router. Paths use `:name` segments and may end in one `*name`
+// segment that captures the rest of the path (one or more segments, each decoded, joined
+// with "/"). Handlers get typed requests and return a value (sent as JSON 200), a Reply
+// for other statuses, or a StreamReply for raw bytes.
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import type { Caller } from "../auth/caller.ts";
 
 export interface ApiRequest {
@@ -25,6 +28,15 @@ export class Reply {
   ) {}
 }
 
+/** Raw bytes (a file download): piped to the response as they are, with these headers. */
+export class StreamReply {
+  constructor(
+    readonly status: number,
+    readonly stream: Readable,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
 export const created = (body: unknown) => new Reply(201, body);
 export const noContent = () => new Reply(204, undefined);
 
@@ -43,6 +55,14 @@ export interface Router {
   match(method: string, path: string): { route: Route; params: Record<string, string> } | "method" | undefined;
 }
 
+function decodeSegment(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 export function createRouter(): Router {
   const routes: Route[] = [];
   return {
@@ -53,16 +73,17 @@ export function createRouter(): Router {
       const parts = path.split("/").filter(Boolean);
       let methodMismatch = false;
       for (const route of routes) {
-        if (route.segments.length !== parts.length) continue;
+        const rest = route.segments.at(-1)?.startsWith("*") ? route.segments.length : 0;
+        if (rest ? parts.length < rest : route.segments.length !== parts.length) continue;
         const params: Record<string, string> = {};
         const ok = route.segments.every((seg, i) => {
           const part = parts[i]!;
+          if (seg.startsWith("*")) {
+            params[seg.slice(1)] = parts.slice(i).map(decodeSegment).join("/");
+            return true;
+          }
           if (seg.startsWith(":")) {
-            try {
-              params[seg.slice(1)] = decodeURIComponent(part);
-            } catch {
-              params[seg.slice(1)] = part;
-            }
+            params[seg.slice(1)] = decodeSegment(part);
             return true;
           }
           return seg === part;

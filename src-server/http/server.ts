@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toErrorReply } from "./errors.ts";
-import { Reply, type ApiRequest, type Router } from "./router.ts";
+import { Reply, StreamReply, type ApiRequest, type Router } from "./router.ts";
 
 export interface HttpServerOptions {
   router: Router;
@@ -59,6 +59,19 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
     ...headers,
   });
   res.end(text);
+}
+
+/** Pipes a StreamReply; the stream must already be open (a missing file is the handler's 404). */
+function sendStream(res: ServerResponse, reply: StreamReply): Promise<void> {
+  return new Promise((resolve) => {
+    res.writeHead(reply.status, reply.headers);
+    reply.stream.once("error", (err) => res.destroy(err));
+    res.once("close", () => {
+      reply.stream.destroy();
+      resolve();
+    });
+    reply.stream.pipe(res);
+  });
 }
 
 const CORS = {
@@ -116,6 +129,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       for (const guard of match.route.guards) await guard(apiReq);
       const result = await match.route.handler(apiReq);
       if (result instanceof Reply) return send(res, result.status, result.body, result.headers);
+      if (result instanceof StreamReply) return sendStream(res, result);
       return send(res, 200, result);
     } catch (err) {
       const reply = toErrorReply(err, requestId, logger);

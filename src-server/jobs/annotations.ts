@@ -88,7 +88,10 @@ function roles(value: string): Result<string[]> {
 
 const descriptors = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"]);
 
-/** Validate a schedule; it must also fire at most once a minute, as upstream requires. */
+/**
+ * Validate a schedule. Unlike upstream (at most once a minute), seconds-level 6-field
+ * schedules are allowed, with a minimum interval of one second.
+ */
 export function validateSchedule(value: string): Result<string> {
   const text = value.trim().replace(/\s+/g, " ");
   if (text.startsWith("@")) {
@@ -110,7 +113,7 @@ export function validateSchedule(value: string): Result<string> {
     }).take(5);
     for (let i = 1; i < runs.length; i++) {
       const gap = (runs[i]?.getTime() ?? 0) - (runs[i - 1]?.getTime() ?? 0);
-      if (gap < 60_000) return { error: `"${text}" fires more often than once a minute` };
+      if (gap < 1_000) return { error: `"${text}" fires more often than once a second` };
     }
   } catch (error) {
     return { error: `invalid cron expression "${text}": ${(error as Error).message}` };

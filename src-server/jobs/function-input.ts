@@ -98,6 +98,9 @@ export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namesp
     allowWrite: pick(e.allowWrite, a.allowWrite),
     requireRoles: pick(e.requireRoles, a.requireRoles),
     disableExecutionLogs: pick(e.disableExecutionLogs, a.disableExecutionLogs),
+    scheduleTimezone: a.scheduleTimezone,
+    scheduleParams: a.scheduleParams,
+    allowOverlap: a.allowOverlap,
     source: "api",
     createdBy: ctx.createdBy,
   };
@@ -128,6 +131,9 @@ export function patchFunction(row: FunctionRow, raw: unknown): FunctionFields {
     allowWrite: e.allowWrite ?? row.allow_write,
     requireRoles: e.requireRoles ?? row.require_roles,
     disableExecutionLogs: e.disableExecutionLogs ?? row.disable_execution_logs,
+    scheduleTimezone: row.schedule_timezone,
+    scheduleParams: row.schedule_params,
+    allowOverlap: row.allow_overlap,
     source: row.source,
     createdBy: row.created_by,
   };

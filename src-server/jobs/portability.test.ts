@@ -42,6 +42,11 @@ export async function handler() {
     expect(rules(blankThenComment)).toEqual(["1:schedule-followed-by-comment"]);
   });
 
+  it("flags seconds-level schedules, which upstream rejects", () => {
+    expect(rules("// @fluxbase:schedule */1 * * * * *\nexport const x = 1;")).toEqual(["1:schedule-sub-minute"]);
+    expect(rules("// @fluxbase:schedule 0 * * * * *\nexport const x = 1;")).toEqual([]);
+  });
+
   it("flags descriptors, time zones, description, namespace and other misread annotations", () => {
     const source = [
       "// @fluxbase:schedule @daily",

@@ -6,6 +6,7 @@
 // in a string or a helper function can be a false positive, and messages say so
 // where that is likely.
 import { matchAnnotationLine } from "./annotations.ts";
+import { nextRuns } from "./scheduler/plan.ts";
 
 export interface PortabilityWarning {
   /** 1-based line. */
@@ -25,6 +26,16 @@ export interface PortabilityOptions {
 }
 
 type Hit = Omit<PortabilityWarning, "file">;
+
+/** Upstream rejects schedules whose next runs are less than a minute apart (spec §6.7). */
+function firesUnderAMinute(cron: string): boolean {
+  try {
+    const runs = nextRuns({ cron, timezone: "UTC" }, new Date(Date.UTC(2000, 0, 1)), 5);
+    return runs.some((run, i) => i > 0 && run.getTime() - runs[i - 1]!.getTime() < 60_000);
+  } catch {
+    return false;
+  }
+}
 
 const isCommentLine = (text: string | undefined): boolean =>
   /^\s*(?:\/\/|\*|\/\*)/.test(text ?? "");
@@ -53,6 +64,9 @@ function annotationRules(lines: string[]): Hit[] {
         "Fluxbase reads a schedule across the line break into the next comment line and then runs it hourly or never; " +
           "put it on a `//` line directly above the code (e.g. above `export async function handler`)",
       );
+    }
+    if (name === "schedule" && !value.startsWith("@") && firesUnderAMinute(value)) {
+      add("schedule-sub-minute", "Fluxbase rejects schedules that fire more than once a minute and never runs the job");
     }
     if (name === "schedule-timezone")
       add(

@@ -57,6 +57,8 @@ const routes: [string, string][] = [
   ["GET", "/api/v1/tables/app.anything"],
   ["GET", "/api/v1/settings/secrets"],
   ["GET", "/api/v1/admin/settings/custom/secrets"],
+  ["GET", "/api/v1/storage/exports"],
+  ["GET", "/api/v1/storage/buckets"],
 ];
 
 describe("bad tokens", () => {

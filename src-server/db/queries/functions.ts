@@ -1,4 +1,5 @@
 // Statements on jobs.functions and jobs.function_files.
+import type { JsonObject } from "../../../src-sdk/types.ts";
 import type { Queryable } from "../pool.ts";
 
 export interface FunctionRow {
@@ -22,6 +23,11 @@ export interface FunctionRow {
   allow_write: boolean;
   require_roles: string[];
   disable_execution_logs: boolean;
+  schedule_timezone: string | null;
+  schedule_params: JsonObject | null;
+  allow_overlap: boolean;
+  /** Set by the admin pause/resume routes only; upserts keep it. */
+  schedule_paused: boolean;
   version: number;
   created_by: string | null;
   source: "filesystem" | "api" | "builtin";
@@ -50,19 +56,25 @@ export interface FunctionFields {
   allowWrite: boolean;
   requireRoles: string[];
   disableExecutionLogs: boolean;
+  /** Omitted: null / null / false (callers written before migration 0009). */
+  scheduleTimezone?: string | null;
+  scheduleParams?: JsonObject | null;
+  allowOverlap?: boolean;
   source: FunctionRow["source"];
   createdBy: string | null;
 }
 
 const COLUMNS = `name, namespace, description, code, original_code, is_bundled, bundle_error, enabled, schedule,
   timeout_seconds, memory_limit_mb, max_retries, progress_timeout_seconds, allow_net, allow_env, allow_read,
-  allow_write, require_roles, disable_execution_logs, source, created_by`;
+  allow_write, require_roles, disable_execution_logs, source, created_by, schedule_timezone, schedule_params,
+  allow_overlap`;
 
 function values(f: FunctionFields): unknown[] {
   return [
     f.name, f.namespace, f.description, f.code, f.originalCode, f.isBundled, f.bundleError, f.enabled, f.schedule,
     f.timeoutSeconds, f.memoryLimitMb, f.maxRetries, f.progressTimeoutSeconds, f.allowNet, f.allowEnv, f.allowRead,
-    f.allowWrite, f.requireRoles, f.disableExecutionLogs, f.source, f.createdBy,
+    f.allowWrite, f.requireRoles, f.disableExecutionLogs, f.source, f.createdBy, f.scheduleTimezone ?? null,
+    f.scheduleParams ? JSON.stringify(f.scheduleParams) : null, f.allowOverlap ?? false,
   ];
 }
 
@@ -77,7 +89,7 @@ export async function upsertFunction(
   const rows = await db.query<FunctionRow & { inserted: boolean; changed: boolean }>(
     `WITH prev AS (SELECT * FROM jobs.functions WHERE namespace = $2 AND name = $1)
      INSERT INTO jobs.functions (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
      ON CONFLICT (name, namespace) DO UPDATE SET
        description = EXCLUDED.description, code = EXCLUDED.code, original_code = EXCLUDED.original_code,
        is_bundled = EXCLUDED.is_bundled, bundle_error = EXCLUDED.bundle_error, enabled = EXCLUDED.enabled,
@@ -86,19 +98,23 @@ export async function upsertFunction(
        progress_timeout_seconds = EXCLUDED.progress_timeout_seconds, allow_net = EXCLUDED.allow_net,
        allow_env = EXCLUDED.allow_env, allow_read = EXCLUDED.allow_read, allow_write = EXCLUDED.allow_write,
        require_roles = EXCLUDED.require_roles, disable_execution_logs = EXCLUDED.disable_execution_logs,
-       source = EXCLUDED.source, version = jobs.functions.version + 1
+       source = EXCLUDED.source, schedule_timezone = EXCLUDED.schedule_timezone,
+       schedule_params = EXCLUDED.schedule_params, allow_overlap = EXCLUDED.allow_overlap,
+       version = jobs.functions.version + 1
      WHERE (jobs.functions.description, jobs.functions.code, jobs.functions.original_code,
             jobs.functions.is_bundled, jobs.functions.bundle_error, jobs.functions.enabled,
             jobs.functions.schedule, jobs.functions.timeout_seconds, jobs.functions.memory_limit_mb,
             jobs.functions.max_retries, jobs.functions.progress_timeout_seconds, jobs.functions.allow_net,
             jobs.functions.allow_env, jobs.functions.allow_read, jobs.functions.allow_write,
-            jobs.functions.require_roles, jobs.functions.disable_execution_logs, jobs.functions.source)
+            jobs.functions.require_roles, jobs.functions.disable_execution_logs, jobs.functions.source,
+            jobs.functions.schedule_timezone, jobs.functions.schedule_params, jobs.functions.allow_overlap)
        IS DISTINCT FROM
            (EXCLUDED.description, EXCLUDED.code, EXCLUDED.original_code, EXCLUDED.is_bundled,
             EXCLUDED.bundle_error, EXCLUDED.enabled, EXCLUDED.schedule, EXCLUDED.timeout_seconds,
             EXCLUDED.memory_limit_mb, EXCLUDED.max_retries, EXCLUDED.progress_timeout_seconds,
             EXCLUDED.allow_net, EXCLUDED.allow_env, EXCLUDED.allow_read, EXCLUDED.allow_write,
-            EXCLUDED.require_roles, EXCLUDED.disable_execution_logs, EXCLUDED.source)
+            EXCLUDED.require_roles, EXCLUDED.disable_execution_logs, EXCLUDED.source,
+            EXCLUDED.schedule_timezone, EXCLUDED.schedule_params, EXCLUDED.allow_overlap)
      RETURNING *, NOT EXISTS (SELECT 1 FROM prev) AS inserted, true AS changed`,
     values(f),
   );
@@ -148,18 +164,42 @@ export async function deleteFunction(db: Queryable, namespace: string, name: str
   return rows.length > 0;
 }
 
-/** Deletes filesystem-sourced functions of a namespace whose files are gone. */
-export async function deleteMissingFilesystemFunctions(
+/**
+ * Disables filesystem-sourced functions of a namespace whose files are gone (history and
+ * runs are kept; the file coming back re-enables it). Returns the names newly disabled.
+ */
+export async function disableMissingFilesystemFunctions(
   db: Queryable,
   namespace: string,
   keep: string[],
 ): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
-    `DELETE FROM jobs.functions WHERE namespace = $1 AND source = 'filesystem' AND NOT (name = any($2::text[]))
+    `UPDATE jobs.functions SET enabled = false, bundle_error = 'File removed'
+     WHERE namespace = $1 AND source = 'filesystem' AND NOT (name = any($2::text[]))
+       AND (enabled OR bundle_error IS DISTINCT FROM 'File removed')
      RETURNING name`,
     [namespace, keep],
   );
   return rows.map((r) => r.name);
+}
+
+/** Deletes every function of a namespace (any source) not named in `keep`. */
+export async function deleteFunctionsNotIn(db: Queryable, namespace: string, keep: string[]): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    "DELETE FROM jobs.functions WHERE namespace = $1 AND NOT (name = any($2::text[])) RETURNING name",
+    [namespace, keep],
+  );
+  return rows.map((r) => r.name);
+}
+
+/** Records a bundle/syntax error without touching the code that runs (the last good version). */
+export async function setFunctionBundleError(db: Queryable, id: string, error: string | null): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE jobs.functions SET bundle_error = $2
+     WHERE id = $1 AND bundle_error IS DISTINCT FROM $2 RETURNING id`,
+    [id, error],
+  );
+  return rows.length > 0;
 }
 
 export async function listNamespaces(db: Queryable): Promise<string[]> {

@@ -22,6 +22,7 @@ import {
   listVisibleJobs,
   terminateRunningJob,
 } from "../../jobs/service.ts";
+import { parseSyncRequest, syncJobs } from "../../jobs/sync.ts";
 import { optionalString, requireObject } from "../../jobs/validate.ts";
 import { admin } from "../guards.ts";
 import { created, noContent, type Router } from "../router.ts";
@@ -69,6 +70,10 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
     }
     return noContent();
   });
+
+  router.add("POST", `${base}/sync`, guards, async (req) =>
+    syncJobs({ db, config, request: parseSyncRequest(await req.json()), createdBy: req.caller!.userId }),
+  );
 
   router.add("GET", `${base}/stats`, guards, async (req) =>
     jobStats(db, optionalString(req.query.get("namespace"), "namespace")),

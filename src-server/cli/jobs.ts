@@ -1,0 +1,163 @@
+// `fluxbase-local jobs sync | lint | export`: a local jobs folder checked for portability,
+// bundled, and pushed to another server (ours or Fluxbase) through the SDK, or written to a
+// portable archive that `jobs sync --from-archive` pushes later.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createClient } from "../../src-sdk/index.ts";
+import type { JobFunctionInput } from "../../src-sdk/types.ts";
+import { AppError } from "../errors.ts";
+import type { FunctionAnnotations } from "../jobs/annotations.ts";
+import { prepareJobsDir, type PreparedFunction } from "../jobs/loader.ts";
+import type { PortabilityWarning } from "../jobs/portability.ts";
+
+export const JOBS_HELP = `Usage: fluxbase-local jobs <command> [options]
+
+  sync --to URL --key SERVICE_KEY [--namespace NS] [--dry-run] [--delete-missing]
+       [--jobs-dir DIR | --from-archive FILE]
+                  Push the jobs folder (bundled) or an archive to a server's /admin/jobs/sync
+  lint [--jobs-dir DIR]
+                  Print portability warnings; exit 1 when one would break on Fluxbase
+  export --out FILE [--jobs-dir DIR] [--namespace NS]
+                  Write a portable archive (JSON, format fluxbase-jobs/1)
+
+--jobs-dir defaults to $FLUXBASE_JOBS_DIR or ./jobs.
+`;
+
+/** Rules whose construct fails on an upstream Fluxbase server (not just behaves differently). */
+const ERROR_RULES = new Set(["redeclared-global", "schema-qualified-from", "schedule-followed-by-comment"]);
+
+export interface JobsArchive {
+  format: "fluxbase-jobs/1";
+  exported_at: string;
+  namespace: string;
+  functions: (JobFunctionInput & { files: { path: string; content: string }[] })[];
+}
+
+/** Only what the annotations say explicitly: the target server applies its own defaults. */
+function annotationFields(a: FunctionAnnotations): Partial<JobFunctionInput> {
+  const schedule = a.schedule && a.scheduleParams ? `${a.schedule}|${JSON.stringify(a.scheduleParams)}` : a.schedule;
+  return {
+    description: a.description,
+    enabled: a.enabled,
+    schedule,
+    timeout_seconds: a.timeoutSeconds,
+    memory_limit_mb: a.memoryLimitMb,
+    max_retries: a.maxRetries,
+    progress_timeout_seconds: a.progressTimeoutSeconds,
+    allow_net: a.allowNet,
+    allow_env: a.allowEnv,
+    allow_read: a.allowRead,
+    allow_write: a.allowWrite,
+    require_roles: a.requireRoles,
+    disable_execution_logs: a.disableExecutionLogs,
+  };
+}
+
+function printWarnings(prepared: PreparedFunction[], print: (l: string) => void): number {
+  let errors = 0;
+  const line = (w: PortabilityWarning) => {
+    const level = ERROR_RULES.has(w.rule) ? "error" : "warning";
+    if (level === "error") errors += 1;
+    print(`${w.file}:${w.line}: ${level} [${w.rule}] ${w.message}`);
+  };
+  for (const p of prepared) {
+    for (const w of p.fn.portability) line(w);
+    if (p.problem) print(`${p.fn.name}: error ${p.problem}`);
+    if (p.fn.loadable && !p.bundle.ok) print(`${p.fn.name}: error ${p.bundle.error}`);
+  }
+  return errors;
+}
+
+async function archiveFromDir(dir: string, namespace: string, print: (l: string) => void): Promise<JobsArchive> {
+  const prepared = await prepareJobsDir(dir);
+  printWarnings(prepared, print);
+  const functions: JobsArchive["functions"] = [];
+  for (const p of prepared) {
+    if (!p.fn.loadable || !p.bundle.ok) continue;
+    functions.push({
+      name: p.fn.name,
+      code: p.bundle.code,
+      original_code: p.fn.code,
+      is_bundled: true,
+      ...annotationFields(p.fn.annotations),
+      files: p.fn.files,
+    });
+  }
+  return { format: "fluxbase-jobs/1", exported_at: new Date().toISOString(), namespace, functions };
+}
+
+async function readArchive(file: string): Promise<JobsArchive> {
+  const archive = JSON.parse(await readFile(file, "utf8")) as JobsArchive;
+  if (archive?.format !== "fluxbase-jobs/1" || !Array.isArray(archive.functions)) {
+    throw new AppError("CONFIG_INVALID", `${file} is not a fluxbase-jobs/1 archive`);
+  }
+  return archive;
+}
+
+function options(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      to: { type: "string" },
+      key: { type: "string" },
+      namespace: { type: "string" },
+      "dry-run": { type: "boolean" },
+      "delete-missing": { type: "boolean" },
+      "jobs-dir": { type: "string" },
+      "from-archive": { type: "string" },
+      out: { type: "string" },
+    },
+    strict: true,
+  }).values;
+}
+
+async function sync(o: ReturnType<typeof options>, dir: string, print: (l: string) => void): Promise<number> {
+  if (!o.to || !o.key) throw new AppError("CONFIG_INVALID", "jobs sync needs --to URL and --key SERVICE_KEY");
+  const archive = o["from-archive"] ? await readArchive(o["from-archive"]) : await archiveFromDir(dir, "default", print);
+  const namespace = o.namespace ?? archive.namespace ?? "default";
+  const functions = archive.functions.map(({ files: _files, ...fn }) => fn);
+  const client = createClient(o.to, { serviceKey: o.key });
+  const { data, error } = await client.admin.jobs.sync({
+    namespace,
+    functions,
+    options: { delete_missing: !!o["delete-missing"], dry_run: !!o["dry-run"] },
+  });
+  if (error || !data) {
+    print(`sync failed: ${error?.message ?? "no response"}`);
+    return 1;
+  }
+  const s = data.summary;
+  print(`${data.dry_run ? "Dry run: " : ""}namespace ${data.namespace}: created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, deleted ${s.deleted}, errors ${s.errors}`);
+  for (const [kind, names] of Object.entries(data.details)) if (names.length) print(`  ${kind}: ${names.join(", ")}`);
+  for (const e of data.errors) print(`  error ${e.job} (${e.action}): ${e.error}`);
+  return s.errors ? 1 : 0;
+}
+
+export async function runJobsCommand(argv: string[], print = (l: string) => process.stdout.write(l + "\n")): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help") {
+    print(JOBS_HELP);
+    return 0;
+  }
+  const o = options(rest);
+  const dir = path.resolve(o["jobs-dir"] ?? process.env.FLUXBASE_JOBS_DIR ?? "jobs");
+  switch (command) {
+    case "sync":
+      return sync(o, dir, print);
+    case "lint": {
+      const errors = printWarnings(await prepareJobsDir(dir), print);
+      print(errors ? `${errors} portability error(s)` : "no portability errors");
+      return errors ? 1 : 0;
+    }
+    case "export": {
+      if (!o.out) throw new AppError("CONFIG_INVALID", "jobs export needs --out FILE");
+      const archive = await archiveFromDir(dir, o.namespace ?? "default", print);
+      await writeFile(o.out, JSON.stringify(archive, null, 2) + "\n");
+      print(`exported ${archive.functions.length} function(s) to ${o.out}`);
+      return 0;
+    }
+    default:
+      throw new AppError("CONFIG_INVALID", `unknown jobs command "${command}"\n\n${JOBS_HELP}`);
+  }
+}

@@ -1,0 +1,93 @@
+// Cron planning, pure: every function takes the time as input (no clock, no database).
+//
+// A stored schedule is a 5-field or 6-field (seconds first) cron expression or a
+// descriptor (`@daily`, `@hourly`, …), optionally followed by `|<json object>` (spec §6.7,
+// upstream's way of attaching params). Times are evaluated in the function's time zone,
+// else the server's local one; instants that do not exist (DST gaps) fire once.
+import { CronExpressionParser } from "cron-parser";
+import type { JsonObject } from "../../../src-sdk/types.ts";
+
+export interface CronSpec {
+  /** The cron expression or descriptor, without params. */
+  cron: string;
+  /** An IANA zone; undefined = the server's local zone. */
+  timezone?: string;
+}
+
+/** `"<cron>|<json>"` → the cron part and the params (null when absent or not an object). */
+export function splitSchedule(schedule: string): { cron: string; params: JsonObject | null } {
+  const bar = schedule.indexOf("|");
+  if (bar < 0) return { cron: schedule.trim(), params: null };
+  const cron = schedule.slice(0, bar).trim();
+  try {
+    const parsed: unknown = JSON.parse(schedule.slice(bar + 1));
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      return { cron, params: parsed as JsonObject };
+    }
+  } catch {
+    // invalid params are ignored: the cron part still schedules
+  }
+  return { cron, params: null };
+}
+
+function parse(spec: CronSpec, at: number) {
+  return CronExpressionParser.parse(spec.cron, {
+    currentDate: new Date(at),
+    tz: spec.timezone ?? undefined,
+  });
+}
+
+/** The next `count` fire times strictly after `after`. Throws on an invalid expression. */
+export function nextRuns(spec: CronSpec, after: Date, count: number): Date[] {
+  return parse(spec, after.getTime())
+    .take(count)
+    .map((d) => d.toDate());
+}
+
+/** The next fire time strictly after `after`. */
+export function nextRun(spec: CronSpec, after: Date): Date {
+  return parse(spec, after.getTime()).next().toDate();
+}
+
+/** The latest fire time at or before `at`, or null when there is none. */
+export function latestRunAtOrBefore(spec: CronSpec, at: Date): Date | null {
+  const expr = parse(spec, at.getTime() + 1);
+  return expr.hasPrev() ? expr.prev().toDate() : null;
+}
+
+export interface DueInput extends CronSpec {
+  /** The instant last fired (or skipped) for this function; null = never. */
+  lastScheduledFor: Date | null;
+  now: Date;
+  /**
+   * With no history, instants up to this long before `now` still count as due, so a
+   * schedule seen for the first time does not miss the instant that has just passed;
+   * older ones are not caught up.
+   */
+  firstSightGraceMs: number;
+}
+
+export interface DueFire {
+  /** The instant to fire now (the latest due one). */
+  scheduledFor: Date;
+  /** True when earlier instants were due too and are skipped (downtime, a slow tick). */
+  skippedEarlier: boolean;
+}
+
+/**
+ * What is due between the last fired instant and now. Every due instant collapses into
+ * ONE run, for the latest: after downtime there is at most one catch-up run.
+ */
+export function dueFire(input: DueInput): DueFire | null {
+  const latest = latestRunAtOrBefore(input, input.now);
+  if (!latest) return null;
+  const since = input.lastScheduledFor ?? new Date(input.now.getTime() - input.firstSightGraceMs);
+  if (latest.getTime() <= since.getTime()) return null;
+  const first = nextRun(input, since);
+  return { scheduledFor: latest, skippedEarlier: first.getTime() < latest.getTime() };
+}
+
+/** Milliseconds from `now` until the next fire (at least 0), for sleeping until then. */
+export function msUntilNext(spec: CronSpec, now: Date): number {
+  return Math.max(0, nextRun(spec, now).getTime() - now.getTime());
+}

@@ -24,6 +24,20 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        test: {
+          name: "e2e",
+          sequence: { groupOrder: 2 },
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          // The database as for integration, plus a fresh build of the renderer.
+          globalSetup: ["test/helpers/global-setup.ts", "test/e2e/build-renderer.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          // One Chromium at a time on two cores.
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

@@ -29,3 +29,9 @@ export function chooseLaunchMode(input: LaunchModeInput): LaunchMode {
 export function headlessNotice(reason: string): string {
   return `Electron is not available here (${reason}); serving the UI headless instead.`;
 }
+
+/** An error as the one line `npm start` prints: its message, whitespace runs collapsed. */
+export function errorLine(err: unknown): string {
+  const text = err instanceof Error ? err.message || err.name : String(err);
+  return `fluxbase-local: ${text.replace(/\s+/g, " ").trim()}`;
+}

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { findElectronBinary } from "./electron-binary.ts";
-import { chooseLaunchMode, headlessNotice } from "./launch-mode.ts";
+import { chooseLaunchMode, errorLine, headlessNotice } from "./launch-mode.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -41,8 +41,7 @@ async function serveHeadless(argv: string[]): Promise<void> {
   const { runServer } = await import("../src-server/cli/serve.ts");
   const { AppError } = await import("../src-server/errors.ts");
   await runServer({ argv, mode: "serve" }).catch((err: unknown) => {
-    const message = err instanceof AppError ? err.message : ((err as Error)?.stack ?? String(err));
-    process.stderr.write(`fluxbase-local: ${message}\n`);
+    process.stderr.write(errorLine(err) + "\n");
     process.exit(err instanceof AppError ? 2 : 1);
   });
 }
@@ -64,6 +63,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`fluxbase-local: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(errorLine(err) + "\n");
   process.exit(1);
 });

@@ -1,5 +1,6 @@
-// Where the desktop app keeps its data: the user's app-data folder, unless the environment
-// says otherwise. Pure, so the choice is tested without Electron.
+// Where the desktop app keeps its data and finds its jobs: the user's app-data folder for
+// data, the jobs folder the user chose (or ./jobs in a checkout, <userData>/jobs when
+// packaged), unless the environment says otherwise. Pure, so tested without Electron.
 
 export interface DesktopConfigInput {
   env: Readonly<Record<string, string | undefined>>;
@@ -7,6 +8,8 @@ export interface DesktopConfigInput {
   userDataDir: string;
   /** app.isPackaged: a packaged app has no ./jobs of a checkout to use. */
   packaged: boolean;
+  /** The jobs folder remembered in settings.json. */
+  chosenJobsDir?: string;
 }
 
 const isSet = (value: string | undefined) => value !== undefined && value.trim() !== "";
@@ -15,11 +18,11 @@ const isSet = (value: string | undefined) => value !== undefined && value.trim()
 export function desktopConfigArgs(input: DesktopConfigInput): string[] {
   const args: string[] = [];
   if (!isSet(input.env.FLUXBASE_DATA_DIR)) args.push("--data-dir", input.userDataDir);
-  if (input.packaged && !isSet(input.env.FLUXBASE_JOBS_DIR)) {
-    args.push("--jobs-dir", `${input.userDataDir}/jobs`);
+  if (!isSet(input.env.FLUXBASE_JOBS_DIR)) {
+    if (isSet(input.chosenJobsDir)) args.push("--jobs-dir", input.chosenJobsDir!);
+    else if (input.packaged) args.push("--jobs-dir", `${input.userDataDir}/jobs`);
   }
   return args;
 }
 
-/** The command-line switch that hands the server URL to the preload script. */
-export const SERVER_URL_SWITCH = "--fluxbase-server-url=";
+export { SERVER_URL_SWITCH } from "./ipc-contract.ts";

@@ -1,6 +1,7 @@
 // createClient(): the one object apps, the IDE and jobs use to reach the server.
 // Accepts the guide's `createClient(url, { apiKey })` / `{ serviceKey }` and upstream's
 // `createClient(url, key, options)` (spec §0.2, §1.1).
+import { AdminFilesClient } from "./admin-files.ts";
 import { AdminJobsClient } from "./admin-jobs.ts";
 import { AdminUsersClient } from "./admin-users.ts";
 import { AuthClient } from "./auth.ts";
@@ -106,7 +107,13 @@ export class FluxbaseClient {
   readonly isServiceRole: boolean;
   readonly auth: AuthClient;
   readonly jobs: JobsClient;
-  readonly admin: { jobs: AdminJobsClient; users: AdminUsersClient; settings: AdminSecretSettingsClient };
+  readonly admin: {
+    jobs: AdminJobsClient;
+    users: AdminUsersClient;
+    settings: AdminSecretSettingsClient;
+    /** The jobs folder as files (the IDE). */
+    files: AdminFilesClient;
+  };
   /** The signed-in user's own secrets. */
   readonly settings: SecretSettingsClient;
   readonly storage: StorageClient;
@@ -144,6 +151,7 @@ export class FluxbaseClient {
       jobs: new AdminJobsClient(this.http),
       users: new AdminUsersClient(this.http),
       settings: new AdminSecretSettingsClient(this.http),
+      files: new AdminFilesClient(this.http),
     };
     this.settings = new SecretSettingsClient(this.http, "/api/v1/settings");
     this.storage = new StorageClient(this.http);

@@ -20,6 +20,12 @@ export {
   type MessageBody,
   type SubmitJobOptions,
 } from "./jobs.ts";
+export {
+  AdminFilesClient,
+  type JobFileContent,
+  type JobFileEntry,
+  type ServerKeys,
+} from "./admin-files.ts";
 export { AdminUsersClient, type CreateUserInput } from "./admin-users.ts";
 export { AdminSecretSettingsClient, SecretSettingsClient, type SecretMetadata } from "./settings.ts";
 export {

@@ -13,6 +13,8 @@ export interface SubmitJobOptions {
   scheduled_at?: Date | string;
   /** Service-role callers only: run the job as this user. */
   onBehalfOf?: { user_id: string; user_email?: string; user_role?: string };
+  /** Admin or service-role callers: run the job as this user id (same as `onBehalfOf`). */
+  runAs?: string;
 }
 
 export interface ListJobsFilters {
@@ -87,6 +89,7 @@ export class JobsClient {
     const scheduledAt = toIso(options.scheduled_at ?? options.scheduled);
     if (scheduledAt !== undefined) body.scheduled_at = scheduledAt;
     if (options.onBehalfOf) body.on_behalf_of = options.onBehalfOf;
+    else if (options.runAs) body.on_behalf_of = { user_id: options.runAs };
     const res = await this.http.request<unknown>("POST", `${JOBS}/submit`, { body });
     return res.error ? fail(res.error) : ok(normalizeJob(res.data));
   }

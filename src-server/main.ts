@@ -17,7 +17,10 @@ import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
 import { addAdminScheduleRoutes } from "./http/routes/admin-schedules.ts";
 import { addAuthRoutes } from "./http/routes/auth.ts";
 import { addHealthRoutes } from "./http/routes/health.ts";
+import { addJobFileRoutes } from "./http/routes/job-files.ts";
 import { addJobRoutes } from "./http/routes/jobs.ts";
+import { addUiRoutes } from "./http/routes/ui-config.ts";
+import { createUiLogin } from "./auth/ui-login.ts";
 import { createRouter } from "./http/router.ts";
 import { createHttpServer, type HttpServer } from "./http/server.ts";
 import { createRealtimeHub } from "./realtime/index.ts";
@@ -68,6 +71,8 @@ export interface LocalStack {
   databaseUrl: string;
   embedded: boolean;
   loaded?: LoadJobsResult;
+  /** One-time code for the UI's sign-in link `<url>/#/login?code=...` (serve mode only). */
+  uiLoginCode?: string;
   stop(): Promise<void>;
 }
 
@@ -125,13 +130,18 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
 
     let url = "";
     let http: HttpServer | undefined;
+    let uiLoginCode: string | undefined;
     if (mode === "serve") {
       const router = createRouter();
+      const uiLogin = await createUiLogin({ db, users });
+      uiLoginCode = uiLogin.issueCode();
+      addUiRoutes({ router, keys, uiLogin });
       addHealthRoutes({ router, db, workers: () => pool.workerIds().length });
       addAuthRoutes({ router, db, callers, users });
       addJobRoutes({ router, db, config: config.jobs, callers });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
       addAdminScheduleRoutes({ router, db, callers });
+      addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });
       addDataRoutes({ router, db, callers });
       addSecretRoutes({ router, db, callers, secrets });
       addStorage({ router, db, callers, dataDir: config.dataDir, jwtSecret: keys.jwtSecret });
@@ -180,6 +190,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       databaseUrl,
       embedded: !!pg,
       loaded,
+      uiLoginCode,
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {

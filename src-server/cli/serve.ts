@@ -45,6 +45,7 @@ export async function runServer(options: RunServerOptions): Promise<LocalStack> 
     print(`API keys:  ${stack.keys.file}`);
     print(`Anon key:  ${stack.keys.anonKey}`);
     print(`Fluxbase Local ready at ${stack.url}`);
+    if (stack.uiLoginCode) print(`Sign in: ${stack.url}/#/login?code=${stack.uiLoginCode}`);
   }
   return stack;
 }

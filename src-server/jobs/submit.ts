@@ -40,7 +40,8 @@ export function checkRequiredRoles(fn: FunctionRow, role: string): void {
 
 async function submitterFor(ctx: SubmitContext, caller: Caller, body: Record<string, unknown>, impersonation?: string): Promise<Submitter> {
   if (body.on_behalf_of !== undefined && body.on_behalf_of !== null) {
-    if (caller.role !== "service_role") throw new AppError("FORBIDDEN", "on_behalf_of requires service_role");
+    // The IDE's "run as": admins (not only service_role) may submit for another user.
+    if (!isAdminRole(caller.role)) throw new AppError("FORBIDDEN", "on_behalf_of requires an admin or service_role caller");
     const obo = requireObject(body.on_behalf_of, "on_behalf_of");
     if (!isUuid(obo.user_id)) throw invalidField("on_behalf_of.user_id", "Invalid user_id in on_behalf_of");
     const user = await findUserById(ctx.db, obo.user_id);

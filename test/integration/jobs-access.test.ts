@@ -1,6 +1,6 @@
 // Who may see, cancel, retry and submit what.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FluxbaseClient } from "../../src-sdk/index.ts";
+import { createClient, type FluxbaseClient } from "../../src-sdk/index.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
 
 const jobs = {
@@ -102,5 +102,30 @@ describe("job visibility and ownership", () => {
     expect(await forged.json()).toMatchObject({ error: "Invalid or expired Bearer token" });
     const none = await fetch(`${t.url}/api/v1/jobs`);
     expect(none.status).toBe(401);
+  });
+});
+
+describe("run as another user (on_behalf_of)", () => {
+  it("lets an admin submit as another user, and refuses plain users", async () => {
+    const password = "correct horse battery";
+    const created = await t.service.admin.users.create({ email: "ada@example.com", password, role: "admin" });
+    expect(created.error).toBeNull();
+    const ada = createClient(t.url, { apiKey: t.stack.keys.anonKey });
+    expect((await ada.auth.signIn({ email: "ada@example.com", password })).error).toBeNull();
+    const { data: users } = await t.service.admin.users.list();
+    const annId = users!.find((u) => u.email === "ann@example.com")!.id;
+
+    const { data: job, error } = await ada.jobs.submit("echo", { as: "ann" }, { runAs: annId });
+    expect(error).toBeNull();
+    expect(job!.user_email).toBe("ann@example.com");
+    const done = await waitFor(async () => {
+      const { data } = await ann.jobs.get(job!.id);
+      return data?.status === "completed" ? data : undefined;
+    });
+    expect(done.result).toMatchObject({ user: { email: "ann@example.com" } });
+
+    const refused = await bob.jobs.submit("echo", {}, { runAs: annId });
+    expect(refused.error?.status).toBe(403);
+    await ada.auth.signOut();
   });
 });

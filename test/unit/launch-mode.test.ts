@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseLaunchMode, headlessNotice } from "../../scripts/launch-mode.ts";
+import { chooseLaunchMode, errorLine, headlessNotice } from "../../scripts/launch-mode.ts";
 
 describe("chooseLaunchMode", () => {
   const display = { DISPLAY: ":0" };
@@ -65,5 +65,13 @@ describe("chooseLaunchMode", () => {
       "Electron is not available here (binary not installed); serving the UI headless instead.",
     );
     expect(line).not.toContain("\n");
+  });
+});
+
+describe("errorLine", () => {
+  it("prints an error as one line, without its stack", () => {
+    const err = new Error("PostgreSQL did not start:\n  port 5432 in use");
+    expect(errorLine(err)).toBe("fluxbase-local: PostgreSQL did not start: port 5432 in use");
+    expect(errorLine("plain")).toBe("fluxbase-local: plain");
   });
 });

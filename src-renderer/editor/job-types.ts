@@ -1,0 +1,117 @@
+// What a job handler sees, as an ambient .d.ts for Monaco (hand-kept in step with
+// jobs/jobs.d.ts and the SDK's public types): the handler's parameters, `secrets`,
+// `Fluxbase` and `createClient`, typed without importing anything.
+export const JOB_TYPES_PATH = "file:///node_modules/@types/fluxbase-jobs/index.d.ts";
+
+export const JOB_TYPES = `
+type JobJson = string | number | boolean | null | JobJson[] | { [key: string]: JobJson };
+
+interface FluxbaseError extends Error { status: number; code?: string; details: unknown }
+type FluxbaseResult<T> = { data: T; error: null } | { data: null; error: FluxbaseError };
+interface QueryResponse<T> { data: T | null; error: FluxbaseError | null; count: number | null; status: number }
+
+interface QueryBuilder<R = Record<string, any>> extends PromiseLike<QueryResponse<R[]>> {
+  select(columns?: string, options?: { count?: "exact"; head?: boolean }): QueryBuilder<R>;
+  insert(rows: Partial<R> | Partial<R>[]): QueryBuilder<R>;
+  upsert(rows: Partial<R> | Partial<R>[], options?: { onConflict?: string }): QueryBuilder<R>;
+  update(values: Partial<R>): QueryBuilder<R>;
+  delete(): QueryBuilder<R>;
+  eq(column: string, value: unknown): QueryBuilder<R>;
+  neq(column: string, value: unknown): QueryBuilder<R>;
+  gt(column: string, value: unknown): QueryBuilder<R>;
+  gte(column: string, value: unknown): QueryBuilder<R>;
+  lt(column: string, value: unknown): QueryBuilder<R>;
+  lte(column: string, value: unknown): QueryBuilder<R>;
+  like(column: string, pattern: string): QueryBuilder<R>;
+  ilike(column: string, pattern: string): QueryBuilder<R>;
+  in(column: string, values: unknown[]): QueryBuilder<R>;
+  is(column: string, value: null | boolean): QueryBuilder<R>;
+  order(column: string, options?: { ascending?: boolean }): QueryBuilder<R>;
+  limit(count: number): QueryBuilder<R>;
+  range(from: number, to: number): QueryBuilder<R>;
+  single(): PromiseLike<QueryResponse<R>>;
+  maybeSingle(): PromiseLike<QueryResponse<R | null>>;
+}
+
+interface StorageObject { name: string; size?: number; updated_at?: string; metadata?: Record<string, unknown> }
+interface BucketClient {
+  upload(path: string, body: Blob | ArrayBuffer | Uint8Array | string, options?: { contentType?: string; upsert?: boolean }): Promise<FluxbaseResult<{ path: string }>>;
+  download(path: string): Promise<FluxbaseResult<Blob>>;
+  list(prefix?: string, options?: { limit?: number; offset?: number }): Promise<FluxbaseResult<StorageObject[]>>;
+  remove(paths: string[]): Promise<FluxbaseResult<unknown>>;
+  createSignedUrl(path: string, expiresIn: number): Promise<FluxbaseResult<{ signedUrl: string }>>;
+}
+
+interface Job {
+  id: string; job_name: string; namespace: string; status: "pending" | "running" | "completed" | "failed" | "cancelled";
+  payload: Record<string, any>; result?: any; error_message?: string; progress_percent?: number; progress_message?: string;
+  created_at: string; started_at?: string; completed_at?: string;
+}
+
+interface FluxbaseClient {
+  from<R = Record<string, any>>(table: string): QueryBuilder<R>;
+  schema(name: string): { from<R = Record<string, any>>(table: string): QueryBuilder<R> };
+  storage: { from(bucket: string): BucketClient };
+  jobs: {
+    submit(jobName: string, payload?: object, options?: { namespace?: string; priority?: number; scheduled?: Date | string }): Promise<FluxbaseResult<Job>>;
+    get(jobId: string): Promise<FluxbaseResult<Job>>;
+    list(filters?: { status?: Job["status"]; job_name?: string; limit?: number }): Promise<FluxbaseResult<Job[]>>;
+    cancel(jobId: string): Promise<FluxbaseResult<{ message: string } | null>>;
+  };
+}
+
+interface JobUser { id: string; email?: string; role: string }
+interface JobContext {
+  job_id: string; job_name: string; namespace: string;
+  /** 0 on the first attempt. */
+  retry_count: number;
+  payload: Record<string, any>;
+  /** The submitting user; null for scheduled jobs and service-key submissions. */
+  user: JobUser | null;
+}
+interface JobUtils {
+  /** percent: a whole number 0..100 (Fluxbase drops fractions); data: an object. */
+  reportProgress(percent: number, message?: string, data?: JobJson): void;
+  getJobContext(): JobContext;
+  getJobPayload<T = Record<string, any>>(): T;
+  /** Local only: Fluxbase never reports cancellation to a running job. */
+  checkCancellation(): boolean;
+  isCancelled(): Promise<boolean>;
+}
+interface JobSecrets {
+  /** The user's secret, else the system one, else undefined. */
+  get(name: string): string | undefined;
+  /** Like get(), but throws when the secret is missing. */
+  getRequired(name: string): string;
+  getUser(name: string): string | undefined;
+  getSystem(name: string): string | undefined;
+}
+/** A job handler: export it as \`export async function handler(req, fluxbase, fluxbaseService, job)\`. */
+type JobHandler = (req: Request, fluxbase: FluxbaseClient | null, fluxbaseService: FluxbaseClient | null, job: JobUtils) => unknown;
+
+/** Secrets visible to this job; no import needed. */
+declare const secrets: JobSecrets;
+/** The same object as the handler's \`job\` argument. */
+declare const Fluxbase: JobUtils;
+declare function createClient(url?: string, key?: string | { apiKey?: string; serviceKey?: string }): FluxbaseClient;
+declare const Deno: { env: { get(name: string): string | undefined } };
+`;
+
+/** A new job file: a typed handler to start from. */
+export function jobTemplate(name: string): string {
+  return `/**
+ * ${name}
+ */
+// @fluxbase:timeout 300
+export async function handler(
+  req: Request,
+  fluxbase: FluxbaseClient | null,
+  fluxbaseService: FluxbaseClient | null,
+  job: JobUtils,
+) {
+  const payload = job.getJobPayload();
+  job.reportProgress(50, "working");
+  return { ok: true, payload };
+}
+`;
+}

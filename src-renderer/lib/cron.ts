@@ -1,0 +1,100 @@
+// Cron in the browser: validate like the server does (5 fields, or 6 with seconds first,
+// or a descriptor; at most once a second), plan the next fire times, and say it in words.
+// cron-parser is the server's parser too, so what the editor accepts the loader accepts.
+import { CronExpressionParser } from "cron-parser";
+
+const DESCRIPTORS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"];
+
+export type CronCheck = { ok: true; cron: string } | { ok: false; error: string };
+
+/** Same rules as the server's validateSchedule (src-server/jobs/annotations.ts). */
+export function validateCron(value: string): CronCheck {
+  const text = value.trim().replace(/\s+/g, " ");
+  if (text.startsWith("@")) {
+    return DESCRIPTORS.includes(text.toLowerCase())
+      ? { ok: true, cron: text.toLowerCase() }
+      : { ok: false, error: `unsupported descriptor "${text}" (use ${DESCRIPTORS.join(", ")} or a cron expression)` };
+  }
+  const fields = text.split(" ").length;
+  if (!text || (fields !== 5 && fields !== 6)) {
+    return { ok: false, error: `expects a cron expression of 5 fields (or 6 with seconds first), got "${text}"` };
+  }
+  try {
+    const runs = CronExpressionParser.parse(text, { currentDate: Date.UTC(2000, 0, 1), tz: "UTC" }).take(5);
+    for (let i = 1; i < runs.length; i++) {
+      if ((runs[i]?.getTime() ?? 0) - (runs[i - 1]?.getTime() ?? 0) < 1_000) {
+        return { ok: false, error: `"${text}" fires more often than once a second` };
+      }
+    }
+  } catch (error) {
+    return { ok: false, error: `invalid cron expression "${text}": ${(error as Error).message}` };
+  }
+  return { ok: true, cron: text };
+}
+
+/** The next `count` fire times after `after` (in `timezone`, else local); [] if invalid. */
+export function nextFireTimes(cron: string, after: Date, count = 5, timezone?: string): Date[] {
+  try {
+    const options = timezone ? { currentDate: after, tz: timezone } : { currentDate: after };
+    return CronExpressionParser.parse(cron.split("|")[0]!.trim(), options)
+      .take(count)
+      .map((d) => d.toDate());
+  } catch {
+    return [];
+  }
+}
+
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTHS = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const DESCRIPTOR_WORDS: Record<string, string> = {
+  "@yearly": "once a year, at 00:00 on 1 January",
+  "@annually": "once a year, at 00:00 on 1 January",
+  "@monthly": "once a month, at 00:00 on day 1",
+  "@weekly": "once a week, at 00:00 on Sunday",
+  "@daily": "every day at 00:00",
+  "@hourly": "every hour, at minute 0",
+};
+
+const pad = (n: string) => n.padStart(2, "0");
+const isNum = (f: string) => /^\d+$/.test(f);
+const named = (f: string, names: string[]) =>
+  f.split(",").map((part) => part.split("-").map((v) => (isNum(v) ? (names[Number(v)] ?? v) : v)).join(" to ")).join(", ");
+
+function timePart(minute: string, hour: string, second: string | undefined): string {
+  const sec = second && second !== "0" ? ` and ${second} seconds` : "";
+  if (isNum(minute) && isNum(hour)) return `at ${pad(hour)}:${pad(minute)}${second && isNum(second) && second !== "0" ? `:${pad(second)}` : sec}`;
+  const step = /^\*\/(\d+)$/;
+  let text: string;
+  if (minute === "*") text = "every minute";
+  else if (step.test(minute)) text = `every ${step.exec(minute)![1]} minutes`;
+  else text = isNum(minute) ? `at minute ${minute}` : `at minutes ${minute}`;
+  if (hour === "*") text += minute === "*" || step.test(minute) ? "" : " of every hour";
+  else if (step.test(hour)) text += ` of every ${step.exec(hour)![1]}th hour`;
+  else text += isNum(hour) ? ` during hour ${hour}` : ` during hours ${hour}`;
+  if (second !== undefined && second !== "0") {
+    if (second === "*") return minute === "*" && hour === "*" ? "every second" : `every second, ${text}`;
+    if (step.test(second)) return `every ${step.exec(second)![1]} seconds${minute === "*" && hour === "*" ? "" : `, ${text}`}`;
+    text += sec;
+  }
+  return text;
+}
+
+/** "0 2 * * *" → "every day at 02:00". Best effort; falls back to the expression. */
+export function cronInWords(value: string): string {
+  const check = validateCron(value.split("|")[0] ?? "");
+  if (!check.ok) return value;
+  if (check.cron.startsWith("@")) return DESCRIPTOR_WORDS[check.cron] ?? check.cron;
+  const fields = check.cron.split(" ");
+  const second = fields.length === 6 ? fields.shift() : undefined;
+  const [minute = "*", hour = "*", dom = "*", month = "*", dow = "*"] = fields;
+  let text = timePart(minute, hour, second);
+  const daily = isNum(minute) && isNum(hour);
+  if (dom === "*" && dow === "*") text = daily ? `every day ${text}` : text;
+  if (dom !== "*") text += dom.startsWith("*/") ? `, every ${dom.slice(2)} days` : `, on day ${dom} of the month`;
+  if (dow !== "*") {
+    const days = dow === "1-5" ? "weekdays" : dow === "0,6" || dow === "6,0" ? "weekends" : named(dow, DAYS);
+    text += `${dom !== "*" ? " or" : ","} on ${days}`;
+  }
+  if (month !== "*") text += `, in ${named(month, MONTHS)}`;
+  return text;
+}

@@ -1,0 +1,100 @@
+// System secrets (admin.settings) and the signed-in user's own (settings); which job
+// files reference each name (a scan of the jobs folder's sources).
+import { defineStore } from "pinia";
+import { ref } from "vue";
+import type { SecretMetadata, SecretSettingsClient } from "../../src-sdk/index.ts";
+import { api } from "../api.ts";
+import { secretReferences } from "../lib/secret-refs.ts";
+
+export type SecretScope = "system" | "user";
+
+export const useSecretsStore = defineStore("secrets", () => {
+  const system = ref<SecretMetadata[]>([]);
+  const user = ref<SecretMetadata[]>([]);
+  const revealed = ref<Record<string, string>>({});
+  const references = ref<Map<string, string[]>>(new Map());
+  const error = ref<string | null>(null);
+
+  const clientFor = (scope: SecretScope): SecretSettingsClient =>
+    scope === "system" ? api().admin.settings : api().settings;
+
+  async function refresh(): Promise<void> {
+    error.value = null;
+    const [sys, own] = await Promise.all([
+      api().admin.settings.listSecrets(),
+      api().settings.listSecrets(),
+    ]);
+    system.value = sys.data ?? [];
+    user.value = own.data ?? [];
+    error.value = sys.error?.message ?? own.error?.message ?? null;
+    void scanReferences();
+  }
+
+  async function scanReferences(): Promise<void> {
+    const { data: entries } = await api().admin.files.listFiles();
+    const sources = (entries ?? []).filter(
+      (e) => e.type === "file" && /\.(?:ts|js|mts|mjs)$/.test(e.path) && !e.path.endsWith(".d.ts"),
+    );
+    const files = await Promise.all(
+      sources.map(async (e) => ({
+        path: e.path,
+        content: (await api().admin.files.readFile(e.path)).data?.content ?? "",
+      })),
+    );
+    references.value = secretReferences(files);
+  }
+
+  async function save(
+    scope: SecretScope,
+    key: string,
+    value: string,
+    description: string,
+    existing: boolean,
+  ): Promise<boolean> {
+    error.value = null;
+    const client = clientFor(scope);
+    const update: { value?: string; description?: string } = { description };
+    if (value) update.value = value;
+    const res = existing
+      ? await client.updateSecret(key, update)
+      : await client.setSecret(key, value, description ? { description } : {});
+    if (res.error) {
+      error.value = res.error.message;
+      return false;
+    }
+    delete revealed.value[key];
+    await refresh();
+    return true;
+  }
+
+  async function remove(scope: SecretScope, key: string): Promise<void> {
+    const res = await clientFor(scope).deleteSecret(key);
+    if (res.error) error.value = res.error.message;
+    await refresh();
+  }
+
+  async function toggleReveal(key: string): Promise<void> {
+    if (key in revealed.value) {
+      delete revealed.value[key];
+      return;
+    }
+    const res = await api().admin.settings.revealSecret(key);
+    if (res.error) error.value = res.error.message;
+    else revealed.value = { ...revealed.value, [key]: res.data };
+  }
+
+  const referencesOf = (key: string): string[] => references.value.get(key) ?? [];
+
+  return {
+    system,
+    user,
+    revealed,
+    references,
+    error,
+    refresh,
+    save,
+    remove,
+    toggleReveal,
+    referencesOf,
+  };
+});

@@ -1,0 +1,132 @@
+// Pure helpers of the renderer: cron in words and planning, annotation checks,
+// portability rules (the browser copy), secret references, the file tree.
+import { describe, expect, it } from "vitest";
+import { checkAnnotations, matchAnnotationLine } from "../../src-renderer/lib/annotations.ts";
+import { cronInWords, nextFireTimes, validateCron } from "../../src-renderer/lib/cron.ts";
+import { buildFileTree, functionNameFor } from "../../src-renderer/lib/file-tree.ts";
+import { checkPortability } from "../../src-renderer/lib/portability.ts";
+import { secretNamesIn, secretReferences } from "../../src-renderer/lib/secret-refs.ts";
+
+describe("cron", () => {
+  it("validates like the server", () => {
+    expect(validateCron("0  2 * * *")).toEqual({ ok: true, cron: "0 2 * * *" });
+    expect(validateCron("@DAILY")).toEqual({ ok: true, cron: "@daily" });
+    expect(validateCron("@every 5m").ok).toBe(false);
+    expect(validateCron("* * *").ok).toBe(false);
+    expect(validateCron("61 * * * *").ok).toBe(false);
+    expect(validateCron("*/10 * * * * *").ok).toBe(true);
+  });
+
+  it("says a schedule in words", () => {
+    expect(cronInWords("0 2 * * *")).toBe("every day at 02:00");
+    expect(cronInWords("* * * * *")).toBe("every minute");
+    expect(cronInWords("*/15 * * * *")).toBe("every 15 minutes");
+    expect(cronInWords("30 * * * *")).toBe("at minute 30 of every hour");
+    expect(cronInWords("0 9 * * 1-5")).toBe("at 09:00, on weekdays");
+    expect(cronInWords("0 9 1 * *")).toBe("at 09:00, on day 1 of the month");
+    expect(cronInWords("0 0 * * 1")).toBe("at 00:00, on Monday");
+    expect(cronInWords("*/10 * * * * *")).toBe("every 10 seconds");
+    expect(cronInWords("@hourly")).toBe("every hour, at minute 0");
+    expect(cronInWords("0 8 * 1 *")).toBe("every day at 08:00, in January");
+    expect(cronInWords("nonsense")).toBe("nonsense");
+  });
+
+  it("plans the next fire times", () => {
+    const runs = nextFireTimes("0 2 * * *", new Date("2026-01-01T00:00:00Z"), 5, "UTC");
+    expect(runs.map((d) => d.toISOString())).toEqual([
+      "2026-01-01T02:00:00.000Z",
+      "2026-01-02T02:00:00.000Z",
+      "2026-01-03T02:00:00.000Z",
+      "2026-01-04T02:00:00.000Z",
+      "2026-01-05T02:00:00.000Z",
+    ]);
+    expect(nextFireTimes("bad", new Date(), 5)).toEqual([]);
+  });
+});
+
+describe("annotation checks", () => {
+  it("reads annotation lines as the server does", () => {
+    expect(matchAnnotationLine(" * @fluxbase:schedule 0 2 * * *")).toEqual({ name: "schedule", value: "0 2 * * *" });
+    expect(matchAnnotationLine("/** @fluxbase:require-role admin */")).toEqual({ name: "require-role", value: "admin" });
+    expect(matchAnnotationLine("// @fluxbase:timeoutX")).toEqual({ name: "timeoutX", value: "" });
+    expect(matchAnnotationLine("const x = 1;")).toBeNull();
+  });
+
+  it("flags a bad cron, an unknown role and unknown names; plans a good cron", () => {
+    const source = [
+      "// @fluxbase:schedule 0 25 * * *",
+      "// @fluxbase:require-role admin, editor",
+      "// @fluxbase:timeout abc",
+      "// @fluxbase:bogus 1",
+    ].join("\n");
+    const found = checkAnnotations(source);
+    expect(found).toContainEqual(expect.objectContaining({ line: 1, severity: "error", rule: "schedule" }));
+    expect(found).toContainEqual(expect.objectContaining({ line: 2, severity: "warning", rule: "role", message: expect.stringContaining('"editor"') }));
+    expect(found.filter((d) => d.line === 2)).toHaveLength(1);
+    expect(found).toContainEqual(expect.objectContaining({ line: 3, severity: "error" }));
+    expect(found).toContainEqual(expect.objectContaining({ line: 4, severity: "warning", message: "unknown annotation @fluxbase:bogus" }));
+
+    const good = checkAnnotations("// @fluxbase:schedule 0 2 * * *\n// @fluxbase:schedule-timezone UTC", new Date("2026-01-01T00:00:00Z"));
+    expect(good).toHaveLength(1);
+    expect(good[0]).toMatchObject({ line: 1, severity: "info", message: expect.stringContaining("every day at 02:00") });
+  });
+});
+
+describe("portability (browser copy)", () => {
+  it("warns about constructs that break upstream", () => {
+    const source = [
+      "/**",
+      " * @fluxbase:schedule 0 2 * * *",
+      " * @fluxbase:description nightly",
+      " */",
+      "export default async function (req, fluxbase, svc, job) {",
+      '  await fluxbase.from("app.orders").select();',
+      "  job.reportProgress(1 / 3);",
+      "  return [1, 2];",
+      "}",
+    ].join("\n");
+    const rules = checkPortability(source, "x.ts").map((w) => w.rule);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        "schedule-followed-by-comment",
+        "description-ignored",
+        "anonymous-default-export",
+        "schema-qualified-from",
+        "fractional-progress",
+        "non-object-result",
+      ]),
+    );
+    expect(checkPortability("export async function handler() {\n  return { ok: true };\n}\n", "ok.ts")).toEqual([]);
+    expect(checkPortability("// @fluxbase:schedule * * * * * *\nexport async function handler() {}", "s.ts").map((w) => w.rule)).toContain("schedule-sub-minute");
+  });
+});
+
+describe("secret references", () => {
+  it("finds names passed to secrets.get/getRequired/getUser/getSystem", () => {
+    const code = `const a = secrets.get("API_KEY");\nconst b = secrets.getRequired('DB_URL');\nconst c = map.get("NOT_A_SECRET");\nconst d = secrets?.getSystem(\`SMTP\`);`;
+    expect(secretNamesIn(code)).toEqual(["API_KEY", "DB_URL", "SMTP"]);
+    const refs = secretReferences([
+      { path: "b.ts", content: 'secrets.get("API_KEY")' },
+      { path: "a.ts", content: 'secrets.getRequired("API_KEY"); secrets.get("OTHER")' },
+    ]);
+    expect(refs.get("API_KEY")).toEqual(["a.ts", "b.ts"]);
+    expect(refs.get("OTHER")).toEqual(["a.ts"]);
+  });
+});
+
+describe("file tree", () => {
+  it("nests entries, folders first", () => {
+    const tree = buildFileTree([
+      { path: "z.ts", type: "file" },
+      { path: "reports", type: "dir" },
+      { path: "reports/index.ts", type: "file" },
+      { path: "lib/util/x.ts", type: "file" },
+    ]);
+    expect(tree.map((n) => n.name)).toEqual(["lib", "reports", "z.ts"]);
+    expect(tree[0]!.children[0]!.children[0]!.path).toBe("lib/util/x.ts");
+    expect(functionNameFor("z.ts")).toBe("z");
+    expect(functionNameFor("reports/index.ts")).toBe("reports");
+    expect(functionNameFor("jobs.d.ts")).toBeNull();
+    expect(functionNameFor("_shared/db.ts")).toBeNull();
+  });
+});

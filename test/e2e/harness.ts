@@ -8,7 +8,11 @@ import { startTestStack, type TestStack } from "../helpers/stack.ts";
 import { RENDERER_DIR } from "./build-renderer.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-export const SCREENSHOTS = path.join(root, "docs/screenshots");
+// The README's pictures are refreshed on request (FLUXBASE_SCREENSHOTS=1 npm run test:e2e);
+// ordinary runs write theirs under .tmp so a test run leaves the tree as it was.
+export const SCREENSHOTS = process.env.FLUXBASE_SCREENSHOTS
+  ? path.join(root, "docs/screenshots")
+  : path.join(root, ".tmp/screenshots");
 const EXAMPLES = ["process-data.ts", "long-import.ts", "flaky-job.ts", "jobs.d.ts"];
 
 export interface UiRig {

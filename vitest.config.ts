@@ -1,3 +1,4 @@
+import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -22,6 +23,16 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Two cores: run files two at a time, each on its own database.
           maxWorkers: 2,
+        },
+      },
+      {
+        // Stores and views in happy-dom, against an SDK client on a fake transport.
+        plugins: [vue()],
+        test: {
+          name: "component",
+          sequence: { groupOrder: 3 },
+          include: ["test/component/**/*.test.ts"],
+          environment: "happy-dom",
         },
       },
       {

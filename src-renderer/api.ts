@@ -37,6 +37,12 @@ export function api(): FluxbaseClient {
   return client;
 }
 
+/** Test seam: installs (or, with undefined, forgets) the client `api()` returns. */
+export function setApiClient(next: FluxbaseClient | undefined, version = ""): void {
+  client = next;
+  config = next ? { anon_key: "", version } : undefined;
+}
+
 export function serverVersion(): string {
   return config?.version ?? "";
 }

@@ -9,9 +9,27 @@ import {
   type RealtimeChannel,
 } from "../../src-sdk/index.ts";
 import { api, errorText } from "../api.ts";
+import { useSessionStore } from "./session.ts";
 
 export const MAX_LOADED = 10_000;
+const ADMIN_ROLES = new Set(["admin", "dashboard_admin", "service_role"]);
+
+function isAdmin(): boolean {
+  return ADMIN_ROLES.has(useSessionStore().user?.role ?? "");
+}
 const PAGE = 1000;
+
+/** Job calls for the signed-in role: admins use the admin routes, other users their own. */
+export function jobCalls() {
+  const admin = isAdmin();
+  const client = api();
+  return {
+    admin,
+    cancel: (id: string) => (admin ? client.admin.jobs.cancel(id) : client.jobs.cancel(id)),
+    retry: (id: string) => (admin ? client.admin.jobs.retry(id) : client.jobs.retry(id)),
+    getLogs: (id: string) => (admin ? client.admin.jobs.getLogs(id) : client.jobs.getLogs(id)),
+  };
+}
 
 export interface RunFilters {
   status: JobStatus | "";
@@ -112,14 +130,18 @@ export const useRunsStore = defineStore("runs", () => {
     const next = new Map<string, Job>();
     try {
       for (let offset = 0; offset < MAX_LOADED; offset += PAGE) {
-        const { data, error: err } = await api().admin.jobs.listJobs({
+        const query = {
           status: filters.status || undefined,
           job_name: filters.jobName || undefined,
           namespace: filters.namespace || undefined,
           include_result: true,
           limit: PAGE,
           offset,
-        });
+        };
+        // Admins see every run; anyone else sees their own through the user endpoint.
+        const { data, error: err } = isAdmin()
+          ? await api().admin.jobs.listJobs(query)
+          : await api().jobs.list(query);
         if (token !== loadToken) return;
         if (err) throw err;
         for (const job of data)
@@ -158,7 +180,9 @@ export const useRunsStore = defineStore("runs", () => {
 
   /** Fetches one job in full (payload and result) into the store. */
   async function refresh(id: string): Promise<Job | null> {
-    const { data, error: err } = await api().admin.jobs.getJob(id);
+    const { data, error: err } = isAdmin()
+      ? await api().admin.jobs.getJob(id)
+      : await api().jobs.get(id);
     if (err) throw err;
     queue(data);
     return data;

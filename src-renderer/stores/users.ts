@@ -16,23 +16,23 @@ export const useUsersStore = defineStore("users", () => {
     users.value = res.data ?? [];
   }
 
-  async function create(input: CreateUserInput): Promise<boolean> {
-    const res = await api().admin.users.create(input);
-    error.value = res.error?.message ?? null;
+  /** Reloads the list, then shows the action's error (the reload must not hide it). */
+  async function after(res: { error: Error | null }): Promise<boolean> {
     await refresh();
+    if (res.error) error.value = res.error.message;
     return !res.error;
   }
 
+  async function create(input: CreateUserInput): Promise<boolean> {
+    return after(await api().admin.users.create(input));
+  }
+
   async function setRole(id: string, role: string): Promise<void> {
-    const res = await api().admin.users.setRole(id, role);
-    error.value = res.error?.message ?? null;
-    await refresh();
+    await after(await api().admin.users.setRole(id, role));
   }
 
   async function remove(id: string): Promise<void> {
-    const res = await api().admin.users.delete(id);
-    error.value = res.error?.message ?? null;
-    await refresh();
+    await after(await api().admin.users.delete(id));
   }
 
   return { users, error, refresh, create, setRole, remove };

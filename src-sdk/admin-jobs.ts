@@ -25,6 +25,7 @@ import type {
   JobStats,
   JsonObject,
   LogEntry,
+  PortabilityWarning,
   ResubmitJobRequest,
   SyncJobsRequest,
   SyncJobsResponse,
@@ -176,6 +177,17 @@ export class AdminJobsClient {
       `${ADMIN}/functions/${seg(namespace)}/${seg(name)}`,
     );
     return res.error ? fail(res.error) : ok(null);
+  }
+
+  /** Constructs in a job file that behave differently on an upstream Fluxbase server. */
+  async checkPortability(
+    code: string,
+    options: { fileName?: string; entry?: boolean } = {},
+  ): Promise<Result<PortabilityWarning[]>> {
+    const res = await this.http.request<{ warnings: PortabilityWarning[] }>("POST", `${ADMIN}/check`, {
+      body: { code, file_name: options.fileName, entry: options.entry },
+    });
+    return res.error ? fail(res.error) : ok(res.data.warnings);
   }
 
   async listNamespaces(): Promise<Result<string[]>> {

@@ -246,3 +246,12 @@ export interface NamespacesResponse {
 export interface ResubmitJobRequest {
   payload?: JsonObject;
 }
+
+/** One finding of the portability check (spec §8.3): works here, differs on upstream Fluxbase. */
+export interface PortabilityWarning {
+  /** 1-based line. */
+  line: number;
+  rule: string;
+  message: string;
+  file: string;
+}

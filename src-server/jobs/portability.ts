@@ -8,14 +8,9 @@
 import { matchAnnotationLine } from "./annotations.ts";
 import { nextRuns } from "./scheduler/plan.ts";
 
-export interface PortabilityWarning {
-  /** 1-based line. */
-  line: number;
-  rule: string;
-  message: string;
-  /** The file the line is in, as given to checkPortability. */
-  file: string;
-}
+import type { PortabilityWarning } from "../../src-sdk/types.ts";
+
+export type { PortabilityWarning };
 
 export interface PortabilityOptions {
   /**

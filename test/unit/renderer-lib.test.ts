@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { checkAnnotations, matchAnnotationLine } from "../../src-renderer/lib/annotations.ts";
 import { cronInWords, nextFireTimes, validateCron } from "../../src-renderer/lib/cron.ts";
 import { buildFileTree, functionNameFor } from "../../src-renderer/lib/file-tree.ts";
-import { checkPortability } from "../../src-renderer/lib/portability.ts";
 import { secretNamesIn, secretReferences } from "../../src-renderer/lib/secret-refs.ts";
 
 describe("cron", () => {
@@ -72,34 +71,6 @@ describe("annotation checks", () => {
   });
 });
 
-describe("portability (browser copy)", () => {
-  it("warns about constructs that break upstream", () => {
-    const source = [
-      "/**",
-      " * @fluxbase:schedule 0 2 * * *",
-      " * @fluxbase:description nightly",
-      " */",
-      "export default async function (req, fluxbase, svc, job) {",
-      '  await fluxbase.from("app.orders").select();',
-      "  job.reportProgress(1 / 3);",
-      "  return [1, 2];",
-      "}",
-    ].join("\n");
-    const rules = checkPortability(source, "x.ts").map((w) => w.rule);
-    expect(rules).toEqual(
-      expect.arrayContaining([
-        "schedule-followed-by-comment",
-        "description-ignored",
-        "anonymous-default-export",
-        "schema-qualified-from",
-        "fractional-progress",
-        "non-object-result",
-      ]),
-    );
-    expect(checkPortability("export async function handler() {\n  return { ok: true };\n}\n", "ok.ts")).toEqual([]);
-    expect(checkPortability("// @fluxbase:schedule * * * * * *\nexport async function handler() {}", "s.ts").map((w) => w.rule)).toContain("schedule-sub-minute");
-  });
-});
 
 describe("secret references", () => {
   it("finds names passed to secrets.get/getRequired/getUser/getSystem", () => {

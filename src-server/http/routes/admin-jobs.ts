@@ -10,7 +10,7 @@ import {
   upsertFunction,
 } from "../../db/queries/functions.ts";
 import { listWorkers } from "../../db/queries/workers.ts";
-import { AppError } from "../../errors.ts";
+import { AppError, invalidField } from "../../errors.ts";
 import { functionFromBody, patchFunction } from "../../jobs/function-input.ts";
 import { toJob, toJobFunction, toWorker } from "../../jobs/serialize.ts";
 import {
@@ -23,7 +23,8 @@ import {
   terminateRunningJob,
 } from "../../jobs/service.ts";
 import { parseSyncRequest, syncJobs } from "../../jobs/sync.ts";
-import { optionalString, requireObject } from "../../jobs/validate.ts";
+import { checkPortability } from "../../jobs/portability.ts";
+import { optionalBoolean, optionalString, requireObject } from "../../jobs/validate.ts";
 import { admin } from "../guards.ts";
 import { created, noContent, type Router } from "../router.ts";
 
@@ -62,6 +63,18 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
     if (!existing) throw new AppError("FUNCTION_NOT_FOUND", "Job function not found");
     const { row } = await upsertFunction(db, patchFunction(existing, await req.json()));
     return toJobFunction(row, true);
+  });
+
+  // The IDE's portability markers: one rule set, the server's, for the editor and `jobs lint`.
+  router.add("POST", `${base}/check`, guards, async (req) => {
+    const body = requireObject(await req.json());
+    if (typeof body.code !== "string") throw invalidField("code", "code must be a string of source");
+    if (Buffer.byteLength(body.code) > 1024 * 1024) {
+      throw new AppError("PAYLOAD_TOO_LARGE", "code exceeds 1048576 bytes", { field: "code" });
+    }
+    const fileName = optionalString(body.file_name, "file_name", 500) ?? "job.ts";
+    const entry = optionalBoolean(body.entry, "entry") ?? true;
+    return { warnings: checkPortability(body.code, fileName, { entry }) };
   });
 
   router.add("DELETE", `${base}/functions/:namespace/:name`, guards, async (req) => {

@@ -29,7 +29,23 @@ export interface QueuePathFigures {
   p99Ms: number;
 }
 
-export async function runQueuePath(options: { url: string; jobs: number; concurrency: number; latencyJobs: number }): Promise<QueuePathFigures> {
+export interface QueuePathOptions {
+  url: string;
+  jobs: number;
+  concurrency: number;
+  latencyJobs: number;
+  /**
+   * unbatched: `concurrency` workers of one slot: each claim takes one job, and carries the
+   * completion of that worker's previous job. batched: two workers sharing the slots (the
+   * default pool's shape), each claim taking and completing as many as are free/finished.
+   */
+  mode: "unbatched" | "batched";
+  /** Called right before the pool starts draining and right after the last job completed. */
+  onDrainStart?(): Promise<void>;
+  onDrainEnd?(): Promise<void>;
+}
+
+export async function runQueuePath(options: QueuePathOptions): Promise<QueuePathFigures> {
   const db = createDb({ connectionString: options.url, max: 20 });
   if (process.env.BENCH_TRACE) {
     const original = db.query;
@@ -59,9 +75,14 @@ export async function runQueuePath(options: { url: string; jobs: number; concurr
       return null;
     },
   });
-  const config = benchJobsConfig({ embeddedWorkerCount: 2, maxConcurrentPerWorker: options.concurrency / 2 });
+  const unbatched = options.mode === "unbatched";
+  const config = unbatched
+    ? benchJobsConfig({ embeddedWorkerCount: options.concurrency, maxConcurrentPerWorker: 1 })
+    : benchJobsConfig({ embeddedWorkerCount: 2, maxConcurrentPerWorker: options.concurrency / 2 });
   const pool = () =>
-    createWorkerPool({ db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {}, logger: silentLogger });
+    createWorkerPool({
+      db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {}, logger: silentLogger,
+    });
 
   // Drain: queue everything first, then time the pool from start to the last completion.
   await db.query(
@@ -71,13 +92,19 @@ export async function runQueuePath(options: { url: string; jobs: number; concurr
   );
   await db.query("VACUUM ANALYZE jobs.queue");
   const drainPool = pool();
+  await options.onDrainStart?.();
   const t0 = performance.now();
   await drainPool.start();
+  // Drained when nothing is pending or running (both read from small partial indexes,
+  // so the check costs the queue next to nothing).
   await until(async () => {
-    const [row] = await db.query<{ n: number }>("SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'");
-    return row!.n >= options.jobs;
+    const [row] = await db.query<{ busy: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM jobs.queue WHERE status = 'pending') OR EXISTS (SELECT 1 FROM jobs.queue WHERE status = 'running') AS busy",
+    );
+    return !row!.busy;
   }, 20);
   const drainPerSecond = options.jobs / ((performance.now() - t0) / 1000);
+  await options.onDrainEnd?.();
 
   // Latency while idle: jobs arriving at 100/s, from submit to handler start.
   const latencies: number[] = [];

@@ -27,9 +27,12 @@ async function main() {
     const loop = await runBaselineLoop({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10 });
     console.log(`baseline SKIP LOCKED loop, concurrency 10:  ${fmt(loop, 0)} jobs/s`);
 
-    const queue = await runQueuePath({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10, latencyJobs: 500 });
-    console.log(`queue path drain, concurrency 10:         ${fmt(queue.drainPerSecond, 0)} jobs/s  (${fmt(queue.drainPerSecond / loop, 2)} of the loop)`);
-    console.log(`queue path submit -> handler start @100/s: p50 ${fmt(queue.p50Ms, 2)} ms, p99 ${fmt(queue.p99Ms, 2)} ms`);
+    for (const mode of ["unbatched", "batched"] as const) {
+      const queue = await runQueuePath({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10, latencyJobs: 500, mode });
+      const label = `queue path ${mode}`.padEnd(21);
+      console.log(`${label} drain, concurrency 10: ${fmt(queue.drainPerSecond, 0)} jobs/s  (${fmt(queue.drainPerSecond / loop, 2)} of the loop)`);
+      console.log(`${label} submit -> start @100/s: p50 ${fmt(queue.p50Ms, 2)} ms, p99 ${fmt(queue.p99Ms, 2)} ms`);
+    }
 
     if (process.env.BENCH_ONLY === "queue") return;
     const full = await runFullPath({ url: pg.connectionString, jobs: FULL_JOBS, latencyJobs: 200 });

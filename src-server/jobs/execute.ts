@@ -5,7 +5,8 @@ import type { JsonObject } from "../../src-sdk/types.ts";
 import type { JobsConfig } from "../config/types.ts";
 import type { Db } from "../db/pool.ts";
 import type { FunctionRow } from "../db/queries/functions.ts";
-import { failJob, updateProgress, type AttemptKey, type ClaimedJobRow } from "../db/queries/queue.ts";
+import type { ClaimedJobRow } from "../db/queries/claim.ts";
+import { failJob, updateProgress, type AttemptKey } from "../db/queries/queue.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { secretEnv } from "../secrets/rules.ts";
@@ -56,7 +57,9 @@ async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRo
     ? { id: row.created_by, email: row.user_email ?? undefined, role: row.user_role ?? "authenticated" }
     : null;
   const timeout = row.max_duration_seconds ?? fn.timeout_seconds;
-  const tokens = signJobTokens({ secret: ctx.jwtSecret, jobId: row.id, user, ttlSeconds: timeout + 60 });
+  // Signed when a runtime first asks (the sandbox does; an in-process runtime never does).
+  let tokens: ReturnType<typeof signJobTokens> | undefined;
+  const signed = () => (tokens ??= signJobTokens({ secret: ctx.jwtSecret, jobId: row.id, user, ttlSeconds: timeout + 60 }));
   return {
     jobId: row.id,
     jobName: row.job_name,
@@ -77,8 +80,12 @@ async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRo
     // Upstream's variable names for the same secrets, after (and over) the passthrough ones.
     env: { ...ctx.passthroughEnv, ...secretEnv(secrets) },
     serverUrl: ctx.serverUrl(),
-    userToken: tokens.userToken,
-    serviceToken: tokens.serviceToken,
+    get userToken() {
+      return signed().userToken;
+    },
+    get serviceToken() {
+      return signed().serviceToken;
+    },
     secrets,
   };
 }

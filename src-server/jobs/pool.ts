@@ -1,16 +1,19 @@
 // The worker pool of one process: `embeddedWorkerCount` registered workers, each running
 // up to `maxConcurrentPerWorker` jobs. Workers claim when woken by NOTIFY (at once),
-// when one of their jobs finishes, and on the poll interval as a fallback.
+// when one of their jobs finishes, and on the poll interval as a fallback. A finished
+// job's completion travels with its worker's next claim: one round trip and one commit
+// where there would be two.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { JobsConfig } from "../config/types.ts";
 import type { Db } from "../db/pool.ts";
-import { claimJobs, recoverOrphanedJobs, failJob, type ClaimedJobRow } from "../db/queries/queue.ts";
+import { completeAndClaim, type ClaimedJobRow } from "../db/queries/claim.ts";
+import { recoverOrphanedJobs, failJob, type AttemptKey, type Completion } from "../db/queries/queue.ts";
 import * as workersSql from "../db/queries/workers.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
-import { createCompletionBatcher } from "./completion-batcher.ts";
+import { createCompletionBatcher, type CompletionBatcher } from "./completion-batcher.ts";
 import { createFunctionCache } from "./function-cache.ts";
 import { listen, type NotificationListener } from "./listener.ts";
 import type { JobRuntime } from "./runtime.ts";
@@ -38,12 +41,20 @@ export interface WorkerPool {
   runningCount(): number;
 }
 
+interface FinishedAttempt extends Completion {
+  resolve(written: boolean): void;
+  reject(err: unknown): void;
+}
+
 interface LocalWorker {
   id: string;
   name: string;
+  /** Attempts holding a slot: a finished one gives its slot back as its completion is queued. */
   running: Map<string, RunningAttempt>;
-  /** Slots asked for by the claim in flight (0: none in flight). */
-  reserved: number;
+  /** Completions waiting for this worker's next round trip. */
+  finished: FinishedAttempt[];
+  /** A claim (with completions) is in flight. */
+  calling: boolean;
   /** Slots were freed or work announced while a claim was in flight: claim again. */
   again: boolean;
 }
@@ -56,12 +67,25 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const inFlight = new Set<Promise<void>>();
   let listener: NotificationListener | undefined;
   let stopping = false;
+  const fallback = createCompletionBatcher(db);
+  /** Completions join their worker's next claim; without a live worker they go on their own. */
+  const completions: CompletionBatcher = {
+    complete(key: AttemptKey, result: unknown, progress: unknown) {
+      const worker = workers.find((w) => w.id === key.workerId);
+      if (!worker || stopping) return fallback.complete(key, result, progress);
+      worker.running.delete(key.id);
+      return new Promise<boolean>((resolve, reject) => {
+        worker.finished.push({ key, result, progress, resolve, reject });
+        void fill(worker);
+      });
+    },
+  };
   const ctx: ExecuteContext = {
     db,
     runtime: options.runtime,
     config,
     functions: createFunctionCache(db),
-    completions: createCompletionBatcher(db),
+    completions,
     jwtSecret: options.jwtSecret,
     serverUrl: options.serverUrl,
     passthroughEnv: options.passthroughEnv,
@@ -83,44 +107,57 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const task = executeAttempt(ctx, row, attempt)
       .catch((err) => logger.error("job attempt failed to record", { job: row.id, error: coerceError(err).message }))
       .finally(() => {
-        worker.running.delete(row.id);
+        // A completed job gave its slot back when its completion was queued, and that
+        // completion's round trip claimed for it already.
+        const heldSlot = worker.running.delete(row.id);
         running.delete(row.id);
         inFlight.delete(task);
-        if (!stopping) void fill(worker);
+        if (heldSlot && !stopping) void fill(worker);
       });
     inFlight.add(task);
   };
 
   /**
-   * Claims for one worker's free slots, one claim in flight per worker: slots freed while
-   * a claim is in flight are claimed together by the next one, so under load each claim
-   * (and each commit) serves several jobs.
+   * Claims for one worker's free slots and records its finished jobs, one call in flight
+   * per worker: slots freed and jobs finished while a call is in flight go together in the
+   * next one, so under load each call (and each commit) serves several jobs.
    */
   const fill = async (worker: LocalWorker): Promise<void> => {
-    if (worker.reserved > 0) {
+    if (worker.calling) {
       worker.again = true;
       return;
     }
     do {
       worker.again = false;
-      const want = config.maxConcurrentPerWorker - worker.running.size;
-      if (want <= 0 || stopping) return;
-      worker.reserved = want;
+      const finished = worker.finished.splice(0);
+      const want = stopping ? 0 : config.maxConcurrentPerWorker - worker.running.size;
+      if (want <= 0 && finished.length === 0) return;
+      worker.calling = true;
       let rows: ClaimedJobRow[] = [];
       try {
-        rows = await claimJobs(db, { workerId: worker.id, limit: want, namespaceLimit: config.maxConcurrentPerNamespace });
+        if (want > 0) {
+          const result = await completeAndClaim(db, {
+            workerId: worker.id, limit: want, namespaceLimit: config.maxConcurrentPerNamespace, completions: finished,
+          });
+          rows = result.claimed;
+          for (const f of finished) f.resolve(result.completed.has(f.key.id));
+        } else {
+          await Promise.all(finished.map((f) => fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject)));
+        }
       } catch (err) {
+        for (const f of finished) f.reject(err);
         if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
-        worker.reserved = 0;
+        worker.calling = false;
       }
       for (const row of rows) startAttempt(worker, row);
       // A full batch means there may be more: claim again, and let an idle sibling help.
-      if (rows.length === want && !stopping) {
+      if (want > 0 && rows.length === want && !stopping) {
         worker.again = true;
         wakeOne(worker);
       }
-    } while (worker.again && !stopping);
+    } while ((worker.again || worker.finished.length > 0) && !stopping);
+    if (worker.finished.length > 0) void fill(worker);
   };
 
   /**
@@ -130,7 +167,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const wakeOne = (except?: LocalWorker) => {
     const candidate = workers
       .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
-      .sort((a, b) => Number(a.reserved > 0) - Number(b.reserved > 0) || a.running.size - b.running.size)[0];
+      .sort((a, b) => Number(a.calling) - Number(b.calling) || a.running.size - b.running.size)[0];
     if (candidate) void fill(candidate);
   };
 
@@ -219,7 +256,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (let i = 0; i < count; i++) {
         const name = `worker-${randomBytes(4).toString("hex")}@${os.hostname()}`;
         const row = await registerOne(name);
-        workers.push({ id: row.id, name, running: new Map(), reserved: 0, again: false });
+        workers.push({ id: row.id, name, running: new Map(), finished: [], calling: false, again: false });
       }
       listener = await listen({
         db,

@@ -1,5 +1,6 @@
 // Leases in realtime.listeners (migration 0004): the triggers build and send notifications
-// for a table only while some hub holds a live lease on it. This hub holds one lease per
+// for a table only while some hub holds a live lease on it (and, in front of that, only
+// while realtime.listening_until, migration 0010, is in the future). This hub holds one lease per
 // table that at least one of its subscriptions needs, renews them all every `renewMs`
 // (expires_at = now() + ttl), and deletes them when the last subscriber leaves and on close.
 // Every write goes through one chain, so a delete never overtakes a later upsert.
@@ -43,10 +44,16 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
 
   const split = (key: string) => key.split(".") as [string, string];
 
+  // The gate of migration 0010 is opened (pushed out to this lease's expiry) before the
+  // lease is written, in the same statement.
   const upsert = (keys: string[]) =>
     db.query(
-      `INSERT INTO realtime.listeners (instance_id, schema_name, table_name, expires_at)
-       SELECT $1, s, t, now() + make_interval(secs => $4) FROM unnest($2::text[], $3::text[]) AS k(s, t)
+      `WITH gate AS (
+         SELECT setval('realtime.listening_until', greatest(
+           coalesce(pg_sequence_last_value('realtime.listening_until'), 0),
+           ceil(extract(epoch FROM now()))::bigint + $4::int)))
+       INSERT INTO realtime.listeners (instance_id, schema_name, table_name, expires_at)
+       SELECT $1, s, t, now() + make_interval(secs => $4) FROM unnest($2::text[], $3::text[]) AS k(s, t), gate
        ON CONFLICT (schema_name, table_name, instance_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
       [instanceId, keys.map((k) => split(k)[0]), keys.map((k) => split(k)[1]), ttl],
     );

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src-server/db/pool.ts";
 import { upsertFunction } from "../../src-server/db/queries/functions.ts";
-import { claimJobs, completeJobs, failJob, insertJob, recoverOrphanedJobs } from "../../src-server/db/queries/queue.ts";
+import { claimJobs, completeAndClaim } from "../../src-server/db/queries/claim.ts";
+import { completeJobs, failJob, findJob, insertJob, recoverOrphanedJobs } from "../../src-server/db/queries/queue.ts";
 import { registerWorker, setWorkerStatus } from "../../src-server/db/queries/workers.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 
@@ -51,7 +52,9 @@ describe("claim", () => {
     const w = await worker();
     const claimed = await claimJobs(db, { workerId: w, limit: 10, namespaceLimit: 20 });
     expect(claimed.map((r) => r.id)).toEqual([urgent.id, older.id, newer.id]);
-    expect(claimed.every((r) => r.status === "running" && r.worker_id === w && r.function_version === 1)).toBe(true);
+    expect(claimed.every((r) => r.function_version === 1)).toBe(true);
+    const stored = await Promise.all(claimed.map((r) => findJob(db, r.id)));
+    expect(stored.every((r) => r?.status === "running" && r.worker_id === w)).toBe(true);
     expect(claimed.map((r) => r.id)).not.toContain(later.id);
   });
 
@@ -80,6 +83,45 @@ describe("claim", () => {
     const w = await worker();
     await setWorkerStatus(db, [w], "draining");
     expect(await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 })).toEqual([]);
+  });
+});
+
+describe("completing and claiming in one call", () => {
+  it("records the worker's finished attempts and claims the next jobs together", async () => {
+    const first = await submit();
+    const w = await worker();
+    const [claimed] = await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 });
+    const next = await submit();
+    const stale = { key: { id: first.id, workerId: w, retryCount: claimed!.retry_count + 1 }, result: { stale: true }, progress: undefined };
+    const fresh = { key: { id: first.id, workerId: w, retryCount: claimed!.retry_count }, result: { n: 1 }, progress: { percent: 100 } };
+    const out = await completeAndClaim(db, { workerId: w, limit: 2, namespaceLimit: 20, completions: [stale, fresh] });
+    expect([...out.completed]).toEqual([first.id]);
+    expect(out.claimed.map((r) => r.id)).toEqual([next.id]);
+    expect(await findJob(db, first.id)).toMatchObject({ status: "completed", result: { n: 1 }, progress: { percent: 100 } });
+  });
+
+  it("does not complete another worker's job", async () => {
+    const job = await submit();
+    const owner = await worker();
+    const other = await worker();
+    const [claimed] = await claimJobs(db, { workerId: owner, limit: 1, namespaceLimit: 20 });
+    const forged = { key: { id: job.id, workerId: other, retryCount: claimed!.retry_count }, result: null, progress: undefined };
+    const out = await completeAndClaim(db, { workerId: other, limit: 1, namespaceLimit: 20, completions: [forged] });
+    expect(out.completed.size).toBe(0);
+    expect((await findJob(db, job.id))?.status).toBe("running");
+  });
+
+  it("still records completions when a namespace near its limit sends the claim to the ranked path", async () => {
+    for (let i = 0; i < 3; i++) await submit({ namespace: "busy" });
+    const w = await worker();
+    const running = await claimJobs(db, { workerId: w, limit: 2, namespaceLimit: 2 });
+    expect(running).toHaveLength(2);
+    const done = { key: { id: running[0]!.id, workerId: w, retryCount: 0 }, result: 1, progress: undefined };
+    const out = await completeAndClaim(db, { workerId: w, limit: 2, namespaceLimit: 2, completions: [done] });
+    expect([...out.completed]).toEqual([running[0]!.id]);
+    // One slot of "busy" freed by the completion: the ranked claim takes exactly one more.
+    expect(out.claimed).toHaveLength(1);
+    expect(out.claimed[0]!.namespace).toBe("busy");
   });
 });
 

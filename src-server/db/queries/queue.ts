@@ -32,9 +32,6 @@ export interface JobRow {
   completed_at: Date | null;
 }
 
-/** A claimed row: function_version is the function's version at claim time. */
-export type ClaimedJobRow = JobRow;
-
 export interface NewJob {
   namespace: string;
   functionId: string | null;
@@ -66,51 +63,53 @@ export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
   return rows[0]!;
 }
 
-export interface ClaimOptions {
-  workerId: string;
-  limit: number;
-  namespaceLimit: number;
-}
-
-/**
- * Claims up to `limit` claimable jobs by priority, then age, in one call to
- * jobs.claim_jobs (migrations/0004): FOR UPDATE SKIP LOCKED, namespace limits, and only
- * while the worker is registered and active.
- */
-export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<ClaimedJobRow[]> {
-  return db.query<ClaimedJobRow>("SELECT * FROM jobs.claim_jobs($1, $2, $3)", [
-    options.workerId,
-    options.limit,
-    options.namespaceLimit,
-  ]);
-}
-
 export interface AttemptKey {
   id: string;
   workerId: string;
   retryCount: number;
 }
 
-const GUARD = "id = $1 AND worker_id = $2 AND retry_count = $3 AND status = 'running'";
+export const ATTEMPT_GUARD = "id = $1 AND worker_id = $2 AND retry_count = $3 AND status = 'running'";
 
-/** Completes many attempts in one statement; returns the ids actually completed. */
-export async function completeJobs(
-  db: Queryable,
-  items: { key: AttemptKey; result: unknown; progress: unknown }[],
-): Promise<Set<string>> {
+export interface Completion {
+  key: AttemptKey;
+  result: unknown;
+  progress: unknown;
+}
+
+export const progressJson = (progress: unknown) => (progress === undefined ? null : JSON.stringify(progress));
+
+/**
+ * Completes attempts, many in one statement; returns the ids actually completed. One
+ * completion takes a plain statement (unpacking arrays costs more than it saves there).
+ */
+export async function completeJobs(db: Queryable, items: Completion[]): Promise<Set<string>> {
+  if (items.length === 1) {
+    const { key, result, progress } = items[0]!;
+    const rows = await db.query<{ id: string }>(
+      `UPDATE jobs.queue SET status = 'completed', result = $4, completed_at = now(), error_message = NULL,
+         progress = coalesce($5, progress)
+       WHERE ${ATTEMPT_GUARD} RETURNING id`,
+      [key.id, key.workerId, key.retryCount, JSON.stringify(result ?? null), progressJson(progress)],
+      { prepare: "fluxbase_complete_job" },
+    );
+    return new Set(rows.map((r) => r.id));
+  }
   const rows = await db.query<{ id: string }>(
     `UPDATE jobs.queue q SET status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
        progress = coalesce(v.progress, q.progress)
      FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[], $5::jsonb[]) AS v(id, worker_id, retry_count, result, progress)
-     WHERE q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count AND q.status = 'running'
+     WHERE q.id = ANY ($1::uuid[]) AND q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count
+       AND q.status = 'running'
      RETURNING q.id`,
     [
       items.map((i) => i.key.id),
       items.map((i) => i.key.workerId),
       items.map((i) => i.key.retryCount),
       items.map((i) => JSON.stringify(i.result ?? null)),
-      items.map((i) => (i.progress === undefined ? null : JSON.stringify(i.progress))),
+      items.map((i) => progressJson(i.progress)),
     ],
+    { prepare: "fluxbase_complete_jobs" },
   );
   return new Set(rows.map((r) => r.id));
 }
@@ -139,16 +138,16 @@ export async function failJob(
                      ELSE retry_count END,
        error_message = $4,
        progress = coalesce($6, progress)
-     WHERE ${GUARD} RETURNING status`,
+     WHERE ${ATTEMPT_GUARD} RETURNING status`,
     [key.id, key.workerId, key.retryCount, options.error, options.retryDelayMs,
-      options.progress === undefined ? null : JSON.stringify(options.progress)],
+      progressJson(options.progress)],
   );
   return rows[0]?.status;
 }
 
 export async function updateProgress(db: Queryable, key: AttemptKey, progress: unknown): Promise<boolean> {
   const rows = await db.query(
-    `UPDATE jobs.queue SET progress = $4, last_progress_at = now() WHERE ${GUARD} RETURNING id`,
+    `UPDATE jobs.queue SET progress = $4, last_progress_at = now() WHERE ${ATTEMPT_GUARD} RETURNING id`,
     [key.id, key.workerId, key.retryCount, JSON.stringify(progress)],
   );
   return rows.length > 0;

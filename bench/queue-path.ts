@@ -6,7 +6,7 @@ import { upsertFunction } from "../src-server/db/queries/functions.ts";
 import { insertJob } from "../src-server/db/queries/queue.ts";
 import { createInProcessRuntime } from "../src-server/jobs/in-process-runtime.ts";
 import { createWorkerPool } from "../src-server/jobs/pool.ts";
-import { silentLogger } from "../src-server/logger.ts";
+import { createLogger, silentLogger } from "../src-server/logger.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
 
 export function benchJobsConfig(overrides: Partial<JobsConfig> = {}): JobsConfig {
@@ -81,7 +81,7 @@ export async function runQueuePath(options: QueuePathOptions): Promise<QueuePath
     : benchJobsConfig({ embeddedWorkerCount: 2, maxConcurrentPerWorker: options.concurrency / 2 });
   const pool = () =>
     createWorkerPool({
-      db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {}, logger: silentLogger,
+      db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {}, logger: process.env.BENCH_LOG ? createLogger("debug") : silentLogger,
     });
 
   // Drain: queue everything first, then time the pool from start to the last completion.

@@ -145,7 +145,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           await Promise.all(finished.map((f) => fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject)));
         }
       } catch (err) {
-        for (const f of finished) f.reject(err);
+        // The completions are not lost with the claim: they go on their own.
+        for (const f of finished) fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
         if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
         worker.calling = false;

@@ -5,7 +5,9 @@
 // parameter PostgreSQL kept re-planning (its generic plan guesses a tenth of the table),
 // and a PL/pgSQL call cost a third again. The guards run once, before any row is read:
 // the worker must be active, and no namespace may be able to pass its limit by this claim
-// (the busiest namespace's running count plus the claim's size). When that second guard
+// (either all live workers' slots together stay within the limit, as with the default
+// 4 x 5 slots and a limit of 20, or the busiest namespace's running count plus the
+// claim's size does). When that second guard
 // fails nothing is claimed and a marker row comes back; the claim is then made through
 // jobs.claim_jobs (migrations/0004), which ranks candidates per namespace.
 import type { Queryable } from "../pool.ts";
@@ -15,12 +17,12 @@ import { progressJson, type Completion, type JobRow } from "./queue.ts";
 export type ClaimedJobRow = Pick<
   JobRow,
   | "id" | "namespace" | "function_id" | "job_name" | "payload" | "max_duration_seconds" | "progress_timeout_seconds"
-  | "retry_count" | "created_by" | "user_role" | "user_email" | "function_version" | "priority" | "created_at"
+  | "retry_count" | "created_by" | "user_role" | "user_email" | "function_version"
 >;
 
 const COLUMNS = [
   "id", "namespace", "function_id", "job_name", "payload", "max_duration_seconds", "progress_timeout_seconds",
-  "retry_count", "created_by", "user_role", "user_email", "function_version", "priority", "created_at",
+  "retry_count", "created_by", "user_role", "user_email", "function_version",
 ] as const satisfies readonly (keyof ClaimedJobRow)[];
 
 const LIST = COLUMNS.join(", ");
@@ -45,40 +47,55 @@ export interface CompleteAndClaimResult {
 
 type Row = ClaimedJobRow & { kind: "claimed" | "near-limit" | "completed" };
 
-/** $1 worker id, $2 namespace limit; with completions $3 ids, $4 attempts, $5 results, $6 progress. */
+/**
+ * $1 worker id, $2 namespace limit; with completions $3 ids, $4 attempts, $5 results, $6 progress.
+ *
+ * The completions are written before the claim reads a row (the claim's scan waits on a
+ * count of them). Under READ COMMITTED, FOR UPDATE SKIP LOCKED can leave a lock on the
+ * newest version of a row it then skips (one claimed by another worker after the
+ * statement's snapshot), and a completion waits for such a lock. Were claims made first,
+ * two workers could each hold the other's finished job that way and wait for each other;
+ * made second, a statement holds no lock another one can be waiting on.
+ */
 function statement(limit: number, withCompletions: boolean): string {
   const completed = withCompletions
-    ? `, completed AS (
+    ? `completed AS (
       UPDATE jobs.queue q SET status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
         progress = coalesce(v.progress, q.progress)
       FROM unnest($3::uuid[], $4::int[], $5::jsonb[], $6::jsonb[]) AS v(id, retry_count, result, progress)
       WHERE q.id = ANY ($3::uuid[]) AND q.id = v.id AND q.worker_id = $1 AND q.retry_count = v.retry_count
         AND q.status = 'running'
-      RETURNING q.id)`
+      RETURNING q.id), `
     : "";
-  return `WITH guard AS MATERIALIZED (
-      SELECT EXISTS (SELECT 1 FROM jobs.workers WHERE id = $1 AND status = 'active') AS active,
-             (SELECT coalesce(max(n), 0) FROM (
-                SELECT count(*) AS n FROM jobs.queue WHERE status = 'running' GROUP BY namespace) busy
+  return `WITH ${completed}workers AS MATERIALIZED (
+      SELECT coalesce(bool_or(id = $1 AND status = 'active'), false) AS active,
+             coalesce(sum(max_concurrent_jobs) FILTER (WHERE status <> 'stopped'), 0) AS capacity
+      FROM jobs.workers
+    ), guard AS MATERIALIZED (
+      SELECT active,
+             -- No namespace can reach the limit when all workers together cannot; only
+             -- otherwise are the running jobs counted.
+             capacity <= $2 OR (SELECT coalesce(max(n), 0) FROM (
+               SELECT count(*) AS n FROM jobs.queue WHERE status = 'running' GROUP BY namespace) busy
              ) + ${limit} <= $2 AS roomy
+      FROM workers
     ), claimed AS (
       UPDATE jobs.queue q
       SET status = 'running', worker_id = $1, started_at = now(), last_progress_at = now(), completed_at = NULL,
           function_version = (SELECT f.version FROM jobs.functions f WHERE f.id = q.function_id)
       WHERE q.id = ANY (ARRAY(
         SELECT c.id FROM jobs.queue c
-        WHERE (SELECT active AND roomy FROM guard)
+        WHERE (SELECT active AND roomy FROM guard)${withCompletions ? " AND (SELECT count(*) FROM completed) >= 0" : ""}
           AND c.status = 'pending' AND (c.scheduled_at IS NULL OR c.scheduled_at <= now())
         ORDER BY c.priority DESC, c.created_at ASC
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED))
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
-    )${completed}
+    )
     SELECT 'claimed' AS kind, ${LIST} FROM claimed
     UNION ALL
     SELECT 'near-limit', ${NULLS} FROM guard WHERE active AND NOT roomy
-    ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS.slice("NULL, ".length)} FROM completed` : ""}
-    ORDER BY priority DESC NULLS LAST, created_at`;
+    ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS.slice("NULL, ".length)} FROM completed` : ""}`;
 }
 
 const statements = new Map<string, string>();
@@ -121,9 +138,9 @@ export async function completeAndClaim(db: Queryable, options: CompleteAndClaimO
   const completed = new Set<string>();
   let claimed: ClaimedJobRow[] = [];
   let nearLimit = false;
-  for (const { kind, ...row } of rows) {
-    if (kind === "completed") completed.add(row.id);
-    else if (kind === "near-limit") nearLimit = true;
+  for (const row of rows) {
+    if (row.kind === "completed") completed.add(row.id);
+    else if (row.kind === "near-limit") nearLimit = true;
     else claimed.push(row);
   }
   if (nearLimit) claimed = await rankedClaim(db, options, limit);

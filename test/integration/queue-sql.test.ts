@@ -7,6 +7,7 @@ import { claimJobs, completeAndClaim } from "../../src-server/db/queries/claim.t
 import { completeJobs, failJob, findJob, insertJob, recoverOrphanedJobs } from "../../src-server/db/queries/queue.ts";
 import { registerWorker, setWorkerStatus } from "../../src-server/db/queries/workers.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let database: TestDatabase;
 let db: Db;
@@ -101,6 +102,38 @@ describe("completing and claiming in one call", () => {
     expect([...out.completed]).toEqual([first.id]);
     expect(out.claimed.map((r) => r.id)).toEqual([next.id]);
     expect(await findJob(db, first.id)).toMatchObject({ status: "completed", result: { n: 1 }, progress: { percent: 100 } });
+  });
+
+  it("writes its completions before it claims, so it never waits for a row while holding a claimed one", async () => {
+    const finished = await submit();
+    const a = await worker();
+    const b = await worker();
+    const [x] = await claimJobs(db, { workerId: a, limit: 1, namespaceLimit: 20 });
+    const pendingJob = await submit();
+    // Another session holds the finished job's row (as a claim whose snapshot predates the
+    // job's own claim can): worker A's completion has to wait for it.
+    const holder = await db.connect();
+    await holder.query("BEGIN");
+    await holder.query("SELECT id FROM jobs.queue WHERE id = $1 FOR UPDATE", [finished.id]);
+    const completion = { key: { id: finished.id, workerId: a, retryCount: x!.retry_count }, result: 1, progress: undefined };
+    const aCall = completeAndClaim(db, { workerId: a, limit: 1, namespaceLimit: 20, completions: [completion] });
+    try {
+      await waitFor(async () => {
+        const [row] = await db.query<{ n: number }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%completed AS%'",
+        );
+        return row!.n > 0 ? true : undefined;
+      }, { what: "worker A's call to wait for the row" });
+      // While A waits it holds no pending row: B can claim it.
+      const bClaim = await claimJobs(db, { workerId: b, limit: 1, namespaceLimit: 20 });
+      expect(bClaim.map((r) => r.id)).toEqual([pendingJob.id]);
+    } finally {
+      await holder.query("COMMIT");
+      holder.release();
+    }
+    const aResult = await aCall;
+    expect([...aResult.completed]).toEqual([finished.id]);
+    expect(aResult.claimed).toEqual([]);
   });
 
   it("does not complete another worker's job", async () => {

@@ -74,12 +74,19 @@ describe("keepalive", () => {
 describe("leases", () => {
   it("holds a lease per subscribed table only while someone subscribes", async () => {
     expect(await leases()).toEqual([]);
+    const [closed] = await db.query<{ v: string | null }>("SELECT pg_sequence_last_value('realtime.listening_until') AS v");
+    expect(closed!.v).toBeNull();
     const id = await insertJob();
     const s = await open();
     s.send({ type: "subscribe", channel: "table:jobs.queue" });
     s.send({ type: "subscribe", channel: "table:jobs.queue" });
     await s.next((m) => m.type === "ack", "ack");
     expect(await leases()).toEqual([{ schema_name: "jobs", table_name: "queue" }]);
+    // The triggers' gate (migration 0010) is open until the lease expires.
+    const [gate] = await db.query<{ open: boolean }>(
+      "SELECT pg_sequence_last_value('realtime.listening_until') > date_part('epoch', now()) + 20 AS open",
+    );
+    expect(gate!.open).toBe(true);
     await db.query("UPDATE jobs.queue SET progress = '{\"percent\": 5}' WHERE id = $1", [id]);
     await s.next((m) => m.payload?.record?.progress_percent === 5, "the update");
     s.close();

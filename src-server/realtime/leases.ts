@@ -1,6 +1,6 @@
 // Leases in realtime.listeners (migration 0004): the triggers build and send notifications
-// for a table only while some hub holds a live lease on it (and, in front of that, only
-// while realtime.listening_until, migration 0010, is in the future). This hub holds one lease per
+// for a table only while some hub holds a live lease on it, and the row triggers are
+// switched on only then (migration 0010). This hub holds one lease per
 // table that at least one of its subscriptions needs, renews them all every `renewMs`
 // (expires_at = now() + ttl), and deletes them when the last subscriber leaves and on close.
 // Every write goes through one chain, so a delete never overtakes a later upsert.
@@ -44,26 +44,24 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
 
   const split = (key: string) => key.split(".") as [string, string];
 
-  // The gate of migration 0010 is opened (pushed out to this lease's expiry) before the
-  // lease is written, in the same statement.
   const upsert = (keys: string[]) =>
     db.query(
-      `WITH gate AS (
-         SELECT setval('realtime.listening_until', greatest(
-           coalesce(pg_sequence_last_value('realtime.listening_until'), 0),
-           ceil(extract(epoch FROM now()))::bigint + $4::int)))
-       INSERT INTO realtime.listeners (instance_id, schema_name, table_name, expires_at)
-       SELECT $1, s, t, now() + make_interval(secs => $4) FROM unnest($2::text[], $3::text[]) AS k(s, t), gate
+      `INSERT INTO realtime.listeners (instance_id, schema_name, table_name, expires_at)
+       SELECT $1, s, t, now() + make_interval(secs => $4) FROM unnest($2::text[], $3::text[]) AS k(s, t)
        ON CONFLICT (schema_name, table_name, instance_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
       [instanceId, keys.map((k) => split(k)[0]), keys.map((k) => split(k)[1]), ttl],
     );
 
+  /** Switches the realtime triggers to match the leases (migration 0010). */
+  const syncTriggers = () => db.query("SELECT realtime.sync_triggers()");
+
   const renew = () =>
     run(async () => {
-      if (closed || users.size === 0) return;
-      await upsert([...users.keys()]);
-      // Leases of hubs that died without deleting theirs.
+      if (closed) return;
+      if (users.size > 0) await upsert([...users.keys()]);
+      // Leases of hubs that died without deleting theirs (their triggers go off below).
       await db.query("DELETE FROM realtime.listeners WHERE expires_at < now() - interval '5 minutes'");
+      await syncTriggers();
     }).catch((err) => logger.warn("realtime: renewing listener leases failed", { error: coerceError(err).message }));
 
   const timer = setInterval(() => void renew(), options.renewMs ?? 10_000);
@@ -77,7 +75,9 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       users.set(key, count + 1);
       // The first user writes the lease; later ones wait for that write (same chain).
       return run(async () => {
-        if (!closed && count === 0) await upsert([key]);
+        if (closed || count > 0) return;
+        await upsert([key]);
+        await syncTriggers();
       });
     },
     release(schema, table) {
@@ -92,6 +92,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
           "DELETE FROM realtime.listeners WHERE instance_id = $1 AND schema_name = $2 AND table_name = $3",
           [instanceId, schema, table],
         );
+        await syncTriggers();
       }).catch((err) => logger.warn("realtime: deleting a listener lease failed", { error: coerceError(err).message }));
     },
     holds: (schema, table) => users.has(`${schema}.${table}`),
@@ -99,7 +100,10 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       closed = true;
       clearInterval(timer);
       users.clear();
-      await run(() => db.query("DELETE FROM realtime.listeners WHERE instance_id = $1", [instanceId])).catch(
+      await run(async () => {
+        await db.query("DELETE FROM realtime.listeners WHERE instance_id = $1", [instanceId]);
+        await syncTriggers();
+      }).catch(
         (err) => logger.warn("realtime: deleting listener leases failed", { error: coerceError(err).message }),
       );
     },

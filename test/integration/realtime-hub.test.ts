@@ -55,6 +55,13 @@ async function open(at = url): Promise<RawSocket> {
 const leases = () =>
   db.query<{ schema_name: string; table_name: string }>("SELECT schema_name, table_name FROM realtime.listeners ORDER BY 1, 2");
 
+async function queueTriggerEnabled(): Promise<boolean> {
+  const [row] = await db.query<{ on: boolean }>(
+    "SELECT tgenabled <> 'D' AS on FROM pg_trigger WHERE tgname = 'queue_realtime_notify' AND tgrelid = 'jobs.queue'::regclass",
+  );
+  return row!.on;
+}
+
 async function insertJob(): Promise<string> {
   const [row] = await db.query<{ id: string }>("INSERT INTO jobs.queue (job_name, status) VALUES ('x', 'running') RETURNING id");
   return row!.id;
@@ -74,23 +81,21 @@ describe("keepalive", () => {
 describe("leases", () => {
   it("holds a lease per subscribed table only while someone subscribes", async () => {
     expect(await leases()).toEqual([]);
-    const [closed] = await db.query<{ v: string | null }>("SELECT pg_sequence_last_value('realtime.listening_until') AS v");
-    expect(closed!.v).toBeNull();
+    expect(await queueTriggerEnabled()).toBe(false);
     const id = await insertJob();
     const s = await open();
     s.send({ type: "subscribe", channel: "table:jobs.queue" });
     s.send({ type: "subscribe", channel: "table:jobs.queue" });
     await s.next((m) => m.type === "ack", "ack");
     expect(await leases()).toEqual([{ schema_name: "jobs", table_name: "queue" }]);
-    // The triggers' gate (migration 0010) is open until the lease expires.
-    const [gate] = await db.query<{ open: boolean }>(
-      "SELECT pg_sequence_last_value('realtime.listening_until') > date_part('epoch', now()) + 20 AS open",
-    );
-    expect(gate!.open).toBe(true);
+    // The row trigger is on while the lease lives (migration 0010)...
+    expect(await queueTriggerEnabled()).toBe(true);
     await db.query("UPDATE jobs.queue SET progress = '{\"percent\": 5}' WHERE id = $1", [id]);
     await s.next((m) => m.payload?.record?.progress_percent === 5, "the update");
     s.close();
     await waitFor(async () => ((await leases()).length === 0 ? true : undefined), { what: "lease deleted" });
+    // ...and off again once nobody listens: unwatched writes cost no trigger call.
+    await waitFor(async () => ((await queueTriggerEnabled()) ? undefined : true), { what: "trigger switched off" });
   });
 });
 

@@ -81,7 +81,8 @@ export async function runQueuePath(options: QueuePathOptions): Promise<QueuePath
     : benchJobsConfig({ embeddedWorkerCount: 2, maxConcurrentPerWorker: options.concurrency / 2 });
   const pool = () =>
     createWorkerPool({
-      db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {}, logger: process.env.BENCH_LOG ? createLogger("debug") : silentLogger,
+      db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {},
+      logger: process.env.BENCH_LOG ? createLogger("debug") : silentLogger,
     });
 
   // Drain: queue everything first, then time the pool from start to the last completion.

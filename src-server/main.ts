@@ -169,6 +169,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       serverUrl: () => config.publicUrl ?? url,
       passthroughEnv: config.passthroughEnv,
       secrets,
+      stateDir: config.dataDir,
       logger,
     });
     await pool.start();

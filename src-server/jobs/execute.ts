@@ -29,6 +29,8 @@ export interface ExecuteContext {
   passthroughEnv: Record<string, string>;
   /** The secrets a job of a user (or of nobody) may read; none when absent. */
   secrets?: { forJob(userId: string | null): Promise<JobRunSpec["secrets"]> };
+  /** Runs a write of an outcome, retrying it while the database is unreachable. */
+  persist<T>(write: () => Promise<T>): Promise<T>;
   logger: Logger;
 }
 
@@ -40,14 +42,19 @@ export interface RunningAttempt {
   lastProgressAt: number;
   progressTimeoutMs: number;
   handle?: JobRunHandle;
-  /** Set when the row was cancelled/terminated or taken over: the attempt writes nothing more. */
-  stopReason?: "cancelled" | "superseded";
+  /**
+   * Set when the row was cancelled/terminated or taken over, or handed back at shutdown:
+   * the attempt writes nothing more.
+   */
+  stopReason?: "cancelled" | "superseded" | "interrupted";
+  /** The job's code has finished; only its outcome remains to be written. */
+  ended?: boolean;
   /** Set when the pool kills the attempt itself (timeout, progress timeout, shutdown). */
   killReason?: { message: string; retry: boolean };
 }
 
 function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
-  return failJob(ctx.db, key, { error, retryDelayMs: null });
+  return ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
 }
 
 async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow): Promise<JobRunSpec> {
@@ -101,7 +108,12 @@ export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, at
 
   const logs = fn.disable_execution_logs
     ? undefined
-    : createLogBuffer({ db: ctx.db, jobId: row.id, onError: (e) => ctx.logger.warn("log write failed", { error: e.message }) });
+    : createLogBuffer({
+        db: ctx.db,
+        jobId: row.id,
+        persist: ctx.persist,
+        onError: (e) => ctx.logger.warn("log write failed", { error: e.message }),
+      });
   const progress = createProgressCoalescer<ProgressReport>({
     intervalMs: 250,
     write: (p) => updateProgress(ctx.db, key, p),
@@ -125,6 +137,7 @@ export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, at
       handle.kill(attempt.killReason.message);
     }, timeoutSeconds * 1000);
     outcome = await handle.done;
+    attempt.ended = !attempt.stopReason;
   } catch (err) {
     outcome = { ok: false, error: coerceError(err).message, reason: "crashed" };
   } finally {
@@ -143,12 +156,21 @@ async function recordOutcome(
   logs: ReturnType<typeof createLogBuffer> | undefined,
 ): Promise<void> {
   if (attempt.stopReason) {
-    logs?.add("warn", attempt.stopReason === "cancelled" ? "Job cancelled" : "Attempt abandoned: the job was taken over");
+    const notes = {
+      cancelled: "Job cancelled",
+      superseded: "Attempt abandoned: the job was taken over",
+      interrupted: "Interrupted by server shutdown; the job goes back to the queue",
+    };
+    logs?.note("warn", notes[attempt.stopReason]);
     return;
   }
   const key = attempt.key;
   if (outcome.ok) {
-    await ctx.completions.complete(key, outcome.result, finalProgress);
+    try {
+      await ctx.completions.complete(key, outcome.result, finalProgress);
+    } catch (err) {
+      await unrecordable(ctx, key, "result", err, logs);
+    }
     return;
   }
   const error = attempt.killReason?.message ?? outcome.error;
@@ -156,11 +178,34 @@ async function recordOutcome(
   const delay = retry
     ? retryDelayMs(key.retryCount + 1, { baseMs: ctx.config.retryBackoffBaseMs, maxMs: ctx.config.retryBackoffMaxMs })
     : null;
-  logs?.add("error", `Attempt ${key.retryCount + 1} failed: ${error}`);
+  logs?.note("error", `Attempt ${key.retryCount + 1} failed: ${error}`);
   // The lines are in the table before the row says failed: realtime reads them as `logs`.
   await logs?.flush();
-  const status = await failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress });
-  if (status === "pending" && delay !== null) {
-    logs?.add("warn", `Retrying in ${(delay / 1000).toFixed(1)}s`);
+  let status: Awaited<ReturnType<typeof failJob>>;
+  try {
+    status = await ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress }));
+  } catch (err) {
+    return unrecordable(ctx, key, "error", err, logs);
   }
+  if (status === "pending" && delay !== null) {
+    logs?.note("warn", `Retrying in ${(delay / 1000).toFixed(1)}s`);
+  }
+}
+
+/**
+ * The database refused the outcome for what it holds (connection errors were retried
+ * already): the job fails for good, with an error saying why, rather than stay running.
+ */
+async function unrecordable(
+  ctx: ExecuteContext,
+  key: AttemptKey,
+  what: "result" | "error",
+  err: unknown,
+  logs: ReturnType<typeof createLogBuffer> | undefined,
+): Promise<void> {
+  const error = `The job's ${what} could not be recorded: ${coerceError(err).message}`;
+  ctx.logger.warn("job outcome could not be recorded", { job: key.id, error });
+  logs?.note("error", error);
+  await logs?.flush();
+  await ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
 }

@@ -8,7 +8,14 @@ import os from "node:os";
 import type { JobsConfig } from "../config/types.ts";
 import type { Db } from "../db/pool.ts";
 import { completeAndClaim, type ClaimedJobRow } from "../db/queries/claim.ts";
-import { recoverOrphanedJobs, failJob, type AttemptKey, type Completion } from "../db/queries/queue.ts";
+import { retryWhileDisconnected } from "../db/connection-error.ts";
+import {
+  recoverLostJobs,
+  recoverOrphanedJobs,
+  releaseJobs,
+  type AttemptKey,
+  type Completion,
+} from "../db/queries/queue.ts";
 import * as workersSql from "../db/queries/workers.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -17,6 +24,13 @@ import { createCompletionBatcher, type CompletionBatcher } from "./completion-ba
 import { createFunctionCache } from "./function-cache.ts";
 import { listen, type NotificationListener } from "./listener.ts";
 import type { JobRuntime } from "./runtime.ts";
+import {
+  previousRunEnded,
+  processIsAlive,
+  readWorkerState,
+  workerStatePath,
+  writeWorkerState,
+} from "./worker-state.ts";
 
 export const WAKE_CHANNEL = "jobs_wake";
 export const CONTROL_CHANNEL = "jobs_control";
@@ -30,6 +44,11 @@ export interface WorkerPoolOptions {
   passthroughEnv: Record<string, string>;
   /** Where jobs' secrets come from (the secret store); none when absent. */
   secrets?: ExecuteContext["secrets"];
+  /**
+   * This instance's data dir: its worker ids are kept there, so that after a crash the
+   * next start stops them and recovers their jobs at once. None: left to the worker timeout.
+   */
+  stateDir?: string;
   logger: Logger;
 }
 
@@ -67,7 +86,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const inFlight = new Set<Promise<void>>();
   let listener: NotificationListener | undefined;
   let stopping = false;
-  const fallback = createCompletionBatcher(db);
+  /** Past the graceful timeout of stop(): outcomes still waiting for the database are given up. */
+  let abandoned = false;
+  let lastHeartbeatAt = Date.now();
+  const onRetry = (err: unknown) =>
+    logger.warn("database unreachable; keeping a job outcome to write it later", { error: coerceError(err).message });
+  const persist = <T>(write: () => Promise<T>) => retryWhileDisconnected(write, { giveUp: () => abandoned, onRetry });
+  const fallback = createCompletionBatcher({ db, giveUp: () => abandoned, onRetry });
   /** Completions join their worker's next claim; without a live worker they go on their own. */
   const completions: CompletionBatcher = {
     complete(key: AttemptKey, result: unknown, progress: unknown) {
@@ -90,6 +115,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     serverUrl: options.serverUrl,
     passthroughEnv: options.passthroughEnv,
     secrets: options.secrets,
+    persist,
     logger,
   };
 
@@ -201,6 +227,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const heartbeat = async () => {
     for (const worker of workers) {
       const status = await workersSql.heartbeat(db, worker.id, worker.running.size);
+      lastHeartbeatAt = Date.now();
       if (status === "active" || status === "draining") continue;
       // Declared dead while alive (e.g. the machine slept): its jobs were handed on.
       logger.warn("worker was declared dead; abandoning its attempts and rejoining", { worker: worker.name });
@@ -217,12 +244,43 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   const reap = async () => {
+    // Back from a database outage, our own heartbeat goes first: this reaper must not
+    // declare its own workers dead (and hand on jobs whose outcomes it still holds).
+    if (workers.length && Date.now() - lastHeartbeatAt > config.workerHeartbeatIntervalMs) await heartbeat();
     const dead = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
     const recovered = await recoverOrphanedJobs(db, "The worker running this job stopped responding");
     if (dead.length || recovered.length) {
       logger.warn("recovered jobs of dead workers", { workers: dead.length, jobs: recovered.length });
     }
+    await auditRunning();
     await workersSql.deleteOldStoppedWorkers(db, 3_600_000);
+  };
+
+  /**
+   * Rows our live workers hold as running that no attempt here is executing (an outcome
+   * that could not be written, a claim whose reply was lost) are handed back or failed.
+   * Rows claimed within the worker timeout are left alone: their claim may still be on
+   * its way back.
+   */
+  const auditRunning = async () => {
+    if (stopping || workers.length === 0) return;
+    const lost = await recoverLostJobs(db, {
+      workerIds: workers.map((w) => w.id),
+      runningIds: [...running.keys()],
+      graceMs: config.workerTimeoutMs,
+      reason: "The job was left running without a worker executing it",
+    });
+    if (lost.length) logger.warn("recovered running jobs no worker was executing", { jobs: lost.length });
+  };
+
+  /** Stops the workers a previous run of this instance left behind, and hands on their jobs. */
+  const recoverPreviousRun = async (file: string) => {
+    const state = await readWorkerState(file);
+    if (!state || state.workerIds.length === 0) return;
+    if (!previousRunEnded(state, { hostname: os.hostname(), pid: process.pid, isAlive: processIsAlive })) return;
+    await workersSql.setWorkerStatus(db, state.workerIds, "stopped");
+    const recovered = await recoverOrphanedJobs(db, "The server running this job stopped without finishing it");
+    logger.info("stopped the workers of the previous run", { workers: state.workerIds.length, jobs: recovered.length });
   };
 
   const watchProgress = () => {
@@ -257,10 +315,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     async start() {
       const count = config.workerMode === "disabled" ? 0 : config.embeddedWorkerCount;
+      const stateFile = options.stateDir === undefined ? undefined : workerStatePath(options.stateDir);
+      if (stateFile) await recoverPreviousRun(stateFile);
       for (let i = 0; i < count; i++) {
         const name = `worker-${randomBytes(4).toString("hex")}@${os.hostname()}`;
         const row = await registerOne(name);
         workers.push({ id: row.id, name, running: new Map(), finished: [], calling: false, again: false });
+      }
+      if (stateFile) {
+        await writeWorkerState(stateFile, { hostname: os.hostname(), pid: process.pid, workerIds: workers.map((w) => w.id) });
       }
       listener = await listen({
         db,
@@ -284,12 +347,20 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       await workersSql.setWorkerStatus(db, ids, "draining").catch(() => undefined);
       const deadline = new Promise<void>((r) => setTimeout(r, config.gracefulShutdownTimeoutMs).unref());
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
-      // Jobs still running past the grace period are interrupted; the attempt counts.
+      // Past the grace period, jobs still running are interrupted and handed back to the
+      // queue for the next start, the attempt not counted. Attempts that have ended and
+      // wait only for their outcome to be written keep it.
+      abandoned = true;
+      const interrupted: AttemptKey[] = [];
       for (const attempt of running.values()) {
-        attempt.stopReason = "superseded";
+        if (attempt.ended || attempt.stopReason) continue;
+        attempt.stopReason = "interrupted";
         attempt.handle?.kill("Interrupted by server shutdown");
-        await failJob(db, attempt.key, { error: "Interrupted by server shutdown", retryDelayMs: 0 }).catch(() => undefined);
+        interrupted.push(attempt.key);
       }
+      await releaseJobs(db, interrupted, "Interrupted by server shutdown; the job will run again").catch((err) =>
+        logger.warn("could not hand interrupted jobs back", { jobs: interrupted.length, error: coerceError(err).message }),
+      );
       await Promise.allSettled([...inFlight]);
       await listener?.close();
       await workersSql.setWorkerStatus(db, ids, "stopped").catch(() => undefined);

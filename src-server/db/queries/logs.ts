@@ -1,4 +1,5 @@
 // Statements on logging.entries (execution logs of jobs).
+import { storableText } from "../storable.ts";
 import type { Queryable } from "../pool.ts";
 
 export interface LogLine {
@@ -25,7 +26,7 @@ export async function appendLogs(db: Queryable, jobId: string, lines: LogLine[])
      SELECT $1, base.n + l.ord, l.level, l.message, l.at
      FROM unnest($2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS l(level, message, at, ord),
           (SELECT coalesce(max(line_number), 0) AS n FROM logging.entries WHERE execution_id = $1) base`,
-    [jobId, lines.map((l) => l.level), lines.map((l) => l.message), lines.map((l) => l.at)],
+    [jobId, lines.map((l) => storableText(l.level)), lines.map((l) => storableText(l.message)), lines.map((l) => l.at)],
   );
 }
 

@@ -1,6 +1,7 @@
 // Statements on jobs.queue. Every write a worker makes after claiming is guarded by
 // (worker_id, retry_count, status = 'running'), so a worker that was declared dead,
 // or a job that was cancelled meanwhile, cannot be overwritten by a late write.
+import { storableJson, storableText } from "../storable.ts";
 import type { Queryable } from "../pool.ts";
 
 export interface JobRow {
@@ -77,7 +78,8 @@ export interface Completion {
   progress: unknown;
 }
 
-const progressJson = (progress: unknown) => (progress === undefined ? null : JSON.stringify(progress));
+// What a job produced is made storable (no NUL, no unpaired surrogate) on its way in.
+const progressJson = (progress: unknown) => (progress === undefined ? null : JSON.stringify(storableJson(progress)));
 
 /**
  * What completing a row writes, from the completions unnested as `v` (see
@@ -92,7 +94,7 @@ export function completionArrays(items: Completion[]) {
     ids: items.map((i) => i.key.id),
     workerIds: items.map((i) => i.key.workerId),
     retryCounts: items.map((i) => i.key.retryCount),
-    results: items.map((i) => JSON.stringify(i.result ?? null)),
+    results: items.map((i) => JSON.stringify(storableJson(i.result ?? null))),
     progress: items.map((i) => progressJson(i.progress)),
   };
 }
@@ -137,7 +139,7 @@ export async function failJob(
        error_message = $4,
        progress = coalesce($6, progress)
      WHERE ${ATTEMPT_GUARD} RETURNING status`,
-    [key.id, key.workerId, key.retryCount, options.error, options.retryDelayMs,
+    [key.id, key.workerId, key.retryCount, storableText(options.error), options.retryDelayMs,
       progressJson(options.progress)],
   );
   return rows[0]?.status;
@@ -146,7 +148,7 @@ export async function failJob(
 export async function updateProgress(db: Queryable, key: AttemptKey, progress: unknown): Promise<boolean> {
   const rows = await db.query(
     `UPDATE jobs.queue SET progress = $4, last_progress_at = now() WHERE ${ATTEMPT_GUARD} RETURNING id`,
-    [key.id, key.workerId, key.retryCount, JSON.stringify(progress)],
+    [key.id, key.workerId, key.retryCount, progressJson(progress)],
   );
   return rows.length > 0;
 }
@@ -253,5 +255,48 @@ export async function recoverOrphanedJobs(db: Queryable, reason: string): Promis
             OR EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = q.worker_id AND w.status = 'stopped'))
      RETURNING q.*`,
     [reason],
+  );
+}
+
+/**
+ * Hands interrupted attempts back to the queue as if they had never been claimed: pending,
+ * the attempt not counted (the server stopped them, not the job).
+ */
+export async function releaseJobs(db: Queryable, keys: AttemptKey[], reason: string): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.query<{ id: string }>(
+    `UPDATE jobs.queue q SET status = 'pending', worker_id = NULL, started_at = NULL, completed_at = NULL,
+       error_message = $4
+     FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS v(id, worker_id, retry_count)
+     WHERE q.id = ANY ($1::uuid[]) AND q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count
+       AND q.status = 'running'
+     RETURNING q.id`,
+    [keys.map((k) => k.id), keys.map((k) => k.workerId), keys.map((k) => k.retryCount), reason],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The rows these (live) workers hold as running but are not running: claimed longer than
+ * `graceMs` ago and not among `runningIds`. Each goes back to pending (the attempt counts)
+ * or, out of attempts, fails with `reason`.
+ */
+export async function recoverLostJobs(
+  db: Queryable,
+  options: { workerIds: string[]; runningIds: string[]; graceMs: number; reason: string },
+): Promise<JobRow[]> {
+  if (options.workerIds.length === 0) return [];
+  return db.query<JobRow>(
+    `UPDATE jobs.queue q SET
+       status = CASE WHEN q.retry_count < q.max_retries THEN 'pending' ELSE 'failed' END,
+       completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
+       started_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.started_at END,
+       retry_count = CASE WHEN q.retry_count < q.max_retries THEN q.retry_count + 1 ELSE q.retry_count END,
+       error_message = $4,
+       worker_id = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.worker_id END
+     WHERE q.status = 'running' AND q.worker_id = ANY ($1::uuid[]) AND NOT (q.id = ANY ($2::uuid[]))
+       AND q.started_at < now() - make_interval(secs => $3::float8 / 1000)
+     RETURNING q.*`,
+    [options.workerIds, options.runningIds, options.graceMs, options.reason],
   );
 }

@@ -1,0 +1,216 @@
+// The worker pool on a real PostgreSQL with the in-process runtime: outcomes are recorded
+// whatever happens to them, rows nobody runs do not stay running, and a stop past the
+// graceful timeout hands jobs back.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { JsonValue } from "../../src-sdk/types.ts";
+import { defaultJobsConfig } from "../../src-server/config/index.ts";
+import type { JobsConfig } from "../../src-server/config/types.ts";
+import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { upsertFunction } from "../../src-server/db/queries/functions.ts";
+import type { JobRow } from "../../src-server/db/queries/queue.ts";
+import {
+  createInProcessRuntime,
+  type InProcessHandler,
+} from "../../src-server/jobs/in-process-runtime.ts";
+import { createWorkerPool, type WorkerPool } from "../../src-server/jobs/pool.ts";
+import { silentLogger } from "../../src-server/logger.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+let database: TestDatabase;
+let db: Db;
+const pools: WorkerPool[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ connectionString: database.url, max: 8 });
+});
+afterEach(async () => {
+  for (const pool of pools.splice(0)) await pool.stop();
+});
+afterAll(async () => {
+  await db.end();
+  await database.drop();
+});
+
+const config = (overrides: Partial<JobsConfig> = {}): JobsConfig => ({
+  ...defaultJobsConfig(process.cwd()),
+  embeddedWorkerCount: 1,
+  maxConcurrentPerWorker: 4,
+  pollIntervalMs: 100,
+  workerHeartbeatIntervalMs: 300,
+  workerTimeoutMs: 1000,
+  retryBackoffBaseMs: 50,
+  retryBackoffMaxMs: 100,
+  ...overrides,
+});
+
+async function startPool(
+  handlers: Record<string, InProcessHandler>,
+  options: { db?: Db; config?: Partial<JobsConfig> } = {},
+) {
+  const pool = createWorkerPool({
+    db: options.db ?? db,
+    runtime: createInProcessRuntime(handlers),
+    config: config(options.config),
+    jwtSecret: "x".repeat(32),
+    serverUrl: () => "http://127.0.0.1:1",
+    passthroughEnv: {},
+    logger: silentLogger,
+  });
+  await pool.start();
+  pools.push(pool);
+  return pool;
+}
+
+async function submit(name: string, maxRetries = 0, status = "pending"): Promise<string> {
+  const { row: fn } = await upsertFunction(db, {
+    name,
+    namespace: "default",
+    description: null,
+    code: "export function handler() {}",
+    originalCode: null,
+    isBundled: false,
+    bundleError: null,
+    enabled: true,
+    schedule: null,
+    timeoutSeconds: 60,
+    memoryLimitMb: 256,
+    maxRetries,
+    progressTimeoutSeconds: 60,
+    allowNet: true,
+    allowEnv: true,
+    allowRead: false,
+    allowWrite: false,
+    requireRoles: [],
+    disableExecutionLogs: false,
+    source: "api",
+    createdBy: null,
+  });
+  const [row] = await db.query<{ id: string }>(
+    `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries, status)
+     VALUES ('default', $1, $2, '{}', $3, $4) RETURNING id`,
+    [fn.id, name, maxRetries, status],
+  );
+  await db.query("SELECT pg_notify('jobs_wake', '')");
+  return row!.id;
+}
+
+const job = async (id: string) =>
+  (await db.query<JobRow>("SELECT * FROM jobs.queue WHERE id = $1", [id]))[0]!;
+
+const untilStatus = (id: string, statuses: JobRow["status"][], timeoutMs = 20_000) =>
+  waitFor(
+    async () => {
+      const row = await job(id);
+      return statuses.includes(row.status) ? row : undefined;
+    },
+    { timeoutMs, what: `job ${id} to reach ${statuses.join("/")}` },
+  );
+
+/** A Db whose queries fail as if PostgreSQL were down while `down` is set (LISTEN connections aside). */
+function flakyDb(real: Db) {
+  const state = { down: false, refused: 0 };
+  const gone = () => {
+    state.refused++;
+    return Promise.reject(
+      Object.assign(new Error("terminating connection due to administrator command"), {
+        code: "57P01",
+      }),
+    );
+  };
+  const wrapped: Db = {
+    connectionString: real.connectionString,
+    query: (text, values, options) => (state.down ? gone() : real.query(text, values, options)),
+    withTransaction: (fn) => (state.down ? gone() : real.withTransaction(fn)),
+    connect: () => real.connect(),
+    end: async () => undefined,
+  };
+  return { db: wrapped, state };
+}
+
+describe("worker pool outcomes", () => {
+  it("fails a job whose result cannot be recorded, saying why", async () => {
+    await startPool({ unserialisable: () => ({ n: 10n }) as unknown as JsonValue });
+    const id = await submit("unserialisable");
+    const row = await untilStatus(id, ["completed", "failed"]);
+    expect(row.status).toBe("failed");
+    expect(row.error_message).toMatch(/^The job's result could not be recorded: .*BigInt/);
+  });
+
+  it("hands back a row its worker holds as running but is not running", async () => {
+    const pool = await startPool({});
+    const id = await submit("lost", 1, "cancelled");
+    // The row is running on this pool's worker, as if its outcome had failed to record
+    // (scheduled later, so that once back in the queue it is not claimed again here).
+    await db.query(
+      `UPDATE jobs.queue SET status = 'running', worker_id = $2, started_at = now() - interval '1 hour',
+         scheduled_at = now() + interval '1 hour' WHERE id = $1`,
+      [id, pool.workerIds()[0]],
+    );
+    const row = await untilStatus(id, ["pending", "failed"]);
+    expect(row.status).toBe("pending");
+    expect(row.retry_count).toBe(1);
+    expect(row.error_message).toBe("The job was left running without a worker executing it");
+  });
+
+  it("keeps outcomes while the database is unreachable and writes them after, running no job twice", async () => {
+    const flaky = flakyDb(db);
+    const runs = new Map<string, number>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const count = (name: string) => runs.set(name, (runs.get(name) ?? 0) + 1);
+    await startPool(
+      {
+        "outage-ok": async () => {
+          count("ok");
+          await gate;
+          return { done: true };
+        },
+        "outage-fail": async () => {
+          count("fail");
+          await gate;
+          throw new Error("failed during the outage");
+        },
+      },
+      { db: flaky.db },
+    );
+    const ok = await submit("outage-ok");
+    const failing = await submit("outage-fail");
+    await untilStatus(ok, ["running"]);
+    await untilStatus(failing, ["running"]);
+    await waitFor(() => (runs.size === 2 ? true : undefined));
+    flaky.state.down = true;
+    release();
+    // Both outcomes were refused at least once, then the database comes back.
+    const refusedAt = flaky.state.refused;
+    await waitFor(() => (flaky.state.refused > refusedAt + 4 ? true : undefined));
+    flaky.state.down = false;
+    expect((await untilStatus(ok, ["completed", "failed", "pending"])).status).toBe("completed");
+    const failed = await untilStatus(failing, ["completed", "failed", "pending"]);
+    expect(failed.status).toBe("failed");
+    expect(failed.error_message).toBe("failed during the outage");
+    expect(Object.fromEntries(runs)).toEqual({ ok: 1, fail: 1 });
+  });
+
+  it("hands jobs still running past the graceful timeout back to the queue, the attempt not counted", async () => {
+    const pool = createWorkerPool({
+      db,
+      runtime: createInProcessRuntime({ forever: () => new Promise<JsonValue>(() => undefined) }),
+      config: config({ gracefulShutdownTimeoutMs: 200 }),
+      jwtSecret: "x".repeat(32),
+      serverUrl: () => "http://127.0.0.1:1",
+      passthroughEnv: {},
+      logger: silentLogger,
+    });
+    await pool.start();
+    const id = await submit("forever");
+    await untilStatus(id, ["running"]);
+    await pool.stop();
+    const row = await job(id);
+    expect(row.status).toBe("pending");
+    expect(row.retry_count).toBe(0);
+    expect(row.worker_id).toBeNull();
+    expect(row.error_message).toBe("Interrupted by server shutdown; the job will run again");
+  });
+});

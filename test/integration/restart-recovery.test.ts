@@ -1,0 +1,126 @@
+// A server killed with SIGKILL and restarted on the same data dir: it knows the workers of
+// its previous run were its own, stops them and hands their jobs on before it is ready,
+// instead of leaving them running (and counting against the namespace limit) until the
+// worker timeout declares them dead.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { runCli, type CliProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { processesMentioning } from "./sandbox-harness.ts";
+
+const HOLD = `// @fluxbase:max-retries 3
+export async function handler(req, fluxbase, fluxbaseService, job) {
+  for (;;) {
+    job.reportProgress(10, "holding on");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}`;
+
+let dir: string;
+let database: TestDatabase;
+let db: Db;
+const servers: CliProcess[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "fluxbase-restart-"));
+  await mkdir(path.join(dir, "jobs"));
+  await writeFile(path.join(dir, "jobs", "hold.ts"), HOLD);
+  database = await createTestDatabase();
+  db = createDb({ connectionString: database.url, max: 2 });
+});
+afterAll(async () => {
+  for (const s of servers) s.child.kill("SIGKILL");
+  for (const pid of processesMentioning(dir)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+  }
+  await db?.end();
+  await database?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function serve(): CliProcess {
+  const server = runCli(
+    [
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      path.join(dir, "data"),
+      "--jobs-dir",
+      path.join(dir, "jobs"),
+      "--database-url",
+      database.url,
+      "--log-level",
+      "error",
+    ],
+    {
+      // The default worker timeout (30 s): recovery must not wait for it.
+      FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
+      FLUXBASE_JOBS_MAX_CONCURRENT_PER_WORKER: "3",
+      FLUXBASE_JOBS_POLL_INTERVAL: "200ms",
+    },
+  );
+  servers.push(server);
+  return server;
+}
+
+const rows = () =>
+  db.query<{ id: string; status: string; worker_id: string | null; retry_count: number }>(
+    "SELECT id, status, worker_id, retry_count FROM jobs.queue ORDER BY created_at",
+  );
+
+describe("restart after kill -9", () => {
+  it("stops the previous run's workers and hands their jobs on before it is ready", async () => {
+    const first = serve();
+    await first.waitForLine(/Fluxbase Local ready at/, 60_000);
+    const [fn] = await db.query<{ id: string }>(
+      "SELECT id FROM jobs.functions WHERE name = 'hold'",
+    );
+    await db.query(
+      `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries)
+       SELECT 'default', $1, 'hold', '{}', 3 FROM generate_series(1, 3)`,
+      [fn!.id],
+    );
+    await db.query("SELECT pg_notify('jobs_wake', '')");
+    const running = await waitFor(
+      async () => {
+        const r = await rows();
+        return r.every((row) => row.status === "running") ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: "the jobs to run" },
+    );
+    const oldWorkers = new Set(running.map((r) => r.worker_id));
+
+    first.child.kill("SIGKILL");
+    await first.exited;
+    for (const pid of processesMentioning(dir)) process.kill(pid, "SIGKILL");
+
+    const second = serve();
+    await second.waitForLine(/Fluxbase Local ready at/, 60_000);
+    // As soon as it is ready: the old workers are stopped and none of their jobs is theirs.
+    const workers = await db.query<{ id: string; status: string }>(
+      "SELECT id, status FROM jobs.workers WHERE id = ANY ($1::uuid[])",
+      [[...oldWorkers]],
+    );
+    expect(workers.map((w) => w.status)).toEqual(["stopped"]);
+    const after = await rows();
+    expect(after.filter((r) => oldWorkers.has(r.worker_id))).toEqual([]);
+    expect(after.every((r) => r.retry_count === 1)).toBe(true);
+    // And the new run picks them up.
+    await waitFor(
+      async () =>
+        (await rows()).every((r) => r.status === "running" && !oldWorkers.has(r.worker_id))
+          ? true
+          : undefined,
+      { timeoutMs: 20_000, what: "the new run to take the jobs" },
+    );
+  });
+});

@@ -12,7 +12,7 @@ import {
 import {
   listQuery,
   messageBody,
-  unwrapLogs,
+  readLogPages,
   type ListJobsFilters,
   type MessageBody,
 } from "./jobs.ts";
@@ -124,9 +124,9 @@ export class AdminJobsClient {
     return this.jobCall("POST", `${ADMIN}/queue/${seg(jobId)}/resubmit`, body);
   }
 
-  async getLogs(jobId: string): Promise<Result<LogEntry[]>> {
-    const res = await this.http.request<unknown>("GET", `${ADMIN}/queue/${seg(jobId)}/logs`);
-    return res.error ? fail(res.error) : ok(unwrapLogs(res.data));
+  /** Every log line of the job, read page by page. */
+  async getLogs(jobId: string, afterLine?: number): Promise<Result<LogEntry[]>> {
+    return readLogPages(this.http, `${ADMIN}/queue/${seg(jobId)}/logs`, afterLine);
   }
 
   async getStats(namespace?: string): Promise<Result<JobStats>> {

@@ -69,6 +69,30 @@ export function unwrapLogs(body: unknown): LogEntry[] {
 
 const id = (jobId: string): string => encodeURIComponent(jobId);
 
+/**
+ * A job's log from a paginated logs route: the server answers a page at a time and says
+ * `has_more`; the next page starts after the last line received. A server that sends
+ * everything at once (no `has_more`) is read in one request.
+ */
+export async function readLogPages(
+  http: HttpClient,
+  path: string,
+  afterLine?: number,
+): Promise<Result<LogEntry[]>> {
+  const all: LogEntry[] = [];
+  let after = afterLine;
+  for (;;) {
+    const res = await http.request<unknown>("GET", path, { query: { after_line: after } });
+    if (res.error) return fail(res.error);
+    const page = unwrapLogs(res.data);
+    all.push(...page);
+    const more = (res.data as { has_more?: unknown } | null)?.has_more === true;
+    const last = page[page.length - 1]?.line_number;
+    if (!more || typeof last !== "number" || (after !== undefined && last <= after)) return ok(all);
+    after = last;
+  }
+}
+
 export class JobsClient {
   private readonly http: HttpClient;
 
@@ -120,10 +144,8 @@ export class JobsClient {
     return res.error ? fail(res.error) : ok(normalizeJob(res.data));
   }
 
-  /** Log lines with line_number > afterLine (numbering starts at 1). */
+  /** Log lines with line_number > afterLine (numbering starts at 1), every page of them. */
   async getLogs(jobId: string, afterLine?: number): Promise<Result<LogEntry[]>> {
-    const query = { after_line: afterLine };
-    const res = await this.http.request<unknown>("GET", `${JOBS}/${id(jobId)}/logs`, { query });
-    return res.error ? fail(res.error) : ok(unwrapLogs(res.data));
+    return readLogPages(this.http, `${JOBS}/${id(jobId)}/logs`, afterLine);
   }
 }

@@ -33,7 +33,7 @@ describe("resolveConfig defaults", () => {
       defaultTimeoutSeconds: 300,
       defaultMaxRetries: 3,
       gracefulShutdownTimeoutMs: 30_000,
-      cancelGraceMs: 5000,
+      cancelGraceMs: 1000,
       maxPayloadBytes: 1048576,
       retryBackoffBaseMs: 1000,
       retryBackoffMaxMs: 300_000,

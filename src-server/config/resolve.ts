@@ -35,7 +35,8 @@ export function defaultJobsConfig(cwd: string): JobsConfig {
     defaultTimeoutSeconds: 300,
     defaultMaxRetries: 3,
     gracefulShutdownTimeoutMs: 30_000,
-    cancelGraceMs: 5_000,
+    // A cancelled job that ignores checkCancellation() is killed this long after the request.
+    cancelGraceMs: 1_000,
     maxPayloadBytes: 1024 * 1024,
     retryBackoffBaseMs: 1_000,
     retryBackoffMaxMs: 300_000,

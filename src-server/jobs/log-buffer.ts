@@ -88,7 +88,8 @@ export function createLogBuffer(options: LogBufferOptions): LogBuffer {
       let text = message;
       let size = Buffer.byteLength(text, "utf8");
       if (size > maxLine) {
-        text = `${cutToBytes(text, maxLine)}… [${size - maxLine} more bytes]`;
+        const cut = cutToBytes(text, maxLine);
+        text = `${cut}… [${size - Buffer.byteLength(cut, "utf8")} more bytes]`;
         size = Buffer.byteLength(text, "utf8");
       }
       if (lines + 1 > maxLines || bytes + size > maxBytes) {

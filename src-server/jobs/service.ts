@@ -49,11 +49,19 @@ export async function listVisibleJobs(db: Db, owner: queue.Owner | undefined, qu
 }
 
 /** The query is validated before the job is looked up, so a bad query is a 400 either way. */
+/** A page of a job's log: lines by default and at most, and bytes of messages at most. */
+export const LOG_PAGE_LINES = 1000;
+export const LOG_PAGE_MAX_LINES = 10_000;
+export const LOG_PAGE_MAX_BYTES = 1024 * 1024;
+
 export async function jobLogs(db: Db, query: URLSearchParams, load: () => Promise<queue.JobRow>) {
   const after = optionalInt(query.get("after_line"), "after_line", 0, 2_000_000_000) ?? 0;
+  const limit = optionalInt(query.get("limit"), "limit", 1, LOG_PAGE_MAX_LINES) ?? LOG_PAGE_LINES;
   const row = await load();
-  const logs = (await listLogs(db, row.id, after)).map(toLogEntry);
-  return { logs, entries: logs, count: logs.length };
+  // One page: `has_more` says to ask again with after_line = the last line_number.
+  const page = await listLogs(db, row.id, after, limit, LOG_PAGE_MAX_BYTES);
+  const logs = page.rows.map(toLogEntry);
+  return { logs, entries: logs, count: logs.length, has_more: page.more };
 }
 
 export async function cancelVisibleJob(db: Db, row: queue.JobRow): Promise<void> {

@@ -20,11 +20,17 @@ export function handler() { throw new Error("bad\\u0000news \\ud800"); }`,
   "surrogate-throw.ts": `
 // @fluxbase:max-retries 0
 export function handler() { throw new Error("\\ud800"); }`,
+  "chatty.ts": `
+export function handler() {
+  for (let i = 1; i <= 2500; i++) console.log("line " + i);
+  return { lines: 2500 };
+}`,
   "flood.ts": `
 // @fluxbase:timeout 2
 // @fluxbase:max-retries 0
 export function handler() {
-  const line = "flood ".repeat(20);
+  // 50 kB lines: the byte cap (4 MiB) is reached within a hundred lines, however slow the machine.
+  const line = "flood ".repeat(10_000);
   for (;;) console.log(line);
 }`,
 };
@@ -94,5 +100,54 @@ describe("a job flooding its log", () => {
       [job!.id],
     );
     expect(truncated?.message).toMatch(/log truncated/);
+  });
+});
+
+describe("the logs API", () => {
+  const get = async (path: string) => {
+    const res = await fetch(`${t.url}${path}`, {
+      headers: { Authorization: `Bearer ${t.stack.keys.serviceKey}` },
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        logs: { line_number: number }[];
+        count: number;
+        has_more: boolean;
+        error?: string;
+      },
+    };
+  };
+
+  it("answers a page at a time, and the SDK reads every page", async () => {
+    const { data: job } = await t.service.jobs.submit("chatty", {});
+    expect((await finalState(job!.id)).status).toBe("completed");
+    await waitFor(async () => {
+      const { data } = await t.service.jobs.getLogs(job!.id);
+      return data!.length >= 2500 ? true : undefined;
+    });
+
+    const first = await get(`/api/v1/jobs/${job!.id}/logs`);
+    expect(first.status).toBe(200);
+    expect(first.body.count).toBe(1000);
+    expect(first.body.has_more).toBe(true);
+    expect(first.body.logs.at(-1)!.line_number).toBe(1000);
+
+    const admin = await get(`/api/v1/admin/jobs/queue/${job!.id}/logs?after_line=2000&limit=2000`);
+    expect(admin.body.logs[0]!.line_number).toBe(2001);
+    expect(admin.body.has_more).toBe(false);
+
+    const bad = await get(`/api/v1/jobs/${job!.id}/logs?limit=0`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/limit/);
+
+    for (const logs of [
+      (await t.service.jobs.getLogs(job!.id)).data!,
+      (await t.service.admin.jobs.getLogs(job!.id)).data!,
+    ]) {
+      const numbers = logs.map((l) => l.line_number);
+      expect(numbers.length).toBe(new Set(numbers).size);
+      expect(logs.filter((l) => /^line \d+$/.test(l.message)).length).toBe(2500);
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { JobsConfig } from "../config/types.ts";
 import type { Db } from "../db/pool.ts";
 import type { FunctionRow } from "../db/queries/functions.ts";
 import type { ClaimedJobRow } from "../db/queries/claim.ts";
+import { logUsage } from "../db/queries/logs.ts";
 import { failJob, updateProgress, type AttemptKey } from "../db/queries/queue.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -106,11 +107,15 @@ export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, at
     return void (await fatal(ctx, key, `Job function has no code${fn.bundle_error ? `: ${fn.bundle_error}` : ""}`));
   }
 
+  // A retry's log continues the job's: the caps count what earlier attempts stored.
+  const used =
+    row.retry_count > 0 && !fn.disable_execution_logs ? await logUsage(ctx.db, row.id).catch(() => undefined) : undefined;
   const logs = fn.disable_execution_logs
     ? undefined
     : createLogBuffer({
         db: ctx.db,
         jobId: row.id,
+        used,
         persist: ctx.persist,
         onError: (e) => ctx.logger.warn("log write failed", { error: e.message }),
       });

@@ -25,7 +25,7 @@ describe("log buffer caps", () => {
       "line 1",
       "line 2",
       "line 3",
-      "[log truncated: this attempt's log reached its limit of 3 lines; further lines are not stored]",
+      "[log truncated: the job's log reached its limit of 3 lines; further lines are not stored]",
       "Attempt 1 failed: timeout",
     ]);
     expect(logs.dropped()).toBe(7);
@@ -39,7 +39,18 @@ describe("log buffer caps", () => {
     await logs.close();
     expect(messages).toEqual([
       "12345",
-      "[log truncated: this attempt's log reached its limit of 10 bytes; further lines are not stored]",
+      "[log truncated: the job's log reached its limit of 10 bytes; further lines are not stored]",
+    ]);
+  });
+
+  it("counts what earlier attempts stored", async () => {
+    const { db, messages } = recordingDb();
+    const logs = createLogBuffer({ db, jobId: "j", maxLines: 3, used: { lines: 3, bytes: 30 } });
+    logs.add("info", "attempt 2");
+    logs.add("info", "more");
+    await logs.close();
+    expect(messages).toEqual([
+      "[log truncated: the job's log reached its limit of 3 lines; further lines are not stored]",
     ]);
   });
 

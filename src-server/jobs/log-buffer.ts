@@ -1,7 +1,7 @@
 // Buffers a job's log lines and appends them in batches: one statement per flush,
 // a flush every `intervalMs` while lines arrive, and a final flush at the end.
 //
-// An attempt's log is capped in lines and in bytes: past either cap one last line says
+// A job's log is capped in lines and in bytes: past either cap one last line says
 // the log was truncated and further lines are counted, not kept. A job flooding its
 // output so costs bounded memory and bounded writes, and the writes never fall so far
 // behind that recording the job's end waits on them.
@@ -29,10 +29,12 @@ export interface LogBufferOptions {
   intervalMs?: number;
   /** Longest stored line; longer ones are cut with a note. */
   maxLineBytes?: number;
-  /** Lines kept per attempt (default 10,000), the truncation notice aside. */
+  /** Lines kept per job (default 10,000), the truncation notice and the server's notes aside. */
   maxLines?: number;
-  /** Bytes of messages kept per attempt (default 4 MiB). */
+  /** Bytes of messages kept per job (default 4 MiB). */
   maxBytes?: number;
+  /** What earlier attempts of the job stored already, counted against the caps. */
+  used?: { lines: number; bytes: number };
   /** Runs each append, e.g. retrying it while the database is unreachable. */
   persist?<T>(write: () => Promise<T>): Promise<T>;
   onError?(err: Error): void;
@@ -58,8 +60,8 @@ export function createLogBuffer(options: LogBufferOptions): LogBuffer {
   let pending: LogLine[] = [];
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
-  let lines = 0;
-  let bytes = 0;
+  let lines = options.used?.lines ?? 0;
+  let bytes = options.used?.bytes ?? 0;
   let dropped = 0;
 
   const flush = () => {
@@ -97,7 +99,7 @@ export function createLogBuffer(options: LogBufferOptions): LogBuffer {
         const cap = lines + 1 > maxLines ? `${maxLines} lines` : `${maxBytes} bytes`;
         push(
           "warn",
-          `[log truncated: this attempt's log reached its limit of ${cap}; further lines are not stored]`,
+          `[log truncated: the job's log reached its limit of ${cap}; further lines are not stored]`,
         );
         return;
       }

@@ -41,6 +41,16 @@ export interface LogPage {
   more: boolean;
 }
 
+/** How much of a job's log is stored: lines and bytes of messages (earlier attempts'). */
+export async function logUsage(db: Queryable, jobId: string): Promise<{ lines: number; bytes: number }> {
+  const rows = await db.query<{ lines: number; bytes: number }>(
+    `SELECT count(*)::int AS lines, coalesce(sum(octet_length(message)), 0)::float8 AS bytes
+     FROM logging.entries WHERE execution_id = $1`,
+    [jobId],
+  );
+  return rows[0] ?? { lines: 0, bytes: 0 };
+}
+
 /**
  * Lines after `afterLine`, at most `limit` of them and, past the first, no more than
  * `maxBytes` of messages together: one page of a job's log.

@@ -2,7 +2,7 @@
 // its previous run were its own, stops them and hands their jobs on before it is ready,
 // instead of leaving them running (and counting against the namespace limit) until the
 // worker timeout declares them dead.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,5 +122,79 @@ describe("restart after kill -9", () => {
           : undefined,
       { timeoutMs: 20_000, what: "the new run to take the jobs" },
     );
+  });
+
+  it("does the same for a standalone worker restarted on its data dir", async () => {
+    // The server of the test above goes away; its rows are not this test's concern.
+    for (const s of servers) s.child.kill("SIGKILL");
+    for (const pid of processesMentioning(path.join(dir, "data"))) process.kill(pid, "SIGKILL");
+    const { jwtSecret } = JSON.parse(
+      await readFile(path.join(dir, "data", "keys.json"), "utf8"),
+    ) as { jwtSecret: string };
+    const worker = () => {
+      const w = runCli(
+        [
+          "worker",
+          "--database-url",
+          database.url,
+          "--data-dir",
+          path.join(dir, "worker"),
+          "--log-level",
+          "error",
+        ],
+        {
+          FLUXBASE_JWT_SECRET: jwtSecret,
+          FLUXBASE_PUBLIC_URL: "http://127.0.0.1:9",
+          FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
+          FLUXBASE_JOBS_MAX_CONCURRENT_PER_WORKER: "3",
+          FLUXBASE_JOBS_POLL_INTERVAL: "200ms",
+        },
+      );
+      servers.push(w);
+      return w;
+    };
+    const first = worker();
+    await first.waitForLine(/worker running/, 60_000);
+    const [{ id: workerId }] = (await db.query<{ id: string }>(
+      "SELECT id FROM jobs.workers WHERE status = 'active' ORDER BY started_at DESC LIMIT 1",
+    )) as [{ id: string }];
+    const [fn] = await db.query<{ id: string }>(
+      "SELECT id FROM jobs.functions WHERE name = 'hold'",
+    );
+    const ids = (
+      await db.query<{ id: string }>(
+        `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries)
+         SELECT 'worker', $1, 'hold', '{}', 3 FROM generate_series(1, 3) RETURNING id`,
+        [fn!.id],
+      )
+    ).map((r) => r.id);
+    await db.query("SELECT pg_notify('jobs_wake', '')");
+    await waitFor(
+      async () => {
+        const held = await db.query(
+          "SELECT 1 FROM jobs.queue WHERE id = ANY ($1::uuid[]) AND worker_id = $2",
+          [ids, workerId],
+        );
+        return held.length === 3 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: "the worker to hold the jobs" },
+    );
+
+    first.child.kill("SIGKILL");
+    await first.exited;
+    for (const pid of processesMentioning(path.join(dir, "worker"))) process.kill(pid, "SIGKILL");
+
+    const second = worker();
+    await second.waitForLine(/worker running/, 60_000);
+    const [old] = await db.query<{ status: string }>(
+      "SELECT status FROM jobs.workers WHERE id = $1",
+      [workerId],
+    );
+    expect(old!.status).toBe("stopped");
+    const held = await db.query(
+      "SELECT 1 FROM jobs.queue WHERE worker_id = $1 AND status = 'running'",
+      [workerId],
+    );
+    expect(held).toEqual([]);
   });
 });

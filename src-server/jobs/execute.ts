@@ -3,6 +3,7 @@
 // reaches the pool's loop.
 import type { JsonObject } from "../../src-sdk/types.ts";
 import type { JobsConfig } from "../config/types.ts";
+import { isConnectionError } from "../db/connection-error.ts";
 import type { Db } from "../db/pool.ts";
 import type { FunctionRow } from "../db/queries/functions.ts";
 import type { ClaimedJobRow } from "../db/queries/claim.ts";
@@ -174,6 +175,8 @@ async function recordOutcome(
     try {
       await ctx.completions.complete(key, outcome.result, finalProgress);
     } catch (err) {
+      // A lost database was retried until the pool gave up (stopping): nothing to add.
+      if (isConnectionError(err)) throw err;
       await unrecordable(ctx, key, "result", err, logs);
     }
     return;
@@ -190,6 +193,7 @@ async function recordOutcome(
   try {
     status = await ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress }));
   } catch (err) {
+    if (isConnectionError(err)) throw err;
     return unrecordable(ctx, key, "error", err, logs);
   }
   if (status === "pending" && delay !== null) {

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { AppError, invalidField } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toErrorReply } from "./errors.ts";
@@ -93,6 +94,28 @@ function parseJsonBody(buf: Buffer): unknown {
   return value;
 }
 
+/**
+ * A request Node could not parse (a request line or headers over 16 KB, bad framing) gets
+ * a JSON error like every other refusal, instead of Node's bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, error, code] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "The request line and headers exceed 16 KB", "HEADERS_TOO_LARGE"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request timeout", "REQUEST_TIMEOUT"]
+        : [400, "Malformed HTTP request", "BAD_REQUEST"];
+  const body = JSON.stringify({ error, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
@@ -158,6 +181,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
   });
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError);
 
   return {
     server,

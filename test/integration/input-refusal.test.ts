@@ -132,3 +132,131 @@ describe("text PostgreSQL cannot store", () => {
     expect((listed.body as unknown as { key: string }[]).map((s) => s.key)).toEqual(["API_KEY"]);
   });
 });
+
+describe("values that are not what their field says", () => {
+  it.each([
+    ["scheduled_at", "%00"],
+    ["scheduled_at", -1],
+    ["scheduled_at", 1_700_000_000_000],
+    ["scheduled_at", "garbage"],
+    ["scheduled_at", "+275760-09-13T00:00:00.000Z"],
+    ["scheduled_at", "2026-02-31T00:00:00Z"],
+    ["scheduled_at", "2030-01-02T03:04:05"],
+    ["scheduled", "%00"],
+    ["scheduled", -1],
+  ])("submit refuses %s = %j", async (field, value) => {
+    const before = await queueCount();
+    expectRefused(await call("POST", "/api/v1/jobs/submit", { job_name: "noop", [field]: value }), field);
+    expect(await queueCount()).toBe(before);
+  });
+
+  it("submit takes an RFC 3339 scheduled_at (and the upstream spelling scheduled)", async () => {
+    const at = "2030-01-02T03:04:05Z";
+    for (const field of ["scheduled_at", "scheduled"]) {
+      const res = await call("POST", "/api/v1/jobs/submit", { job_name: "noop", [field]: at });
+      expect(res.status).toBe(201);
+      expect(res.body!.scheduled_at).toBe("2030-01-02T03:04:05.000Z");
+    }
+  });
+});
+
+const FUNCTIONS = "/api/v1/admin/jobs/functions";
+const handler = "export function handler() { return null; }";
+
+async function functionRow(name: string) {
+  const [row] = await t.stack.db.query<{ memory_limit_mb: number; schedule: string | null; enabled: boolean }>(
+    "SELECT memory_limit_mb, schedule, enabled FROM jobs.functions WHERE name = $1",
+    [name],
+  );
+  return row;
+}
+
+describe("annotations and schedules out of range", () => {
+  it.each([
+    ["memory", "999999999"],
+    ["timeout", "99999999999"],
+    ["max-retries", "1000"],
+    ["progress-timeout", "0"],
+    ["schedule", "0 0 31 2 *"],
+    ["schedule", "*/0 * * * *"],
+    ["schedule", "@every 1s"],
+  ])("create refuses @fluxbase:%s %s, naming it, and stores nothing", async (name, value) => {
+    const code = `// @fluxbase:description ok\n// @fluxbase:${name} ${value}\n${handler}`;
+    const res = await call("POST", FUNCTIONS, { name: "bad-annotation", code });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body).toMatchObject({ field: "code", annotation: `@fluxbase:${name}`, line: 2 });
+    expect(res.body!.error as string).toContain(`@fluxbase:${name}`);
+    expect(await functionRow("bad-annotation")).toBeUndefined();
+  });
+
+  it.each(["0 0 31 2 *", "*/0 * * * *", "@every 1s"])("create refuses the schedule field %s", async (schedule) => {
+    const res = await call("POST", FUNCTIONS, { name: "bad-schedule", code: handler, schedule });
+    expectRefused(res, "schedule");
+    expect(await functionRow("bad-schedule")).toBeUndefined();
+  });
+
+  it("update refuses new code with a bad annotation and keeps the function as it was", async () => {
+    expect((await call("POST", FUNCTIONS, { name: "kept", code: handler })).status).toBe(201);
+    const res = await call("PUT", `${FUNCTIONS}/default/kept`, { code: `// @fluxbase:memory 999999999\n${handler}` });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ annotation: "@fluxbase:memory", field: "code" });
+    expect(await functionRow("kept")).toMatchObject({ memory_limit_mb: 256 });
+  });
+
+  it("sync lists a definition with a bad annotation as an error and does not create it", async () => {
+    const res = await call("POST", "/api/v1/admin/jobs/sync", {
+      namespace: "default",
+      jobs: [
+        { name: "synced-bad", code: `// @fluxbase:schedule */0 * * * *\n${handler}` },
+        { name: "synced-good", code: handler },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body!.errors).toEqual([
+      { job: "synced-bad", error: expect.stringContaining("@fluxbase:schedule"), action: "create" },
+    ]);
+    expect(await functionRow("synced-bad")).toBeUndefined();
+    expect(await functionRow("synced-good")).toBeDefined();
+  });
+
+  it("a jobs-folder file with an out-of-range annotation is a load error; the other files still load", async () => {
+    await t.writeJob("huge.ts", `// @fluxbase:timeout 99999999999\n// @fluxbase:memory 999999999\n${handler}`);
+    await t.writeJob("fine.ts", handler);
+    const res = await call("POST", "/api/v1/admin/jobs/sync", { namespace: "default" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const errors = res.body!.errors as { job: string; error: string }[];
+    expect(errors.find((e) => e.job === "huge")?.error).toMatch(/@fluxbase:timeout .*@fluxbase:memory/s);
+    expect(await functionRow("fine")).toBeDefined();
+    expect(await functionRow("huge")).toMatchObject({ memory_limit_mb: 256 });
+  });
+});
+
+describe("sizes", () => {
+  it("refuses select= with 5,000 columns", async () => {
+    const res = await call("GET", `/api/v1/tables/jobs.functions?select=${Array(5000).fill("id").join(",")}`);
+    expectRefused(res, "select");
+  });
+
+  it("answers a request line too long to read with a JSON 431", async () => {
+    const select = Array.from({ length: 5000 }, (_, i) => `column_${i}`).join(",");
+    const res = await call("GET", `/api/v1/tables/jobs.functions?select=${select}`);
+    expect(res.status).toBe(431);
+    expect(typeof res.body?.error).toBe("string");
+  });
+
+  it("refuses a 500-character job-file name on every file route", async () => {
+    const long = `${"a".repeat(497)}.ts`;
+    const files = "/api/v1/admin/jobs/files";
+    for (const [method, path, body] of [
+      ["PUT", `${files}/${long}`, { content: handler }],
+      ["GET", `${files}/${long}`, undefined],
+      ["DELETE", `${files}/${long}`, undefined],
+      ["POST", `${files}/rename`, { from: "fine.ts", to: long }],
+      ["PUT", `${files}/${"d".repeat(300)}/x.ts`, { content: handler }],
+    ] as const) {
+      const res = await call(method, path, body);
+      expect(res.status, `${method} ${path.slice(0, 60)}: ${JSON.stringify(res.body)}`).toBe(400);
+      expect(["path", "to"]).toContain(res.body!.field);
+    }
+  });
+});

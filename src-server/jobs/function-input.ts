@@ -5,6 +5,7 @@ import type { FunctionFields, FunctionRow } from "../db/queries/functions.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { applyAnnotationDefaults, parseAnnotations, SETTING_RANGES, validateSchedule } from "./annotations.ts";
 import { functionNamePattern } from "./scan.ts";
+import { splitSchedule } from "./scheduler/plan.ts";
 import { optionalBoolean, optionalInt, optionalString, requireObject } from "./validate.ts";
 
 const MAX_CODE_BYTES = 5 * 1024 * 1024;
@@ -33,6 +34,10 @@ function schedule(value: unknown): string | null | undefined {
   if (s === undefined) return undefined;
   const checked = validateSchedule(s.split("|")[0]!.trim());
   if ("error" in checked) throw new AppError("VALIDATION_FAILED", `Invalid schedule "${s}": ${checked.error}`, { field: "schedule" });
+  // Upstream's "<cron>|<json object>": params that are not an object would be dropped.
+  if (s.includes("|") && splitSchedule(s).params === null) {
+    throw invalidField("schedule", `Invalid schedule "${s}": the part after "|" must be a JSON object of params`);
+  }
   return s.trim();
 }
 

@@ -189,7 +189,7 @@ describe("annotations and schedules out of range", () => {
     expect(await functionRow("bad-annotation")).toBeUndefined();
   });
 
-  it.each(["0 0 31 2 *", "*/0 * * * *", "@every 1s"])("create refuses the schedule field %s", async (schedule) => {
+  it.each(["0 0 31 2 *", "*/0 * * * *", "@every 1s", "0 2 * * *|[1]", "0 2 * * *|{bad"])("create refuses the schedule field %s", async (schedule) => {
     const res = await call("POST", FUNCTIONS, { name: "bad-schedule", code: handler, schedule });
     expectRefused(res, "schedule");
     expect(await functionRow("bad-schedule")).toBeUndefined();

@@ -146,7 +146,10 @@ describe("values that are not what their field says", () => {
     ["scheduled", -1],
   ])("submit refuses %s = %j", async (field, value) => {
     const before = await queueCount();
-    expectRefused(await call("POST", "/api/v1/jobs/submit", { job_name: "noop", [field]: value }), field);
+    expectRefused(
+      await call("POST", "/api/v1/jobs/submit", { job_name: "noop", [field]: value }),
+      field,
+    );
     expect(await queueCount()).toBe(before);
   });
 
@@ -164,10 +167,11 @@ const FUNCTIONS = "/api/v1/admin/jobs/functions";
 const handler = "export function handler() { return null; }";
 
 async function functionRow(name: string) {
-  const [row] = await t.stack.db.query<{ memory_limit_mb: number; schedule: string | null; enabled: boolean }>(
-    "SELECT memory_limit_mb, schedule, enabled FROM jobs.functions WHERE name = $1",
-    [name],
-  );
+  const [row] = await t.stack.db.query<{
+    memory_limit_mb: number;
+    schedule: string | null;
+    enabled: boolean;
+  }>("SELECT memory_limit_mb, schedule, enabled FROM jobs.functions WHERE name = $1", [name]);
   return row;
 }
 
@@ -189,15 +193,20 @@ describe("annotations and schedules out of range", () => {
     expect(await functionRow("bad-annotation")).toBeUndefined();
   });
 
-  it.each(["0 0 31 2 *", "*/0 * * * *", "@every 1s", "0 2 * * *|[1]", "0 2 * * *|{bad"])("create refuses the schedule field %s", async (schedule) => {
-    const res = await call("POST", FUNCTIONS, { name: "bad-schedule", code: handler, schedule });
-    expectRefused(res, "schedule");
-    expect(await functionRow("bad-schedule")).toBeUndefined();
-  });
+  it.each(["0 0 31 2 *", "*/0 * * * *", "@every 1s", "0 2 * * *|[1]", "0 2 * * *|{bad"])(
+    "create refuses the schedule field %s",
+    async (schedule) => {
+      const res = await call("POST", FUNCTIONS, { name: "bad-schedule", code: handler, schedule });
+      expectRefused(res, "schedule");
+      expect(await functionRow("bad-schedule")).toBeUndefined();
+    },
+  );
 
   it("update refuses new code with a bad annotation and keeps the function as it was", async () => {
     expect((await call("POST", FUNCTIONS, { name: "kept", code: handler })).status).toBe(201);
-    const res = await call("PUT", `${FUNCTIONS}/default/kept`, { code: `// @fluxbase:memory 999999999\n${handler}` });
+    const res = await call("PUT", `${FUNCTIONS}/default/kept`, {
+      code: `// @fluxbase:memory 999999999\n${handler}`,
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ annotation: "@fluxbase:memory", field: "code" });
     expect(await functionRow("kept")).toMatchObject({ memory_limit_mb: 256 });
@@ -220,12 +229,17 @@ describe("annotations and schedules out of range", () => {
   });
 
   it("a jobs-folder file with an out-of-range annotation is a load error; the other files still load", async () => {
-    await t.writeJob("huge.ts", `// @fluxbase:timeout 99999999999\n// @fluxbase:memory 999999999\n${handler}`);
+    await t.writeJob(
+      "huge.ts",
+      `// @fluxbase:timeout 99999999999\n// @fluxbase:memory 999999999\n${handler}`,
+    );
     await t.writeJob("fine.ts", handler);
     const res = await call("POST", "/api/v1/admin/jobs/sync", { namespace: "default" });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const errors = res.body!.errors as { job: string; error: string }[];
-    expect(errors.find((e) => e.job === "huge")?.error).toMatch(/@fluxbase:timeout .*@fluxbase:memory/s);
+    expect(errors.find((e) => e.job === "huge")?.error).toMatch(
+      /@fluxbase:timeout .*@fluxbase:memory/s,
+    );
     expect(await functionRow("fine")).toBeDefined();
     expect(await functionRow("huge")).toMatchObject({ memory_limit_mb: 256 });
   });
@@ -233,7 +247,10 @@ describe("annotations and schedules out of range", () => {
 
 describe("sizes", () => {
   it("refuses select= with 5,000 columns", async () => {
-    const res = await call("GET", `/api/v1/tables/jobs.functions?select=${Array(5000).fill("id").join(",")}`);
+    const res = await call(
+      "GET",
+      `/api/v1/tables/jobs.functions?select=${Array(5000).fill("id").join(",")}`,
+    );
     expectRefused(res, "select");
   });
 
@@ -258,5 +275,35 @@ describe("sizes", () => {
       expect(res.status, `${method} ${path.slice(0, 60)}: ${JSON.stringify(res.body)}`).toBe(400);
       expect(["path", "to"]).toContain(res.body!.field);
     }
+  });
+});
+
+describe("storage object names the file system cannot take", () => {
+  async function upload(name: string) {
+    const res = await fetch(`${t.url}/api/v1/storage/fs-names/${name}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${t.stack.keys.serviceKey}`, "content-type": "text/plain" },
+      body: "hello",
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it("refuses a 500-character name, and an object where another's folder is (and the reverse)", async () => {
+    expect((await upload("dir/file.txt")).status).toBe(201);
+    expect(await upload(`${"n".repeat(496)}.txt`)).toMatchObject({
+      status: 400,
+      body: { field: "path" },
+    });
+    expect(await upload("dir")).toMatchObject({ status: 409, body: { field: "path" } });
+    expect(await upload("dir/file.txt/x")).toMatchObject({ status: 409, body: { field: "path" } });
+    const anon = await fetch(`${t.url}/api/v1/storage/fs-names/dir/file.txt`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${t.stack.keys.anonKey}` },
+    });
+    expect(anon.status).toBe(403);
+    const [row] = await t.stack.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM storage.objects WHERE bucket_id = 'fs-names'",
+    );
+    expect(row!.n).toBe(1);
   });
 });

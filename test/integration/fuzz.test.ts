@@ -160,6 +160,21 @@ function generate(
           kind: `${who}: NUL in query on real rows`,
         });
       }
+      // Reads of real rows with bad query parameters (reads change nothing either way).
+      if (method === "GET" || method === "HEAD") {
+        const path = pattern
+          .split("/")
+          .map((seg) => (/^[:*]/.test(seg) ? realParam(pattern, seg.slice(1)) : seg))
+          .join("/");
+        for (let i = 0; i < 2; i++) {
+          out.push({
+            method,
+            path: path + (badQuery(rng) || "?limit=-1"),
+            headers: headersFor(token, rng, false),
+            kind: `${who}: bad query on real rows`,
+          });
+        }
+      }
       // Real rows with no other fault, for callers who may not touch them (anon, nobody).
       if (hasParams && (who === "anon" || who === "none")) {
         const path = pattern

@@ -21,7 +21,7 @@ import { addJobFileRoutes } from "./http/routes/job-files.ts";
 import { addJobRoutes } from "./http/routes/jobs.ts";
 import { addUiRoutes } from "./http/routes/ui-config.ts";
 import { createUiLogin } from "./auth/ui-login.ts";
-import { createRouter } from "./http/router.ts";
+import { createRouter, type RouteInfo } from "./http/router.ts";
 import { createHttpServer, type HttpServer } from "./http/server.ts";
 import { createRealtimeHub } from "./realtime/index.ts";
 import { createStaticFiles } from "./http/static.ts";
@@ -73,6 +73,8 @@ export interface LocalStack {
   loaded?: LoadJobsResult;
   /** One-time code for the UI's sign-in link `<url>/#/login?code=...` (serve mode only). */
   uiLoginCode?: string;
+  /** The HTTP API's routes (serve mode only; empty for a worker). */
+  routes: RouteInfo[];
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     let url = "";
     let http: HttpServer | undefined;
     let uiLoginCode: string | undefined;
+    let routes: RouteInfo[] = [];
     if (mode === "serve") {
       const router = createRouter();
       const uiLogin = await createUiLogin({ db, users });
@@ -145,6 +148,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addDataRoutes({ router, db, callers });
       addSecretRoutes({ router, db, callers, secrets });
       addStorage({ router, db, callers, dataDir: config.dataDir, jwtSecret: keys.jwtSecret });
+      routes = router.routes();
       http = createHttpServer({
         router,
         logger,
@@ -192,6 +196,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       embedded: !!pg,
       loaded,
       uiLoginCode,
+      routes,
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {

@@ -4,6 +4,7 @@ import type { AuthSession, AuthUser } from "../../src-sdk/types.ts";
 import type { Db } from "../db/pool.ts";
 import * as users from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
+import { textProblem } from "../http/json-input.ts";
 import { signJwt } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -45,11 +46,18 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+const MAX_EMAIL_CHARS = 320;
+const MAX_PASSWORD_CHARS = 1024;
+
 function checkCredentials(email: unknown, password: unknown): { email: string; password: string } {
-  if (typeof email !== "string" || !EMAIL.test(email.trim())) throw invalidField("email", "A valid email is required");
-  if (typeof password !== "string" || password.length < 6) {
-    throw invalidField("password", "password must be at least 6 characters");
+  if (typeof email !== "string" || email.length > MAX_EMAIL_CHARS || textProblem(email) || !EMAIL.test(email.trim())) {
+    throw invalidField("email", "A valid email is required");
   }
+  if (typeof password !== "string" || password.length < 6 || password.length > MAX_PASSWORD_CHARS) {
+    throw invalidField("password", `password must be 6 to ${MAX_PASSWORD_CHARS} characters`);
+  }
+  const passwordProblem = textProblem(password);
+  if (passwordProblem) throw invalidField("password", `password: ${passwordProblem}`);
   return { email: email.trim(), password };
 }
 

@@ -25,6 +25,10 @@ const BAD_REQUEST_CODES = new Set([
   "23502", // not_null_violation
   "23503", // foreign_key_violation
   "23514", // check_violation
+  "54000", // program_limit_exceeded, e.g. an index row too large for a value
+  "54001", // statement_too_complex (expression stack depth)
+  "54011", // too_many_columns
+  "54023", // too_many_arguments
 ]);
 
 function statusFor(code: string): ErrorCode | undefined {

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { HttpClient } from "../../src-sdk/http.ts";
 import { QueryBuilder } from "../../src-sdk/query-builder.ts";
 import { AppError } from "../errors.ts";
-import { parsePrefer, parseQuery, referencedColumns, splitTopLevel } from "./query-parse.ts";
+import {
+  parsePrefer,
+  parseQuery,
+  QUERY_LIMITS,
+  referencedColumns,
+  splitTopLevel,
+} from "./query-parse.ts";
 
 /** The query string our SDK sends for a builder chain. */
 const sdk = (chain: (q: QueryBuilder) => QueryBuilder) =>
@@ -160,6 +166,28 @@ describe("parseQuery refuses malformed input with a reason", () => {
 
   it("names the parameter at fault", () => {
     expect(badRequest(() => parse("created_at=lt")).extra.field).toBe("created_at");
+  });
+});
+
+describe("query limits", () => {
+  const many = (n: number, item: string) => Array(n).fill(item).join(",");
+
+  it("takes a query at each limit and refuses one past it, naming the parameter", () => {
+    expect(parse(`select=${many(QUERY_LIMITS.selectItems, "id")}`).select).toHaveLength(500);
+    expect(badRequest(() => parse(`select=${many(5000, "id")}`)).extra.field).toBe("select");
+    expect(badRequest(() => parse(`order=${many(51, "id")}`)).extra.field).toBe("order");
+    expect(badRequest(() => parse(`on_conflict=${many(51, "id")}`)).extra.field).toBe(
+      "on_conflict",
+    );
+    expect(badRequest(() => parse(`or=(${many(501, "a.eq.1")})`)).extra.field).toBe("or");
+    const filters = Array.from({ length: 501 }, (_, i) => `c${i}=eq.1`).join("&");
+    expect(badRequest(() => parse(filters)).extra.field).toBe("query");
+  });
+
+  it("refuses and/or groups nested deeper than the limit without walking them all", () => {
+    const nest = (depth: number) => "and(".repeat(depth - 1) + "a.eq.1" + ")".repeat(depth - 1);
+    expect(parse(`or=(${nest(QUERY_LIMITS.groupDepth)})`).filters).toHaveLength(1);
+    expect(badRequest(() => parse(`or=(${nest(5000)})`)).message).toMatch(/deeper than 16/);
   });
 });
 

@@ -40,6 +40,24 @@ export interface Preferences {
   resolution?: "merge" | "ignore";
 }
 
+/**
+ * Bounds on one query, well inside what PostgreSQL takes (1,664 select items, its
+ * expression stack): past them a request is a 400 naming the parameter, not a 500.
+ */
+export const QUERY_LIMITS = {
+  selectItems: 500,
+  conditions: 500,
+  groupDepth: 16,
+  orderTerms: 50,
+  conflictColumns: 50,
+};
+
+function atMost<T>(items: T[], max: number, what: string, field: string): T[] {
+  if (items.length > max)
+    throw bad(`"${field}" has ${items.length} ${what}; at most ${max} are allowed`, field);
+  return items;
+}
+
 const COMPARE_OPS = new Set<string>(["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike"]);
 const IS_VALUES = new Set<string>(["null", "true", "false", "unknown"]);
 const COUNT_MODES = new Set(["exact", "planned", "estimated"]);
@@ -140,12 +158,21 @@ export function parseGroup(
   negate: boolean,
   spec: string,
   field: string,
+  depth = 1,
 ): Condition {
+  if (depth > QUERY_LIMITS.groupDepth) {
+    throw bad(
+      `"${field}" nests and/or groups deeper than ${QUERY_LIMITS.groupDepth} levels`,
+      field,
+    );
+  }
   const inner = parenthesised(spec, field, `"${field}"`);
   if (inner === "") throw bad(`"${field}" needs at least one condition`, field);
-  const items = splitTopLevel(inner, field).map((item): Condition => {
+  const parts = atMost(splitTopLevel(inner, field), QUERY_LIMITS.conditions, "conditions", field);
+  const items = parts.map((item): Condition => {
     const nested = /^(not\.)?(and|or)(\(.*\))$/s.exec(item);
-    if (nested) return parseGroup(nested[2] as "and" | "or", !!nested[1], nested[3]!, field);
+    if (nested)
+      return parseGroup(nested[2] as "and" | "or", !!nested[1], nested[3]!, field, depth + 1);
     const dot = item.indexOf(".");
     if (dot <= 0)
       throw bad(`Condition "${item}" in "${field}" must look like column.operator.value`, field);
@@ -156,7 +183,8 @@ export function parseGroup(
 
 export function parseSelect(text: string): SelectItem[] {
   if (text === "") return [{ kind: "star" }];
-  return splitTopLevel(text, "select").map((item): SelectItem => {
+  const items = atMost(splitTopLevel(text, "select"), QUERY_LIMITS.selectItems, "items", "select");
+  return items.map((item): SelectItem => {
     if (item === "*") return { kind: "star" };
     const colon = /^([^:()"]+):(?!:)(.+)$/.exec(item);
     const alias = colon ? colon[1] : undefined;
@@ -178,7 +206,7 @@ export function parseSelect(text: string): SelectItem[] {
 }
 
 export function parseOrder(text: string): OrderTerm[] {
-  return text.split(",").map((term) => {
+  return atMost(text.split(","), QUERY_LIMITS.orderTerms, "terms", "order").map((term) => {
     const [column, ...mods] = term.split(".");
     if (!column) throw bad(`Empty column name in order: "${text}"`, "order");
     const out: OrderTerm = { column, descending: false };
@@ -203,10 +231,16 @@ function parseNonNegative(name: string, text: string): number {
 }
 
 function columnList(name: string, text: string): string[] {
-  const columns = text.split(",").map((c) => c.trim());
+  const columns = atMost(text.split(","), QUERY_LIMITS.conflictColumns, "columns", name).map((c) =>
+    c.trim(),
+  );
   if (columns.some((c) => c === ""))
     throw bad(`"${name}" must be a comma-separated list of columns`, name);
   return columns;
+}
+
+function countConditions(conditions: Condition[]): number {
+  return conditions.reduce((n, c) => n + (c.kind === "group" ? countConditions(c.items) : 1), 0);
 }
 
 /** Every parameter that is not reserved is a filter on a column. */
@@ -244,6 +278,14 @@ export function parseQuery(search: URLSearchParams): ParsedQuery {
         if (name === "") throw bad("Empty query parameter name", "query");
         out.filters.push(parseCondition(name, value, name));
     }
+  }
+  atMost(out.order, QUERY_LIMITS.orderTerms, "terms", "order");
+  const conditions = countConditions(out.filters);
+  if (conditions > QUERY_LIMITS.conditions) {
+    throw bad(
+      `The query has ${conditions} filter conditions; at most ${QUERY_LIMITS.conditions} are allowed`,
+      "query",
+    );
   }
   return out;
 }

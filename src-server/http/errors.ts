@@ -16,6 +16,8 @@ function fromPostgres(err: { code?: string; message: string }): AppError | undef
     case "22007":
     case "22008":
     case "22003":
+    case "22021": // invalid byte sequence (a NUL byte that got past the input check)
+    case "22P05": // untranslatable character (an unpaired surrogate in JSON)
       return new AppError("BAD_REQUEST", `Invalid value: ${err.message}`);
     case "23505":
       return new AppError("CONFLICT", "Already exists");

@@ -35,4 +35,14 @@ describe("createRouter", () => {
     expect(match !== "method" && match?.route.handler).toBe(first);
     expect(router.match("GET", "/s/other/sign/b/p")).toMatchObject({ params: { bucket: "other", path: "sign/b/p" } });
   });
+
+  it("lists every route as registered", () => {
+    const router = createRouter();
+    router.add("GET", "/a/:id", [], handler);
+    router.add("PUT", "/b/*path", [], handler);
+    expect(router.routes()).toEqual([
+      { method: "GET", pattern: "/a/:id" },
+      { method: "PUT", pattern: "/b/*path" },
+    ]);
+  });
 });

@@ -43,8 +43,15 @@ export const noContent = () => new Reply(204, undefined);
 export type Handler = (req: ApiRequest) => Promise<unknown>;
 export type Guard = (req: ApiRequest) => Promise<void>;
 
+/** A registered route as written: for listings and tests that cover every route. */
+export interface RouteInfo {
+  method: string;
+  pattern: string;
+}
+
 interface Route {
   method: string;
+  pattern: string;
   segments: string[];
   guards: Guard[];
   handler: Handler;
@@ -53,6 +60,8 @@ interface Route {
 export interface Router {
   add(method: string, pattern: string, guards: Guard[], handler: Handler): void;
   match(method: string, path: string): { route: Route; params: Record<string, string> } | "method" | undefined;
+  /** Every route, in registration order. */
+  routes(): RouteInfo[];
 }
 
 function decodeSegment(part: string): string {
@@ -67,7 +76,10 @@ export function createRouter(): Router {
   const routes: Route[] = [];
   return {
     add(method, pattern, guards, handler) {
-      routes.push({ method, segments: pattern.split("/").filter(Boolean), guards, handler });
+      routes.push({ method, pattern, segments: pattern.split("/").filter(Boolean), guards, handler });
+    },
+    routes() {
+      return routes.map(({ method, pattern }) => ({ method, pattern }));
     },
     match(method, path) {
       const parts = path.split("/").filter(Boolean);

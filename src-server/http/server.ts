@@ -2,9 +2,11 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AppError } from "../errors.ts";
+import type { Duplex } from "node:stream";
+import { AppError, invalidField } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toErrorReply } from "./errors.ts";
+import { findJsonProblem, findParamProblem, type InputProblem } from "./json-input.ts";
 import { Reply, StreamReply, type ApiRequest, type Router } from "./router.ts";
 
 export interface HttpServerOptions {
@@ -74,6 +76,46 @@ function sendStream(res: ServerResponse, reply: StreamReply): Promise<void> {
   });
 }
 
+/** A 400 naming the field, e.g. `payload.items[2]: text contains a NUL byte`. */
+function refuse(problem: InputProblem): AppError {
+  return invalidField(problem.path, `${problem.path}: ${problem.message}`);
+}
+
+function parseJsonBody(buf: Buffer): unknown {
+  if (buf.length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(buf.toString("utf8"));
+  } catch (err) {
+    throw new AppError("BAD_REQUEST", `Invalid request body: ${(err as Error).message}`, { field: "body" });
+  }
+  const problem = findJsonProblem(value);
+  if (problem) throw refuse(problem);
+  return value;
+}
+
+/**
+ * A request Node could not parse (a request line or headers over 16 KB, bad framing) gets
+ * a JSON error like every other refusal, instead of Node's bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, error, code] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "The request line and headers exceed 16 KB", "HEADERS_TOO_LARGE"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request timeout", "REQUEST_TIMEOUT"]
+        : [400, "Malformed HTTP request", "BAD_REQUEST"];
+  const body = JSON.stringify({ error, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
@@ -114,18 +156,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       raw: req,
       requestId,
       json() {
-        parsed ??= readBody(req, options.maxBodyBytes).then((buf) => {
-          if (buf.length === 0) return undefined;
-          try {
-            return JSON.parse(buf.toString("utf8")) as unknown;
-          } catch (err) {
-            throw new AppError("BAD_REQUEST", `Invalid request body: ${(err as Error).message}`, { field: "body" });
-          }
-        });
+        parsed ??= readBody(req, options.maxBodyBytes).then(parseJsonBody);
         return parsed;
       },
     };
     try {
+      const paramProblem = findParamProblem(url.searchParams, match.params);
+      if (paramProblem) throw refuse(paramProblem);
       for (const guard of match.route.guards) await guard(apiReq);
       const result = await match.route.handler(apiReq);
       if (result instanceof Reply) return send(res, result.status, result.body, result.headers);
@@ -144,6 +181,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
   });
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError);
 
   return {
     server,

@@ -139,12 +139,27 @@ describe("parseAnnotations: every annotation", () => {
 
 describe("parseAnnotations: errors and warnings", () => {
   it.each([
-    ["timeout", "5m", 'expects a whole number of seconds >= 1, got "5m"'],
-    ["timeout", "0", 'expects a whole number of seconds >= 1, got "0"'],
-    ["timeout", "", 'expects a whole number of seconds >= 1, got ""'],
-    ["max-retries", "-1", 'expects a whole number of retries >= 0, got "-1"'],
-    ["memory", "1.5", 'expects a whole number of megabytes >= 1, got "1.5"'],
-    ["progress-timeout", "soon", 'expects a whole number of seconds >= 1, got "soon"'],
+    ["timeout", "5m", 'expects a whole number of seconds from 1 to 86400, got "5m"'],
+    ["timeout", "0", 'expects a whole number of seconds from 1 to 86400, got "0"'],
+    ["timeout", "", 'expects a whole number of seconds from 1 to 86400, got ""'],
+    [
+      "timeout",
+      "99999999999",
+      'expects a whole number of seconds from 1 to 86400, got "99999999999"',
+    ],
+    ["max-retries", "-1", 'expects a whole number of retries from 0 to 100, got "-1"'],
+    ["max-retries", "101", 'expects a whole number of retries from 0 to 100, got "101"'],
+    ["memory", "1.5", 'expects a whole number of megabytes from 16 to 16384, got "1.5"'],
+    [
+      "memory",
+      "999999999",
+      'expects a whole number of megabytes from 16 to 16384, got "999999999"',
+    ],
+    ["memory", "8", 'expects a whole number of megabytes from 16 to 16384, got "8"'],
+    ["progress-timeout", "soon", 'expects a whole number of seconds from 1 to 86400, got "soon"'],
+    ["progress-timeout", "86401", 'expects a whole number of seconds from 1 to 86400, got "86401"'],
+    ["schedule", "*/0 * * * *", 'invalid cron expression "*/0 * * * *"'],
+    ["schedule", "@every 1s", 'unsupported descriptor "@every 1s"'],
     ["allow-net", "nope", 'expects true or false (or nothing, meaning true), got "nope"'],
     ["enabled", "0", 'expects true or false (or nothing, meaning true), got "0"'],
     [

@@ -61,11 +61,30 @@ interface Handler {
   parse(value: string): Result<unknown>;
 }
 
-function wholeNumber(min: number, unit: string): Handler["parse"] {
+/**
+ * The range of each numeric setting, for annotations and the admin API's explicit fields
+ * alike (a day at most: a longer job should report progress and be split up).
+ */
+export const SETTING_RANGES = {
+  timeoutSeconds: { min: 1, max: 86_400, unit: "seconds" },
+  memoryLimitMb: { min: 16, max: 16_384, unit: "megabytes" },
+  maxRetries: { min: 0, max: 100, unit: "retries" },
+  progressTimeoutSeconds: { min: 1, max: 86_400, unit: "seconds" },
+} as const;
+
+function wholeNumber({
+  min,
+  max,
+  unit,
+}: {
+  min: number;
+  max: number;
+  unit: string;
+}): Handler["parse"] {
   return (value) =>
-    /^\d+$/.test(value) && Number(value) >= min
+    /^\d{1,15}$/.test(value) && Number(value) >= min && Number(value) <= max
       ? { value: Number(value) }
-      : { error: `expects a whole number of ${unit} >= ${min}, got "${value}"` };
+      : { error: `expects a whole number of ${unit} from ${min} to ${max}, got "${value}"` };
 }
 
 /** A bare annotation means true; otherwise exactly true or false. */
@@ -155,8 +174,8 @@ function namespaceName(value: string): Result<string> {
 
 const handlers: Record<string, Handler> = {
   "require-role": { key: "requireRoles", parse: roles },
-  timeout: { key: "timeoutSeconds", parse: wholeNumber(1, "seconds") },
-  "max-retries": { key: "maxRetries", parse: wholeNumber(0, "retries") },
+  timeout: { key: "timeoutSeconds", parse: wholeNumber(SETTING_RANGES.timeoutSeconds) },
+  "max-retries": { key: "maxRetries", parse: wholeNumber(SETTING_RANGES.maxRetries) },
   schedule: { key: "schedule", parse: validateSchedule },
   "schedule-timezone": { key: "scheduleTimezone", parse: timeZone },
   "schedule-params": { key: "scheduleParams", parse: jsonObject },
@@ -165,8 +184,11 @@ const handlers: Record<string, Handler> = {
   "allow-env": { key: "allowEnv", parse: flag },
   "allow-read": { key: "allowRead", parse: flag },
   "allow-write": { key: "allowWrite", parse: flag },
-  memory: { key: "memoryLimitMb", parse: wholeNumber(1, "megabytes") },
-  "progress-timeout": { key: "progressTimeoutSeconds", parse: wholeNumber(1, "seconds") },
+  memory: { key: "memoryLimitMb", parse: wholeNumber(SETTING_RANGES.memoryLimitMb) },
+  "progress-timeout": {
+    key: "progressTimeoutSeconds",
+    parse: wholeNumber(SETTING_RANGES.progressTimeoutSeconds),
+  },
   enabled: { key: "enabled", parse: flag },
   "disable-execution-logs": { key: "disableExecutionLogs", parse: flag },
   namespace: { key: "namespace", parse: namespaceName },

@@ -3,8 +3,9 @@
 import type { JobsConfig } from "../config/types.ts";
 import type { FunctionFields, FunctionRow } from "../db/queries/functions.ts";
 import { AppError, invalidField } from "../errors.ts";
-import { applyAnnotationDefaults, parseAnnotations, validateSchedule } from "./annotations.ts";
+import { applyAnnotationDefaults, parseAnnotations, SETTING_RANGES, validateSchedule } from "./annotations.ts";
 import { functionNamePattern } from "./scan.ts";
+import { splitSchedule } from "./scheduler/plan.ts";
 import { optionalBoolean, optionalInt, optionalString, requireObject } from "./validate.ts";
 
 const MAX_CODE_BYTES = 5 * 1024 * 1024;
@@ -33,7 +34,15 @@ function schedule(value: unknown): string | null | undefined {
   if (s === undefined) return undefined;
   const checked = validateSchedule(s.split("|")[0]!.trim());
   if ("error" in checked) throw new AppError("VALIDATION_FAILED", `Invalid schedule "${s}": ${checked.error}`, { field: "schedule" });
+  // Upstream's "<cron>|<json object>": params that are not an object would be dropped.
+  if (s.includes("|") && splitSchedule(s).params === null) {
+    throw invalidField("schedule", `Invalid schedule "${s}": the part after "|" must be a JSON object of params`);
+  }
   return s.trim();
+}
+
+function ranged(value: unknown, field: string, range: { min: number; max: number }): number | undefined {
+  return optionalInt(value, field, range.min, range.max);
 }
 
 /** Explicit settings of a body; undefined = not given. */
@@ -42,10 +51,14 @@ function explicitFields(body: Record<string, unknown>) {
     description: body.description === null ? null : optionalString(body.description, "description", 2000),
     enabled: optionalBoolean(body.enabled, "enabled"),
     schedule: schedule(body.schedule),
-    timeoutSeconds: optionalInt(body.timeout_seconds, "timeout_seconds", 1, 86_400),
-    memoryLimitMb: optionalInt(body.memory_limit_mb, "memory_limit_mb", 16, 16_384),
-    maxRetries: optionalInt(body.max_retries, "max_retries", 0, 100),
-    progressTimeoutSeconds: optionalInt(body.progress_timeout_seconds, "progress_timeout_seconds", 1, 86_400),
+    timeoutSeconds: ranged(body.timeout_seconds, "timeout_seconds", SETTING_RANGES.timeoutSeconds),
+    memoryLimitMb: ranged(body.memory_limit_mb, "memory_limit_mb", SETTING_RANGES.memoryLimitMb),
+    maxRetries: ranged(body.max_retries, "max_retries", SETTING_RANGES.maxRetries),
+    progressTimeoutSeconds: ranged(
+      body.progress_timeout_seconds,
+      "progress_timeout_seconds",
+      SETTING_RANGES.progressTimeoutSeconds,
+    ),
     allowNet: optionalBoolean(body.allow_net, "allow_net"),
     allowEnv: optionalBoolean(body.allow_env, "allow_env"),
     allowRead: optionalBoolean(body.allow_read, "allow_read"),
@@ -53,6 +66,23 @@ function explicitFields(body: Record<string, unknown>) {
     requireRoles: roles(body),
     disableExecutionLogs: optionalBoolean(body.disable_execution_logs, "disable_execution_logs"),
   };
+}
+
+/**
+ * The annotations of `source`; an invalid one is a 400 naming it (a function is never
+ * stored with a setting silently dropped, e.g. enabled without its schedule).
+ */
+function checkedAnnotations(source: string, field: string) {
+  const { annotations, errors } = parseAnnotations(source);
+  const [first] = errors;
+  if (first) {
+    throw new AppError("VALIDATION_FAILED", `${first.message} (${field}, line ${first.line})`, {
+      field,
+      annotation: `@fluxbase:${first.annotation}`,
+      line: first.line,
+    });
+  }
+  return annotations;
 }
 
 function pick<T>(...values: (T | undefined)[]): T {
@@ -75,8 +105,8 @@ export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namesp
   const source = code(body.code, "code");
   if (source === undefined) throw invalidField("code", "code is required");
   const original = code(body.original_code, "original_code") ?? source;
-  const parsed = parseAnnotations(original);
-  const a = applyAnnotationDefaults(parsed.annotations, ctx.config);
+  const annotated = checkedAnnotations(original, body.original_code === undefined || body.original_code === null ? "code" : "original_code");
+  const a = applyAnnotationDefaults(annotated, ctx.config);
   const e = explicitFields(body);
   return {
     name,
@@ -85,7 +115,7 @@ export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namesp
     code: source,
     originalCode: original,
     isBundled: optionalBoolean(body.is_bundled ?? body.is_pre_bundled, "is_bundled") ?? false,
-    bundleError: parsed.errors.length ? parsed.errors.map((x) => `line ${x.line}: ${x.message}`).join("; ") : null,
+    bundleError: null,
     enabled: pick(e.enabled, a.enabled),
     schedule: e.schedule !== undefined ? e.schedule : a.schedule,
     timeoutSeconds: pick(e.timeoutSeconds, a.timeoutSeconds),
@@ -110,13 +140,16 @@ export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namesp
 export function patchFunction(row: FunctionRow, raw: unknown): FunctionFields {
   const body = requireObject(raw);
   const source = code(body.code, "code");
+  const original = code(body.original_code, "original_code");
+  if (original !== undefined) checkedAnnotations(original, "original_code");
+  else if (source !== undefined) checkedAnnotations(source, "code");
   const e = explicitFields(body);
   return {
     name: row.name,
     namespace: row.namespace,
     description: e.description !== undefined ? e.description : row.description,
     code: source ?? row.code,
-    originalCode: code(body.original_code, "original_code") ?? source ?? row.original_code,
+    originalCode: original ?? source ?? row.original_code,
     isBundled: optionalBoolean(body.is_bundled, "is_bundled") ?? row.is_bundled,
     bundleError: source !== undefined ? null : row.bundle_error,
     enabled: e.enabled ?? row.enabled,

@@ -34,10 +34,42 @@ export function optionalInt(value: unknown, field: string, min: number, max: num
   return n;
 }
 
+// RFC 3339 (what upstream's Go server parses): a full date-time with an offset.
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|([+-])(\d{2}):?(\d{2}))$/;
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9999;
+
+/** The instant of an RFC 3339 date-time string, or undefined when it is none (or out of range). */
+export function parseTimestamp(text: string): Date | undefined {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return undefined;
+  const n = (i: number) => (m[i] === undefined ? 0 : Number(m[i]));
+  const [year, month, day] = [n(1), n(2), n(3)];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  const valid =
+    year >= MIN_YEAR &&
+    year <= MAX_YEAR &&
+    calendar.getUTCMonth() === month - 1 &&
+    calendar.getUTCDate() === day &&
+    n(4) <= 23 &&
+    n(5) <= 59 &&
+    n(6) <= 59 &&
+    n(8) <= 23 &&
+    n(9) <= 59;
+  if (!valid) return undefined;
+  const date = new Date(text.replace(" ", "T"));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 export function optionalDate(value: unknown, field: string): Date | undefined {
   if (value === undefined || value === null || value === "") return undefined;
-  const date = typeof value === "string" || typeof value === "number" ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) throw invalidField(field, `${field} must be an ISO 8601 date-time`);
+  const date = typeof value === "string" ? parseTimestamp(value.trim()) : undefined;
+  if (!date) {
+    throw invalidField(
+      field,
+      `${field} must be an RFC 3339 date-time with a time zone, e.g. 2030-01-02T03:04:05Z (years ${MIN_YEAR} to ${MAX_YEAR})`,
+    );
+  }
   return date;
 }
 

@@ -43,6 +43,15 @@ describe("secret names, values and descriptions", () => {
     expect(failure(() => checkValue(12)).extra.field).toBe("value");
   });
 
+  it("refuses a NUL byte or an unpaired surrogate in a value or a description (a job could not start)", () => {
+    for (const bad of ["a\u0000b", "\ud800", "x\udc00"]) {
+      const err = failure(() => checkValue(bad, "VALUE"));
+      expect([err.status, err.extra.field]).toEqual([400, "VALUE"]);
+      expect(failure(() => checkDescription(bad)).extra.field).toBe("description");
+    }
+    expect(checkValue("emoji 😀 ok")).toBe("emoji 😀 ok");
+  });
+
   it("keeps, clears or checks a description", () => {
     expect(checkDescription(undefined)).toBeUndefined();
     expect(checkDescription(null)).toBeNull();
@@ -64,6 +73,12 @@ describe("secretEnv", () => {
       FLUXBASE_SETTING_STRIPE_API_KEY: "s1",
       FLUXBASE_SETTING_SMTP_PASSWORD: "s2",
       FLUXBASE_USER_STRIPE_API_KEY: "u1",
+    });
+  });
+
+  it("leaves out a value holding a NUL byte (stored before they were refused), so the job still starts", () => {
+    expect(secretEnv({ system: { bad: "a\u0000b", good: "g" }, user: {} })).toEqual({
+      FLUXBASE_SETTING_GOOD: "g",
     });
   });
 });

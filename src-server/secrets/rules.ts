@@ -1,6 +1,7 @@
 // What a secret may be called and hold, and the upstream environment names a job sees
 // it under (spec §4.6). Pure: validation throws AppErrors that name the field.
 import { AppError, invalidField } from "../errors.ts";
+import { textProblem } from "../http/json-input.ts";
 
 export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 export const MAX_VALUE_BYTES = 64 * 1024;
@@ -20,6 +21,9 @@ export function checkValue(value: unknown, field = "value"): string {
   if (typeof value !== "string")
     throw invalidField(field, `${field} is required and must be a string`);
   if (value === "") throw invalidField(field, `${field} must not be empty`);
+  // A job sees secrets as environment variables, which cannot hold a NUL byte.
+  const problem = textProblem(value);
+  if (problem) throw invalidField(field, `${field}: ${problem}`);
   if (Buffer.byteLength(value, "utf8") > MAX_VALUE_BYTES) {
     throw new AppError("PAYLOAD_TOO_LARGE", `${field} exceeds ${MAX_VALUE_BYTES} bytes`, { field });
   }
@@ -34,6 +38,8 @@ export function checkDescription(
   if (description === undefined) return undefined;
   if (description === null || description === "") return null;
   if (typeof description !== "string") throw invalidField(field, `${field} must be a string`);
+  const problem = textProblem(description);
+  if (problem) throw invalidField(field, `${field}: ${problem}`);
   if (description.length > MAX_DESCRIPTION_CHARS) {
     throw invalidField(field, `${field} must be at most ${MAX_DESCRIPTION_CHARS} characters`);
   }
@@ -62,7 +68,8 @@ export function secretEnv(secrets: {
   ] as const) {
     for (const [name, value] of Object.entries(store)) {
       const suffix = envSuffix(name);
-      if (suffix) env[prefix + suffix] = value;
+      // A value stored before NUL bytes were refused would make the process fail to start.
+      if (suffix && !value.includes("\0")) env[prefix + suffix] = value;
     }
   }
   return env;

@@ -72,6 +72,13 @@ describe("parseUpload", () => {
   it("rejects metadata that is not a JSON object", () => {
     expect(() => parseUpload(Buffer.from(""), "text/plain", new URLSearchParams("metadata=[1]"))).toThrow(/metadata/);
   });
+
+  it("rejects metadata PostgreSQL cannot store (a \\u0000 escape), naming the key", () => {
+    for (const text of ['{"k":"a\\u0000"}', '{"k":["\\ud800"]}', '{"k":1e999}']) {
+      const query = new URLSearchParams({ metadata: text });
+      expect(() => parseUpload(Buffer.from(""), "text/plain", query), text).toThrow(/^metadata\.k/);
+    }
+  });
 });
 
 describe("mimeAllowed", () => {

@@ -3,6 +3,7 @@
 // (the bytes are the body, options in the query string).
 import type { IncomingMessage } from "node:http";
 import { AppError, invalidField } from "../errors.ts";
+import { findJsonProblem } from "../http/json-input.ts";
 
 export interface FormPart {
   name: string;
@@ -101,9 +102,12 @@ function parseMetadata(value: string | null | undefined): Record<string, unknown
   try {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      const problem = findJsonProblem(parsed, { path: "metadata" });
+      if (problem) throw invalidField(problem.path, `${problem.path}: ${problem.message}`);
       return parsed as Record<string, unknown>;
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof AppError) throw err;
     // fall through to the 400 below
   }
   throw invalidField("metadata", "metadata must be a JSON object");

@@ -22,6 +22,8 @@ describe("validateObjectPath", () => {
     ["a//b", "empty"],
     ["./a", "'.'"],
     ["x".repeat(1025), "longer than 1024"],
+    [`a/${"n".repeat(256)}.txt`, "longer than 255 bytes"],
+    ["é".repeat(128), "longer than 255 bytes"],
   ])("rejects %j with a 400 naming path (%s)", (value, why) => {
     let error: unknown;
     try {

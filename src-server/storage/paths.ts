@@ -5,6 +5,8 @@ import path from "node:path";
 import { AppError, invalidField } from "../errors.ts";
 
 export const MAX_PATH_LENGTH = 1024;
+/** A file or folder name on disk (NAME_MAX on Linux and macOS). */
+export const MAX_SEGMENT_BYTES = 255;
 const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** Names the routes use as fixed segments under /api/v1/storage. */
 const RESERVED_BUCKETS = new Set(["buckets", "object"]);
@@ -30,6 +32,9 @@ export function validateObjectPath(value: unknown): string {
   const segments = value.split("/");
   if (segments.some((s) => s === "..")) throw bad("it contains a '..' segment");
   if (segments.some((s) => s === "" || s === ".")) throw bad("it contains an empty or '.' segment");
+  if (segments.some((s) => Buffer.byteLength(s) > MAX_SEGMENT_BYTES)) {
+    throw bad(`a file or folder name is longer than ${MAX_SEGMENT_BYTES} bytes`);
+  }
   return value;
 }
 

@@ -200,8 +200,15 @@ export function createStorageStore(options: StorageStoreOptions) {
           return row;
         });
       } catch (err) {
-        if ((err as { code?: string }).code === "42501") {
+        const code = (err as { code?: string }).code;
+        if (code === "42501") {
           throw new AppError("FORBIDDEN", `Not allowed to write '${name}' in bucket '${bucket.id}'`);
+        }
+        // An object where a folder of others goes, or the reverse ("a" and "a/b").
+        if (code === "EISDIR" || code === "ENOTDIR" || code === "EEXIST") {
+          throw new AppError("CONFLICT", `'${name}' clashes with another object's folder in bucket '${bucket.id}'`, {
+            field: "path",
+          });
         }
         throw err;
       } finally {
@@ -248,6 +255,12 @@ export function createStorageStore(options: StorageStoreOptions) {
         if (rows.length === 0) throw objectNotFound();
         // Still holding the row lock: a concurrent re-upload of this path waits for COMMIT.
         await rm(file, { force: true });
+      }).catch((err: unknown) => {
+        // The anon role has no DELETE grant at all (signed-in callers are filtered by RLS).
+        if ((err as { code?: string }).code === "42501") {
+          throw new AppError("FORBIDDEN", `Not allowed to delete '${name}' in bucket '${bucket}'`);
+        }
+        throw err;
       });
     },
   };

@@ -26,15 +26,24 @@ export interface JobFileRoutesOptions {
 }
 
 export const MAX_JOB_FILE_BYTES = 1024 * 1024;
+/** A file or folder name (a function name comes from it), and a whole relative path. */
+export const MAX_JOB_NAME_CHARS = 100;
+export const MAX_JOB_PATH_CHARS = 400;
 const EDITABLE = /\.(?:ts|js|json|mts|mjs)$/;
 
 /** The absolute path of `rel` inside `root`, or a 400 naming `field`. */
 export function resolveJobPath(root: string, rel: string, field: string): string {
   if (!rel || rel.includes("\0") || rel.includes("\\")) throw invalidField(field, `${field} is not a valid file path`);
+  if (rel.length > MAX_JOB_PATH_CHARS) {
+    throw invalidField(field, `${field} must be at most ${MAX_JOB_PATH_CHARS} characters`);
+  }
   if (rel.startsWith("/") || path.isAbsolute(rel)) throw invalidField(field, `${field} must be relative to the jobs folder`);
   const parts = rel.split("/");
   if (parts.some((p) => p === "" || p === "." || p === "..")) {
     throw invalidField(field, `${field} must not contain empty, "." or ".." segments`);
+  }
+  if (parts.some((p) => p.length > MAX_JOB_NAME_CHARS)) {
+    throw invalidField(field, `${field}: each file or folder name must be at most ${MAX_JOB_NAME_CHARS} characters`);
   }
   if (parts.some((p) => p.startsWith(".") || p === "node_modules")) {
     throw invalidField(field, `${field} must not name dotfiles or node_modules`);
@@ -86,6 +95,17 @@ async function writeAtomic(full: string, content: string): Promise<void> {
   }
 }
 
+/** A file-system refusal the request caused (a folder where a file goes, or the reverse). */
+function fsRefusal(err: unknown, rel: string, field: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "EISDIR" || code === "ERR_FS_EISDIR") return new AppError("CONFLICT", `${rel} is a folder`, { field });
+  if (code === "ENOTDIR" || code === "EEXIST") {
+    return new AppError("CONFLICT", `A parent of ${rel} is a file, not a folder`, { field });
+  }
+  if (code === "ENAMETOOLONG") return invalidField(field, `${field} is too long for the file system`);
+  return err;
+}
+
 const exists = (full: string) => fs.stat(full).then(() => true, () => false);
 
 export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFileRoutesOptions): void {
@@ -107,8 +127,12 @@ export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFile
     const target = resolveJobPath(jobsDir, to, "to");
     if (!(await exists(source))) throw notFound(from);
     if (await exists(target)) throw new AppError("CONFLICT", `${to} already exists`, { field: "to" });
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.rename(source, target);
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(source, target);
+    } catch (err) {
+      throw fsRefusal(err, to, "to");
+    }
     return { path: to };
   });
 
@@ -131,7 +155,9 @@ export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFile
         field: "content",
       });
     }
-    await writeAtomic(full, body.content);
+    await writeAtomic(full, body.content).catch((err: unknown) => {
+      throw fsRefusal(err, rel, "path");
+    });
     const st = await fs.stat(full);
     return { path: rel, size: st.size, mtime: st.mtime.toISOString() };
   });
@@ -140,7 +166,9 @@ export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFile
     const rel = req.params.path!;
     const full = resolveJobPath(jobsDir, rel, "path");
     if (!(await exists(full))) throw notFound(rel);
-    await fs.rm(full);
+    await fs.rm(full).catch((err: unknown) => {
+      throw fsRefusal(err, rel, "path");
+    });
     return noContent();
   });
 }

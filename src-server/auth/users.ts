@@ -4,6 +4,7 @@ import type { AuthSession, AuthUser } from "../../src-sdk/types.ts";
 import type { Db } from "../db/pool.ts";
 import * as users from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
+import { isUuid } from "./caller.ts";
 import { signJwt } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -68,8 +69,18 @@ function checkRole(value: unknown): string {
   return value;
 }
 
-export function createUserService(options: { db: Db; keys: ApiKeys }): UserService {
+export interface UserServiceOptions {
+  db: Db;
+  keys: ApiKeys;
+  /** Told when a user's tokens may no longer hold as they are: signed out, role changed, deleted. */
+  onUserChanged?: (userId: string) => void;
+}
+
+export function createUserService(options: UserServiceOptions): UserService {
   const { db, keys } = options;
+  const changed = (userId: string | undefined) => {
+    if (userId) options.onUserChanged?.(userId);
+  };
 
   async function issueSession(row: users.UserRow): Promise<AuthSession> {
     const refreshToken = randomBytes(32).toString("base64url");
@@ -148,7 +159,7 @@ export function createUserService(options: { db: Db; keys: ApiKeys }): UserServi
       return sessionFor(row, session.id, next);
     },
     async signOut(sessionId) {
-      if (sessionId) await users.revokeSession(db, sessionId);
+      if (isUuid(sessionId)) changed(await users.revokeSession(db, sessionId));
     },
     async getUser(id) {
       const row = await users.findUserById(db, id);
@@ -161,6 +172,7 @@ export function createUserService(options: { db: Db; keys: ApiKeys }): UserServi
     async setRole(id, role) {
       const row = await users.updateUserRole(db, id, checkRole(role));
       if (!row) throw new AppError("NOT_FOUND", "User not found");
+      changed(id);
       return toAuthUser(row);
     },
     async list() {
@@ -168,6 +180,7 @@ export function createUserService(options: { db: Db; keys: ApiKeys }): UserServi
     },
     async remove(id) {
       if (!(await users.deleteUser(db, id))) throw new AppError("NOT_FOUND", "User not found");
+      changed(id);
     },
   };
 }

@@ -75,11 +75,19 @@ export interface CallerResolver {
   fromToken(token: string): Promise<Caller>;
   /** A caller resolved earlier, as of now (long-lived sockets re-check): or a 401. */
   recheck(caller: Caller): Promise<Caller>;
+  /**
+   * Re-checks `caller` every `recheckMs`, in one tick with every other watched caller (so
+   * their lookups share a query), and reports the caller as of now or the error. Returns
+   * the function that stops watching.
+   */
+  watch(caller: Caller, onResult: (result: { caller: Caller } | { error: unknown }) => void): () => void;
 }
 
 export interface CallerResolverOptions {
   /** Live checks of sessions, users and job attempts; without it only signatures and expiry count. */
   live?: LiveCheck;
+  /** How often watched callers are re-checked (default 2 s). */
+  recheckMs?: number;
 }
 
 export function createCallerResolver(keys: ApiKeys, options: CallerResolverOptions = {}): CallerResolver {
@@ -101,9 +109,33 @@ export function createCallerResolver(keys: ApiKeys, options: CallerResolverOptio
     return recheck(callerFromClaims(result.claims));
   };
 
+  type Watcher = { caller: Caller; onResult: Parameters<CallerResolver["watch"]>[1] };
+  const watchers = new Set<Watcher>();
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = () => {
+    for (const w of watchers) {
+      recheck(w.caller).then(
+        (caller) => watchers.has(w) && w.onResult({ caller }),
+        (error: unknown) => watchers.has(w) && w.onResult({ error }),
+      );
+    }
+  };
+
   return {
     fromToken,
     recheck,
+    watch(caller, onResult) {
+      const watcher = { caller, onResult };
+      watchers.add(watcher);
+      ticker ??= setInterval(tick, options.recheckMs ?? 2_000).unref();
+      return () => {
+        watchers.delete(watcher);
+        if (watchers.size === 0 && ticker) {
+          clearInterval(ticker);
+          ticker = undefined;
+        }
+      };
+    },
     async resolve(headers) {
       const authorization = header(headers, "authorization")?.trim();
       const serviceKey =

@@ -62,16 +62,44 @@ export function createLiveCheck({
     return value;
   }
 
-  const userState = (userId: string, sessionId: string | null) =>
-    cached<UserState>(`u:${userId}:${sessionId ?? ""}`, async () => {
-      const rows = await db.query<{ role: string; session_live: boolean }>(
-        `SELECT u.role, (s.id IS NOT NULL AND s.revoked_at IS NULL) AS session_live
-         FROM auth.users u LEFT JOIN auth.sessions s ON s.id = $2 AND s.user_id = u.id
-         WHERE u.id = $1`,
-        [userId, sessionId],
+  // Lookups asked for in the same turn of the event loop (a realtime re-check tick asks for
+  // every socket's user at once) share one query.
+  let batch: {
+    userId: string;
+    sessionId: string | null;
+    resolve(state: UserState): void;
+    reject(err: unknown): void;
+  }[] = [];
+  const flush = async () => {
+    const items = batch;
+    batch = [];
+    try {
+      const rows = await db.query<{ i: string; role: string | null; session_live: boolean }>(
+        `SELECT q.i::text AS i, u.role, (s.id IS NOT NULL AND s.revoked_at IS NULL) AS session_live
+         FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS q(user_id, session_id, i)
+         LEFT JOIN auth.users u ON u.id = q.user_id
+         LEFT JOIN auth.sessions s ON s.id = q.session_id AND s.user_id = u.id`,
+        [items.map((x) => x.userId), items.map((x) => x.sessionId)],
       );
-      return { role: rows[0]?.role ?? null, sessionLive: rows[0]?.session_live ?? false };
-    });
+      const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+      items.forEach((item, n) => {
+        const row = byIndex.get(n + 1);
+        item.resolve({ role: row?.role ?? null, sessionLive: row?.session_live ?? false });
+      });
+    } catch (err) {
+      for (const item of items) item.reject(err);
+    }
+  };
+
+  const userState = (userId: string, sessionId: string | null) =>
+    cached<UserState>(
+      `u:${userId}:${sessionId ?? ""}`,
+      () =>
+        new Promise<UserState>((resolve, reject) => {
+          if (batch.length === 0) setImmediate(() => void flush());
+          batch.push({ userId, sessionId, resolve, reject });
+        }),
+    );
 
   const attemptRunning = (job: BoundAttempt) =>
     cached<boolean>(`j:${job.jobId}:${job.workerId}:${job.attempt}`, async () => {

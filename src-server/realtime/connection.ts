@@ -44,8 +44,6 @@ export interface ConnectionContext {
   unwatchExecution(connection: Connection, executionId: string): void;
   identityChanged(connection: Connection, before: Caller): void;
   slowConsumer(connection: Connection): void;
-  /** How often a signed-in socket re-checks its session, user or job attempt (default 2 s). */
-  recheckMs?: number;
 }
 
 export const ANON_SUBSCRIBE_ERROR = "authentication required for subscriptions";
@@ -79,7 +77,7 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
   /** Why events are held back (expired or revoked token), until a fresh token arrives. */
   let suspended: string | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
-  let recheckTimer: NodeJS.Timeout | undefined;
+  let unwatch: (() => void) | undefined;
 
   /** Acks and errors: sent even while suspended. */
   const write = (text: string | Buffer): boolean => {
@@ -132,7 +130,7 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       if (disposed) return;
       disposed = true;
       clearTimeout(expiryTimer);
-      clearInterval(recheckTimer);
+      unwatch?.();
       for (const sub of self.subscriptions.values()) ctx.unwatchTable(sub.target.schema, sub.target.table);
       for (const id of self.executions.keys()) ctx.unwatchExecution(self, id);
       self.subscriptions.clear();
@@ -150,14 +148,17 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
   const suspend = (reason: string) => {
     if (suspended !== undefined || disposed) return;
     suspended = reason;
+    clearTimeout(expiryTimer);
+    unwatch?.();
+    expiryTimer = unwatch = undefined;
     write(errorMessage(reason));
   };
 
   /** Arms the expiry timer and the periodic re-check for the current identity. */
   const watchIdentity = () => {
     clearTimeout(expiryTimer);
-    clearInterval(recheckTimer);
-    expiryTimer = recheckTimer = undefined;
+    unwatch?.();
+    expiryTimer = unwatch = undefined;
     if (disposed) return;
     const exp = self.caller.claims.exp;
     if (typeof exp === "number") {
@@ -169,24 +170,23 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       fire();
     }
     if (self.caller.job || (self.caller.kind === "user" && self.caller.userId)) {
-      recheckTimer = setInterval(() => void recheck(), ctx.recheckMs ?? 2_000).unref();
+      const checked = self.caller;
+      unwatch = ctx.callers.watch(checked, (result) => void rechecked(checked, result));
     }
   };
 
-  const recheck = async () => {
-    const checked = self.caller;
-    let now: Caller;
-    try {
-      now = await ctx.callers.recheck(checked);
-    } catch (err) {
+  /** The periodic re-check's answer for the identity `checked`. */
+  const rechecked = async (checked: Caller, result: { caller: Caller } | { error: unknown }) => {
+    if (self.caller !== checked) return;
+    if ("error" in result) {
       // A token that no longer holds; a database hiccup leaves things as they are.
-      if (self.caller === checked && (err as { status?: number }).status === 401) {
-        suspend(`token revoked: ${coerceError(err).message}`);
-      }
+      const err = result.error;
+      if ((err as { status?: number }).status === 401) suspend(`token revoked: ${coerceError(err).message}`);
       return;
     }
-    if (self.caller !== checked || now.role === checked.role) return;
-    await adopt(now);
+    if (result.caller.role === checked.role) return;
+    await adopt(result.caller);
+    watchIdentity();
   };
 
   /** Takes on a new identity; log watches were checked for the old one. */

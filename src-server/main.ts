@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCallerResolver } from "./auth/caller.ts";
+import { createLiveCheck } from "./auth/live-check.ts";
 import { loadOrCreateKeys, type ApiKeys } from "./auth/keys.ts";
 import { createUserService } from "./auth/users.ts";
 import type { ServerConfig } from "./config/types.ts";
@@ -110,8 +111,9 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       anonKey: config.anonKey,
       serviceKey: config.serviceKey,
     });
-    const callers = createCallerResolver(keys);
-    const users = createUserService({ db, keys });
+    const live = createLiveCheck({ db });
+    const callers = createCallerResolver(keys, { live });
+    const users = createUserService({ db, keys, onUserChanged: (id) => live.forgetUser(id) });
     const encryption = await loadOrCreateEncryptionKey({ dataDir: config.dataDir, configured: config.encryptionKey });
     if (encryption.source === "created") logger.info(`created the secrets key ${encryption.file}`);
     const secrets = createSecretStore({ db, key: encryption.key, logger });

@@ -1,9 +1,12 @@
 // Resolves the credentials of a request to a Caller (spec §1.2). The first credential
-// present decides; an invalid one is a 401, never a silent fall-back to anonymous.
+// present decides; an invalid one is a 401, never a silent fall-back to anonymous. A
+// signed token is then checked against live state (live-check.ts): a signed-out session,
+// a deleted user or a finished job attempt is a 401 too, and a user's role is the current one.
 import { timingSafeEqual } from "node:crypto";
 import { AppError } from "../errors.ts";
 import { verifyJwt, type Claims } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";
+import type { JobBinding, LiveCheck } from "./live-check.ts";
 
 export interface Caller {
   /** The application role: anon, authenticated, admin, dashboard_admin, service_role or custom. */
@@ -13,6 +16,8 @@ export interface Caller {
   email: string | null;
   kind: "anon" | "service" | "user";
   claims: Claims;
+  /** Set for the tokens a job receives: they hold only while that attempt runs. */
+  job?: JobBinding;
 }
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -42,36 +47,96 @@ export function anonCaller(): Caller {
   return { role: "anon", userId: null, email: null, kind: "anon", claims: { role: "anon" } };
 }
 
+/** The attempt named by a job token's claims (job_id, job_worker, job_attempt). */
+function jobBinding(claims: Claims): JobBinding | undefined {
+  if (claims.job_id === undefined) return undefined;
+  return {
+    jobId: isUuid(claims.job_id) ? claims.job_id : null,
+    workerId: isUuid(claims.job_worker) ? claims.job_worker : null,
+    attempt: Number.isInteger(claims.job_attempt) ? (claims.job_attempt as number) : null,
+  };
+}
+
 /** Turns verified claims into a Caller. */
 export function callerFromClaims(claims: Claims): Caller {
   const role = typeof claims.role === "string" && claims.role ? claims.role : "authenticated";
-  if (role === "service_role") return { ...serviceCaller(), claims };
-  if (role === "anon") return { ...anonCaller(), claims };
+  const job = jobBinding(claims);
+  const bound = job ? { job } : {};
+  if (role === "service_role") return { ...serviceCaller(), claims, ...bound };
+  if (role === "anon") return { ...anonCaller(), claims, ...bound };
   const id = isUuid(claims.sub) ? claims.sub : isUuid(claims.user_id) ? (claims.user_id as string) : null;
   const email = typeof claims.email === "string" ? claims.email : null;
-  return { role, userId: id, email, kind: "user", claims };
+  return { role, userId: id, email, kind: "user", claims, ...bound };
 }
 
 export interface CallerResolver {
-  resolve(headers: HeaderBag, query?: URLSearchParams): Caller;
+  resolve(headers: HeaderBag, query?: URLSearchParams): Promise<Caller>;
   /** Resolves a bare token (WebSocket query, impersonation) or throws 401. */
-  fromToken(token: string): Caller;
+  fromToken(token: string): Promise<Caller>;
+  /** A caller resolved earlier, as of now (long-lived sockets re-check): or a 401. */
+  recheck(caller: Caller): Promise<Caller>;
+  /**
+   * Re-checks `caller` every `recheckMs`, in one tick with every other watched caller (so
+   * their lookups share a query), and reports the caller as of now or the error. Returns
+   * the function that stops watching.
+   */
+  watch(caller: Caller, onResult: (result: { caller: Caller } | { error: unknown }) => void): () => void;
 }
 
-export function createCallerResolver(keys: ApiKeys): CallerResolver {
-  const fromToken = (token: string): Caller => {
+export interface CallerResolverOptions {
+  /** Live checks of sessions, users and job attempts; without it only signatures and expiry count. */
+  live?: LiveCheck;
+  /** How often watched callers are re-checked (default 2 s). */
+  recheckMs?: number;
+}
+
+export function createCallerResolver(keys: ApiKeys, options: CallerResolverOptions = {}): CallerResolver {
+  const recheck = async (caller: Caller): Promise<Caller> => {
+    const exp = caller.claims.exp;
+    if (typeof exp === "number" && exp * 1000 <= Date.now()) {
+      throw new AppError("UNAUTHORIZED", "Invalid or expired Bearer token");
+    }
+    return options.live ? options.live.check(caller) : caller;
+  };
+
+  const fromToken = async (token: string): Promise<Caller> => {
     if (same(token, keys.serviceKey)) return serviceCaller();
     if (same(token, keys.anonKey)) return anonCaller();
     const result = verifyJwt(token, keys.jwtSecret);
     if (!result.ok || result.claims.token_type === "refresh") {
       throw new AppError("UNAUTHORIZED", "Invalid or expired Bearer token");
     }
-    return callerFromClaims(result.claims);
+    return recheck(callerFromClaims(result.claims));
+  };
+
+  type Watcher = { caller: Caller; onResult: Parameters<CallerResolver["watch"]>[1] };
+  const watchers = new Set<Watcher>();
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = () => {
+    for (const w of watchers) {
+      recheck(w.caller).then(
+        (caller) => watchers.has(w) && w.onResult({ caller }),
+        (error: unknown) => watchers.has(w) && w.onResult({ error }),
+      );
+    }
   };
 
   return {
     fromToken,
-    resolve(headers) {
+    recheck,
+    watch(caller, onResult) {
+      const watcher = { caller, onResult };
+      watchers.add(watcher);
+      ticker ??= setInterval(tick, options.recheckMs ?? 2_000).unref();
+      return () => {
+        watchers.delete(watcher);
+        if (watchers.size === 0 && ticker) {
+          clearInterval(ticker);
+          ticker = undefined;
+        }
+      };
+    },
+    async resolve(headers) {
       const authorization = header(headers, "authorization")?.trim();
       const serviceKey =
         header(headers, "x-service-key") ??
@@ -79,8 +144,9 @@ export function createCallerResolver(keys: ApiKeys): CallerResolver {
       if (serviceKey !== undefined) {
         let caller: Caller | undefined;
         try {
-          caller = fromToken(serviceKey);
-        } catch {
+          caller = await fromToken(serviceKey);
+        } catch (err) {
+          if (err instanceof AppError && err.extra.code === "REVOKED_TOKEN") throw err;
           caller = undefined;
         }
         if (caller?.kind !== "service") throw new AppError("UNAUTHORIZED", "Invalid service key");

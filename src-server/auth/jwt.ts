@@ -59,9 +59,17 @@ export function verifyJwt(token: string, secret: string, now: number = Date.now(
   }
   const claims = decodeJson(payloadPart) as Claims | undefined;
   if (!claims) return { ok: false, reason: "malformed claims" };
+  // A time claim that is present must be a number: a string "exp" would otherwise never expire.
+  for (const name of ["exp", "nbf", "iat"] as const) {
+    if (claims[name] !== undefined && !Number.isFinite(claims[name])) {
+      return { ok: false, reason: `malformed ${name} claim` };
+    }
+  }
   const seconds = Math.floor(now / 1000);
-  if (typeof claims.exp === "number" && claims.exp <= seconds) return { ok: false, reason: "token expired" };
-  if (typeof claims.nbf === "number" && claims.nbf > seconds + 30) return { ok: false, reason: "token not yet valid" };
+  if (typeof claims.exp === "number" && claims.exp <= seconds)
+    return { ok: false, reason: "token expired" };
+  if (typeof claims.nbf === "number" && claims.nbf > seconds + 30)
+    return { ok: false, reason: "token not yet valid" };
   return { ok: true, claims };
 }
 

@@ -5,6 +5,7 @@ import type { Db } from "../db/pool.ts";
 import * as users from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { textProblem } from "../http/json-input.ts";
+import { isUuid } from "./caller.ts";
 import { signJwt } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -76,8 +77,18 @@ function checkRole(value: unknown): string {
   return value;
 }
 
-export function createUserService(options: { db: Db; keys: ApiKeys }): UserService {
+export interface UserServiceOptions {
+  db: Db;
+  keys: ApiKeys;
+  /** Told when a user's tokens may no longer hold as they are: signed out, role changed, deleted. */
+  onUserChanged?: (userId: string) => void;
+}
+
+export function createUserService(options: UserServiceOptions): UserService {
   const { db, keys } = options;
+  const changed = (userId: string | undefined) => {
+    if (userId) options.onUserChanged?.(userId);
+  };
 
   async function issueSession(row: users.UserRow): Promise<AuthSession> {
     const refreshToken = randomBytes(32).toString("base64url");
@@ -156,7 +167,7 @@ export function createUserService(options: { db: Db; keys: ApiKeys }): UserServi
       return sessionFor(row, session.id, next);
     },
     async signOut(sessionId) {
-      if (sessionId) await users.revokeSession(db, sessionId);
+      if (isUuid(sessionId)) changed(await users.revokeSession(db, sessionId));
     },
     async getUser(id) {
       const row = await users.findUserById(db, id);
@@ -169,6 +180,7 @@ export function createUserService(options: { db: Db; keys: ApiKeys }): UserServi
     async setRole(id, role) {
       const row = await users.updateUserRole(db, id, checkRole(role));
       if (!row) throw new AppError("NOT_FOUND", "User not found");
+      changed(id);
       return toAuthUser(row);
     },
     async list() {
@@ -176,6 +188,7 @@ export function createUserService(options: { db: Db; keys: ApiKeys }): UserServi
     },
     async remove(id) {
       if (!(await users.deleteUser(db, id))) throw new AppError("NOT_FOUND", "User not found");
+      changed(id);
     },
   };
 }

@@ -1,5 +1,6 @@
 // Route guards: who may call a route.
 import type { CallerResolver } from "../auth/caller.ts";
+import { jobTokenMayUse } from "../auth/job-scope.ts";
 import { ADMIN_ROLES } from "../auth/roles.ts";
 import type { Db } from "../db/pool.ts";
 import { findUserById } from "../db/queries/users.ts";
@@ -9,14 +10,30 @@ import type { Guard } from "./router.ts";
 /** Any valid credential: user token, anon key or service key (spec §1.2). */
 export function authenticated(callers: CallerResolver): Guard {
   return async (req) => {
-    req.caller = callers.resolve(req.headers);
+    req.caller = await callers.resolve(req.headers);
+  };
+}
+
+/**
+ * Any valid credential but the anon identity: the public anon key may submit jobs, but
+ * reading them (list, get, logs, cancel, retry) needs a user or the service role.
+ */
+export function notAnonymous(callers: CallerResolver): Guard {
+  return async (req) => {
+    const caller = await callers.resolve(req.headers);
+    if (caller.role === "anon") {
+      throw new AppError("FORBIDDEN", "Authentication required: sign in to read jobs (the anon key may only submit)", {
+        code: "AUTHENTICATION_REQUIRED",
+      });
+    }
+    req.caller = caller;
   };
 }
 
 /** A signed-in user (not the anon key, not the service key). */
 export function signedInUser(callers: CallerResolver): Guard {
   return async (req) => {
-    const caller = callers.resolve(req.headers);
+    const caller = await callers.resolve(req.headers);
     if (!caller.userId) throw new AppError("UNAUTHORIZED", "Sign in first: this route needs a user access token");
     req.caller = caller;
   };
@@ -25,17 +42,18 @@ export function signedInUser(callers: CallerResolver): Guard {
 /**
  * admin, dashboard_admin or service_role (spec §1.4). A user token whose role claim is
  * older than a promotion is upgraded from auth.users, so a new admin need not sign in again.
+ * A job's tokens reach only the admin routes job-scope.ts lists.
  */
 export function admin(callers: CallerResolver, db: Db): Guard {
   return async (req) => {
     let caller;
     try {
-      caller = callers.resolve(req.headers);
+      caller = await callers.resolve(req.headers);
     } catch (err) {
       const missing = !req.headers.authorization && !req.headers["x-service-key"] && !req.headers.apikey;
-      throw missing
-        ? new AppError("UNAUTHORIZED", "Missing authentication", { code: "MISSING_AUTHENTICATION" })
-        : new AppError("UNAUTHORIZED", (err as Error).message, { code: "INVALID_TOKEN" });
+      if (missing) throw new AppError("UNAUTHORIZED", "Missing authentication", { code: "MISSING_AUTHENTICATION" });
+      const code = err instanceof AppError && err.extra.code === "REVOKED_TOKEN" ? "REVOKED_TOKEN" : "INVALID_TOKEN";
+      throw new AppError("UNAUTHORIZED", (err as Error).message, { code });
     }
     if (!ADMIN_ROLES.has(caller.role) && caller.userId) {
       const user = await findUserById(db, caller.userId);
@@ -43,6 +61,11 @@ export function admin(callers: CallerResolver, db: Db): Guard {
     }
     if (!ADMIN_ROLES.has(caller.role)) {
       throw new AppError("FORBIDDEN", "Insufficient permissions", { code: "INSUFFICIENT_PERMISSIONS" });
+    }
+    if (caller.job && !jobTokenMayUse(req.method, req.path)) {
+      throw new AppError("FORBIDDEN", "Insufficient permissions: a job's token cannot use this admin route", {
+        code: "INSUFFICIENT_PERMISSIONS",
+      });
     }
     req.caller = caller;
   };

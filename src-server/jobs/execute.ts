@@ -59,7 +59,7 @@ function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
   return ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
 }
 
-async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow): Promise<JobRunSpec> {
+async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow, key: AttemptKey): Promise<JobRunSpec> {
   // Only the submitting user's secrets and the system's (spec §4.6).
   const secrets = (await ctx.secrets?.forJob(row.created_by)) ?? { user: {}, system: {} };
   const user = row.created_by
@@ -68,7 +68,7 @@ async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRo
   const timeout = row.max_duration_seconds ?? fn.timeout_seconds;
   // Signed when a runtime first asks (the sandbox does; an in-process runtime never does).
   let tokens: ReturnType<typeof signJobTokens> | undefined;
-  const signed = () => (tokens ??= signJobTokens({ secret: ctx.jwtSecret, jobId: row.id, user, ttlSeconds: timeout + 60 }));
+  const signed = () => (tokens ??= signJobTokens({ secret: ctx.jwtSecret, attempt: key, user, ttlSeconds: timeout + 60 }));
   return {
     jobId: row.id,
     jobName: row.job_name,
@@ -128,7 +128,7 @@ export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, at
   let timer: NodeJS.Timeout | undefined;
   let outcome: JobOutcome;
   try {
-    const handle = ctx.runtime.start(await buildSpec(ctx, row, fn), {
+    const handle = ctx.runtime.start(await buildSpec(ctx, row, fn, key), {
       onProgress(p) {
         attempt.lastProgressAt = Date.now();
         progress.report(p);

@@ -39,6 +39,10 @@ export function checkRequiredRoles(fn: FunctionRow, role: string): void {
 }
 
 async function submitterFor(ctx: SubmitContext, caller: Caller, body: Record<string, unknown>, impersonation?: string): Promise<Submitter> {
+  const actingAsOther = (body.on_behalf_of !== undefined && body.on_behalf_of !== null) || !!impersonation;
+  if (actingAsOther && caller.job) {
+    throw new AppError("FORBIDDEN", "A job's token cannot submit on behalf of another user");
+  }
   if (body.on_behalf_of !== undefined && body.on_behalf_of !== null) {
     // The IDE's "run as": admins (not only service_role) may submit for another user.
     if (!isAdminRole(caller.role)) throw new AppError("FORBIDDEN", "on_behalf_of requires an admin or service_role caller");
@@ -57,7 +61,7 @@ async function submitterFor(ctx: SubmitContext, caller: Caller, body: Record<str
     if (!isAdminRole(caller.role)) throw new AppError("FORBIDDEN", "X-Impersonation-Token requires an admin or service_role caller");
     let target: Caller;
     try {
-      target = ctx.callers.fromToken(impersonation);
+      target = await ctx.callers.fromToken(impersonation);
     } catch {
       throw invalidField("X-Impersonation-Token", "Invalid impersonation token");
     }

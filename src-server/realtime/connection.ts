@@ -1,6 +1,10 @@
 // One realtime socket: its identity, its subscriptions and execution-log watches, the
 // client messages of spec §3.2 (handled one after another, so acks keep their order),
-// and sending with a cap on what may pile up for a slow reader.
+// and sending with a cap on what may pile up for a slow reader. The identity is kept
+// honest while the socket lives: at the token's expiry, and when a periodic re-check finds
+// the session signed out, the user deleted or the job attempt over, the socket gets an
+// error frame and no more events until the client sends a fresh `access_token`; a role
+// change (demotion) applies to the next event. Anonymous sockets may not subscribe.
 import { randomUUID } from "node:crypto";
 import { WebSocket } from "ws";
 import type { Caller, CallerResolver } from "../auth/caller.ts";
@@ -8,7 +12,14 @@ import { isUuid } from "../auth/caller.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { FilterError, matchesFilter, parseFilter, type Filter } from "./filters.ts";
-import { ackMessage, errorMessage, parseClientMessage, type ClientMessage, type SubscribeTarget } from "./protocol.ts";
+import {
+  ackMessage,
+  errorMessage,
+  HEARTBEAT_MESSAGE,
+  parseClientMessage,
+  type ClientMessage,
+  type SubscribeTarget,
+} from "./protocol.ts";
 import { subjectRow, type RowChange } from "./records.ts";
 import { isRealtimeTable, mayReadRow } from "./visibility.ts";
 
@@ -35,6 +46,10 @@ export interface ConnectionContext {
   slowConsumer(connection: Connection): void;
 }
 
+export const ANON_SUBSCRIBE_ERROR = "authentication required for subscriptions";
+/** setTimeout's longest delay; a later expiry is re-armed when this fires. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export interface Connection {
   readonly id: string;
   readonly ws: WebSocket;
@@ -44,7 +59,10 @@ export interface Connection {
   /** Watched execution id -> the channel name it was asked on. */
   readonly executions: Map<string, string>;
   receive(text: string): void;
-  /** Sends a text frame unless the socket is closing or its reader is too slow; false when not sent. */
+  /**
+   * Sends an event frame unless the socket is closing, its reader is too slow or its
+   * token no longer holds (heartbeats still go); false when not sent.
+   */
   send(text: string | Buffer): boolean;
   /** The ids of this socket's subscriptions the change reaches (none when hidden by RLS). */
   matchChange(change: RowChange): string[];
@@ -56,6 +74,22 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
   let chain: Promise<void> = Promise.resolve();
   let disposed = false;
   let slow = false;
+  /** Why events are held back (expired or revoked token), until a fresh token arrives. */
+  let suspended: string | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let unwatch: (() => void) | undefined;
+
+  /** Acks and errors: sent even while suspended. */
+  const write = (text: string | Buffer): boolean => {
+    if (disposed || slow || ws.readyState !== WebSocket.OPEN) return false;
+    if (ws.bufferedAmount > ctx.maxBufferedBytes) {
+      slow = true;
+      ctx.slowConsumer(self);
+      return false;
+    }
+    ws.send(text, { binary: false });
+    return true;
+  };
 
   const self: Connection = {
     id: randomUUID(),
@@ -69,20 +103,15 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
         .then(() => handle(text))
         .catch((err) => {
           ctx.logger.warn("realtime: message handling failed", { error: coerceError(err).message });
-          self.send(errorMessage("internal error"));
+          write(errorMessage("internal error"));
         });
     },
     send(text) {
-      if (disposed || slow || ws.readyState !== WebSocket.OPEN) return false;
-      if (ws.bufferedAmount > ctx.maxBufferedBytes) {
-        slow = true;
-        ctx.slowConsumer(self);
-        return false;
-      }
-      ws.send(text, { binary: false });
-      return true;
+      if (suspended !== undefined && text !== HEARTBEAT_MESSAGE) return false;
+      return write(text);
     },
     matchChange(change) {
+      if (suspended !== undefined) return [];
       const ids: string[] = [];
       let visible: boolean | undefined;
       const row = subjectRow(change);
@@ -100,6 +129,8 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
     dispose() {
       if (disposed) return;
       disposed = true;
+      clearTimeout(expiryTimer);
+      unwatch?.();
       for (const sub of self.subscriptions.values()) ctx.unwatchTable(sub.target.schema, sub.target.table);
       for (const id of self.executions.keys()) ctx.unwatchExecution(self, id);
       self.subscriptions.clear();
@@ -107,29 +138,92 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
     },
   };
 
+  /** The reason a subscription is refused for who the socket is now, if any. */
+  const refusal = (): string | undefined => {
+    if (suspended !== undefined) return suspended;
+    if (self.caller.role === "anon") return ANON_SUBSCRIBE_ERROR;
+    return undefined;
+  };
+
+  const suspend = (reason: string) => {
+    if (suspended !== undefined || disposed) return;
+    suspended = reason;
+    clearTimeout(expiryTimer);
+    unwatch?.();
+    expiryTimer = unwatch = undefined;
+    write(errorMessage(reason));
+  };
+
+  /** Arms the expiry timer and the periodic re-check for the current identity. */
+  const watchIdentity = () => {
+    clearTimeout(expiryTimer);
+    unwatch?.();
+    expiryTimer = unwatch = undefined;
+    if (disposed) return;
+    const exp = self.caller.claims.exp;
+    if (typeof exp === "number") {
+      const fire = () => {
+        const left = exp * 1000 - Date.now();
+        if (left > 0) expiryTimer = setTimeout(fire, Math.min(left, MAX_TIMER_MS)).unref();
+        else suspend("token expired: send a fresh access_token to resume");
+      };
+      fire();
+    }
+    if (self.caller.job || (self.caller.kind === "user" && self.caller.userId)) {
+      const checked = self.caller;
+      unwatch = ctx.callers.watch(checked, (result) => void rechecked(checked, result));
+    }
+  };
+
+  /** The periodic re-check's answer for the identity `checked`. */
+  const rechecked = async (checked: Caller, result: { caller: Caller } | { error: unknown }) => {
+    if (self.caller !== checked) return;
+    if ("error" in result) {
+      // A token that no longer holds; a database hiccup leaves things as they are.
+      const err = result.error;
+      if ((err as { status?: number }).status === 401) suspend(`token revoked: ${coerceError(err).message}`);
+      return;
+    }
+    if (result.caller.role === checked.role) return;
+    await adopt(result.caller);
+    watchIdentity();
+  };
+
+  /** Takes on a new identity; log watches were checked for the old one. */
+  const adopt = async (next: Caller) => {
+    const before = self.caller;
+    self.caller = next;
+    ctx.identityChanged(self, before);
+    for (const id of [...self.executions.keys()]) {
+      if (!(await ctx.mayReadExecution(next, id))) dropExecutions((x) => x === id);
+    }
+  };
+
   const subscribe = async (message: Extract<ClientMessage, { type: "subscribe" }>) => {
+    const refused = refusal();
+    if (refused) return void write(errorMessage(refused));
     const target = message.target;
-    if ("error" in target) return void self.send(errorMessage(target.error));
+    if ("error" in target) return void write(errorMessage(target.error));
     if (!isRealtimeTable(target.schema, target.table)) {
-      return void self.send(errorMessage(`table ${target.schema}.${target.table} not enabled for realtime`));
+      return void write(errorMessage(`table ${target.schema}.${target.table} not enabled for realtime`));
     }
     let filter: Filter | undefined;
     try {
       filter = target.filter ? parseFilter(target.filter) : undefined;
     } catch (err) {
       if (!(err instanceof FilterError)) throw err;
-      return void self.send(errorMessage(`invalid filter: ${err.message}`));
+      return void write(errorMessage(`invalid filter: ${err.message}`));
     }
     try {
       await ctx.watchTable(target.schema, target.table);
     } catch (err) {
       ctx.logger.warn("realtime: subscribing failed", { error: coerceError(err).message });
-      return void self.send(errorMessage("realtime is unavailable: the database cannot be reached"));
+      return void write(errorMessage("realtime is unavailable: the database cannot be reached"));
     }
     if (disposed) return ctx.unwatchTable(target.schema, target.table);
     const sub: Subscription = { id: randomUUID(), channel: message.channel, target, ...(filter ? { filter } : {}) };
     self.subscriptions.set(sub.id, sub);
-    self.send(ackMessage({ subscribed: true, subscription_id: sub.id, ...target }));
+    write(ackMessage({ subscribed: true, subscription_id: sub.id, ...target }));
   };
 
   const unsubscribe = (message: Extract<ClientMessage, { type: "unsubscribe" }>) => {
@@ -140,7 +234,7 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       ctx.unwatchTable(sub.target.schema, sub.target.table);
     }
     if (!message.subscriptionId) dropExecutions((_, channel) => !message.channel || channel === message.channel);
-    self.send(ackMessage({ unsubscribed: true, ...(message.subscriptionId ? { subscription_id: message.subscriptionId } : {}) }));
+    write(ackMessage({ unsubscribed: true, ...(message.subscriptionId ? { subscription_id: message.subscriptionId } : {}) }));
   };
 
   const dropExecutions = (drop: (id: string, channel: string) => boolean) => {
@@ -153,42 +247,40 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
 
   const subscribeLogs = async (message: Extract<ClientMessage, { type: "subscribe_logs" }>) => {
     if (message.executionType !== "job") {
-      return void self.send(errorMessage(`unsupported execution type: ${String(message.executionType)}`));
+      return void write(errorMessage(`unsupported execution type: ${String(message.executionType)}`));
     }
+    const refused = refusal();
+    if (refused) return void write(errorMessage(refused));
     const id = message.executionId;
     if (!isUuid(id) || !(await ctx.mayReadExecution(self.caller, id))) {
-      return void self.send(errorMessage("execution not found"));
+      return void write(errorMessage("execution not found"));
     }
     if (!self.executions.has(id)) {
       await ctx.watchExecution(self, id);
       if (disposed) return ctx.unwatchExecution(self, id);
     }
     self.executions.set(id, message.channel);
-    self.send(ackMessage({ subscribed: true, type: "logs", channel: message.channel, execution_id: id, execution_type: "job" }));
+    write(ackMessage({ subscribed: true, type: "logs", channel: message.channel, execution_id: id, execution_type: "job" }));
   };
 
   const accessToken = async (token: unknown) => {
     let next: Caller;
     try {
       if (typeof token !== "string" || !token) throw new Error("empty");
-      next = ctx.callers.fromToken(token);
+      next = await ctx.callers.fromToken(token);
     } catch {
-      return void self.send(errorMessage("invalid token"));
+      return void write(errorMessage("invalid token"));
     }
-    const before = self.caller;
-    self.caller = next;
-    ctx.identityChanged(self, before);
-    // Log watches were checked for the old identity.
-    for (const id of [...self.executions.keys()]) {
-      if (!(await ctx.mayReadExecution(next, id))) dropExecutions((x) => x === id);
-    }
-    self.send(ackMessage({ type: "access_token", updated: true }));
+    suspended = undefined;
+    await adopt(next);
+    watchIdentity();
+    write(ackMessage({ type: "access_token", updated: true }));
   };
 
   const handle = async (text: string) => {
     if (disposed) return;
     const message = parseClientMessage(text);
-    if (!message) return void self.send(errorMessage("invalid message: expected a JSON object with a type"));
+    if (!message) return void write(errorMessage("invalid message: expected a JSON object with a type"));
     switch (message.type) {
       case "subscribe":
         return subscribe(message);
@@ -198,15 +290,16 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
         return subscribeLogs(message);
       case "unsubscribe_logs":
         dropExecutions((id, channel) => (message.executionId ? id === message.executionId : channel === message.channel));
-        return void self.send(ackMessage({ unsubscribed: true, type: "logs" }));
+        return void write(ackMessage({ unsubscribed: true, type: "logs" }));
       case "access_token":
         return accessToken(message.token);
       case "heartbeat":
         return;
       case "unknown":
-        return void self.send(errorMessage(`unknown message type: ${message.name}`));
+        return void write(errorMessage(`unknown message type: ${message.name}`));
     }
   };
 
+  watchIdentity();
   return self;
 }

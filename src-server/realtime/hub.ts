@@ -212,13 +212,13 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     }
     if (closed) return refuseUpgrade(socket, 503, { error: "Server is shutting down" });
     const token = upgradeToken(req, url);
-    let caller: Caller;
-    try {
-      caller = token ? callers.fromToken(token) : anonCaller();
-    } catch (err) {
-      return refuseUpgrade(socket, 401, { error: coerceError(err).message, code: "UNAUTHORIZED" });
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, caller));
+    (token ? callers.fromToken(token) : Promise.resolve(anonCaller())).then(
+      (caller) => {
+        if (closed) return refuseUpgrade(socket, 503, { error: "Server is shutting down" });
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, caller));
+      },
+      (err: unknown) => refuseUpgrade(socket, 401, { error: coerceError(err).message, code: "UNAUTHORIZED" }),
+    );
   };
 
   const keepAlive = () => {

@@ -23,8 +23,8 @@ describe("mayReadJob", () => {
     expect(mayReadJob(alice, serviceJob)).toBe(false);
   });
 
-  it("lets the anon identity see anonymously submitted jobs only", () => {
-    expect(mayReadJob(anon, anonJob)).toBe(true);
+  it("shows the anon identity no job, not even an anonymously submitted one", () => {
+    expect(mayReadJob(anon, anonJob)).toBe(false);
     expect(mayReadJob(anon, serviceJob)).toBe(false);
     expect(mayReadJob(anon, aliceJob)).toBe(false);
   });

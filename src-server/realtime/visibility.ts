@@ -1,8 +1,10 @@
 // Who may see which changed row (spec §0.5, §3.5): decided from the row and the socket's
 // identity alone, with no database round trip per event. The rule for jobs.queue is the
 // one the HTTP routes apply (jobs/service.ts ownerOf/visible): a user sees the jobs they
-// submitted, the anon identity sees anonymously submitted jobs, admins (admin,
-// dashboard_admin, service_role) see every job. jobs.workers is for admins only.
+// submitted, admins (admin, dashboard_admin, service_role) see every job, and the anon
+// identity sees none (an anonymous submitter is told its job's id and nothing more, since
+// anyone holding the public anon key would otherwise see every anonymous job).
+// jobs.workers is for admins only.
 import { isAdminRole } from "../auth/roles.ts";
 
 export interface Viewer {
@@ -25,7 +27,6 @@ export function mayReadJob(viewer: Viewer, row: Row | null | undefined): boolean
   if (!row) return false;
   const createdBy = row.created_by ?? null;
   if (viewer.userId) return createdBy === viewer.userId;
-  if (viewer.role === "anon") return createdBy === null && row.user_role === "anon";
   return false;
 }
 

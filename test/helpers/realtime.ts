@@ -27,8 +27,8 @@ export function realtimeClients(url: string, anonKey: string) {
   return {
     anon: (ws: WebSocketConstructorLike = WebSocket) => track(createClient(url, { apiKey: anonKey }, { WebSocket: ws })),
     service: (serviceKey: string) => track(createClient(url, { serviceKey }, { WebSocket })),
-    async user(email: string) {
-      const c = track(createClient(url, { apiKey: anonKey }, { WebSocket }));
+    async user(email: string, ws: WebSocketConstructorLike = WebSocket) {
+      const c = track(createClient(url, { apiKey: anonKey }, { WebSocket: ws }));
       const { error } = await c.auth.signUp({ email, password: "correct horse battery" });
       if (error) throw new Error(`sign-up failed: ${error.message}`);
       return c;

@@ -47,7 +47,8 @@ describe("job visibility and ownership", () => {
     expect((await bob.jobs.cancel(job!.id)).error?.status).toBe(404);
     expect((await bob.jobs.retry(job!.id)).error?.status).toBe(404);
     expect((await bob.jobs.getLogs(job!.id)).error?.status).toBe(404);
-    expect((await t.anon.jobs.get(job!.id)).error?.status).toBe(404);
+    // The anon key reads no job at all (issue 12 item 9): 403, not even a "not found".
+    expect((await t.anon.jobs.get(job!.id)).error?.status).toBe(403);
 
     expect((await t.service.jobs.get(job!.id)).data!.id).toBe(job!.id);
     const { data: all } = await t.service.admin.jobs.listJobs({});

@@ -72,13 +72,14 @@ async function waitForStatus(id: string, statuses: Job["status"][], timeoutMs = 
 
 describe("job lifecycle", () => {
   it("runs a submitted job to completion with progress and result", async () => {
-    const { data: job, error } = await t.anon.jobs.submit("process-data", { items: [1, 2, 3, 4, 5] });
+    const user = await t.signUp("lifecycle@example.com");
+    const { data: job, error } = await user.jobs.submit("process-data", { items: [1, 2, 3, 4, 5] });
     expect(error).toBeNull();
     expect(job!.status).toBe("pending");
     const seen = new Set<number>();
     const done = await waitFor(
       async () => {
-        const { data } = await t.anon.jobs.get(job!.id);
+        const { data } = await user.jobs.get(job!.id);
         if (data?.progress) seen.add(data.progress.percent);
         return data?.status === "completed" ? data : undefined;
       },

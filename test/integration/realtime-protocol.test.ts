@@ -58,8 +58,13 @@ describe("connection", () => {
     expect(refused.body.error).toBe("Invalid or expired Bearer token");
   });
 
-  it("accepts no token (anon), the anon key, the service key and a user token", async () => {
-    for (const token of [undefined, t.stack.keys.anonKey, t.stack.keys.serviceKey, await userToken("tok@example.com")]) {
+  it("accepts no token (anon), the anon key, the service key and a user token; only the last two subscribe", async () => {
+    for (const token of [undefined, t.stack.keys.anonKey]) {
+      const s = await open(token);
+      s.send({ type: "subscribe", channel: "table:jobs.queue" });
+      expect((await s.next(isError, "refusal")).error).toBe("authentication required for subscriptions");
+    }
+    for (const token of [t.stack.keys.serviceKey, await userToken("tok@example.com")]) {
       const s = await open(token);
       s.send({ type: "subscribe", channel: "table:jobs.queue" });
       expect((await s.next(isAck, "ack")).payload).toMatchObject({ subscribed: true, schema: "jobs", table: "queue", event: "*" });
@@ -114,7 +119,7 @@ describe("row changes", () => {
   });
 
   it("follows access_token: a swapped identity sees only its own jobs", async () => {
-    const s = await open();
+    const s = await open(await userToken("yan@example.com"));
     s.send({ type: "subscribe", channel: "table:jobs.queue" });
     await s.next(isAck, "ack");
     s.send({ type: "access_token", token: "garbage" });

@@ -98,7 +98,11 @@ function capture() {
 describe("the guide's realtime snippets", () => {
   it("streams progress and the result of a completed job", async () => {
     const out = capture();
-    await guideProgressSnippet(clients.anon(), "process-data", out.console);
+    // The snippet subscribes after it submits: switch the table's realtime triggers on
+    // first (a fresh server's first subscription does), so its early updates are not lost.
+    await subscribed(clients.service(t.stack.keys.serviceKey).realtime.channel("table:jobs.queue").on("UPDATE", () => undefined));
+    // The anon key alone may not subscribe (issue 12 item 9): the guide's client, signed in.
+    await guideProgressSnippet(await clients.user("progress@example.com"), "process-data", out.console);
     const result = await waitFor(() => out.lines.find((l) => l[0] === "Result:"), { what: "the Result: line" });
     expect(result[1]).toEqual({ success: true, processed: 3 });
     const progress = out.lines.map((l) => l[0]).filter((l) => typeof l === "string" && l.startsWith("[")) as string[];
@@ -108,7 +112,7 @@ describe("the guide's realtime snippets", () => {
 
   it("reports error_message and logs of a failed job", async () => {
     const out = capture();
-    await guideProgressSnippet(clients.anon(), "always-fails", out.console);
+    await guideProgressSnippet(await clients.user("failure@example.com"), "always-fails", out.console);
     const logs = await waitFor(() => out.lines.find((l) => l[0] === "Logs:"), { what: "the Logs: line" });
     expect(out.lines.find((l) => l[0] === "Error:")?.[1]).toBe("database exploded on purpose");
     expect(logs[1]).toContain("loading the input\nconnecting to the database");
@@ -148,7 +152,7 @@ describe("the guide's realtime snippets", () => {
   });
 
   it("filters with status=eq.running", async () => {
-    const client = clients.anon();
+    const client = await clients.user("filter@example.com");
     const running: Json[] = [];
     const all: Json[] = [];
     // The guide's filter snippet, plus an unfiltered entry on the same socket as the barrier.
@@ -190,7 +194,7 @@ describe("delivery", () => {
 
   it("reconnects after the connection is killed and keeps receiving", async () => {
     const tracked = trackedWebSocket();
-    const client = clients.anon(tracked.WebSocket);
+    const client = await clients.user("reconnect@example.com", tracked.WebSocket);
     const updates: Json[] = [];
     const channel = client.realtime.channel("table:jobs.queue").on("UPDATE", (p) => updates.push(p.new));
     const status = subscribeCounting(channel);

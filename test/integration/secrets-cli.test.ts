@@ -75,6 +75,8 @@ describe("settings secrets (CLI)", () => {
       expect((await secretsCli("set", "webhook_secret", "whsec_while_running")).code).toBe(0);
 
       const client = createClient(url, { apiKey: anonKey });
+      // The anon key alone may submit but not read jobs: sign in to follow one.
+      await client.auth.signUp({ email: "cli@example.com", password: "correct horse battery" });
       const { data: job } = await client.jobs.submit("show", {});
       const done = await waitFor(async () => {
         const { data } = await client.jobs.get(job!.id);

@@ -39,6 +39,8 @@ describe("serve", () => {
     expect(keys.anonKey).toBe(anonKey);
 
     const client = createClient(url, { apiKey: anonKey });
+    // The anon key alone may submit but not read jobs: sign in to follow one.
+    await client.auth.signUp({ email: "serve@example.com", password: "correct horse battery" });
     const { data: job } = await client.jobs.submit("hello", { name: "world" });
     const done = await waitFor(async () => {
       const { data } = await client.jobs.get(job!.id);

@@ -37,6 +37,7 @@ function badTokens(): Record<string, string> {
   const secret = t.stack.keys.jwtSecret;
   const claims = { sub: "00000000-0000-4000-8000-000000000001", role: "service_role" };
   const noneHeader = b64({ alg: "none", typ: "JWT" });
+  const odd = (extra: Record<string, unknown>) => signJwt({ ...claims, ...extra }, { secret });
   const hs512 = `${b64({ alg: "HS512", typ: "JWT" })}.${b64(claims)}`;
   return {
     "alg none": `${noneHeader}.${b64(claims)}.`,
@@ -46,6 +47,11 @@ function badTokens(): Record<string, string> {
     "role tampered": tampered(userToken),
     "refresh token as bearer": refreshToken,
     garbage: "not-a-token",
+    // Correctly signed, but a time claim that is not a number (it would never expire).
+    "exp as a string": odd({ exp: "9999999999" }),
+    "nbf as a string": odd({ nbf: "0" }),
+    "iat as an object": odd({ iat: { at: 1 } }),
+    "exp as null": odd({ exp: null }),
   };
 }
 
@@ -79,7 +85,9 @@ describe("bad tokens", () => {
   it("refuses the realtime upgrade with 401", async () => {
     for (const [kind, token] of Object.entries(badTokens())) {
       const status = await new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${t.url.replace("http", "ws")}/realtime?token=${encodeURIComponent(token)}`);
+        const ws = new WebSocket(
+          `${t.url.replace("http", "ws")}/realtime?token=${encodeURIComponent(token)}`,
+        );
         ws.on("unexpected-response", (_req, res) => {
           resolve(res.statusCode ?? 0);
           ws.terminate();
@@ -95,7 +103,9 @@ describe("bad tokens", () => {
   });
 
   it("still accepts the real token", async () => {
-    const res = await fetch(`${t.url}/api/v1/auth/user`, { headers: { Authorization: `Bearer ${userToken}` } });
+    const res = await fetch(`${t.url}/api/v1/auth/user`, {
+      headers: { Authorization: `Bearer ${userToken}` },
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -93,8 +93,11 @@ export async function rotateSession(
   return rows[0];
 }
 
-export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {
-  await db.query("UPDATE auth.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [
-    sessionId,
-  ]);
+/** Ends a session; the id of its user, or undefined when it was unknown or already ended. */
+export async function revokeSession(db: Queryable, sessionId: string): Promise<string | undefined> {
+  const rows = await db.query<{ user_id: string }>(
+    "UPDATE auth.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id",
+    [sessionId],
+  );
+  return rows[0]?.user_id;
 }

@@ -12,7 +12,7 @@ import {
   ownerOf,
 } from "../../jobs/service.ts";
 import { submitJob } from "../../jobs/submit.ts";
-import { authenticated, featureEnabled } from "../guards.ts";
+import { authenticated, featureEnabled, notAnonymous } from "../guards.ts";
 import { created, type ApiRequest, type Router } from "../router.ts";
 
 export interface JobRoutesOptions {
@@ -23,12 +23,16 @@ export interface JobRoutesOptions {
 }
 
 export function addJobRoutes({ router, db, config, callers }: JobRoutesOptions): void {
-  const guards = [featureEnabled(() => config.enabled), authenticated(callers)];
+  const enabled = featureEnabled(() => config.enabled);
+  const submitGuards = [enabled, authenticated(callers)];
+  const guards = [enabled, notAnonymous(callers)];
   const base = "/api/v1/jobs";
 
-  router.add("POST", `${base}/submit`, guards, async (req) => {
+  router.add("POST", `${base}/submit`, submitGuards, async (req) => {
     const impersonation = req.headers["x-impersonation-token"];
     const row = await submitJob({ db, config, callers }, req.caller!, await req.json(), typeof impersonation === "string" ? impersonation : undefined);
+    // An anonymous submitter learns its job's id (and that it is pending), nothing more.
+    if (req.caller!.role === "anon") return created({ id: row.id, status: row.status });
     return created(toJob(row, { detail: true }));
   });
 

@@ -13,7 +13,7 @@ import type {
 import { memoryLimit } from "./args.ts";
 import { parseLine } from "./channel.ts";
 import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";
-import { createMasker } from "./mask.ts";
+import { createMasker, maskProgress } from "./mask.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
@@ -123,7 +123,9 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
         return;
       case "progress": {
         const { percent, message: text, data } = message;
-        return call(() => callbacks.onProgress({ percent, message: text, data }));
+        return call(() =>
+          callbacks.onProgress(maskProgress(mask, { percent, message: text, data })),
+        );
       }
       case "log":
         return log(message.level, mask(message.message));

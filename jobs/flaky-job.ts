@@ -2,6 +2,7 @@
  * Fails on purpose, to show retries with backoff and how errors are recorded.
  * Pass { "succeed_on_attempt": 2 } to see it recover on the second attempt.
  * @fluxbase:max-retries 2
+ * portability-ignore description-ignored (Fluxbase keeps no description; fine)
  * @fluxbase:description Fails until the given attempt, then succeeds
  */
 /// <reference path="./jobs.d.ts" />

@@ -1,6 +1,7 @@
 /**
  * A long-running job that checks for cancellation between batches.
  * @fluxbase:timeout 600
+ * portability-ignore description-ignored (Fluxbase keeps no description; fine)
  * @fluxbase:description Imports records in batches; stops cleanly when cancelled
  */
 /// <reference path="./jobs.d.ts" />
@@ -14,6 +15,7 @@ export async function handler(
   const { batches = 30, batch_ms = 500 } = job.getJobPayload() as { batches?: number; batch_ms?: number };
   let processed = 0;
   for (let i = 0; i < batches; i++) {
+    // portability-ignore check-cancellation (on Fluxbase the import simply runs to its end)
     if (job.checkCancellation()) {
       console.log(`Cancelled after ${processed} batches`);
       return { cancelled: true, processed };

@@ -1,6 +1,7 @@
 /**
  * Process a list of items, reporting progress after each one.
  * @fluxbase:timeout 300
+ * portability-ignore description-ignored (Fluxbase keeps no description; fine)
  * @fluxbase:description Processes the items of the payload and reports progress
  */
 /// <reference path="./jobs.d.ts" />

@@ -21,6 +21,7 @@ import type {
   JobFunction,
   JobFunctionInput,
   JobFunctionPatch,
+  JobFileCheck,
   JobFunctionSummary,
   JobStats,
   JsonObject,
@@ -184,10 +185,27 @@ export class AdminJobsClient {
     code: string,
     options: { fileName?: string; entry?: boolean } = {},
   ): Promise<Result<PortabilityWarning[]>> {
-    const res = await this.http.request<{ warnings: PortabilityWarning[] }>("POST", `${ADMIN}/check`, {
+    const res = await this.http.request<{ warnings: PortabilityWarning[] }>(
+      "POST",
+      `${ADMIN}/check`,
+      {
+        body: { code, file_name: options.fileName, entry: options.entry },
+      },
+    );
+    return res.error ? fail(res.error) : ok(res.data.warnings);
+  }
+
+  /** The portability warnings and build (parse) errors of one job file's text. */
+  async checkFile(
+    code: string,
+    options: { fileName?: string; entry?: boolean } = {},
+  ): Promise<Result<JobFileCheck>> {
+    const res = await this.http.request<JobFileCheck>("POST", `${ADMIN}/check`, {
       body: { code, file_name: options.fileName, entry: options.entry },
     });
-    return res.error ? fail(res.error) : ok(res.data.warnings);
+    return res.error
+      ? fail(res.error)
+      : ok({ warnings: res.data.warnings, build_errors: res.data.build_errors ?? [] });
   }
 
   async listNamespaces(): Promise<Result<string[]>> {
@@ -221,7 +239,11 @@ export class AdminJobsClient {
     return this.jobCall("POST", `${ADMIN}/schedules/${seg(namespace)}/${seg(name)}/trigger`, {});
   }
 
-  private async scheduleCall(namespace: string, name: string, action: string): Promise<Result<ScheduleInfo>> {
+  private async scheduleCall(
+    namespace: string,
+    name: string,
+    action: string,
+  ): Promise<Result<ScheduleInfo>> {
     const path = `${ADMIN}/schedules/${seg(namespace)}/${seg(name)}/${action}`;
     const res = await this.http.request<ScheduleInfo>("POST", path, { body: {} });
     return res.error ? fail(res.error) : ok(res.data);

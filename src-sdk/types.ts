@@ -4,12 +4,7 @@
 export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 
 export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -254,4 +249,17 @@ export interface PortabilityWarning {
   rule: string;
   message: string;
   file: string;
+}
+
+/** Where a job file does not parse (POST /admin/jobs/check): 1-based line and column. */
+export interface JobBuildError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** The whole answer of POST /admin/jobs/check. */
+export interface JobFileCheck {
+  warnings: PortabilityWarning[];
+  build_errors: JobBuildError[];
 }

@@ -9,7 +9,7 @@ import type { JobFunctionInput } from "../../src-sdk/types.ts";
 import { AppError } from "../errors.ts";
 import type { FunctionAnnotations } from "../jobs/annotations.ts";
 import { prepareJobsDir, type PreparedFunction } from "../jobs/loader.ts";
-import type { PortabilityWarning } from "../jobs/portability.ts";
+import { silenceHint, type PortabilityWarning } from "../jobs/portability.ts";
 
 export const JOBS_HELP = `Usage: fluxbase-local jobs <command> [options]
 
@@ -25,7 +25,12 @@ export const JOBS_HELP = `Usage: fluxbase-local jobs <command> [options]
 `;
 
 /** Rules whose construct fails on an upstream Fluxbase server (not just behaves differently). */
-const ERROR_RULES = new Set(["redeclared-global", "schema-qualified-from", "schedule-followed-by-comment"]);
+const ERROR_RULES = new Set([
+  "redeclared-global",
+  "schema-qualified-from",
+  "schedule-followed-by-comment",
+  "comment-closed-by-value",
+]);
 
 export interface JobsArchive {
   format: "fluxbase-jobs/1";
@@ -36,7 +41,10 @@ export interface JobsArchive {
 
 /** Only what the annotations say explicitly: the target server applies its own defaults. */
 function annotationFields(a: FunctionAnnotations): Partial<JobFunctionInput> {
-  const schedule = a.schedule && a.scheduleParams ? `${a.schedule}|${JSON.stringify(a.scheduleParams)}` : a.schedule;
+  const schedule =
+    a.schedule && a.scheduleParams
+      ? `${a.schedule}|${JSON.stringify(a.scheduleParams)}`
+      : a.schedule;
   return {
     description: a.description,
     enabled: a.enabled,
@@ -59,7 +67,7 @@ function printWarnings(prepared: PreparedFunction[], print: (l: string) => void)
   const line = (w: PortabilityWarning) => {
     const level = ERROR_RULES.has(w.rule) ? "error" : "warning";
     if (level === "error") errors += 1;
-    print(`${w.file}:${w.line}: ${level} [${w.rule}] ${w.message}`);
+    print(`${w.file}:${w.line}: ${level} [${w.rule}] ${w.message} (${silenceHint(w.rule)})`);
   };
   for (const p of prepared) {
     for (const w of p.fn.portability) line(w);
@@ -69,7 +77,11 @@ function printWarnings(prepared: PreparedFunction[], print: (l: string) => void)
   return errors;
 }
 
-async function archiveFromDir(dir: string, namespace: string, print: (l: string) => void): Promise<JobsArchive> {
+async function archiveFromDir(
+  dir: string,
+  namespace: string,
+  print: (l: string) => void,
+): Promise<JobsArchive> {
   const prepared = await prepareJobsDir(dir);
   printWarnings(prepared, print);
   const functions: JobsArchive["functions"] = [];
@@ -112,9 +124,16 @@ function options(argv: string[]) {
   }).values;
 }
 
-async function sync(o: ReturnType<typeof options>, dir: string, print: (l: string) => void): Promise<number> {
-  if (!o.to || !o.key) throw new AppError("CONFIG_INVALID", "jobs sync needs --to URL and --key SERVICE_KEY");
-  const archive = o["from-archive"] ? await readArchive(o["from-archive"]) : await archiveFromDir(dir, "default", print);
+async function sync(
+  o: ReturnType<typeof options>,
+  dir: string,
+  print: (l: string) => void,
+): Promise<number> {
+  if (!o.to || !o.key)
+    throw new AppError("CONFIG_INVALID", "jobs sync needs --to URL and --key SERVICE_KEY");
+  const archive = o["from-archive"]
+    ? await readArchive(o["from-archive"])
+    : await archiveFromDir(dir, "default", print);
   const namespace = o.namespace ?? archive.namespace ?? "default";
   const functions = archive.functions.map(({ files: _files, ...fn }) => fn);
   const client = createClient(o.to, { serviceKey: o.key });
@@ -128,13 +147,19 @@ async function sync(o: ReturnType<typeof options>, dir: string, print: (l: strin
     return 1;
   }
   const s = data.summary;
-  print(`${data.dry_run ? "Dry run: " : ""}namespace ${data.namespace}: created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, deleted ${s.deleted}, errors ${s.errors}`);
-  for (const [kind, names] of Object.entries(data.details)) if (names.length) print(`  ${kind}: ${names.join(", ")}`);
+  print(
+    `${data.dry_run ? "Dry run: " : ""}namespace ${data.namespace}: created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, deleted ${s.deleted}, errors ${s.errors}`,
+  );
+  for (const [kind, names] of Object.entries(data.details))
+    if (names.length) print(`  ${kind}: ${names.join(", ")}`);
   for (const e of data.errors) print(`  error ${e.job} (${e.action}): ${e.error}`);
   return s.errors ? 1 : 0;
 }
 
-export async function runJobsCommand(argv: string[], print = (l: string) => process.stdout.write(l + "\n")): Promise<number> {
+export async function runJobsCommand(
+  argv: string[],
+  print = (l: string) => process.stdout.write(l + "\n"),
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help") {
     print(JOBS_HELP);

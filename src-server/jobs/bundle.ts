@@ -7,8 +7,7 @@ import path from "node:path";
 import { build, transform, type Message, type Plugin } from "esbuild";
 
 export type BundleOutcome =
-  | { ok: true; code: string; isBundled: boolean }
-  | { ok: false; error: string };
+  { ok: true; code: string; isBundled: boolean } | { ok: false; error: string };
 
 /** `import … from "./x"`, `import "../x"`, `export … from "./x"`, `import("./x")`. */
 const relativeImport = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']\.\.?\//;
@@ -39,7 +38,9 @@ function formatMessages(messages: Message[], baseDir: string): string {
 
 function failure(err: unknown, baseDir: string): BundleOutcome {
   const messages = (err as { errors?: Message[] }).errors;
-  const error = messages?.length ? formatMessages(messages, baseDir) : String((err as Error)?.message ?? err);
+  const error = messages?.length
+    ? formatMessages(messages, baseDir)
+    : String((err as Error)?.message ?? err);
   return { ok: false, error: `Bundle failed: ${error}` };
 }
 
@@ -52,11 +53,20 @@ export interface BundleJobOptions {
   baseDir: string;
 }
 
-export async function bundleJob({ entryPath, code, baseDir }: BundleJobOptions): Promise<BundleOutcome> {
+export async function bundleJob({
+  entryPath,
+  code,
+  baseDir,
+}: BundleJobOptions): Promise<BundleOutcome> {
   const loader = entryPath.endsWith(".js") || entryPath.endsWith(".mjs") ? "js" : "ts";
   if (!hasRelativeImports(code)) {
     try {
-      await transform(code, { loader, format: "esm", sourcefile: path.relative(baseDir, entryPath), logLevel: "silent" });
+      await transform(code, {
+        loader,
+        format: "esm",
+        sourcefile: path.relative(baseDir, entryPath),
+        logLevel: "silent",
+      });
       return { ok: true, code, isBundled: false };
     } catch (err) {
       return failure(err, baseDir);
@@ -87,10 +97,44 @@ export async function bundleJob({ entryPath, code, baseDir }: BundleJobOptions):
 /** Parses code without bundling; the error message, or null when it parses. */
 export async function checkSyntax(code: string, sourcefile: string): Promise<string | null> {
   try {
-    await transform(code, { loader: sourcefile.endsWith(".js") ? "js" : "ts", format: "esm", sourcefile, logLevel: "silent" });
+    await transform(code, {
+      loader: sourcefile.endsWith(".js") ? "js" : "ts",
+      format: "esm",
+      sourcefile,
+      logLevel: "silent",
+    });
     return null;
   } catch (err) {
     const outcome = failure(err, ".");
     return outcome.ok ? null : outcome.error;
+  }
+}
+
+/** One place where code does not parse: 1-based line and column. */
+export interface SyntaxProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Where code fails to parse (esbuild's transform, as a save would), [] when it parses. */
+export async function syntaxProblems(code: string, sourcefile: string): Promise<SyntaxProblem[]> {
+  try {
+    await transform(code, {
+      loader: /\.m?js$/.test(sourcefile) ? "js" : "ts",
+      format: "esm",
+      sourcefile,
+      logLevel: "silent",
+    });
+    return [];
+  } catch (err) {
+    const messages = (err as { errors?: Message[] }).errors ?? [];
+    if (!messages.length)
+      return [{ line: 1, column: 1, message: String((err as Error)?.message ?? err) }];
+    return messages.slice(0, 5).map((m) => ({
+      line: m.location?.line ?? 1,
+      column: (m.location?.column ?? 0) + 1,
+      message: m.text,
+    }));
   }
 }

@@ -43,7 +43,9 @@ export async function handler() {
   });
 
   it("flags seconds-level schedules, which upstream rejects", () => {
-    expect(rules("// @fluxbase:schedule */1 * * * * *\nexport const x = 1;")).toEqual(["1:schedule-sub-minute"]);
+    expect(rules("// @fluxbase:schedule */1 * * * * *\nexport const x = 1;")).toEqual([
+      "1:schedule-sub-minute",
+    ]);
     expect(rules("// @fluxbase:schedule 0 * * * * *\nexport const x = 1;")).toEqual([]);
   });
 
@@ -190,5 +192,55 @@ export async function handler(req, fluxbase, fluxbaseService, job) {
     const source =
       "// @fluxbase:description x\nexport default () => 1;\nconst secrets = 1;\nfunction f() {\n  return [1];\n}";
     expect(rules(source, false)).toEqual([]);
+  });
+});
+
+describe("checkPortability: a */ inside an annotation value", () => {
+  it("flags the annotation whose value ends its block comment, on its line", () => {
+    const source =
+      "/**\n * Every 20 seconds\n * @fluxbase:schedule */20 * * * * *\n */\nexport async function handler() {}";
+    expect(rules(source)).toContain("3:comment-closed-by-value");
+    const [hit] = checkPortability(source, "job.ts").filter(
+      (w) => w.rule === "comment-closed-by-value",
+    );
+    expect(hit?.message).toMatch(/ends the block comment/);
+  });
+
+  it("leaves the same value on a // line, and a comment closed at the end of the line", () => {
+    expect(
+      rules("// @fluxbase:schedule */20 * * * *\nexport async function handler() {}"),
+    ).not.toContain("1:comment-closed-by-value");
+    expect(rules("/** @fluxbase:timeout 30 */\nexport async function handler() {}")).toEqual([]);
+  });
+});
+
+describe("checkPortability: portability-ignore comments", () => {
+  const source = [
+    "/**",
+    " * portability-ignore description-ignored",
+    " * @fluxbase:description Imports records",
+    " */",
+    "export async function handler(req, fluxbase, svc, job) {",
+    "  // portability-ignore check-cancellation",
+    "  if (job.checkCancellation()) return { cancelled: true };",
+    "  if (job.checkCancellation()) return { stopped: true }; // portability-ignore check-cancellation",
+    "  if (job.checkCancellation()) return { again: true };",
+    "  return { ok: true };",
+    "}",
+  ].join("\n");
+
+  it("silence a rule on the next line (alone) or on their own line (trailing)", () => {
+    expect(rules(source)).toEqual(["9:check-cancellation"]);
+  });
+
+  it("silence a rule in the whole file with portability-ignore-file", () => {
+    expect(
+      rules(`// portability-ignore-file check-cancellation, description-ignored\n${source}`),
+    ).toEqual([]);
+  });
+
+  it("say how to silence them", async () => {
+    const { silenceHint } = await import("./portability.ts");
+    expect(silenceHint("check-cancellation")).toContain("// portability-ignore check-cancellation");
   });
 });

@@ -35,9 +35,24 @@ function firesUnderAMinute(cron: string): boolean {
 const isCommentLine = (text: string | undefined): boolean =>
   /^\s*(?:\/\/|\*|\/\*)/.test(text ?? "");
 
+/** For each line, whether a block comment is open where it starts (best effort: strings are not skipped). */
+function blockCommentOpenAt(lines: string[]): boolean[] {
+  let open = false;
+  return lines.map((text) => {
+    const atStart = open;
+    for (const match of text.matchAll(/\/\*|\*\/|\/\//g)) {
+      if (!open && match[0] === "//") break;
+      if (!open && match[0] === "/*") open = true;
+      else if (open && match[0] === "*/") open = false;
+    }
+    return atStart;
+  });
+}
+
 /** Annotation lines that upstream's regex parser reads differently (spec §5.1). */
 function annotationRules(lines: string[]): Hit[] {
   const hits: Hit[] = [];
+  const inBlock = blockCommentOpenAt(lines);
   lines.forEach((text, index) => {
     const found = matchAnnotationLine(text);
     if (!found) return;
@@ -45,6 +60,13 @@ function annotationRules(lines: string[]): Hit[] {
     const add = (rule: string, message: string) => hits.push({ line, rule, message });
     const closesBlock = /\*\/\s*$/.test(text);
     const { name, value } = found;
+    if ((inBlock[index] || /^\s*\/\*/.test(text)) && value.includes("*/")) {
+      add(
+        "comment-closed-by-value",
+        `the "*/" in "${value}" ends the block comment, so the rest of the line is read as code; ` +
+          "write this annotation on a `//` line instead",
+      );
+    }
     if (name === "schedule" && value.startsWith("@")) {
       add(
         "schedule-descriptor",
@@ -61,7 +83,10 @@ function annotationRules(lines: string[]): Hit[] {
       );
     }
     if (name === "schedule" && !value.startsWith("@") && firesUnderAMinute(value)) {
-      add("schedule-sub-minute", "Fluxbase rejects schedules that fire more than once a minute and never runs the job");
+      add(
+        "schedule-sub-minute",
+        "Fluxbase rejects schedules that fire more than once a minute and never runs the job",
+      );
     }
     if (name === "schedule-timezone")
       add(
@@ -228,13 +253,49 @@ function moduleBindings(source: string, lines: string[]): { name: string; line: 
   return found;
 }
 
+/** How a warning is silenced, for messages and the IDE. */
+export function silenceHint(rule: string): string {
+  return `silence with a \`// portability-ignore ${rule}\` comment on the line above (or \`portability-ignore-file ${rule}\` anywhere in a comment)`;
+}
+
+const ignoreComment =
+  /(?:\/\/|\/\*|^\s*\*)\s*portability-ignore(-file)?\s+([\w-]+(?:\s*,\s*[\w-]+)*)/;
+
+/**
+ * Rules silenced by `portability-ignore <rule>[, <rule>]` comments: at the end of a line
+ * (that line), alone on a line (the next line), or `portability-ignore-file <rule>` (the file).
+ */
+function ignoredRules(lines: string[]): { file: Set<string>; byLine: Map<number, Set<string>> } {
+  const file = new Set<string>();
+  const byLine = new Map<number, Set<string>>();
+  lines.forEach((text, index) => {
+    const match = ignoreComment.exec(text);
+    if (!match) return;
+    const rules = (match[2] ?? "").split(",").map((r) => r.trim());
+    if (match[1]) return rules.forEach((r) => file.add(r));
+    const alone = text.slice(0, match.index).trim() === "" || /^\s*\*/.test(text);
+    const line = alone ? index + 2 : index + 1;
+    const set = byLine.get(line) ?? new Set<string>();
+    rules.forEach((r) => set.add(r));
+    byLine.set(line, set);
+  });
+  return { file, byLine };
+}
+
 export function checkPortability(
   source: string,
   fileName: string,
   options: PortabilityOptions = {},
 ): PortabilityWarning[] {
-  const entry = options.entry ?? true;
   const lines = source.split(/\r?\n/);
+  const ignored = ignoredRules(lines);
+  return findHits(source, lines, options)
+    .filter((hit) => !ignored.file.has(hit.rule) && !ignored.byLine.get(hit.line)?.has(hit.rule))
+    .map((hit) => ({ ...hit, file: fileName }));
+}
+
+function findHits(source: string, lines: string[], options: PortabilityOptions): Hit[] {
+  const entry = options.entry ?? true;
   const hits: Hit[] = entry ? annotationRules(lines) : [];
   lines.forEach((text, index) => {
     const line = index + 1;
@@ -286,5 +347,5 @@ export function checkPortability(
       }
     }
   }
-  return hits.sort((a, b) => a.line - b.line).map((hit) => ({ ...hit, file: fileName }));
+  return hits.sort((a, b) => a.line - b.line);
 }

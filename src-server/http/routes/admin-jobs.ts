@@ -23,6 +23,7 @@ import {
   terminateRunningJob,
 } from "../../jobs/service.ts";
 import { parseSyncRequest, syncJobs } from "../../jobs/sync.ts";
+import { syntaxProblems } from "../../jobs/bundle.ts";
 import { checkPortability } from "../../jobs/portability.ts";
 import { optionalBoolean, optionalString, requireObject } from "../../jobs/validate.ts";
 import { admin } from "../guards.ts";
@@ -39,10 +40,14 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
   const guards = [admin(callers, db)];
   const base = "/api/v1/admin/jobs";
 
-  router.add("GET", `${base}/namespaces`, guards, async () => ({ namespaces: await listNamespaces(db) }));
+  router.add("GET", `${base}/namespaces`, guards, async () => ({
+    namespaces: await listNamespaces(db),
+  }));
 
   router.add("GET", `${base}/functions`, guards, async (req) =>
-    (await listFunctions(db, optionalString(req.query.get("namespace"), "namespace"))).map((f) => toJobFunction(f, false)),
+    (await listFunctions(db, optionalString(req.query.get("namespace"), "namespace"))).map((f) =>
+      toJobFunction(f, false),
+    ),
   );
 
   router.add("GET", `${base}/functions/:namespace/:name`, guards, async (req) => {
@@ -65,16 +70,22 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
     return toJobFunction(row, true);
   });
 
-  // The IDE's portability markers: one rule set, the server's, for the editor and `jobs lint`.
+  // The IDE's portability markers (one rule set, the server's, for the editor and `jobs lint`)
+  // and its build errors.
   router.add("POST", `${base}/check`, guards, async (req) => {
     const body = requireObject(await req.json());
-    if (typeof body.code !== "string") throw invalidField("code", "code must be a string of source");
+    if (typeof body.code !== "string")
+      throw invalidField("code", "code must be a string of source");
     if (Buffer.byteLength(body.code) > 1024 * 1024) {
       throw new AppError("PAYLOAD_TOO_LARGE", "code exceeds 1048576 bytes", { field: "code" });
     }
     const fileName = optionalString(body.file_name, "file_name", 500) ?? "job.ts";
     const entry = optionalBoolean(body.entry, "entry") ?? true;
-    return { warnings: checkPortability(body.code, fileName, { entry }) };
+    // build_errors: where the code does not parse, so the IDE can refuse to run it and say where.
+    return {
+      warnings: checkPortability(body.code, fileName, { entry }),
+      build_errors: await syntaxProblems(body.code, fileName),
+    };
   });
 
   router.add("DELETE", `${base}/functions/:namespace/:name`, guards, async (req) => {
@@ -85,7 +96,12 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
   });
 
   router.add("POST", `${base}/sync`, guards, async (req) =>
-    syncJobs({ db, config, request: parseSyncRequest(await req.json()), createdBy: req.caller!.userId }),
+    syncJobs({
+      db,
+      config,
+      request: parseSyncRequest(await req.json()),
+      createdBy: req.caller!.userId,
+    }),
   );
 
   router.add("GET", `${base}/stats`, guards, async (req) =>
@@ -94,7 +110,9 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
 
   router.add("GET", `${base}/workers`, guards, async () => (await listWorkers(db)).map(toWorker));
 
-  router.add("GET", `${base}/queue`, guards, async (req) => listVisibleJobs(db, undefined, req.query, true));
+  router.add("GET", `${base}/queue`, guards, async (req) =>
+    listVisibleJobs(db, undefined, req.query, true),
+  );
 
   router.add("GET", `${base}/queue/:id`, guards, async (req) =>
     toJob(await getVisibleJob(db, "admin", req.params.id!), { detail: true }),

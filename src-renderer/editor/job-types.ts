@@ -1,7 +1,9 @@
 // What a job handler sees, as an ambient .d.ts for Monaco (hand-kept in step with
 // jobs/jobs.d.ts and the SDK's public types): the handler's parameters, `secrets`,
 // `Fluxbase` and `createClient`, typed without importing anything.
-export const JOB_TYPES_PATH = "file:///node_modules/@types/fluxbase-jobs/index.d.ts";
+// It sits where the jobs' own `/// <reference path="./jobs.d.ts" />` points (the open file
+// is file:///jobs/<path>), so that reference resolves and adds nothing twice.
+export const JOB_TYPES_PATH = "file:///jobs/jobs.d.ts";
 
 export const JOB_TYPES = `
 type JobJson = string | number | boolean | null | JobJson[] | { [key: string]: JobJson };

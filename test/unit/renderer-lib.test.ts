@@ -45,8 +45,14 @@ describe("cron", () => {
 
 describe("annotation checks", () => {
   it("reads annotation lines as the server does", () => {
-    expect(matchAnnotationLine(" * @fluxbase:schedule 0 2 * * *")).toEqual({ name: "schedule", value: "0 2 * * *" });
-    expect(matchAnnotationLine("/** @fluxbase:require-role admin */")).toEqual({ name: "require-role", value: "admin" });
+    expect(matchAnnotationLine(" * @fluxbase:schedule 0 2 * * *")).toEqual({
+      name: "schedule",
+      value: "0 2 * * *",
+    });
+    expect(matchAnnotationLine("/** @fluxbase:require-role admin */")).toEqual({
+      name: "require-role",
+      value: "admin",
+    });
     expect(matchAnnotationLine("// @fluxbase:timeoutX")).toEqual({ name: "timeoutX", value: "" });
     expect(matchAnnotationLine("const x = 1;")).toBeNull();
   });
@@ -59,18 +65,39 @@ describe("annotation checks", () => {
       "// @fluxbase:bogus 1",
     ].join("\n");
     const found = checkAnnotations(source);
-    expect(found).toContainEqual(expect.objectContaining({ line: 1, severity: "error", rule: "schedule" }));
-    expect(found).toContainEqual(expect.objectContaining({ line: 2, severity: "warning", rule: "role", message: expect.stringContaining('"editor"') }));
+    expect(found).toContainEqual(
+      expect.objectContaining({ line: 1, severity: "error", rule: "schedule" }),
+    );
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        line: 2,
+        severity: "warning",
+        rule: "role",
+        message: expect.stringContaining('"editor"'),
+      }),
+    );
     expect(found.filter((d) => d.line === 2)).toHaveLength(1);
     expect(found).toContainEqual(expect.objectContaining({ line: 3, severity: "error" }));
-    expect(found).toContainEqual(expect.objectContaining({ line: 4, severity: "warning", message: "unknown annotation @fluxbase:bogus" }));
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        line: 4,
+        severity: "warning",
+        message: "unknown annotation @fluxbase:bogus",
+      }),
+    );
 
-    const good = checkAnnotations("// @fluxbase:schedule 0 2 * * *\n// @fluxbase:schedule-timezone UTC", new Date("2026-01-01T00:00:00Z"));
+    const good = checkAnnotations(
+      "// @fluxbase:schedule 0 2 * * *\n// @fluxbase:schedule-timezone UTC",
+      new Date("2026-01-01T00:00:00Z"),
+    );
     expect(good).toHaveLength(1);
-    expect(good[0]).toMatchObject({ line: 1, severity: "info", message: expect.stringContaining("every day at 02:00") });
+    expect(good[0]).toMatchObject({
+      line: 1,
+      severity: "info",
+      message: expect.stringContaining("every day at 02:00"),
+    });
   });
 });
-
 
 describe("secret references", () => {
   it("finds names passed to secrets.get/getRequired/getUser/getSystem", () => {
@@ -99,5 +126,70 @@ describe("file tree", () => {
     expect(functionNameFor("reports/index.ts")).toBe("reports");
     expect(functionNameFor("jobs.d.ts")).toBeNull();
     expect(functionNameFor("_shared/db.ts")).toBeNull();
+  });
+});
+
+describe("job file roles", () => {
+  const paths = [
+    "a.ts",
+    "reports/nightly.ts",
+    "export/index.ts",
+    "export/lib.ts",
+    "_shared/db.ts",
+    "jobs.d.ts",
+    "deno.json",
+  ];
+  it("names entries, folder modules and files that are no job, with the reason", async () => {
+    const { jobFileRole } = await import("../../src-renderer/lib/job-files.ts");
+    expect(jobFileRole("a.ts", paths)).toEqual({ kind: "entry", name: "a" });
+    expect(jobFileRole("export/index.ts", paths)).toEqual({ kind: "entry", name: "export" });
+    expect(jobFileRole("export/lib.ts", paths)).toMatchObject({ kind: "module", name: "export" });
+    const nested = jobFileRole("reports/nightly.ts", paths);
+    expect(nested.kind).toBe("none");
+    expect(nested.kind === "none" && nested.reason).toMatch(/reports\/index\.ts/);
+    expect(jobFileRole("_shared/db.ts", paths).kind).toBe("none");
+    expect(jobFileRole("jobs.d.ts", paths).kind).toBe("none");
+    expect(jobFileRole("deno.json", paths).kind).toBe("none");
+    expect(jobFileRole("bad name.ts", paths).kind).toBe("none");
+  });
+
+  it("finds the line of a build error in the open file", async () => {
+    const { buildErrorIn } = await import("../../src-renderer/lib/job-files.ts");
+    const error =
+      'Bundle failed: lib.ts:2:5: Unexpected "}"; broken.ts:3:11: Expected ";" but found "{"';
+    expect(buildErrorIn(error, "broken.ts")).toEqual({
+      line: 3,
+      column: 11,
+      message: 'Expected ";" but found "{"',
+    });
+    expect(buildErrorIn(error, "other.ts")).toBeNull();
+    expect(buildErrorIn(null, "broken.ts")).toBeNull();
+  });
+});
+
+describe("problems", () => {
+  it("sorts by line with errors first, drops duplicates and sums up", async () => {
+    const { sortProblems, problemSummary } = await import("../../src-renderer/editor/problems.ts");
+    const list = sortProblems([
+      { line: 4, column: 1, severity: "warning", source: "portability", message: "w" },
+      { line: 2, column: 3, severity: "error", source: "typescript", message: "t" },
+      { line: 4, column: 1, severity: "error", source: "build", message: "b" },
+      { line: 2, column: 3, severity: "error", source: "typescript", message: "t" },
+      { line: 1, column: 0, severity: "info", source: "annotation", message: "every day" },
+    ]);
+    expect(list.map((p) => `${p.line}${p.severity[0]}`)).toEqual(["1i", "2e", "4e", "4w"]);
+    expect(problemSummary(list)).toBe("2 errors, 1 warning");
+    expect(problemSummary(list.slice(0, 1))).toBe("No problems");
+  });
+
+  it("flattens TypeScript's chained messages and writes the silencing comment", async () => {
+    const { flattenMessage, silenceLine } = await import("../../src-renderer/editor/problems.ts");
+    expect(flattenMessage({ messageText: "A", next: [{ messageText: "B" }] })).toBe("A\n  B");
+    expect(silenceLine("    if (job.checkCancellation()) {", "check-cancellation")).toBe(
+      "    // portability-ignore check-cancellation",
+    );
+    expect(silenceLine(" * @fluxbase:description x", "description-ignored")).toBe(
+      " * portability-ignore description-ignored",
+    );
   });
 });

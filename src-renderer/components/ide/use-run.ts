@@ -24,22 +24,41 @@ export function useRun() {
     logs.value = [...logs.value, line].sort((a, b) => a.line_number - b.line_number);
   }
 
+  /** Every line so far (the socket can miss some, e.g. between attempts). */
+  async function catchUp(id: string): Promise<void> {
+    const { data: all } = await api().admin.jobs.getLogs(id);
+    for (const entry of all ?? []) {
+      addLine({
+        execution_id: id,
+        line_number: entry.line_number,
+        level: entry.level,
+        message: entry.message,
+        timestamp: entry.timestamp,
+      });
+    }
+  }
+
   async function poll(id: string): Promise<void> {
+    const before = job.value;
     const { data } = await api().admin.jobs.getJob(id);
     if (data) job.value = data;
     if (data && DONE.has(data.status)) {
-      // Catch any line the socket missed.
-      const { data: all } = await api().admin.jobs.getLogs(id);
-      for (const entry of all ?? []) {
-        addLine({ execution_id: id, line_number: entry.line_number, level: entry.level, message: entry.message, timestamp: entry.timestamp });
-      }
+      await catchUp(id);
       stop();
       return;
     }
+    // A new attempt, or one that just ended: read its lines in full.
+    if (data && (data.status !== before?.status || data.retry_count !== before?.retry_count))
+      await catchUp(id);
     timer = setTimeout(() => void poll(id), 600);
   }
 
-  async function start(name: string, namespace: string | undefined, payload: object, runAs: string | null): Promise<void> {
+  async function start(
+    name: string,
+    namespace: string | undefined,
+    payload: object,
+    runAs: string | null,
+  ): Promise<void> {
     stop();
     job.value = null;
     logs.value = [];

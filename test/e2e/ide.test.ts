@@ -126,9 +126,9 @@ describe("Job IDE editing", () => {
       .click();
     await page.keyboard.press("End");
     await page.keyboard.press("Enter");
-    await page.keyboard.type("// t g r a?.b ? t");
+    await page.keyboard.type("// t job.reportProgress a?.b");
     await page.keyboard.press("Escape");
-    expect(await editorLines()).toContain("// t g r a?.b ? t");
+    expect(await editorLines()).toContain("// t job.reportProgress a?.b");
     expect(page.url()).toMatch(/#\/jobs/);
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
     expect(await page.getByRole("dialog").count()).toBe(0);
@@ -174,11 +174,11 @@ describe("Job IDE editing", () => {
     await page
       .getByTestId("code-editor")
       .locator(".view-lines")
-      .getByText("// t g r a?.b ? t")
+      .getByText("// t job.reportProgress a?.b")
       .waitFor();
     await page.getByTestId("file-process-data.ts").click();
     await page.getByTestId("file-typing.ts").click();
-    expect(await editorLines()).toContain("// t g r a?.b ? t");
+    expect(await editorLines()).toContain("// t job.reportProgress a?.b");
     // Reloading or closing the window now would lose it: the page asks.
     const asks = await page.evaluate(() => {
       const event = new Event("beforeunload", { cancelable: true });

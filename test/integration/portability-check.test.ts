@@ -23,7 +23,9 @@ describe("portability check", () => {
       "  return [1, 2];",
       "}",
     ].join("\n");
-    const { data, error } = await t.service.admin.jobs.checkPortability(source, { fileName: "x.ts" });
+    const { data, error } = await t.service.admin.jobs.checkPortability(source, {
+      fileName: "x.ts",
+    });
     expect(error).toBeNull();
     expect(data!.map((w) => w.rule)).toEqual(
       expect.arrayContaining([
@@ -35,21 +37,54 @@ describe("portability check", () => {
         "non-object-result",
       ]),
     );
-    const clean = await t.service.admin.jobs.checkPortability("export async function handler() {\n  return { ok: true };\n}\n");
+    const clean = await t.service.admin.jobs.checkPortability(
+      "export async function handler() {\n  return { ok: true };\n}\n",
+    );
     expect(clean.data).toEqual([]);
-    const subMinute = await t.service.admin.jobs.checkPortability("// @fluxbase:schedule * * * * * *\nexport async function handler() {}");
+    const subMinute = await t.service.admin.jobs.checkPortability(
+      "// @fluxbase:schedule * * * * * *\nexport async function handler() {}",
+    );
     expect(subMinute.data!.map((w) => w.rule)).toContain("schedule-sub-minute");
+  });
+
+  it("returns where the code does not build, with its line and column", async () => {
+    const broken = await t.service.admin.jobs.checkFile(
+      "export async function handler() {\n  const x = {;\n}\n",
+      {
+        fileName: "broken.ts",
+      },
+    );
+    expect(broken.error).toBeNull();
+    expect(broken.data!.build_errors).toEqual([expect.objectContaining({ line: 2, column: 14 })]);
+    const fine = await t.service.admin.jobs.checkFile(
+      "export async function handler() {\n  return { ok: true };\n}\n",
+    );
+    expect(fine.data).toEqual({ warnings: [], build_errors: [] });
+  });
+
+  it("flags a */ inside a block-comment annotation on its line", async () => {
+    const source =
+      "/**\n * @fluxbase:schedule */20 * * * * *\n */\nexport async function handler() {}\n";
+    const { data } = await t.service.admin.jobs.checkFile(source, { fileName: "every20.ts" });
+    expect(data!.warnings).toContainEqual(
+      expect.objectContaining({ line: 2, rule: "comment-closed-by-value" }),
+    );
   });
 
   it("answers 400 naming code when it is missing, and 403 to a user", async () => {
     const res = await fetch(`${t.url}/api/v1/admin/jobs/check`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${t.stack.keys.serviceKey}`, "content-type": "application/json" },
+      headers: {
+        Authorization: `Bearer ${t.stack.keys.serviceKey}`,
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ file_name: "x.ts" }),
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: "code" });
     const user = await t.signUp("ann@example.com");
-    expect((await user.admin.jobs.checkPortability("export function handler() {}")).error?.status).toBe(403);
+    expect(
+      (await user.admin.jobs.checkPortability("export function handler() {}")).error?.status,
+    ).toBe(403);
   });
 });

@@ -78,10 +78,18 @@ export function useRun() {
     void poll(res.data.id);
   }
 
+  /** Forgets the run shown (it goes on on the server). */
+  function clear(): void {
+    stop();
+    job.value = null;
+    logs.value = [];
+    error.value = null;
+  }
+
   async function cancel(): Promise<void> {
     if (job.value) await api().admin.jobs.cancel(job.value.id);
   }
 
   onBeforeUnmount(stop);
-  return { job, logs, error, start, cancel };
+  return { job, logs, error, start, cancel, clear };
 }

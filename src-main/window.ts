@@ -1,7 +1,7 @@
 // The app window: sandboxed, no Node, on the stack's URL and nowhere else. Navigation to
 // another origin is refused; window.open never opens an Electron window, and http(s) links
 // go to the system browser instead.
-import { BrowserWindow, shell } from "electron";
+import { BrowserWindow, dialog, shell } from "electron";
 import { SERVER_URL_SWITCH } from "./ipc-contract.ts";
 
 export function isSameOrigin(a: string, b: string): boolean {
@@ -49,6 +49,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     },
   });
   guardNavigation(win, () => options.url);
+  confirmUnload(win);
   void win.loadURL(options.url);
   return win;
 }
@@ -63,5 +64,24 @@ export function guardNavigation(win: BrowserWindow, appUrl: () => string): void 
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (!isSameOrigin(url, appUrl())) void openExternalWebUrl(url);
     return { action: "deny" };
+  });
+}
+
+/**
+ * A page with unsaved work (the Jobs IDE) refuses to unload; Electron then just cancels the
+ * reload or close without a word, so ask here: "Leave" lets it unload.
+ */
+export function confirmUnload(win: BrowserWindow): void {
+  win.webContents.on("will-prevent-unload", (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: "warning",
+      buttons: ["Leave", "Stay"],
+      defaultId: 1,
+      cancelId: 1,
+      title: "Unsaved changes",
+      message: "The Jobs editor has unsaved changes.",
+      detail: "Leave and lose them, or stay to save them?",
+    });
+    if (choice === 0) event.preventDefault();
   });
 }

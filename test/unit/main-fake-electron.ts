@@ -134,6 +134,10 @@ export const dialog = {
     events.push("dialog");
     return { response: fake.messageBoxResponses.shift() ?? 0, checkboxChecked: false };
   }),
+  showMessageBoxSync: vi.fn((..._args: unknown[]) => {
+    events.push("dialog");
+    return fake.messageBoxResponses.shift() ?? 0;
+  }),
   showOpenDialog: vi.fn(async () => {
     const path = fake.openDialogPaths.shift();
     return { canceled: !path, filePaths: path ? [path] : [] };

@@ -1,7 +1,7 @@
 // The window stays on the app's origin: other origins are refused, web links go to the
 // system browser (http/https only), window.open never opens an Electron window.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { BrowserWindow, fake, shell } from "./main-fake-electron.ts";
+import { BrowserWindow, events, fake, shell } from "./main-fake-electron.ts";
 import { createMainWindow, isExternalWebUrl, isSameOrigin } from "../../src-main/window.ts";
 
 vi.mock("electron", () => import("./main-fake-electron.ts"));
@@ -51,6 +51,22 @@ describe("main window", () => {
       expect(handler({ url })).toEqual({ action: "deny" });
     }
     expect(shell.openExternal.mock.calls).toEqual([["https://fluxbase.eu/"]]);
+  });
+});
+
+describe("unsaved work", () => {
+  function unload(win: BrowserWindow): boolean {
+    let allowed = false;
+    win.webContents.emit("will-prevent-unload", { preventDefault: () => (allowed = true) });
+    return allowed;
+  }
+
+  it("asks before a page with unsaved work unloads: Leave unloads, Stay keeps it", () => {
+    const win = open();
+    fake.messageBoxResponses = [0, 1];
+    expect(unload(win)).toBe(true);
+    expect(unload(win)).toBe(false);
+    expect(events.filter((e) => e === "dialog")).toHaveLength(2);
   });
 });
 

@@ -264,6 +264,7 @@ describe("Job IDE editing", () => {
     await refused.waitFor({ timeout: 20_000 });
     expect(await refused.textContent()).toMatch(/broken\.ts:2:/);
     await refused.getByText("Go to line 2").waitFor();
+    await rig.screenshot("ide-build-error.png");
     // Saved anyway, it still does not run: the previous good version is not run silently.
     await page.keyboard.press("Control+s");
     await page.getByTestId("dirty").waitFor({ state: "detached", timeout: 10_000 });

@@ -34,6 +34,8 @@ import type { JobRuntime } from "./jobs/runtime.ts";
 import { AppError } from "./errors.ts";
 import { createDenoRuntime } from "./jobs/sandbox/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createServerRegistration } from "./instances/registry.ts";
+import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
 import { addSecretRoutes, createSecretStore, loadOrCreateEncryptionKey } from "./secrets/index.ts";
 import { addStorage } from "./storage/index.ts";
 
@@ -92,6 +94,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   if (mode === "worker" && !config.databaseUrl) {
     throw new AppError("CONFIG_INVALID", "worker mode needs --database-url (or DATABASE_URL): the PostgreSQL the API server uses");
   }
+  if (mode === "worker") requireWorkerSecrets(config);
   try {
     await mkdir(config.dataDir, { recursive: true });
     let pg: EmbeddedPostgres | undefined;
@@ -117,6 +120,19 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     const encryption = await loadOrCreateEncryptionKey({ dataDir: config.dataDir, configured: config.encryptionKey });
     if (encryption.source === "created") logger.info(`created the secrets key ${encryption.file}`);
     const secrets = createSecretStore({ db, key: encryption.key, logger });
+    // A worker checks it can build its jobs' clients before it claims anything.
+    const target =
+      mode === "worker"
+        ? await resolveWorkerTarget({
+            db,
+            configuredUrl: config.serverUrl ?? config.publicUrl,
+            jwtSecret: keys.jwtSecret,
+            encryptionKey: encryption.key,
+            refreshMs: config.jobs.workerHeartbeatIntervalMs,
+            logger,
+          })
+        : undefined;
+    if (target) cleanups.push(async () => target.stop());
 
     let loaded: LoadJobsResult | undefined;
     if (config.jobs.autoLoadOnBoot && mode === "serve") {
@@ -165,6 +181,16 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       const realtime = createRealtimeHub({ db, callers, logger });
       realtime.attach(http.server);
       cleanups.push(() => realtime.close());
+      const registration = createServerRegistration({
+        db,
+        url: config.publicUrl ?? url,
+        jwtSecret: keys.jwtSecret,
+        encryptionKey: encryption.key,
+        intervalMs: config.jobs.workerHeartbeatIntervalMs,
+        logger,
+      });
+      await registration.start();
+      cleanups.push(() => registration.stop());
     }
 
     const pool = createWorkerPool({
@@ -172,7 +198,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       runtime,
       config: config.jobs,
       jwtSecret: keys.jwtSecret,
-      serverUrl: () => config.publicUrl ?? url,
+      serverUrl: target ? target.serverUrl : () => config.publicUrl ?? url,
       passthroughEnv: config.passthroughEnv,
       secrets,
       stateDir: config.dataDir,

@@ -20,6 +20,8 @@ Options (serve, worker):
   --data-dir DIR      Database, keys and caches (default ./.fluxbase)   env FLUXBASE_DATA_DIR
   --jobs-dir DIR      Job functions folder (default ./jobs)             env FLUXBASE_JOBS_DIR
   --database-url URL  Use an existing PostgreSQL                        env DATABASE_URL
+  --server-url URL    worker: the API server its jobs call (default: the
+                      URL the server recorded in the database)          env FLUXBASE_SERVER_URL
   --config FILE       YAML config file (default ./fluxbase.yaml)
   --log-level L       debug | info | warn | error | silent
 `;

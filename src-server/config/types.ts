@@ -41,6 +41,11 @@ export interface ServerConfig {
   encryptionKey?: string;
   /** Public base URL given to jobs as FLUXBASE_URL; defaults to http://host:port. */
   publicUrl?: string;
+  /**
+   * Worker mode: the API server's URL for the jobs' clients; when absent, the URL the most
+   * recently seen server recorded in the database.
+   */
+  serverUrl?: string;
   jobs: JobsConfig;
   /** FLUXBASE_* variables of the server environment (jobs receive the non-secret ones). */
   passthroughEnv: Record<string, string>;

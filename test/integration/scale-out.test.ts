@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliProcess } from "../helpers/processes.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
+import { serverSecretsEnv } from "../helpers/worker.ts";
 
 const JOBS = 3000;
 const jobs = {
@@ -39,7 +40,7 @@ async function startWorker(): Promise<CliProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-scale-"));
   dirs.push(dir);
   const worker = runCli(["worker", "--database-url", api.database.url, "--data-dir", dir, "--log-level", "error"], {
-    FLUXBASE_JWT_SECRET: api.stack.keys.jwtSecret,
+    ...(await serverSecretsEnv(api)),
     FLUXBASE_PUBLIC_URL: api.url,
     FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
     FLUXBASE_JOBS_MAX_CONCURRENT_PER_WORKER: "5",

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliProcess } from "../helpers/processes.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
+import { serverSecretsEnv } from "../helpers/worker.ts";
 
 const jobs = {
   "sticky.ts": `// @fluxbase:max-retries 2
@@ -41,7 +42,7 @@ afterAll(async () => {
 describe("worker death", () => {
   it("hands a dead worker's running job to another worker", async () => {
     worker = runCli(["worker", "--database-url", api.database.url, "--data-dir", workerDir, "--log-level", "error"], {
-      FLUXBASE_JWT_SECRET: api.stack.keys.jwtSecret,
+      ...(await serverSecretsEnv(api)),
       FLUXBASE_PUBLIC_URL: api.url,
       FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
       FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "500ms",

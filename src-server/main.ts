@@ -98,8 +98,21 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   try {
     await mkdir(config.dataDir, { recursive: true });
     let pg: EmbeddedPostgres | undefined;
+    let databaseTrouble: string | undefined;
     if (!config.databaseUrl) {
-      pg = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (l) => logger.debug(`postgres: ${l}`) });
+      pg = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        onLog: (l) => logger.debug(`postgres: ${l}`),
+        onRestart: (event) => {
+          if (event.phase === "up") {
+            databaseTrouble = undefined;
+            logger.info("embedded PostgreSQL is back");
+            return;
+          }
+          databaseTrouble = `embedded PostgreSQL is restarting (${event.reason})`;
+          logger.warn(event.phase === "down" ? "embedded PostgreSQL died; restarting it" : "embedded PostgreSQL restart failed; retrying", { reason: event.reason });
+        },
+      });
       cleanups.push(() => pg!.stop());
     }
     const databaseUrl = config.databaseUrl ?? pg!.connectionString;
@@ -157,7 +170,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       const uiLogin = await createUiLogin({ db, users });
       uiLoginCode = uiLogin.issueCode();
       addUiRoutes({ router, keys, uiLogin });
-      addHealthRoutes({ router, db, workers: () => pool.workerIds().length });
+      addHealthRoutes({ router, db, workers: () => pool.workerIds().length, databaseTrouble: () => databaseTrouble });
       addAuthRoutes({ router, db, callers, users });
       addJobRoutes({ router, db, config: config.jobs, callers });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });

@@ -19,6 +19,15 @@ export interface EmbeddedPostgresOptions {
   /** Extra `-c name=value` settings, e.g. fsync=off for throwaway test clusters. */
   settings?: Record<string, string>;
   onLog?: (line: string) => void;
+  /** PostgreSQL died under us ("down"), a restart failed ("failed") or succeeded ("up"). */
+  onRestart?: (event: PostgresRestartEvent) => void;
+  /** Backoff between restart attempts: doubling from `first`, capped at `max`. */
+  restartDelaysMs?: { first: number; max: number };
+}
+
+export interface PostgresRestartEvent {
+  phase: "down" | "failed" | "up";
+  reason?: string;
 }
 
 export interface EmbeddedPostgres {
@@ -160,7 +169,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   for (const [k, v] of Object.entries(settings)) args.push("-c", `${k}=${v}`);
   // Its own process group: a Ctrl+C in the terminal reaches only us, and we stop
   // PostgreSQL after the jobs have drained, not before.
-  const child = spawn(bins.postgres, args, { ...ids, detached: true, env: { ...process.env, LC_MESSAGES: "C" } });
+  const spawnPostgres = () =>
+    spawn(bins.postgres, args, { ...ids, detached: true, env: { ...process.env, LC_MESSAGES: "C" } });
+  let child = spawnPostgres();
   const killOnExit = () => child.kill("SIGINT");
   process.on("exit", killOnExit);
   await waitUntilReady(child, onLog);
@@ -169,6 +180,48 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const database = options.database ?? "fluxbase";
   await ensureDatabase(`${base}/postgres`, database);
 
+  // Supervision: a PostgreSQL that dies under us (killed, crashed) is started again on the
+  // same port and data dir, with backoff while it cannot start (e.g. its old backends still
+  // hold the shared memory), so the pool's connection string stays valid.
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | undefined;
+  let failures = 0;
+  const restartDelays = options.restartDelaysMs ?? { first: 250, max: 10_000 };
+  const supervise = (proc: ChildProcess) => {
+    proc.once("exit", (code, signal) => {
+      if (stopping || proc !== child) return;
+      options.onRestart?.({ phase: "down", reason: `PostgreSQL exited (${signal ?? code})` });
+      scheduleRestart();
+    });
+  };
+  const scheduleRestart = () => {
+    if (stopping || restartTimer) return;
+    const delay = Math.min(restartDelays.max, restartDelays.first * 2 ** failures);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopping) return;
+      const next = spawnPostgres();
+      child = next;
+      restarting = waitUntilReady(next, onLog).then(
+        () => {
+          failures = 0;
+          restarting = undefined;
+          if (stopping) return;
+          supervise(next);
+          options.onRestart?.({ phase: "up" });
+        },
+        (err: Error) => {
+          failures += 1;
+          restarting = undefined;
+          options.onRestart?.({ phase: "failed", reason: err.message.split("\n")[0]! });
+          scheduleRestart();
+        },
+      );
+    }, delay);
+  };
+  supervise(child);
+
   let stopped: Promise<void> | undefined;
   return {
     connectionString: `${base}/${database}`,
@@ -176,17 +229,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     pgDataDir: pgData,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        process.off("exit", killOnExit);
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const force = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        child.once("exit", () => {
-          clearTimeout(force);
-          resolve();
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      stopped ??= (async () => {
+        await restarting?.catch(() => undefined);
+        await new Promise<void>((resolve) => {
+          process.off("exit", killOnExit);
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          child.once("exit", () => {
+            clearTimeout(force);
+            resolve();
+          });
+          // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, then exit cleanly.
+          child.kill("SIGINT");
         });
-        // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, then exit cleanly.
-        child.kill("SIGINT");
-      });
+      })();
       return stopped;
     },
   };

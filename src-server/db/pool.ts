@@ -48,27 +48,43 @@ export function createDb(options: CreateDbOptions): Db {
     max: options.max ?? 20,
     application_name: options.applicationName ?? "fluxbase-local",
   });
-  // An idle client losing its connection must not crash the process.
+  // A client losing its connection (PostgreSQL restarted, network gone) must not crash the
+  // process: idle ones report on the pool, checked-out ones on themselves. Their queries
+  // fail and the pool opens new connections on demand once the database is back.
   pool.on("error", () => undefined);
+  const guarded = new WeakSet<pg.PoolClient>();
+  const checkout = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on("error", () => undefined);
+    }
+    return client;
+  };
   const base = wrap(pool);
   return {
     connectionString: options.connectionString,
     query: base.query,
     async withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await checkout();
+      let broken: Error | undefined;
       try {
         await client.query("BEGIN");
         const result = await fn(wrap(client));
         await client.query("COMMIT");
         return result;
       } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        // A connection that cannot even roll back is broken: destroy it, not pool it.
+        broken = await client.query("ROLLBACK").then(
+          () => undefined,
+          (e: Error) => e,
+        );
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
-    connect: () => pool.connect(),
+    connect: checkout,
     end: () => pool.end(),
   };
 }

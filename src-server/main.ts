@@ -25,7 +25,7 @@ import { createUiLogin } from "./auth/ui-login.ts";
 import { createRouter, type RouteInfo } from "./http/router.ts";
 import { createHttpServer, type HttpServer } from "./http/server.ts";
 import { createRealtimeHub } from "./realtime/index.ts";
-import { createStaticFiles } from "./http/static.ts";
+import { createUiFallback } from "./http/ui-missing.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
 import { createJobsWatcher } from "./jobs/watcher.ts";
 import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
@@ -58,9 +58,10 @@ export const defaultRendererDir = fileURLToPath(new URL("../out/renderer/", impo
 
 function uiFallback(rendererDir: string | false | undefined, logger: Logger) {
   const dir = rendererDir === undefined ? defaultRendererDir : rendererDir;
-  if (dir === false || !existsSync(path.join(dir, "index.html"))) return undefined;
-  logger.debug(`serving the UI from ${dir}`);
-  return createStaticFiles({ dir });
+  if (dir === false) return undefined;
+  if (existsSync(path.join(dir, "index.html"))) logger.debug(`serving the UI from ${dir}`);
+  else logger.warn(`the UI is not built (no ${path.join(dir, "index.html")}): \`/\` says how to build it`);
+  return createUiFallback({ dir });
 }
 
 export interface LocalStack {

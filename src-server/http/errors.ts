@@ -1,6 +1,7 @@
 // Maps anything thrown by a handler to an HTTP status and a JSON body with a string
 // `error` (spec §1.6). Unexpected errors are logged and answered as a 500 without details.
 import { AppError } from "../errors.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import type { Logger } from "../logger.ts";
 
 export interface ErrorReply {
@@ -34,6 +35,13 @@ export function toErrorReply(err: unknown, requestId: string, logger: Logger): E
     return {
       status: known.status,
       body: { error: known.message, code: known.code, ...known.extra },
+    };
+  }
+  if (isDatabaseUnavailable(err)) {
+    logger.warn("request failed: database unavailable", { request_id: requestId, error: (err as Error).message });
+    return {
+      status: 503,
+      body: { error: "Database unavailable; try again shortly", code: "DATABASE_UNAVAILABLE", request_id: requestId },
     };
   }
   logger.error("request failed", { request_id: requestId, error: (err as Error)?.stack ?? String(err) });

@@ -1,7 +1,7 @@
 // Maps anything thrown by a handler to an HTTP status and a JSON body with a string
 // `error` (spec §1.6). Unexpected errors are logged and answered as a 500 without details.
 import { AppError } from "../errors.ts";
-import { isDatabaseUnavailable } from "../db/unavailable.ts";
+import { isConnectionError } from "../db/connection-error.ts";
 import type { Logger } from "../logger.ts";
 
 export interface ErrorReply {
@@ -37,7 +37,7 @@ export function toErrorReply(err: unknown, requestId: string, logger: Logger): E
       body: { error: known.message, code: known.code, ...known.extra },
     };
   }
-  if (isDatabaseUnavailable(err)) {
+  if (isConnectionError(err)) {
     logger.warn("request failed: database unavailable", { request_id: requestId, error: (err as Error).message });
     return {
       status: 503,

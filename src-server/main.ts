@@ -12,6 +12,7 @@ import { createUserService } from "./auth/users.ts";
 import type { ServerConfig } from "./config/types.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
+import { createDbLiveness } from "./db/liveness.ts";
 import { createDb, type Db } from "./db/pool.ts";
 import { addDataRoutes } from "./data/index.ts";
 import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
@@ -141,7 +142,9 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       const uiLogin = await createUiLogin({ db, users });
       uiLoginCode = uiLogin.issueCode();
       addUiRoutes({ router, keys, uiLogin });
-      addHealthRoutes({ router, db, workers: () => pool.workerIds().length });
+      const liveness = await createDbLiveness({ connectionString: databaseUrl });
+      cleanups.push(() => liveness.close());
+      addHealthRoutes({ router, liveness, workers: () => pool.workerIds().length });
       addAuthRoutes({ router, db, callers, users });
       addJobRoutes({ router, db, config: config.jobs, callers });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });

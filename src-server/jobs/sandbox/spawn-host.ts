@@ -49,7 +49,7 @@ export interface SpawnHost {
   spawn(options: HostedSpawnOptions, events: HostedProcessEvents): HostedProcess;
 }
 
-/** The nice value sandboxes run at (0 = the server's priority, 19 = lowest). */
+/** How much lower than the server sandboxes run (in nice steps; 19 is the lowest there is). */
 export const SANDBOX_NICE = 10;
 
 type ToHost =
@@ -77,7 +77,7 @@ const os = require("node:os");
 const children = new Map();
 let threadNiced = false;
 if (workerData.nice > 0 && process.platform === "linux") {
-  try { os.setPriority(workerData.nice); threadNiced = true; } catch {}
+  try { os.setPriority(Math.min(19, os.getPriority() + workerData.nice)); threadNiced = true; } catch {}
 }
 const post = (message) => parentPort.postMessage(message);
 function start(m) {
@@ -91,7 +91,7 @@ function start(m) {
   children.set(m.id, child);
   if (child.pid !== undefined) post({ op: "spawned", id: m.id, pid: child.pid });
   if (!threadNiced && workerData.nice > 0 && child.pid !== undefined) {
-    try { os.setPriority(child.pid, workerData.nice); } catch {}
+    try { os.setPriority(child.pid, Math.min(19, os.getPriority() + workerData.nice)); } catch {}
   }
   let done = false;
   const finish = (exit) => {

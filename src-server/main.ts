@@ -29,6 +29,7 @@ import { createRealtimeHub } from "./realtime/index.ts";
 import { createStaticFiles } from "./http/static.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
 import { createJobsWatcher } from "./jobs/watcher.ts";
+import { createJobInserter } from "./jobs/insert-batcher.ts";
 import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
 import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/runtime.ts";
@@ -146,7 +147,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       cleanups.push(() => liveness.close());
       addHealthRoutes({ router, liveness, workers: () => pool.workerIds().length });
       addAuthRoutes({ router, db, callers, users });
-      addJobRoutes({ router, db, config: config.jobs, callers });
+      addJobRoutes({ router, db, config: config.jobs, callers, inserter: createJobInserter({ db }) });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
       addAdminScheduleRoutes({ router, db, callers });
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });

@@ -7,7 +7,8 @@
 // load; p50/p95/p99 are printed side by side, with the server's event-loop delay.
 // Knobs: BENCH_LOAD_SECONDS (20), BENCH_LOAD_IDLE_SECONDS (5), BENCH_LOAD_SUBMITTERS (50),
 // BENCH_LOAD_SOCKETS (300), BENCH_LOAD_ADMINS (100), BENCH_LOAD_PAUSE_MS (0),
-// BENCH_LOAD_RUNTIME ("deno" | "in-process").
+// BENCH_LOAD_RUNTIME ("deno" | "in-process"), BENCH_LOAD_TRACE=1 (what PostgreSQL's backends
+// wait on under load, sampled every 100 ms).
 import { fork, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
@@ -33,6 +34,7 @@ const SOCKETS = Number(process.env.BENCH_LOAD_SOCKETS ?? 300);
 const ADMINS = Math.min(SOCKETS, Number(process.env.BENCH_LOAD_ADMINS ?? 100));
 const PAUSE_MS = Number(process.env.BENCH_LOAD_PAUSE_MS ?? 0);
 const RUNTIME = process.env.BENCH_LOAD_RUNTIME === "in-process" ? "in-process" : "deno";
+const TRACE = process.env.BENCH_LOAD_TRACE === "1";
 const SOCKETS_PER_USER = 2;
 const JOB = "progress";
 /** The job: four progress reports 50 ms apart, as a job showing live progress would. */
@@ -65,6 +67,28 @@ async function createUsers(db: Db, secret: string, count: number): Promise<strin
       { secret, expiresIn: 3600 },
     ),
   );
+}
+
+/** Samples pg_stat_activity until `done`; returns "state/wait event" counts, most common first. */
+async function sampleWaits(db: Db, done: Promise<unknown>): Promise<string> {
+  const counts = new Map<string, number>();
+  let finished = false;
+  void done.finally(() => (finished = true));
+  let samples = 0;
+  while (!finished) {
+    const rows = await db.query<{ key: string; n: number }>(
+      `SELECT coalesce(state, '?') || ' ' || coalesce(wait_event_type || ':' || wait_event, 'cpu') || ' ' || left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 50) AS key, count(*) AS n
+       FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle' GROUP BY 1`,
+    );
+    for (const r of rows) counts.set(r.key, (counts.get(r.key) ?? 0) + r.n);
+    samples++;
+    await sleep(100);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([k, n]) => `  ${fmt(n / samples, 2).padStart(6)}  ${k}`)
+    .join("\n");
 }
 
 /** The server's event-loop delay and CPU while `fn` runs. */
@@ -206,14 +230,14 @@ async function main() {
     const [before] = await db.query<{ n: number }>(
       "SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'",
     );
-    const load = await observed(() =>
-      ask<{ figures: TrafficFigures }>(traffic, {
-        ...probes,
-        seconds: SECONDS,
-        submitterTokens: tokens.slice(0, SUBMITTERS),
-        pauseMs: PAUSE_MS,
-      }),
-    );
+    const running = ask<{ figures: TrafficFigures }>(traffic, {
+      ...probes,
+      seconds: SECONDS,
+      submitterTokens: tokens.slice(0, SUBMITTERS),
+      pauseMs: PAUSE_MS,
+    });
+    const waits = TRACE ? sampleWaits(db, running) : undefined;
+    const load = await observed(() => running);
     const [after] = await db.query<{ n: number }>(
       "SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'",
     );
@@ -235,6 +259,11 @@ async function main() {
       `under load: ${fmt(l.submitters.count / SECONDS, 0)} submits/s, ${after!.n - before!.n} jobs completed ` +
         `(${fmt((after!.n - before!.n) / SECONDS, 1)}/s), ${sent!.n} jobs in all, ${await received()} realtime messages delivered`,
     );
+    if (waits) {
+      console.log(
+        `PostgreSQL backends busy, average per sample (state, wait event, query):\n${await waits}`,
+      );
+    }
     const exited = new Promise((resolve) => clients.once("exit", resolve));
     clients.send({ type: "stop" } satisfies ClientCommand);
     await Promise.race([exited, sleep(5_000)]);

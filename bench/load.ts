@@ -11,6 +11,7 @@
 // wait on under load, sampled every 100 ms), BENCH_LOAD_CLIENT_NICE (10): the load generators
 // (realtime clients, submitters) run this much below the server, standing in for clients on
 // other machines; the probes run at the server's priority, so their figures are the server's.
+// BENCH_LOAD_PG="name=value,…": PostgreSQL settings, for diagnosis (e.g. synchronous_commit=off).
 import { fork, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
@@ -122,7 +123,18 @@ const cell = (f: LatencyFigures) =>
 async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-load-"));
   await chmod(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "bench" });
+  // BENCH_LOAD_PG="synchronous_commit=off,…" (diagnosis only: how much is waiting for the disk).
+  const settings = Object.fromEntries(
+    (process.env.BENCH_LOAD_PG ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((kv) => kv.split("=") as [string, string]),
+  );
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, "pg"),
+    database: "bench",
+    settings,
+  });
   let stack: LocalStack | undefined;
   const children: ChildProcess[] = [];
   const spawn = (file: string, nice = 0) => {

@@ -6,6 +6,7 @@
 // once. If a batch fails, its reports are written one by one.
 import type { Queryable } from "../db/pool.ts";
 import { updateProgress, type AttemptKey } from "../db/queries/queue.ts";
+import { storableJson } from "../db/storable.ts";
 
 export interface ProgressWriter {
   /** Writes the job's progress (guarded by its attempt); false when the attempt is over. */
@@ -45,7 +46,10 @@ export function createProgressWriter(options: {
         batch.map((w) => w.key.id),
         batch.map((w) => w.key.workerId),
         batch.map((w) => w.key.retryCount),
-        batch.map((w) => JSON.stringify(w.progress)),
+        // As updateProgress stores it: text PostgreSQL cannot hold made storable.
+        batch.map((w) =>
+          w.progress === undefined ? null : JSON.stringify(storableJson(w.progress)),
+        ),
       ]);
       written = new Set(rows.map((r) => r.id));
     } catch {

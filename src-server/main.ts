@@ -12,6 +12,7 @@ import { createUserService } from "./auth/users.ts";
 import type { ServerConfig } from "./config/types.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
+import { createDbLiveness } from "./db/liveness.ts";
 import { createDb, type Db } from "./db/pool.ts";
 import { addDataRoutes } from "./data/index.ts";
 import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
@@ -28,6 +29,7 @@ import { createRealtimeHub } from "./realtime/index.ts";
 import { createUiFallback } from "./http/ui-missing.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/loader.ts";
 import { createJobsWatcher } from "./jobs/watcher.ts";
+import { createJobInserter } from "./jobs/insert-batcher.ts";
 import { createWorkerPool, type WorkerPool } from "./jobs/pool.ts";
 import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/runtime.ts";
@@ -171,9 +173,16 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       const uiLogin = await createUiLogin({ db, users });
       uiLoginCode = uiLogin.issueCode();
       addUiRoutes({ router, keys, uiLogin });
-      addHealthRoutes({ router, db, workers: () => pool.workerIds().length, databaseTrouble: () => databaseTrouble });
+      const liveness = await createDbLiveness({ connectionString: databaseUrl });
+      cleanups.push(() => liveness.close());
+      addHealthRoutes({
+        router,
+        liveness,
+        workers: () => pool.workerIds().length,
+        databaseTrouble: () => databaseTrouble,
+      });
       addAuthRoutes({ router, db, callers, users });
-      addJobRoutes({ router, db, config: config.jobs, callers });
+      addJobRoutes({ router, db, config: config.jobs, callers, inserter: createJobInserter({ db }) });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
       addAdminScheduleRoutes({ router, db, callers });
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });

@@ -34,6 +34,8 @@ export interface ExecuteContext {
   /** Runs a write of an outcome, retrying it while the database is unreachable. */
   persist<T>(write: () => Promise<T>): Promise<T>;
   logger: Logger;
+  /** Writes progress of concurrent jobs together (progress-writer.ts); default one UPDATE each. */
+  progress?: { write(key: AttemptKey, progress: unknown): Promise<boolean> };
 }
 
 /** What the pool keeps about a job it is running, for cancel, terminate and watchdogs. */
@@ -122,7 +124,7 @@ export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, at
       });
   const progress = createProgressCoalescer<ProgressReport>({
     intervalMs: 250,
-    write: (p) => updateProgress(ctx.db, key, p),
+    write: (p) => (ctx.progress ? ctx.progress.write(key, p) : updateProgress(ctx.db, key, p)),
   });
   const timeoutSeconds = row.max_duration_seconds ?? fn.timeout_seconds;
   let timer: NodeJS.Timeout | undefined;

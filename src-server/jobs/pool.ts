@@ -22,6 +22,7 @@ import type { Logger } from "../logger.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
 import { createCompletionBatcher, type CompletionBatcher } from "./completion-batcher.ts";
 import { createFunctionCache } from "./function-cache.ts";
+import { createProgressWriter } from "./progress-writer.ts";
 import { listen, type NotificationListener } from "./listener.ts";
 import type { JobRuntime } from "./runtime.ts";
 import {
@@ -111,6 +112,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     config,
     functions: createFunctionCache(db),
     completions,
+    progress: createProgressWriter({ db }),
     jwtSecret: options.jwtSecret,
     serverUrl: options.serverUrl,
     passthroughEnv: options.passthroughEnv,

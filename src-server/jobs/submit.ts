@@ -6,7 +6,7 @@ import { isAdminRole, satisfiesRequiredRoles } from "../auth/roles.ts";
 import type { JobsConfig } from "../config/types.ts";
 import type { Db } from "../db/pool.ts";
 import { findFunction, findFunctionByName, type FunctionRow } from "../db/queries/functions.ts";
-import { insertJob, type JobRow } from "../db/queries/queue.ts";
+import { insertJob, type JobRow, type NewJob } from "../db/queries/queue.ts";
 import { findUserById } from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { optionalDate, optionalInt, optionalString, requireObject, requireString } from "./validate.ts";
@@ -15,6 +15,8 @@ export interface SubmitContext {
   db: Db;
   config: JobsConfig;
   callers: CallerResolver;
+  /** Inserts concurrent submits together (insert-batcher.ts); default one INSERT each. */
+  inserter?: { insert(job: NewJob): Promise<JobRow> };
 }
 
 export interface Submitter {
@@ -96,7 +98,8 @@ export async function submitJob(
   const submitter = await submitterFor(ctx, caller, body, impersonationToken);
   const fn = await resolveFunction(ctx.db, jobName, namespace);
   checkRequiredRoles(fn, submitter.role);
-  return insertJob(ctx.db, {
+  const insert = (job: NewJob) => (ctx.inserter ? ctx.inserter.insert(job) : insertJob(ctx.db, job));
+  return insert({
     namespace: fn.namespace,
     functionId: fn.id,
     jobName: fn.name,

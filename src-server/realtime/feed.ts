@@ -55,6 +55,13 @@ interface Fetched {
 
 const lineKey = (id: string, line: number) => `${id}#${line}`;
 
+/**
+ * Changes emitted per turn of the event loop: each is matched against every socket, so a
+ * batch of hundreds emitted at once would hold the loop (and every HTTP request) for long.
+ */
+const EMITS_PER_TURN = 16;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const { db, logger } = options;
   const maxBatch = options.maxBatch ?? 500;
@@ -164,9 +171,10 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       } catch (err) {
         logger.warn("realtime: reading rows for notifications failed", { error: coerceError(err).message });
       }
-      for (const item of batch) {
+      for (let i = 0; i < batch.length; i++) {
+        if (i > 0 && i % EMITS_PER_TURN === 0) await nextTurn();
         try {
-          emit(item, fetched);
+          emit(batch[i]!, fetched);
         } catch (err) {
           logger.error("realtime: delivering a change failed", { error: coerceError(err).message });
         }

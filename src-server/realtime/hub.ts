@@ -12,6 +12,7 @@ import { coerceError } from "../errors.ts";
 import { listen, type NotificationListener } from "../jobs/listener.ts";
 import type { Logger } from "../logger.ts";
 import { createConnection, type Connection } from "./connection.ts";
+import { createFanout, type FanoutTarget } from "./fanout.ts";
 import { CHANGES_CHANNEL, createChangeFeed, LOGS_CHANNEL } from "./feed.ts";
 import { createLeaseKeeper } from "./leases.ts";
 import { changeMessage, errorMessage, executionLogMessage, HEARTBEAT_MESSAGE } from "./protocol.ts";
@@ -85,7 +86,36 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   let listening: Promise<NotificationListener> | undefined;
   let closed = false;
 
-  /** Serialised once per change; the frame is shared by every socket with one subscription. */
+  /** Each connection as the fan-out writes to it: its socket corked around a batch of frames. */
+  const targets = new Map<Connection, FanoutTarget>();
+  const owners = new Map<FanoutTarget, Connection>();
+  const targetOf = (connection: Connection): FanoutTarget => {
+    let target = targets.get(connection);
+    if (target) return target;
+    const socket = (connection.ws as unknown as { _socket?: Duplex | null })._socket;
+    target = {
+      send: (frame) => connection.send(frame),
+      cork: () => socket?.cork(),
+      uncork: () => socket?.uncork(),
+      bufferedAmount: () => connection.ws.bufferedAmount,
+    };
+    targets.set(connection, target);
+    owners.set(target, connection);
+    return target;
+  };
+  const fanout = createFanout({
+    maxBufferedBytes: limits.maxBufferedBytes,
+    overflow: (target) => {
+      const connection = owners.get(target);
+      if (connection) context.slowConsumer(connection);
+    },
+    onSent: (n) => (counters.delivered += n),
+  });
+
+  /**
+   * Matched and serialised once per change (the frame is shared by every socket with one
+   * subscription), then queued per socket: the fan-out writes a few sockets per turn.
+   */
   const deliverChange = (change: RowChange) => {
     let json: string | undefined;
     let shared: Buffer | undefined;
@@ -95,7 +125,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       json ??= JSON.stringify(change);
       const frame =
         connection.subscriptions.size === 1 ? (shared ??= Buffer.from(changeMessage(json))) : changeMessage(json, ids);
-      if (connection.send(frame)) counters.delivered++;
+      fanout.enqueue(targetOf(connection), frame);
     }
   };
 
@@ -109,7 +139,8 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       const watchers = logWatchers.get(line.execution_id);
       if (!watchers) return;
       const text = executionLogMessage(line);
-      for (const connection of watchers) if (connection.send(text)) counters.delivered++;
+      // Behind any change still queued for the socket: one commit order for both.
+      for (const connection of watchers) fanout.sendInOrder(targetOf(connection), text);
     },
   });
 
@@ -198,6 +229,12 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     ws.on("error", (err) => logger.debug("realtime: socket error", { error: err.message }));
     ws.on("close", () => {
       connections.delete(connection);
+      const target = targets.get(connection);
+      if (target) {
+        fanout.forget(target);
+        targets.delete(connection);
+        owners.delete(target);
+      }
       countUser(connection.caller, -1);
       connection.dispose();
     });

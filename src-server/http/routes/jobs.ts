@@ -11,7 +11,7 @@ import {
   listVisibleJobs,
   ownerOf,
 } from "../../jobs/service.ts";
-import { submitJob } from "../../jobs/submit.ts";
+import { submitJob, type SubmitContext } from "../../jobs/submit.ts";
 import { authenticated, featureEnabled, notAnonymous } from "../guards.ts";
 import { created, type ApiRequest, type Router } from "../router.ts";
 
@@ -20,9 +20,10 @@ export interface JobRoutesOptions {
   db: Db;
   config: JobsConfig;
   callers: CallerResolver;
+  inserter?: SubmitContext["inserter"];
 }
 
-export function addJobRoutes({ router, db, config, callers }: JobRoutesOptions): void {
+export function addJobRoutes({ router, db, config, callers, inserter }: JobRoutesOptions): void {
   const enabled = featureEnabled(() => config.enabled);
   const submitGuards = [enabled, authenticated(callers)];
   const guards = [enabled, notAnonymous(callers)];
@@ -30,7 +31,7 @@ export function addJobRoutes({ router, db, config, callers }: JobRoutesOptions):
 
   router.add("POST", `${base}/submit`, submitGuards, async (req) => {
     const impersonation = req.headers["x-impersonation-token"];
-    const row = await submitJob({ db, config, callers }, req.caller!, await req.json(), typeof impersonation === "string" ? impersonation : undefined);
+    const row = await submitJob({ db, config, callers, inserter }, req.caller!, await req.json(), typeof impersonation === "string" ? impersonation : undefined);
     // An anonymous submitter learns its job's id (and that it is pending), nothing more.
     if (req.caller!.role === "anon") return created({ id: row.id, status: row.status });
     return created(toJob(row, { detail: true }));

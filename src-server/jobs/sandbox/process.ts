@@ -1,11 +1,12 @@
 // One Deno process: spawned with a fixed command line and environment, its output
 // split into lines. Lines arrive at whoever is attached (the attempt running in it);
 // lines written before the first attach (while it waited in the warm pool) are kept
-// and replayed; lines written between two jobs of a reused process are dropped.
-import { spawn, type ChildProcess } from "node:child_process";
+// and replayed; lines written between two jobs of a reused process are dropped. The
+// process itself is started and tended off the main thread (spawn-host.ts).
 import { LineSplitter } from "./channel.ts";
+import { sharedSpawnHost, type HostedProcess, type OutputStream, type SpawnHost } from "./spawn-host.ts";
 
-export type OutputStream = "stdout" | "stderr";
+export type { OutputStream } from "./spawn-host.ts";
 export type LineSink = (stream: OutputStream, line: string) => void;
 
 export interface ProcessExit {
@@ -22,6 +23,8 @@ export interface SandboxProcessOptions {
   cwd: string;
   /** Equal keys mean interchangeable processes (same command line). */
   key: string;
+  /** Where the process is started (default: this process's shared host thread). */
+  host?: SpawnHost;
 }
 
 const EARLY_LINES = 50;
@@ -31,42 +34,35 @@ export class SandboxProcess {
   readonly exited: Promise<ProcessExit>;
   /** Jobs handed to this process so far (more than one when it is reused). */
   jobsStarted = 0;
-  private readonly child: ChildProcess;
+  private readonly child: HostedProcess;
   private sink: LineSink | null = null;
   private early: Array<[OutputStream, string]> = [];
   private hasExited = false;
 
   constructor(options: SandboxProcessOptions) {
     this.key = options.key;
-    this.child = spawn(options.denoPath, options.args, {
-      env: options.env,
-      cwd: options.cwd,
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true,
-    });
-    this.exited = new Promise<ProcessExit>((resolve) => {
-      const finish = (exit: ProcessExit) => {
-        if (this.hasExited) return;
-        this.hasExited = true;
-        resolve(exit);
-      };
-      this.child.once("error", (error) => {
-        // Spawn failures never emit "close"; other errors are followed by it.
-        if (this.child.pid === undefined) {
-          finish({ code: null, signal: null, spawnError: `cannot start deno: ${error.message}` });
-        }
-      });
-      this.child.once("close", (code, signal) => finish({ code, signal }));
-    });
-    this.child.stdin?.on("error", () => {
-      // EPIPE once the process has gone: the exit is handled through "close".
-    });
-    this.readLines("stdout");
-    this.readLines("stderr");
+    const splitters = {
+      stdout: new LineSplitter((line) => this.deliver("stdout", line)),
+      stderr: new LineSplitter((line) => this.deliver("stderr", line)),
+    };
+    let resolveExit!: (exit: ProcessExit) => void;
+    this.exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
+    this.child = (options.host ?? sharedSpawnHost()).spawn(
+      { file: options.denoPath, args: options.args, env: options.env, cwd: options.cwd },
+      {
+        data: (stream, chunk) => splitters[stream].push(chunk),
+        end: (stream) => splitters[stream].end(),
+        exit: (exit) => {
+          if (this.hasExited) return;
+          this.hasExited = true;
+          resolveExit(exit);
+        },
+      },
+    );
   }
 
   get alive(): boolean {
-    return !this.hasExited && this.child.exitCode === null && this.child.signalCode === null;
+    return !this.hasExited;
   }
 
   attach(sink: LineSink): void {
@@ -83,22 +79,11 @@ export class SandboxProcess {
 
   /** Writes one line on stdin; ignored once the process has gone. */
   send(line: string): void {
-    const stdin = this.child.stdin;
-    if (!this.alive || !stdin || stdin.destroyed || stdin.writableEnded) return;
-    stdin.write(`${line}\n`);
+    if (this.alive) this.child.write(`${line}\n`);
   }
 
   kill(): void {
-    if (this.alive) this.child.kill("SIGKILL");
-  }
-
-  private readLines(stream: OutputStream): void {
-    const readable = this.child[stream];
-    if (!readable) return;
-    readable.setEncoding("utf8");
-    const splitter = new LineSplitter((line) => this.deliver(stream, line));
-    readable.on("data", (chunk: string) => splitter.push(chunk));
-    readable.on("end", () => splitter.end());
+    if (this.alive) this.child.kill();
   }
 
   private deliver(stream: OutputStream, line: string): void {

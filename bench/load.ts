@@ -1,0 +1,307 @@
+// npm run bench:load — is the API responsive under load? The real local stack (embedded
+// PostgreSQL, the Deno sandbox unless BENCH_LOAD_RUNTIME=in-process) in this process; in
+// separate processes: 300 realtime sockets on table:jobs.queue (the README's live-progress
+// example; 200 of users, two per user, and 100 with the service key), and the HTTP traffic:
+// 50 submitters (each its own user) submitting back to back for 20 s, while two probes time
+// GET /health (20/s) and a submit (5/s). The probes run first alone (idle), then under the
+// load; p50/p95/p99 are printed side by side, with the server's event-loop delay.
+// Knobs: BENCH_LOAD_SECONDS (20), BENCH_LOAD_IDLE_SECONDS (5), BENCH_LOAD_SUBMITTERS (50),
+// BENCH_LOAD_SOCKETS (300), BENCH_LOAD_ADMINS (100), BENCH_LOAD_PAUSE_MS (0),
+// BENCH_LOAD_RUNTIME ("deno" | "in-process"), BENCH_LOAD_TRACE=1 (what PostgreSQL's backends
+// wait on under load, sampled every 100 ms), BENCH_LOAD_CLIENT_NICE (10): the load generators
+// (realtime clients, submitters) run this much below the server, standing in for clients on
+// other machines; the probes run at the server's priority, so their figures are the server's.
+// BENCH_LOAD_PG="name=value,…": PostgreSQL settings, for diagnosis (e.g. synchronous_commit=off).
+import { fork, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { signJwt } from "../src-server/auth/jwt.ts";
+import { defaultServerConfig } from "../src-server/config/index.ts";
+import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
+import { createDb, type Db } from "../src-server/db/pool.ts";
+import { upsertFunction } from "../src-server/db/queries/functions.ts";
+import { createInProcessRuntime } from "../src-server/jobs/in-process-runtime.ts";
+import { silentLogger } from "../src-server/logger.ts";
+import { startLocalStack, type LocalStack } from "../src-server/main.ts";
+import type { ClientCommand } from "./realtime-clients.ts";
+import type { LatencyFigures, TrafficCommand, TrafficFigures } from "./load-traffic.ts";
+import { fmt, runBenchmark } from "./stats.ts";
+
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
+const IDLE_SECONDS = Number(process.env.BENCH_LOAD_IDLE_SECONDS ?? 5);
+const SUBMITTERS = Number(process.env.BENCH_LOAD_SUBMITTERS ?? 50);
+const SOCKETS = Number(process.env.BENCH_LOAD_SOCKETS ?? 300);
+const ADMINS = Math.min(SOCKETS, Number(process.env.BENCH_LOAD_ADMINS ?? 100));
+const PAUSE_MS = Number(process.env.BENCH_LOAD_PAUSE_MS ?? 0);
+const RUNTIME = process.env.BENCH_LOAD_RUNTIME === "in-process" ? "in-process" : "deno";
+const TRACE = process.env.BENCH_LOAD_TRACE === "1";
+const CLIENT_NICE = Number(process.env.BENCH_LOAD_CLIENT_NICE ?? 10);
+const SOCKETS_PER_USER = 2;
+const JOB = "progress";
+/** The job: four progress reports 50 ms apart, as a job showing live progress would. */
+const JOB_CODE = `export async function handler(req, fluxbase, fluxbaseService, job) {
+  for (let i = 1; i <= 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    job.reportProgress(i * 25, "#" + i);
+  }
+  return { steps: 4 };
+}`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function ask<T>(child: ChildProcess, command: ClientCommand | TrafficCommand): Promise<T> {
+  return new Promise((resolve) => {
+    child.once("message", (message) => resolve(message as T));
+    child.send(command);
+  });
+}
+
+async function createUsers(db: Db, secret: string, count: number): Promise<string[]> {
+  const rows = await db.query<{ id: string; email: string }>(
+    `INSERT INTO auth.users (email, password_hash)
+     SELECT 'load-' || i || '@example.com', 'x' FROM generate_series(1, $1) i RETURNING id, email`,
+    [count],
+  );
+  return rows.map((r) =>
+    signJwt(
+      { sub: r.id, role: "authenticated", email: r.email, token_type: "access" },
+      { secret, expiresIn: 3600 },
+    ),
+  );
+}
+
+/** Samples pg_stat_activity until `done`; returns "state/wait event" counts, most common first. */
+async function sampleWaits(db: Db, done: Promise<unknown>): Promise<string> {
+  const counts = new Map<string, number>();
+  let finished = false;
+  void done.finally(() => (finished = true));
+  let samples = 0;
+  while (!finished) {
+    const rows = await db.query<{ key: string; n: number }>(
+      `SELECT coalesce(state, '?') || ' ' || coalesce(wait_event_type || ':' || wait_event, 'cpu') || ' ' || left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 50) AS key, count(*) AS n
+       FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle' GROUP BY 1`,
+    );
+    for (const r of rows) counts.set(r.key, (counts.get(r.key) ?? 0) + r.n);
+    samples++;
+    await sleep(100);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([k, n]) => `  ${fmt(n / samples, 2).padStart(6)}  ${k}`)
+    .join("\n");
+}
+
+/** The server's event-loop delay and CPU while `fn` runs. */
+async function observed<T>(fn: () => Promise<T>) {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  loop.enable();
+  try {
+    const result = await fn();
+    loop.disable();
+    const used = process.cpuUsage(cpu);
+    return {
+      result,
+      loopP99Ms: loop.percentile(99) / 1e6,
+      loopMaxMs: loop.max / 1e6,
+      serverCpuShare: (used.user + used.system) / 1000 / (performance.now() - started),
+    };
+  } finally {
+    loop.disable();
+  }
+}
+
+const cell = (f: LatencyFigures) =>
+  `p50 ${fmt(f.p50Ms, 1).padStart(7)}  p95 ${fmt(f.p95Ms, 1).padStart(7)}  p99 ${fmt(f.p99Ms, 1).padStart(7)} ms` +
+  ` (n ${f.count}${f.errors ? `, ${f.errors} errors` : ""})`;
+
+async function main() {
+  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-load-"));
+  await chmod(dir, 0o755);
+  // BENCH_LOAD_PG="synchronous_commit=off,…" (diagnosis only: how much is waiting for the disk).
+  const settings = Object.fromEntries(
+    (process.env.BENCH_LOAD_PG ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((kv) => kv.split("=") as [string, string]),
+  );
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, "pg"),
+    database: "bench",
+    settings,
+  });
+  let stack: LocalStack | undefined;
+  const children: ChildProcess[] = [];
+  const spawn = (file: string, nice = 0) => {
+    const child = fork(fileURLToPath(new URL(file, import.meta.url)));
+    children.push(child);
+    if (nice > 0 && child.pid) os.setPriority(child.pid, Math.min(19, os.getPriority() + nice));
+    return child;
+  };
+  try {
+    const defaults = defaultServerConfig(dir);
+    const config = {
+      ...defaults,
+      port: 0,
+      databaseUrl: pg.connectionString,
+      dataDir: path.join(dir, "data"),
+      logLevel: "silent" as const,
+      jobs: {
+        ...defaults.jobs,
+        autoLoadOnBoot: false,
+        defaultMaxRetries: 0,
+        gracefulShutdownTimeoutMs: 1_000,
+      },
+    };
+    const runtime =
+      RUNTIME === "in-process"
+        ? createInProcessRuntime({
+            async [JOB](job) {
+              for (let i = 1; i <= 4; i++) {
+                await sleep(50);
+                job.reportProgress(i * 25, `#${i}`);
+              }
+              return { steps: 4 };
+            },
+          })
+        : undefined;
+    stack = await startLocalStack({
+      config,
+      logger: silentLogger,
+      ...(runtime ? { runtime } : {}),
+    });
+    const db = createDb({ connectionString: pg.connectionString, max: 4 });
+    await upsertFunction(db, {
+      name: JOB,
+      namespace: "default",
+      description: null,
+      code: JOB_CODE,
+      originalCode: null,
+      isBundled: false,
+      bundleError: null,
+      enabled: true,
+      schedule: null,
+      timeoutSeconds: 300,
+      memoryLimitMb: 256,
+      maxRetries: 0,
+      progressTimeoutSeconds: 300,
+      allowNet: true,
+      allowEnv: true,
+      allowRead: false,
+      allowWrite: false,
+      requireRoles: [],
+      disableExecutionLogs: false,
+      source: "api",
+      createdBy: null,
+    });
+    const userSockets = SOCKETS - ADMINS;
+    const userCount = Math.max(SUBMITTERS + 1, Math.ceil(userSockets / SOCKETS_PER_USER));
+    const tokens = await createUsers(db, stack.keys.jwtSecret, userCount);
+    const [probeToken] = tokens.splice(tokens.length - 1, 1);
+    const w = config.jobs;
+    console.log(
+      `load: ${SUBMITTERS} submitters x ${SECONDS} s (pause ${PAUSE_MS} ms), ${SOCKETS} realtime sockets ` +
+        `(${userSockets} of users, ${ADMINS} admin); probes /health 20/s, submit 5/s; runtime ${RUNTIME}; ` +
+        `${w.embeddedWorkerCount} workers x ${w.maxConcurrentPerWorker} slots; ${os.cpus().length} cores, load average ${os
+          .loadavg()
+          .map((x) => fmt(x, 1))
+          .join(" ")}`,
+    );
+
+    const traffic = spawn("./load-traffic.ts");
+    const submitters = spawn("./load-traffic.ts", CLIENT_NICE);
+    const probes = {
+      type: "run",
+      url: stack.url,
+      jobName: JOB,
+      probeToken: probeToken!,
+      healthPerSecond: 20,
+      submitPerSecond: 5,
+    } as const;
+    const idle = await observed(() =>
+      ask<{ figures: TrafficFigures }>(traffic, {
+        ...probes,
+        seconds: IDLE_SECONDS,
+        submitterTokens: [],
+        pauseMs: 0,
+      }),
+    );
+
+    const clients = spawn("./realtime-clients.ts", CLIENT_NICE);
+    const owners = Array.from({ length: userSockets }, (_, i) => tokens[i % tokens.length]!);
+    await ask(clients, {
+      type: "connect",
+      url: stack.url,
+      anonKey: stack.keys.anonKey,
+      owners,
+      serviceKey: stack.keys.serviceKey,
+      admins: ADMINS,
+    });
+    const received = async () =>
+      (await ask<{ received: number }>(clients, { type: "count" })).received;
+    const [before] = await db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'",
+    );
+    const loading = ask<{ figures: TrafficFigures }>(submitters, {
+      ...probes,
+      healthPerSecond: 0,
+      submitPerSecond: 0,
+      seconds: SECONDS,
+      submitterTokens: tokens.slice(0, SUBMITTERS),
+      pauseMs: PAUSE_MS,
+    });
+    const probing = ask<{ figures: TrafficFigures }>(traffic, {
+      ...probes,
+      seconds: SECONDS,
+      submitterTokens: [],
+      pauseMs: 0,
+    });
+    const running = Promise.all([probing, loading]).then(([p, s]) => ({
+      figures: { ...p.figures, submitters: s.figures.submitters },
+    }));
+    const waits = TRACE ? sampleWaits(db, running) : undefined;
+    const load = await observed(() => running);
+    const [after] = await db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'",
+    );
+    const [sent] = await db.query<{ n: number }>("SELECT count(*) AS n FROM jobs.queue");
+
+    const i = idle.result.figures;
+    const l = load.result.figures;
+    console.log(
+      `                      idle                                                  under load`,
+    );
+    console.log(`/health             ${cell(i.health)}   ${cell(l.health)}`);
+    console.log(`submit (probe)      ${cell(i.submitProbe)}   ${cell(l.submitProbe)}`);
+    console.log(`submit (submitters) ${" ".repeat(56)}   ${cell(l.submitters)}`);
+    console.log(
+      `server event loop delay p99 ${fmt(idle.loopP99Ms, 1)} ms idle, ${fmt(load.loopP99Ms, 1)} ms under load ` +
+        `(max ${fmt(load.loopMaxMs, 1)} ms); server CPU ${fmt(100 * idle.serverCpuShare, 0)}% idle, ${fmt(100 * load.serverCpuShare, 0)}% under load (100% = one core)`,
+    );
+    console.log(
+      `under load: ${fmt(l.submitters.count / SECONDS, 0)} submits/s, ${after!.n - before!.n} jobs completed ` +
+        `(${fmt((after!.n - before!.n) / SECONDS, 1)}/s), ${sent!.n} jobs in all, ${await received()} realtime messages delivered`,
+    );
+    if (waits) {
+      console.log(
+        `PostgreSQL backends busy, average per sample (state, wait event, query):\n${await waits}`,
+      );
+    }
+    const exited = new Promise((resolve) => clients.once("exit", resolve));
+    clients.send({ type: "stop" } satisfies ClientCommand);
+    await Promise.race([exited, sleep(5_000)]);
+    await db.end();
+  } finally {
+    for (const child of children) child.kill();
+    await stack?.stop();
+    await pg.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+runBenchmark(main);

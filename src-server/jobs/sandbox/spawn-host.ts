@@ -1,0 +1,209 @@
+// Sandbox processes are started and tended by a worker thread, not the server's main
+// thread: starting a process blocks the thread that starts it until the new program is
+// running (10-40 ms on a busy machine, once per job when each user's jobs need their own
+// process), which on the main thread stalled every HTTP request and realtime socket. The
+// thread relays output chunks, end of output and exit to the main thread in order.
+//
+// On Linux the thread lowers its own scheduling priority (nice is per thread there) before
+// starting any process, so every sandbox starts, and stays, at that lower priority: under
+// CPU pressure the API, the database and the realtime hub run first and jobs take what is
+// left. Elsewhere each process is lowered right after it starts.
+//
+// The thread's code is plain JavaScript evaluated from a string: it must run the same
+// under tsx, the test runner and the bundled desktop app, none of which would load a
+// TypeScript file as a worker the same way.
+import { Worker } from "node:worker_threads";
+
+export type OutputStream = "stdout" | "stderr";
+
+export interface HostedExit {
+  code: number | null;
+  signal: string | null;
+  spawnError?: string;
+}
+
+export interface HostedSpawnOptions {
+  file: string;
+  args: readonly string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export interface HostedProcessEvents {
+  /** A chunk of decoded (UTF-8) output. */
+  data(stream: OutputStream, chunk: string): void;
+  /** No more output on that stream. */
+  end(stream: OutputStream): void;
+  /** The process has gone (after all its output); called once. */
+  exit(exit: HostedExit): void;
+}
+
+export interface HostedProcess {
+  /** Writes to stdin; ignored once the process has gone. */
+  write(data: string): void;
+  /** SIGKILL, sent from the calling thread once the pid is known; ignored once the process has gone. */
+  kill(): void;
+}
+
+export interface SpawnHost {
+  spawn(options: HostedSpawnOptions, events: HostedProcessEvents): HostedProcess;
+}
+
+/** How much lower than the server sandboxes run (in nice steps; 19 is the lowest there is). */
+export const SANDBOX_NICE = 10;
+
+type ToHost =
+  | {
+      op: "spawn";
+      id: number;
+      file: string;
+      args: readonly string[];
+      env: Record<string, string>;
+      cwd: string;
+    }
+  | { op: "write"; id: number; data: string }
+  | { op: "kill"; id: number };
+
+type FromHost =
+  | { op: "spawned"; id: number; pid: number }
+  | { op: "data"; id: number; stream: OutputStream; chunk: string }
+  | { op: "end"; id: number; stream: OutputStream }
+  | { op: "exit"; id: number; code: number | null; signal: string | null; spawnError?: string };
+
+const HOST_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { spawn } = require("node:child_process");
+const os = require("node:os");
+const children = new Map();
+let threadNiced = false;
+if (workerData.nice > 0 && process.platform === "linux") {
+  try { os.setPriority(Math.min(19, os.getPriority() + workerData.nice)); threadNiced = true; } catch {}
+}
+const post = (message) => parentPort.postMessage(message);
+function start(m) {
+  let child;
+  try {
+    child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+  } catch (error) {
+    post({ op: "exit", id: m.id, code: null, signal: null, spawnError: "cannot start deno: " + error.message });
+    return;
+  }
+  children.set(m.id, child);
+  if (child.pid !== undefined) post({ op: "spawned", id: m.id, pid: child.pid });
+  if (!threadNiced && workerData.nice > 0 && child.pid !== undefined) {
+    try { os.setPriority(child.pid, Math.min(19, os.getPriority() + workerData.nice)); } catch {}
+  }
+  let done = false;
+  const finish = (exit) => {
+    if (done) return;
+    done = true;
+    children.delete(m.id);
+    post({ op: "exit", id: m.id, ...exit });
+  };
+  child.once("error", (error) => {
+    // Spawn failures never emit "close"; other errors are followed by it.
+    if (child.pid === undefined) finish({ code: null, signal: null, spawnError: "cannot start deno: " + error.message });
+  });
+  child.once("close", (code, signal) => finish({ code, signal }));
+  child.stdin.on("error", () => {});
+  for (const stream of ["stdout", "stderr"]) {
+    const readable = child[stream];
+    readable.setEncoding("utf8");
+    readable.on("data", (chunk) => post({ op: "data", id: m.id, stream, chunk }));
+    readable.on("end", () => post({ op: "end", id: m.id, stream }));
+  }
+}
+parentPort.on("message", (m) => {
+  if (m.op === "spawn") return start(m);
+  const child = children.get(m.id);
+  if (!child) return;
+  const alive = child.exitCode === null && child.signalCode === null;
+  if (m.op === "write") {
+    const stdin = child.stdin;
+    if (alive && stdin && !stdin.destroyed && !stdin.writableEnded) stdin.write(m.data);
+  } else if (m.op === "kill") {
+    if (alive) child.kill("SIGKILL");
+  }
+});
+`;
+
+export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
+  const nice = Math.max(0, Math.min(19, Math.floor(options.nice ?? SANDBOX_NICE)));
+  const hosted = new Map<number, HostedProcessEvents>();
+  const pids = new Map<number, number>();
+  let worker: Worker | undefined;
+  let nextId = 1;
+
+  const exitAll = (spawnError: string) => {
+    const all = [...hosted.values()];
+    hosted.clear();
+    pids.clear();
+    for (const events of all) events.exit({ code: null, signal: null, spawnError });
+  };
+
+  const onMessage = (message: FromHost) => {
+    const events = hosted.get(message.id);
+    if (!events) return;
+    if (message.op === "spawned") pids.set(message.id, message.pid);
+    else if (message.op === "data") events.data(message.stream, message.chunk);
+    else if (message.op === "end") events.end(message.stream);
+    else {
+      hosted.delete(message.id);
+      pids.delete(message.id);
+      if (hosted.size === 0) worker?.unref();
+      const { op: _op, id: _id, ...exit } = message;
+      events.exit(exit);
+    }
+  };
+
+  const thread = (): Worker => {
+    if (worker) return worker;
+    const started = new Worker(HOST_SOURCE, { eval: true, workerData: { nice } });
+    started.on("message", onMessage);
+    started.on("error", (error) => {
+      if (worker === started) worker = undefined;
+      exitAll(`the sandbox process host failed: ${error.message}`);
+    });
+    started.on("exit", () => {
+      if (worker === started) worker = undefined;
+      exitAll("the sandbox process host stopped");
+    });
+    started.unref();
+    worker = started;
+    return started;
+  };
+
+  return {
+    spawn(spawnOptions, events) {
+      const id = nextId++;
+      const host = thread();
+      hosted.set(id, events);
+      // Live processes keep the server running, as their handles did on the main thread.
+      host.ref();
+      const send = (message: ToHost) => {
+        if (hosted.has(id)) host.postMessage(message);
+      };
+      send({ op: "spawn", id, ...spawnOptions });
+      return {
+        write: (data) => send({ op: "write", id, data }),
+        kill() {
+          // At once from here: the host thread runs at the sandboxes' lower priority.
+          const pid = pids.get(id);
+          if (pid === undefined) return send({ op: "kill", id });
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // Already gone: its exit is on the way.
+          }
+        },
+      };
+    },
+  };
+}
+
+let shared: SpawnHost | undefined;
+
+/** The host of this process (one thread for every runtime in it). */
+export function sharedSpawnHost(): SpawnHost {
+  return (shared ??= createSpawnHost());
+}

@@ -1,0 +1,110 @@
+// Concurrent submits share commits: each commit that notifies (every insert into
+// jobs.queue does) waits for the one before it to be flushed, so one commit per submit
+// made 50 concurrent submitters wait seconds. A bad job in a batch fails alone.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../src-server/db/pool.ts";
+import type { NewJob } from "../../src-server/db/queries/queue.ts";
+import { createJobInserter } from "../../src-server/jobs/insert-batcher.ts";
+import { startTestStack, type TestStack } from "../helpers/stack.ts";
+
+let t: TestStack;
+let db: Db;
+
+beforeAll(async () => {
+  t = await startTestStack({
+    jobs: { "noop.ts": "export function handler() { return null; }" },
+    jobsConfig: { workerMode: "disabled" },
+  });
+  db = createDb({ connectionString: t.database.url, max: 4 });
+});
+
+afterAll(async () => {
+  await db?.end();
+  await t?.stop();
+});
+
+/** Rows inserted by one transaction share its xmin. */
+async function transactionsOf(ids: string[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    "SELECT count(DISTINCT xmin::text) AS n FROM jobs.queue WHERE id = any($1::uuid[])",
+    [ids],
+  );
+  return row!.n;
+}
+
+describe("submitting", () => {
+  it("inserts concurrent submits together, each job as submitted", async () => {
+    const headers = {
+      Authorization: `Bearer ${t.stack.keys.serviceKey}`,
+      "content-type": "application/json",
+    };
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${t.url}/api/v1/jobs/submit`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ job_name: "noop", payload: { i }, priority: i % 3 }),
+        }).then(async (res) => ({
+          status: res.status,
+          body: (await res.json()) as { id: string; payload: { i: number }; priority: number },
+        })),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+    replies.forEach((r, i) => expect(r.body).toMatchObject({ payload: { i }, priority: i % 3 }));
+    const ids = replies.map((r) => r.body.id);
+    expect(new Set(ids).size).toBe(40);
+    expect(await transactionsOf(ids)).toBeLessThan(20);
+  });
+
+  it("fails only the job PostgreSQL refuses, with its own error", async () => {
+    const inserter = createJobInserter({ db });
+    const [fn] = await db.query<{ id: string }>(
+      "SELECT id FROM jobs.functions WHERE name = 'noop'",
+    );
+    const [user] = await db.query<{ id: string }>(
+      "INSERT INTO auth.users (email, password_hash) VALUES ('batch@example.com', 'x') RETURNING id",
+    );
+    const job = (i: number, extra: Partial<NewJob> = {}): NewJob => ({
+      namespace: "default",
+      functionId: fn!.id,
+      jobName: "noop",
+      payload: { i },
+      priority: 0,
+      maxDurationSeconds: 60,
+      progressTimeoutSeconds: null,
+      maxRetries: 1,
+      createdBy: user!.id,
+      userRole: "authenticated",
+      userEmail: "batch@example.com",
+      scheduledAt: null,
+      ...extra,
+    });
+    const at = new Date(Date.now() + 3_600_000);
+    const results = await Promise.allSettled([
+      inserter.insert(job(0)),
+      inserter.insert(job(1, { payload: { text: "x\u0000y" } })),
+      inserter.insert(
+        job(2, { createdBy: "00000000-0000-4000-8000-000000000000", scheduledAt: at }),
+      ),
+      inserter.insert(job(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    const rows = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(rows.map((r) => r.payload)).toEqual([{ i: 0 }, { i: 2 }, { i: 3 }]);
+    expect(rows[0]).toMatchObject({
+      created_by: user!.id,
+      user_role: "authenticated",
+      max_duration_seconds: 60,
+      status: "pending",
+    });
+    // An unknown user is stored as nobody, as a single insert does.
+    expect(rows[1]!.created_by).toBeNull();
+    expect(rows[1]!.scheduled_at?.getTime()).toBe(at.getTime());
+  });
+});

@@ -182,6 +182,27 @@ describe("resources", () => {
     expect(outcome).toEqual({ ok: false, reason: "memory", error: "Out of memory (limit 32 MB)" });
   });
 
+  it("holds the whole process to its limit: 1 GiB of typed arrays under 64 MB fails", async () => {
+    const code = `
+      export function handler() {
+        const hoard = [];
+        for (let i = 0; i < 64; i++) hoard.push(new Uint8Array(16 * 1024 * 1024).fill(1));
+        return hoard.length;
+      }`;
+    const permissions = { ...DEFAULT_TEST_PERMISSIONS, memoryLimitMb: 64 };
+    const outcome = await run(code, { permissions }).done;
+    expect(outcome).toEqual({ ok: false, reason: "memory", error: "Out of memory (limit 64 MB)" });
+  });
+
+  it("a job that kills or aborts itself has crashed, not run out of memory", async () => {
+    const kill = await run(`export function handler() { Deno.kill(Deno.pid, "SIGKILL"); }`).done;
+    expect(kill).toMatchObject({ ok: false, reason: "crashed" });
+    const abort = await run(`
+      import process from "node:process";
+      export function handler() { process.abort(); }`).done;
+    expect(abort).toMatchObject({ ok: false, reason: "crashed" });
+  });
+
   it("close() ends warm and running processes and leaves none behind", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-close-"));
     const local = createDenoRuntime({ cacheDir: dir, warmPoolSize: 2 });

@@ -27,7 +27,8 @@ export const DEFAULT_PERMISSIONS: JobPermissions = {
   memoryLimitMb: 256,
 };
 
-const MIN_MEMORY_MB = 16;
+/** Below this a sandbox could not even start: an idle Deno holds ~15 MB of its own. */
+const MIN_MEMORY_MB = 32;
 
 /** `host:port` of the local API, the one destination allowed when allow_net is off. */
 export function apiHostPort(serverUrl: string): string {

@@ -14,6 +14,7 @@ import { memoryLimit } from "./args.ts";
 import { parseLine } from "./channel.ts";
 import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";
 import { createMasker, maskProgress } from "./mask.ts";
+import { watchMemory } from "./memory-watchdog.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
@@ -86,7 +87,21 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     log(stream === "stdout" ? "info" : "error", masked);
   };
 
+  // The process's own memory, not only its JS heap, is held to the limit while the job runs.
+  const stopWatchdog =
+    process.pid === undefined
+      ? () => {}
+      : watchMemory({
+          pid: process.pid,
+          limitBytes: facts.memoryLimitMb * 1024 * 1024,
+          onExceeded: () => {
+            facts.memoryExceeded = true;
+            process.kill();
+          },
+        });
+
   const finish = (exit: ProcessExit) => {
+    stopWatchdog();
     clearTimeout(graceTimer);
     if (exit.spawnError) facts.spawnError = exit.spawnError;
     settle(decideOutcome({ ...facts, exitCode: exit.code, signal: exit.signal }));
@@ -99,6 +114,7 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
       input.keepAlive && !cancelRequested && facts.killedReason === undefined && process.alive;
     if (!reusable) return process.kill();
     released = true;
+    stopWatchdog();
     process.detach();
     input.onReusable(process);
     finish({ code: null, signal: null });

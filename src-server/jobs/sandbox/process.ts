@@ -65,6 +65,11 @@ export class SandboxProcess {
     this.readLines("stderr");
   }
 
+  /** The OS process id; undefined when it could not be started. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return !this.hasExited && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -16,6 +16,7 @@ import { createJobUtils, createSecrets, type CancelState } from "./job-utils.ts"
 import { describeError, normaliseResult } from "./result.ts";
 import { createLineReader } from "./stdin.ts";
 import { createTimerScope } from "./timers.ts";
+import { turnOffSharedStorage } from "./web-storage.ts";
 
 const exit: (code?: number) => never = Deno.exit;
 const setEnv = Deno.env.set.bind(Deno.env);
@@ -24,6 +25,8 @@ const assign = Object.assign;
 const setTimeoutOriginal = globalThis.setTimeout;
 
 const RUNTIME_URL = new URL(".", import.meta.url).href;
+
+turnOffSharedStorage();
 
 /** The error's message, and its stack without this runtime's own frames. */
 function safeDescribe(thrown: unknown): { message: string; stack?: string } {

@@ -108,7 +108,9 @@ describe("reuse", () => {
     ]);
     const pids = new Set([first.pid, other.pid, anonymous.pid, admin.pid, otherLimit.pid]);
     expect(pids.size).toBe(5);
-    expect(anonymousAgain).toMatchObject({ reused: true, pid: anonymous.pid });
+    // Two anonymous callers may be two people: their jobs never share a process.
+    expect(anonymousAgain.reused).toBe(false);
+    expect(anonymousAgain.pid).not.toBe(anonymous.pid);
   });
 
   it("clears the timers a finished job left, so they never fire in the next job", async () => {

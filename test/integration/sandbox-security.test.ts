@@ -112,6 +112,54 @@ describe("environment", () => {
   });
 });
 
+describe("state between users", () => {
+  const userA = { id: "00000000-0000-4000-8000-0000000000a1", role: "authenticated" };
+  const userB = { id: "00000000-0000-4000-8000-0000000000b2", role: "authenticated" };
+
+  it("user B reads nothing user A left in localStorage or the Cache API", async () => {
+    const attempt = (local: string, cache: string) => `
+      export async function handler() {
+        const out = {};
+        try { ${local} } catch (error) { out.local = error.name + ": " + error.message; }
+        try { ${cache} } catch (error) { out.cache = error.name + ": " + error.message; }
+        return out;
+      }`;
+    const write = attempt(
+      `localStorage.setItem("token", "from-a"); out.local = "stored";`,
+      `await (await caches.open("c")).put("http://x/k", new Response("from-a")); out.cache = "stored";`,
+    );
+    const read = attempt(
+      `out.local = localStorage.getItem("token");`,
+      `const hit = await (await caches.open("c")).match("http://x/k"); out.cache = hit ? await hit.text() : null;`,
+    );
+    const a = await run(write, { user: userA }).done;
+    const b = await run(read, { user: userB, jobId: "00000000-0000-4000-8000-000000000002" }).done;
+    expect(JSON.stringify(b)).not.toContain("from-a");
+    expect(a).toEqual({
+      ok: true,
+      result: {
+        local: expect.stringMatching(/^SecurityError: localStorage is turned off in Fluxbase jobs/),
+        cache: expect.stringMatching(/^SecurityError: caches is turned off in Fluxbase jobs/),
+      },
+    });
+  });
+
+  it("a job reaching past the global still finds no storage folder", async () => {
+    const { readdirSync } = await import("node:fs");
+    const denoDir = path.join(cacheDir, "deno");
+    const code = `export async function handler() {
+      try { sessionStorage.setItem("k", "v"); } catch (error) { return error.message; }
+      return sessionStorage.getItem("k");
+    }`;
+    expect(await run(code).done).toEqual({ ok: true, result: "v" });
+    expect(
+      readdirSync(denoDir, { withFileTypes: true })
+        .find((e) => e.name === "location_data")
+        ?.isFile(),
+    ).toBe(true);
+  });
+});
+
 describe("control channel", () => {
   it("a forged control line is only a log line", async () => {
     const forged = (type: string, body: string) => `\\u001eFLXguess {"type":"${type}",${body}}`;

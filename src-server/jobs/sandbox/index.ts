@@ -3,20 +3,14 @@
 // finished a job cleanly may run further jobs, one at a time, but only of the same
 // function version, permission set and user (see reuse.ts); each imports the code
 // afresh. The first job of a key gets a pre-started process or a new one.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../runtime.ts";
-import {
-  buildDenoArgs,
-  buildJobEnv,
-  buildSpawnEnv,
-  DEFAULT_PERMISSIONS,
-  type SandboxDirs,
-} from "./args.ts";
+import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
 import { createCodeCache } from "./code-cache.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
+import { sandboxDirs } from "./dirs.ts";
 import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
 import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
@@ -56,18 +50,6 @@ export interface DenoRuntime extends JobRuntime {
 }
 
 const DEFAULT_ENTRY = fileURLToPath(new URL("../../../src-runtime/main.ts", import.meta.url));
-
-function sandboxDirs(cacheDir: string): SandboxDirs {
-  const root = path.resolve(cacheDir);
-  if (root.includes(",")) throw new Error(`sandbox cacheDir must not contain a comma: ${root}`);
-  const dirs = {
-    codeDir: path.join(root, "code"),
-    denoDir: path.join(root, "deno"),
-    homeDir: path.join(root, "home"),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  return dirs;
-}
 
 function failedHandle(error: string): SandboxRunHandle {
   return {
@@ -130,7 +112,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
       const key = reuseKey(plan.key, spec, codeUrl);
-      const reusedProcess = reuse ? idle.take(key) : undefined;
+      const reusable = reuse && key !== undefined;
+      const reusedProcess = reusable ? idle.take(key) : undefined;
       const warmProcess = reusedProcess ? undefined : pool.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
       if (!reusedProcess) pool.replenish(plan);
@@ -139,8 +122,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         process: sandbox,
         warm: warmProcess !== undefined,
         reused: reusedProcess !== undefined,
-        keepAlive: reuse && sandbox.jobsStarted < maxJobs,
-        onReusable: (process) => idle.release(key, process),
+        keepAlive: reusable && sandbox.jobsStarted < maxJobs,
+        onReusable: (process) => (key === undefined ? process.kill() : idle.release(key, process)),
         spec,
         callbacks,
         codeUrl,

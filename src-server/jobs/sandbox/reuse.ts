@@ -1,7 +1,7 @@
 // Sandboxes kept after a job that ended cleanly, for the next job with the same
 // reuse key: the same code, the same command line (permission set, memory limit)
-// and the same user, so that whatever a job leaves in the process (globals, caches
-// of imported libraries) is only ever seen by the same code acting for the same
+// and the same signed-in user, so that whatever a job leaves in the process (globals,
+// caches of imported libraries) is only ever seen by the same code acting for the same
 // user. A process waits here at most `idleMs`; beyond `maxIdle` processes the one
 // idle longest is ended first.
 import type { JobRunSpec } from "../runtime.ts";
@@ -9,9 +9,14 @@ import type { SandboxProcess } from "./process.ts";
 
 type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;
 
-/** `launchKey` is the command line; `codeUrl` names the code by its hash. */
-export function reuseKey(launchKey: string, spec: ReuseSpec, codeUrl: string): string {
-  const user = spec.user ? [spec.user.id, spec.user.role] : "anonymous";
+/**
+ * `launchKey` is the command line; `codeUrl` names the code by its hash. Undefined for
+ * an anonymous job: anonymous callers cannot be told apart, so two of them may be two
+ * people, and such a process is never reused.
+ */
+export function reuseKey(launchKey: string, spec: ReuseSpec, codeUrl: string): string | undefined {
+  if (!spec.user) return undefined;
+  const user = [spec.user.id, spec.user.role];
   return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeUrl, user]);
 }
 

@@ -1,7 +1,7 @@
 // What a job must not be able to do in the Deno sandbox: reach the network without
 // allow_net, see the server's environment, forge control messages, leak secrets into
 // logs, outgrow its memory limit, or outlive the runtime.
-import { mkdtempSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,18 +17,23 @@ import {
 } from "./sandbox-harness.ts";
 
 let cacheDir: string;
+let dataDir: string;
 let runtime: DenoRuntime;
 let api: TestServer;
 let other: TestServer;
 
 beforeAll(async () => {
   cacheDir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-sec-"));
+  dataDir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-data-"));
+  writeFileSync(path.join(dataDir, "keys.json"), '{"jwtSecret":"server-jwt-secret"}', {
+    mode: 0o600,
+  });
   const hostEnv = {
     ...process.env,
     DATABASE_URL: "postgres://server-secret@db/app",
     FLUXBASE_AUTH_JWT_SECRET: "jwt",
   };
-  runtime = createDenoRuntime({ cacheDir, warmPoolSize: 1, hostEnv });
+  runtime = createDenoRuntime({ cacheDir, warmPoolSize: 1, hostEnv, protectedPaths: [dataDir] });
   api = await startTestServer();
   other = await startTestServer();
 });
@@ -38,6 +43,7 @@ afterAll(async () => {
   await api?.close();
   await other?.close();
   rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const run = (code: string, overrides = {}) => startRun(runtime, jobSpec(code, api.url, overrides));
@@ -145,18 +151,55 @@ describe("state between users", () => {
   });
 
   it("a job reaching past the global still finds no storage folder", async () => {
-    const { readdirSync } = await import("node:fs");
-    const denoDir = path.join(cacheDir, "deno");
     const code = `export async function handler() {
-      try { sessionStorage.setItem("k", "v"); } catch (error) { return error.message; }
-      return sessionStorage.getItem("k");
+      sessionStorage.setItem("k", "v");
+      return { session: sessionStorage.getItem("k"), denoDir: Deno.env.get("DENO_DIR") };
     }`;
-    expect(await run(code).done).toEqual({ ok: true, result: "v" });
-    expect(
-      readdirSync(denoDir, { withFileTypes: true })
-        .find((e) => e.name === "location_data")
-        ?.isFile(),
-    ).toBe(true);
+    const outcome = await run(code).done;
+    const { session, denoDir } = (outcome.ok ? outcome.result : {}) as Record<string, string>;
+    expect(session).toBe("v");
+    expect(lstatSync(path.join(denoDir as string, "location_data")).isFile()).toBe(true);
+  });
+});
+
+describe("the server's files", () => {
+  const everything = { ...DEFAULT_TEST_PERMISSIONS, allowRead: true, allowWrite: true };
+  const probe = (body: string) => `
+    export async function handler() {
+      const attempt = (fn) => { try { return fn(); } catch (error) { return error.name; } };
+      ${body}
+    }`;
+
+  it("the data dir and the sandbox's own caches are denied even with allow_read and allow_write", async () => {
+    const code = probe(`return {
+      keys: attempt(() => Deno.readTextFileSync(${JSON.stringify(path.join(dataDir, "keys.json"))})),
+      list: attempt(() => [...Deno.readDirSync(${JSON.stringify(dataDir)})].length),
+      write: attempt(() => Deno.writeTextFileSync(${JSON.stringify(path.join(dataDir, "planted"))}, "x")),
+      denoDir: attempt(() => [...Deno.readDirSync(Deno.env.get("DENO_DIR"))].length),
+      home: attempt(() => [...Deno.readDirSync(Deno.env.get("HOME"))].length),
+      server: attempt(() => Deno.readTextFileSync("/proc/${process.pid}/environ")),
+    };`);
+    const outcome = await run(code, { permissions: everything }).done;
+    expect(outcome).toEqual({
+      ok: true,
+      result: {
+        keys: "NotCapable",
+        list: "NotCapable",
+        write: "NotCapable",
+        denoDir: "NotCapable",
+        home: "NotCapable",
+        server: "NotCapable",
+      },
+    });
+  });
+
+  it.runIf(process.getuid?.() === 0)("jobs of a root server do not run as root", async () => {
+    const code = probe(`return {
+      uid: Deno.statSync(Deno.makeTempFileSync()).uid,
+      shadow: attempt(() => Deno.readTextFileSync("/etc/shadow").length),
+    };`);
+    const outcome = await run(code, { permissions: everything }).done;
+    expect(outcome).toEqual({ ok: true, result: { uid: 65534, shadow: "PermissionDenied" } });
   });
 });
 

@@ -31,7 +31,6 @@ export interface AttemptInput {
   reused: boolean;
   spec: JobRunSpec;
   callbacks: JobRunCallbacks;
-  codeUrl: string;
   env: Record<string, string>;
   /** The process may run another job after this one (else it exits after the result). */
   keepAlive: boolean;
@@ -49,7 +48,6 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
   const nonce = randomBytes(18).toString("base64url");
   const context = buildContextMessage(spec, {
     nonce,
-    codeUrl: input.codeUrl,
     env: input.env,
     keepAlive: input.keepAlive,
   });

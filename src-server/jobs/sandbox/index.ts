@@ -8,9 +8,11 @@ import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../runtime.ts";
 import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
-import { createCodeCache } from "./code-cache.ts";
+import { codeId } from "./code-id.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
+import { protectedPaths } from "./protected-paths.ts";
+import { defaultSandboxUser, reachableBy, type SandboxUser } from "./sandbox-user.ts";
 import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
 import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
@@ -30,6 +32,16 @@ export interface DenoRuntimeOptions {
   warmPoolSize?: number;
   /** The sandbox entry (src-runtime/main.ts), for packaged builds. */
   entryPath?: string;
+  /**
+   * Never readable or writable by any job, whatever its permissions: the server's data
+   * dir (keys, secrets key, database credentials and cluster, stored objects).
+   */
+  protectedPaths?: readonly string[];
+  /**
+   * The user jobs run as. Default: the server's own user, or `nobody` when the server
+   * is root (jobs never run as root); null forces the server's own user.
+   */
+  sandboxUser?: SandboxUser | null;
   /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** How long a process may take, after its result, to exit or go idle (default 2000 ms). */
@@ -61,12 +73,29 @@ function failedHandle(error: string): SandboxRunHandle {
   };
 }
 
+/** The sandbox user must reach what it runs: the deno binary, the entry and the SDK. */
+function checkReachable(user: SandboxUser, paths: string[]): void {
+  for (const file of paths) {
+    if (!reachableBy(path.dirname(file), user)) {
+      throw new Error(
+        `jobs run as ${user.name}, which cannot reach ${file}; make its directories searchable (chmod o+x) or install the server where they are`,
+      );
+    }
+  }
+}
+
 export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
-  const dirs = sandboxDirs(options.cacheDir);
+  const user = options.sandboxUser === undefined ? defaultSandboxUser() : options.sandboxUser;
+  const dirs = sandboxDirs({ cacheDir: options.cacheDir, user: user ?? undefined });
   const denoPath = options.denoPath ?? resolveDenoPath();
   const entryPath = path.resolve(options.entryPath ?? DEFAULT_ENTRY);
+  if (user) checkReachable(user, [denoPath, entryPath]);
+  const deniedPaths = protectedPaths([
+    dirs.rootDir,
+    options.cacheDir,
+    ...(options.protectedPaths ?? []),
+  ]);
   const spawnEnv = buildSpawnEnv(dirs, options.hostEnv ?? process.env);
-  const codeCache = createCodeCache(dirs.codeDir);
   const live = new Set<SandboxProcess>();
   const reuse = options.reuse ?? true;
   const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 50));
@@ -77,7 +106,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   let closed = false;
 
   const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
-    const args = buildDenoArgs({ ...spec, envNames, codeDir: dirs.codeDir, entryPath });
+    const args = buildDenoArgs({ ...spec, envNames, deniedPaths, entryPath });
     return { key: args.join("\u0000"), args } satisfies LaunchPlan;
   };
   const spawnProcess = (plan: LaunchPlan) => {
@@ -87,6 +116,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       env: spawnEnv,
       cwd: dirs.homeDir,
       key: plan.key,
+      user: user ?? undefined,
     });
     live.add(child);
     void child.exited.then(() => live.delete(child));
@@ -103,15 +133,14 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   return {
     start(spec, callbacks) {
       if (closed) return failedHandle("the sandbox runtime is closed");
-      let codeUrl: string, env: Record<string, string>, plan: LaunchPlan;
+      let env: Record<string, string>, plan: LaunchPlan;
       try {
-        codeUrl = codeCache.urlFor(spec.code);
         env = buildJobEnv(spec);
         plan = planFor(spec, Object.keys(env));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      const key = reuseKey(plan.key, spec, codeUrl);
+      const key = reuseKey(plan.key, spec, codeId(spec.code));
       const reusable = reuse && key !== undefined;
       const reusedProcess = reusable ? idle.take(key) : undefined;
       const warmProcess = reusedProcess ? undefined : pool.take(plan);
@@ -126,7 +155,6 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         onReusable: (process) => (key === undefined ? process.kill() : idle.release(key, process)),
         spec,
         callbacks,
-        codeUrl,
         env,
         exitGraceMs: options.exitGraceMs ?? 2000,
         onCallbackError: (error) =>

@@ -22,6 +22,8 @@ export interface SandboxProcessOptions {
   cwd: string;
   /** Equal keys mean interchangeable processes (same command line). */
   key: string;
+  /** Run as this user instead of the server's own (the server must be root). */
+  user?: { uid: number; gid: number };
 }
 
 const EARLY_LINES = 50;
@@ -41,6 +43,8 @@ export class SandboxProcess {
     this.child = spawn(options.denoPath, options.args, {
       env: options.env,
       cwd: options.cwd,
+      uid: options.user?.uid,
+      gid: options.user?.gid,
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
     });

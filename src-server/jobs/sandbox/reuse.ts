@@ -10,14 +10,14 @@ import type { SandboxProcess } from "./process.ts";
 type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;
 
 /**
- * `launchKey` is the command line; `codeUrl` names the code by its hash. Undefined for
+ * `launchKey` is the command line; `codeId` names the code by its hash. Undefined for
  * an anonymous job: anonymous callers cannot be told apart, so two of them may be two
  * people, and such a process is never reused.
  */
-export function reuseKey(launchKey: string, spec: ReuseSpec, codeUrl: string): string | undefined {
+export function reuseKey(launchKey: string, spec: ReuseSpec, codeId: string): string | undefined {
   if (!spec.user) return undefined;
   const user = [spec.user.id, spec.user.role];
-  return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeUrl, user]);
+  return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeId, user]);
 }
 
 export interface IdleProcessesOptions {

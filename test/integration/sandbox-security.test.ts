@@ -64,8 +64,47 @@ describe("network", () => {
     expect(other.requests).toHaveLength(0);
   });
 
-  it("allow_net true reaches other hosts", async () => {
-    const outcome = await run(fetchBoth(other.url)).done;
+  it("allow_net true reaches the API but nothing on this machine, in any spelling", async () => {
+    const { port } = new URL(other.url);
+    const apiPort = new URL(api.url).port;
+    const targets = [
+      ...["127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.1", "localhost"].map(
+        (host) => `${host}:${port}`,
+      ),
+      ...["[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::1]", "0.0.0.0", "0", "127.0.0.2"].map(
+        (host) => `${host}:${port}`,
+      ),
+      `0.0.0.0:${apiPort}`,
+      "169.254.169.254:80",
+      "10.0.0.1:80",
+      "172.16.0.1:80",
+      "192.168.0.1:80",
+      "100.64.0.1:80",
+    ];
+    const code = `
+      export async function handler() {
+        const denied = (error) =>
+          error.name === "NotCapable" || /Requires net access/.test(String(error.cause?.message ?? error.cause));
+        const attempt = async (url) => {
+          try { return (await fetch(url, { signal: AbortSignal.timeout(3000) })).status; }
+          catch (error) { return denied(error) ? "denied" : error.name; }
+        };
+        const out = { api: await attempt(Deno.env.get("FLUXBASE_URL") + "/x") };
+        for (const target of ${JSON.stringify(targets)}) out[target] = await attempt("http://" + target + "/y");
+        try { (await Deno.connect({ hostname: "127.0.0.1", port: ${port} })).close(); out.tcp = "connected"; }
+        catch (error) { out.tcp = denied(error) ? "denied" : error.name; }
+        return out;
+      }`;
+    const outcome = await run(code).done;
+    const expected = Object.fromEntries(targets.map((target) => [target, "denied"]));
+    expect(outcome).toEqual({ ok: true, result: { api: 200, ...expected, tcp: "denied" } });
+    expect(other.requests).toHaveLength(0);
+  });
+
+  it("reaches a machine address the function names", async () => {
+    const { port } = new URL(other.url);
+    const permissions = { ...DEFAULT_TEST_PERMISSIONS, allowNetHosts: [`127.0.0.1:${port}`] };
+    const outcome = await run(fetchBoth(other.url), { permissions }).done;
     expect(outcome).toEqual({ ok: true, result: { api: 200, other: 200 } });
   });
 });

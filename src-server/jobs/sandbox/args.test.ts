@@ -60,6 +60,29 @@ describe("buildDenoArgs", () => {
     expect(args).not.toContain("--allow-net");
   });
 
+  it("with allow_net denies what it is told; names hosts alongside the API without it", () => {
+    const withNet = buildDenoArgs({
+      ...base,
+      permissions: DEFAULT_PERMISSIONS,
+      envNames: [],
+      deniedNet: ["10.0.0.0/8", "[::1]"],
+    });
+    expect(withNet).toContain("--deny-net=10.0.0.0/8,[::1]");
+    const permissions = {
+      ...DEFAULT_PERMISSIONS,
+      allowNet: false,
+      allowNetHosts: ["10.1.2.3:5432"],
+    };
+    const without = buildDenoArgs({
+      ...base,
+      permissions,
+      envNames: [],
+      deniedNet: ["10.0.0.0/8"],
+    });
+    expect(without).toContain("--allow-net=127.0.0.1:8080,10.1.2.3:5432");
+    expect(without.join(" ")).not.toContain("--deny-net");
+  });
+
   it("without allow_env allows exactly the injected names, sorted", () => {
     const permissions = { ...DEFAULT_PERMISSIONS, allowEnv: false };
     const args = buildDenoArgs({

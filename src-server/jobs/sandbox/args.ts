@@ -17,6 +17,8 @@ export interface DenoArgsInput {
   envNames: readonly string[];
   /** Never readable or writable by a job, whatever its permissions (no commas). */
   deniedPaths: readonly string[];
+  /** With allow_net: destinations denied all the same (see net-policy.ts). */
+  deniedNet?: readonly string[];
   entryPath: string;
 }
 
@@ -56,8 +58,14 @@ export function buildDenoArgs(input: DenoArgsInput): string[] {
   const { permissions } = input;
   const args = ["run", "--no-prompt", "--no-config", "--quiet"];
   args.push(`--v8-flags=--max-old-space-size=${memoryLimit(permissions)}`);
-  if (permissions.allowNet) args.push("--allow-net");
-  else args.push(`--allow-net=${apiHostPort(input.serverUrl)}`, "--cached-only");
+  const named = permissions.allowNetHosts ?? [];
+  if (permissions.allowNet) {
+    args.push("--allow-net");
+    if (input.deniedNet?.length) args.push(`--deny-net=${input.deniedNet.join(",")}`);
+  } else {
+    const allowed = [apiHostPort(input.serverUrl), ...named];
+    args.push(`--allow-net=${[...new Set(allowed)].join(",")}`, "--cached-only");
+  }
   if (permissions.allowEnv) args.push("--allow-env");
   else args.push(`--allow-env=${[...new Set(input.envNames)].sort().join(",")}`);
   if (permissions.allowRead) args.push("--allow-read");

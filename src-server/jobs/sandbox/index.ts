@@ -11,6 +11,7 @@ import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
 import { codeId } from "./code-id.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
+import { deniedNetTargets, machineNetwork } from "./net-policy.ts";
 import { protectedPaths } from "./protected-paths.ts";
 import { defaultSandboxUser, reachableBy, type SandboxUser } from "./sandbox-user.ts";
 import { SandboxProcess } from "./process.ts";
@@ -42,6 +43,8 @@ export interface DenoRuntimeOptions {
    * is root (jobs never run as root); null forces the server's own user.
    */
   sandboxUser?: SandboxUser | null;
+  /** The API URL jobs get, when known up front: the default set is then pre-started at once. */
+  serverUrl?: string;
   /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** How long a process may take, after its result, to exit or go idle (default 2000 ms). */
@@ -105,8 +108,16 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   let closed = false;
 
+  const machine = machineNetwork();
   const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
-    const args = buildDenoArgs({ ...spec, envNames, deniedPaths, entryPath });
+    const deniedNet = spec.permissions.allowNet
+      ? deniedNetTargets({
+          apiUrl: spec.serverUrl,
+          allowedHosts: spec.permissions.allowNetHosts,
+          ...machine(),
+        })
+      : [];
+    const args = buildDenoArgs({ ...spec, envNames, deniedPaths, deniedNet, entryPath });
     return { key: args.join("\u0000"), args } satisfies LaunchPlan;
   };
   const spawnProcess = (plan: LaunchPlan) => {
@@ -122,13 +133,17 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     void child.exited.then(() => live.delete(child));
     return child;
   };
-  // With allow_net and allow_env on, the command line depends on neither the server URL nor the variables.
-  const defaultPlan = planFor(
-    { permissions: DEFAULT_PERMISSIONS, serverUrl: "http://localhost" },
-    [],
-  );
-  const pool = new WarmPool({ size: options.warmPoolSize ?? 1, defaultPlan, spawn: spawnProcess });
-  pool.replenish(defaultPlan);
+  // With allow_net and allow_env on, the command line depends on the server URL (the
+  // one private address allowed) but not on the variables.
+  const defaultPlanFor = (serverUrl: string) =>
+    planFor({ permissions: DEFAULT_PERMISSIONS, serverUrl }, []);
+  const pool = new WarmPool({
+    size: options.warmPoolSize ?? 1,
+    // Until the server URL is known (the first job), no default set is pre-started.
+    defaultPlan: options.serverUrl ? defaultPlanFor(options.serverUrl) : { key: "", args: [] },
+    spawn: spawnProcess,
+  });
+  if (options.serverUrl) pool.replenish(defaultPlanFor(options.serverUrl));
 
   return {
     start(spec, callbacks) {
@@ -137,6 +152,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       try {
         env = buildJobEnv(spec);
         plan = planFor(spec, Object.keys(env));
+        pool.setDefault(defaultPlanFor(spec.serverUrl));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }

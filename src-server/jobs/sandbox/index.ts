@@ -157,8 +157,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
       const key = reuseKey(plan.key, spec, codeId(spec.code));
-      const reusable = reuse && key !== undefined;
-      const reusedProcess = reusable ? idle.take(key) : undefined;
+      const reusedProcess = reuse ? idle.take(key) : undefined;
       const warmProcess = reusedProcess ? undefined : pool.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
       if (!reusedProcess) pool.replenish(plan);
@@ -167,8 +166,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         process: sandbox,
         warm: warmProcess !== undefined,
         reused: reusedProcess !== undefined,
-        keepAlive: reusable && sandbox.jobsStarted < maxJobs,
-        onReusable: (process) => (key === undefined ? process.kill() : idle.release(key, process)),
+        keepAlive: reuse && sandbox.jobsStarted < maxJobs,
+        onReusable: (process) => idle.release(key, process),
         spec,
         callbacks,
         env,

@@ -1,6 +1,6 @@
 // Sandboxes kept after a job that ended cleanly, for the next job with the same
 // reuse key: the same code, the same command line (permission set, memory limit)
-// and the same signed-in user, so that whatever a job leaves in the process (globals,
+// and the same user, so that whatever a job leaves in the process (globals,
 // caches of imported libraries) is only ever seen by the same code acting for the same
 // user. A process waits here at most `idleMs`; beyond `maxIdle` processes the one
 // idle longest is ended first.
@@ -10,13 +10,13 @@ import type { SandboxProcess } from "./process.ts";
 type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;
 
 /**
- * `launchKey` is the command line; `codeId` names the code by its hash. Undefined for
- * an anonymous job: anonymous callers cannot be told apart, so two of them may be two
- * people, and such a process is never reused.
+ * `launchKey` is the command line; `codeId` names the code by its hash. Jobs without a
+ * submitting user (service key, anonymous, schedules) share the key "no user": the job
+ * row does not tell them apart. Each job imports the code afresh, so what such jobs can
+ * share is only what the code puts on globalThis or in an imported library's state.
  */
-export function reuseKey(launchKey: string, spec: ReuseSpec, codeId: string): string | undefined {
-  if (!spec.user) return undefined;
-  const user = [spec.user.id, spec.user.role];
+export function reuseKey(launchKey: string, spec: ReuseSpec, codeId: string): string {
+  const user = spec.user ? [spec.user.id, spec.user.role] : "anonymous";
   return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeId, user]);
 }
 

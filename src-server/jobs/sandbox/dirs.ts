@@ -8,6 +8,8 @@
 // cannot be created at all.
 import { createHash } from "node:crypto";
 import {
+  existsSync,
+  readFileSync,
   chmodSync,
   chownSync,
   lstatSync,
@@ -23,6 +25,8 @@ import type { SandboxDirs } from "./args.ts";
 import { reachableBy, type SandboxUser } from "./sandbox-user.ts";
 
 export const SHARED_SANDBOX_ROOT = "/var/lib/fluxbase-local/sandbox";
+/** In a shared root: the cache dir it stands for; once that is gone, the root goes too. */
+const ORIGIN = "origin";
 
 export interface SandboxDirsOptions {
   cacheDir: string;
@@ -55,13 +59,35 @@ function ownDir(dir: string, user: SandboxUser): void {
   chmodSync(dir, 0o700);
 }
 
+/** Removes shared roots whose cache dir is gone (test runs, deleted data dirs). */
+function pruneShared(sharedRoot: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(sharedRoot);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(sharedRoot, name);
+    try {
+      const origin = readFileSync(path.join(dir, ORIGIN), "utf8").trim();
+      if (origin && !existsSync(origin)) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // No origin recorded (or being created now): left alone.
+    }
+  }
+}
+
 function rootFor(options: SandboxDirsOptions): string {
   const root = path.resolve(options.cacheDir);
   mkdirSync(root, { recursive: true });
   if (!options.user || reachableBy(root, options.user)) return root;
   const key = createHash("sha256").update(realpathSync(root)).digest("hex").slice(0, 16);
-  const shared = path.join(options.sharedRoot ?? SHARED_SANDBOX_ROOT, key);
+  const sharedRoot = options.sharedRoot ?? SHARED_SANDBOX_ROOT;
+  pruneShared(sharedRoot);
+  const shared = path.join(sharedRoot, key);
   mkdirSync(shared, { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(shared, ORIGIN), `${realpathSync(root)}\n`);
   if (!reachableBy(shared, options.user)) {
     throw new Error(
       `the sandbox user ${options.user.name} cannot reach ${shared}; make its parents searchable (chmod o+x)`,

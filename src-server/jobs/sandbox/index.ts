@@ -43,6 +43,11 @@ export interface DenoRuntimeOptions {
    * is root (jobs never run as root); null forces the server's own user.
    */
   sandboxUser?: SandboxUser | null;
+  /**
+   * Addresses on this machine or its networks every job may reach (`host`, `host:port`),
+   * on top of those a function names itself; everything else local stays denied.
+   */
+  allowedHosts?: readonly string[];
   /** The API URL jobs get, when known up front: the default set is then pre-started at once. */
   serverUrl?: string;
   /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
@@ -113,7 +118,10 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     const deniedNet = spec.permissions.allowNet
       ? deniedNetTargets({
           apiUrl: spec.serverUrl,
-          allowedHosts: spec.permissions.allowNetHosts,
+          allowedHosts: [
+            ...(options.allowedHosts ?? []),
+            ...(spec.permissions.allowNetHosts ?? []),
+          ],
           ...machine(),
         })
       : [];

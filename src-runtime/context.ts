@@ -14,8 +14,8 @@ export interface JobUser {
 export interface JobContextMessage {
   /** Per-attempt random value; only lines carrying it are control messages. */
   nonce: string;
-  /** file: URL of the job's code, imported after this context is applied. */
-  codeUrl: string;
+  /** The job's code, imported (from a blob: URL) after this context is applied. */
+  code: string;
   jobId: string;
   jobName: string;
   namespace: string;

@@ -16,14 +16,19 @@ import { createJobUtils, createSecrets, type CancelState } from "./job-utils.ts"
 import { describeError, normaliseResult } from "./result.ts";
 import { createLineReader } from "./stdin.ts";
 import { createTimerScope } from "./timers.ts";
+import { turnOffSharedStorage } from "./web-storage.ts";
 
 const exit: (code?: number) => never = Deno.exit;
 const setEnv = Deno.env.set.bind(Deno.env);
 const addListener = globalThis.addEventListener.bind(globalThis);
 const assign = Object.assign;
 const setTimeoutOriginal = globalThis.setTimeout;
+const createObjectUrl = URL.createObjectURL.bind(URL);
+const BlobClass = Blob;
 
 const RUNTIME_URL = new URL(".", import.meta.url).href;
+
+turnOffSharedStorage();
 
 /** The error's message, and its stack without this runtime's own frames. */
 function safeDescribe(thrown: unknown): { message: string; stack?: string } {
@@ -144,13 +149,16 @@ async function runJob(context: JobContextMessage, moduleUrl: string, running: Cu
 
 function isContext(value: unknown): value is JobContextMessage {
   const record = value as Partial<JobContextMessage> | null;
-  return typeof record?.nonce === "string" && typeof record.codeUrl === "string";
+  return typeof record?.nonce === "string" && typeof record.code === "string";
 }
 
-/** The first job imports the module as is; later ones under a URL of their own. */
-function moduleUrlFor(codeUrl: string, attempt: number): string {
-  if (attempt === 1) return codeUrl;
-  return `${codeUrl}${codeUrl.includes("?") ? "&" : "?"}attempt=${attempt}`;
+/**
+ * Each job imports its code from a blob: URL of its own: a fresh module every time,
+ * and no file the job would need read access to (the code of every function lives
+ * in one folder, which jobs may not list or read).
+ */
+function moduleUrlFor(code: string): string {
+  return createObjectUrl(new BlobClass([code], { type: "application/typescript" }));
 }
 
 const inbox = createInbox(createLineReader(Deno.stdin.readable), {
@@ -159,7 +167,7 @@ const inbox = createInbox(createLineReader(Deno.stdin.readable), {
   onEnd: () => exit(current ? 1 : 0),
 });
 
-for (let attempt = 1; ; attempt++) {
+for (;;) {
   const context = await inbox.nextContext();
   if (!isContext(context)) exit(context === null ? 0 : 1);
   const report = createReporter(createControlChannel(context.nonce), context.maskValues);
@@ -168,7 +176,7 @@ for (let attempt = 1; ; attempt++) {
   timers.begin();
   try {
     resetEnv(context.env);
-    await runJob(context, moduleUrlFor(context.codeUrl, attempt), running);
+    await runJob(context, moduleUrlFor(context.code), running);
   } catch (error) {
     report.fail(error);
   }

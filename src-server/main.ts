@@ -161,7 +161,11 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
 
     const runtime =
       options.runtime ??
-      createDenoRuntime({ cacheDir: path.join(config.dataDir, "runtime"), logger });
+      createDenoRuntime({
+        cacheDir: path.join(config.dataDir, "runtime"),
+        protectedPaths: [config.dataDir],
+        logger,
+      });
     cleanups.push(() => runtime.close());
 
     let url = "";

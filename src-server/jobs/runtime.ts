@@ -9,6 +9,11 @@ export interface JobPermissions {
   allowRead: boolean;
   allowWrite: boolean;
   memoryLimitMb: number;
+  /**
+   * Destinations on this machine or its networks (loopback, private, link-local, which
+   * are otherwise denied) the function names: `host`, `host:port`, `[v6]:port`.
+   */
+  allowNetHosts?: string[];
 }
 
 export interface JobUserContext {

@@ -4,7 +4,11 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDenoRuntime } from "../../src-server/jobs/sandbox/index.ts";
 import type { FluxbaseClient } from "../../src-sdk/index.ts";
 import {
   api,
@@ -35,6 +39,7 @@ const tokens: Record<"ann" | "bob" | "carol" | "service", string> = {
 let received: { authorization?: string; body: string }[] = [];
 let stripe: http.Server;
 let stripeUrl: string;
+let runtimeDir: string;
 
 const call = (
   who: keyof typeof tokens | null,
@@ -55,7 +60,27 @@ async function finished(client: FluxbaseClient, id: string) {
 }
 
 beforeAll(async () => {
+  stripe = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      received.push({ authorization: req.headers.authorization, body });
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ id: "ch_1" }));
+    });
+  });
+  await new Promise<void>((resolve) => stripe.listen(0, "127.0.0.1", resolve));
+  stripeUrl = `http://127.0.0.1:${(stripe.address() as AddressInfo).port}`;
+  // The stand-in for the external API listens on this machine, which jobs may not reach
+  // unless the server names it.
+  runtimeDir = mkdtempSync(path.join(tmpdir(), "fluxbase-secrets-runtime-"));
+  const runtime = createDenoRuntime({
+    cacheDir: runtimeDir,
+    allowedHosts: [new URL(stripeUrl).host],
+  });
   t = await startTestStack({
+    runtime,
     jobs: {
       "read-secret.ts": hashJob,
       // Without allow_env the secrets' variables are still on the job's allow-list.
@@ -74,22 +99,12 @@ beforeAll(async () => {
     carol: await tokenOf(carol),
     service: t.stack.keys.serviceKey,
   });
-  stripe = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d.toString()));
-    req.on("end", () => {
-      received.push({ authorization: req.headers.authorization, body });
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ id: "ch_1" }));
-    });
-  });
-  await new Promise<void>((resolve) => stripe.listen(0, "127.0.0.1", resolve));
-  stripeUrl = `http://127.0.0.1:${(stripe.address() as AddressInfo).port}`;
 });
+
 afterAll(async () => {
   await new Promise((resolve) => stripe?.close(resolve));
   await t?.stop();
+  rmSync(runtimeDir, { recursive: true, force: true });
 });
 
 describe("secrets in jobs", () => {

@@ -10,7 +10,7 @@ import {
 
 const base = {
   serverUrl: "http://127.0.0.1:8080",
-  codeDir: "/cache/code",
+  deniedPaths: ["/cache", "/data"],
   entryPath: "/app/main.ts",
 };
 
@@ -36,7 +36,7 @@ function spec(overrides: Partial<JobRunSpec> = {}): JobRunSpec {
 }
 
 describe("buildDenoArgs", () => {
-  it("grants the default permissions and reads only the code cache", () => {
+  it("grants the default permissions, reads nothing and denies the protected paths", () => {
     const args = buildDenoArgs({ ...base, permissions: DEFAULT_PERMISSIONS, envNames: [] });
     expect(args).toEqual([
       "run",
@@ -46,7 +46,8 @@ describe("buildDenoArgs", () => {
       "--v8-flags=--max-old-space-size=256",
       "--allow-net",
       "--allow-env",
-      "--allow-read=/cache/code",
+      "--deny-read=/cache,/data",
+      "--deny-write=/cache,/data",
       "/app/main.ts",
     ]);
   });
@@ -57,6 +58,29 @@ describe("buildDenoArgs", () => {
     expect(args).toContain("--allow-net=127.0.0.1:8080");
     expect(args).toContain("--cached-only");
     expect(args).not.toContain("--allow-net");
+  });
+
+  it("with allow_net denies what it is told; names hosts alongside the API without it", () => {
+    const withNet = buildDenoArgs({
+      ...base,
+      permissions: DEFAULT_PERMISSIONS,
+      envNames: [],
+      deniedNet: ["10.0.0.0/8", "[::1]"],
+    });
+    expect(withNet).toContain("--deny-net=10.0.0.0/8,[::1]");
+    const permissions = {
+      ...DEFAULT_PERMISSIONS,
+      allowNet: false,
+      allowNetHosts: ["10.1.2.3:5432"],
+    };
+    const without = buildDenoArgs({
+      ...base,
+      permissions,
+      envNames: [],
+      deniedNet: ["10.0.0.0/8"],
+    });
+    expect(without).toContain("--allow-net=127.0.0.1:8080,10.1.2.3:5432");
+    expect(without.join(" ")).not.toContain("--deny-net");
   });
 
   it("without allow_env allows exactly the injected names, sorted", () => {
@@ -79,6 +103,8 @@ describe("buildDenoArgs", () => {
     const args = buildDenoArgs({ ...base, permissions, envNames: [] });
     expect(args).toContain("--allow-read");
     expect(args).toContain("--allow-write");
+    expect(args).toContain("--deny-read=/cache,/data");
+    expect(args).toContain("--deny-write=/cache,/data");
     expect(args).toContain("--v8-flags=--max-old-space-size=64");
     expect(args.join(" ")).not.toMatch(/allow-(run|ffi|sys|all)|-A\b/);
   });
@@ -95,7 +121,7 @@ describe("apiHostPort", () => {
 describe("buildSpawnEnv", () => {
   it("starts from scratch: no server secrets, only the passthrough list", () => {
     const env = buildSpawnEnv(
-      { codeDir: "/c/code", denoDir: "/c/deno", homeDir: "/c/home" },
+      { rootDir: "/c", denoDir: "/c/deno", homeDir: "/c/home" },
       {
         PATH: "/bin",
         DATABASE_URL: "postgres://x",

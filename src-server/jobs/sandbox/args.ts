@@ -4,8 +4,8 @@
 import type { JobPermissions, JobRunSpec } from "../runtime.ts";
 
 export interface SandboxDirs {
-  /** Content-addressed job code: the only path a job may read without allow_read. */
-  codeDir: string;
+  /** Holds the two below; denied to job code like the server's data dir. */
+  rootDir: string;
   denoDir: string;
   homeDir: string;
 }
@@ -15,7 +15,10 @@ export interface DenoArgsInput {
   serverUrl: string;
   /** Variables the entry sets with Deno.env.set; the allow-list when allow_env is off. */
   envNames: readonly string[];
-  codeDir: string;
+  /** Never readable or writable by a job, whatever its permissions (no commas). */
+  deniedPaths: readonly string[];
+  /** With allow_net: destinations denied all the same (see net-policy.ts). */
+  deniedNet?: readonly string[];
   entryPath: string;
 }
 
@@ -27,7 +30,8 @@ export const DEFAULT_PERMISSIONS: JobPermissions = {
   memoryLimitMb: 256,
 };
 
-const MIN_MEMORY_MB = 16;
+/** Below this a sandbox could not even start: an idle Deno holds ~15 MB of its own. */
+const MIN_MEMORY_MB = 32;
 
 /** `host:port` of the local API, the one destination allowed when allow_net is off. */
 export function apiHostPort(serverUrl: string): string {
@@ -46,18 +50,30 @@ export function memoryLimit(permissions: JobPermissions): number {
 /**
  * Never --allow-run, --allow-ffi or --allow-sys. Without allow_net the job reaches
  * only the local API, and --cached-only stops module loading from fetching (npm:
- * and remote imports would otherwise still reach the network).
+ * and remote imports would otherwise still reach the network). The job's own code
+ * needs no read permission: Deno imports it. The denied paths (the data dir, the
+ * sandbox's code and caches) stay denied with allow_read / allow_write on.
  */
 export function buildDenoArgs(input: DenoArgsInput): string[] {
   const { permissions } = input;
   const args = ["run", "--no-prompt", "--no-config", "--quiet"];
   args.push(`--v8-flags=--max-old-space-size=${memoryLimit(permissions)}`);
-  if (permissions.allowNet) args.push("--allow-net");
-  else args.push(`--allow-net=${apiHostPort(input.serverUrl)}`, "--cached-only");
+  const named = permissions.allowNetHosts ?? [];
+  if (permissions.allowNet) {
+    args.push("--allow-net");
+    if (input.deniedNet?.length) args.push(`--deny-net=${input.deniedNet.join(",")}`);
+  } else {
+    const allowed = [apiHostPort(input.serverUrl), ...named];
+    args.push(`--allow-net=${[...new Set(allowed)].join(",")}`, "--cached-only");
+  }
   if (permissions.allowEnv) args.push("--allow-env");
   else args.push(`--allow-env=${[...new Set(input.envNames)].sort().join(",")}`);
-  args.push(permissions.allowRead ? "--allow-read" : `--allow-read=${input.codeDir}`);
+  if (permissions.allowRead) args.push("--allow-read");
   if (permissions.allowWrite) args.push("--allow-write");
+  if (input.deniedPaths.length > 0) {
+    const denied = [...new Set(input.deniedPaths)].join(",");
+    args.push(`--deny-read=${denied}`, `--deny-write=${denied}`);
+  }
   args.push(input.entryPath);
   return args;
 }

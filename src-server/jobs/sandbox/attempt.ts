@@ -14,6 +14,7 @@ import { memoryLimit } from "./args.ts";
 import { parseLine } from "./channel.ts";
 import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";
 import { createMasker, maskProgress } from "./mask.ts";
+import { watchMemory } from "./memory-watchdog.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
@@ -30,7 +31,6 @@ export interface AttemptInput {
   reused: boolean;
   spec: JobRunSpec;
   callbacks: JobRunCallbacks;
-  codeUrl: string;
   env: Record<string, string>;
   /** The process may run another job after this one (else it exits after the result). */
   keepAlive: boolean;
@@ -48,7 +48,6 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
   const nonce = randomBytes(18).toString("base64url");
   const context = buildContextMessage(spec, {
     nonce,
-    codeUrl: input.codeUrl,
     env: input.env,
     keepAlive: input.keepAlive,
   });
@@ -86,7 +85,19 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     log(stream === "stdout" ? "info" : "error", masked);
   };
 
+  // The process's own memory, not only its JS heap, is held to the limit while the job runs.
+  // The pid arrives from the spawn host thread shortly after the start: read it lazily.
+  const stopWatchdog = watchMemory({
+    pid: () => process.pid,
+    limitBytes: facts.memoryLimitMb * 1024 * 1024,
+    onExceeded: () => {
+      facts.memoryExceeded = true;
+      process.kill();
+    },
+  });
+
   const finish = (exit: ProcessExit) => {
+    stopWatchdog();
     clearTimeout(graceTimer);
     if (exit.spawnError) facts.spawnError = exit.spawnError;
     settle(decideOutcome({ ...facts, exitCode: exit.code, signal: exit.signal }));
@@ -99,6 +110,7 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
       input.keepAlive && !cancelRequested && facts.killedReason === undefined && process.alive;
     if (!reusable) return process.kill();
     released = true;
+    stopWatchdog();
     process.detach();
     input.onReusable(process);
     finish({ code: null, signal: null });

@@ -6,7 +6,8 @@ import type { JobRunSpec, JobUserContext, LogLevel } from "../runtime.ts";
 
 export interface JobContextMessage {
   nonce: string;
-  codeUrl: string;
+  /** The job's code: imported by the sandbox from memory, never from a file it could list. */
+  code: string;
   jobId: string;
   jobName: string;
   namespace: string;
@@ -52,11 +53,11 @@ export function secretValues(spec: JobRunSpec): string[] {
 
 export function buildContextMessage(
   spec: JobRunSpec,
-  extra: { nonce: string; codeUrl: string; env: Record<string, string>; keepAlive: boolean },
+  extra: { nonce: string; env: Record<string, string>; keepAlive: boolean },
 ): JobContextMessage {
   return {
     nonce: extra.nonce,
-    codeUrl: extra.codeUrl,
+    code: spec.code,
     jobId: spec.jobId,
     jobName: spec.jobName,
     namespace: spec.namespace,

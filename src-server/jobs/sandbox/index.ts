@@ -3,20 +3,17 @@
 // finished a job cleanly may run further jobs, one at a time, but only of the same
 // function version, permission set and user (see reuse.ts); each imports the code
 // afresh. The first job of a key gets a pre-started process or a new one.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../runtime.ts";
-import {
-  buildDenoArgs,
-  buildJobEnv,
-  buildSpawnEnv,
-  DEFAULT_PERMISSIONS,
-  type SandboxDirs,
-} from "./args.ts";
+import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
-import { createCodeCache } from "./code-cache.ts";
+import { codeId } from "./code-id.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
+import { sandboxDirs } from "./dirs.ts";
+import { deniedNetTargets, machineNetwork } from "./net-policy.ts";
+import { protectedPaths } from "./protected-paths.ts";
+import { defaultSandboxUser, reachableBy, type SandboxUser } from "./sandbox-user.ts";
 import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
 import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
@@ -36,6 +33,23 @@ export interface DenoRuntimeOptions {
   warmPoolSize?: number;
   /** The sandbox entry (src-runtime/main.ts), for packaged builds. */
   entryPath?: string;
+  /**
+   * Never readable or writable by any job, whatever its permissions: the server's data
+   * dir (keys, secrets key, database credentials and cluster, stored objects).
+   */
+  protectedPaths?: readonly string[];
+  /**
+   * The user jobs run as. Default: the server's own user, or `nobody` when the server
+   * is root (jobs never run as root); null forces the server's own user.
+   */
+  sandboxUser?: SandboxUser | null;
+  /**
+   * Addresses on this machine or its networks every job may reach (`host`, `host:port`),
+   * on top of those a function names itself; everything else local stays denied.
+   */
+  allowedHosts?: readonly string[];
+  /** The API URL jobs get, when known up front: the default set is then pre-started at once. */
+  serverUrl?: string;
   /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** How long a process may take, after its result, to exit or go idle (default 2000 ms). */
@@ -57,18 +71,6 @@ export interface DenoRuntime extends JobRuntime {
 
 const DEFAULT_ENTRY = fileURLToPath(new URL("../../../src-runtime/main.ts", import.meta.url));
 
-function sandboxDirs(cacheDir: string): SandboxDirs {
-  const root = path.resolve(cacheDir);
-  if (root.includes(",")) throw new Error(`sandbox cacheDir must not contain a comma: ${root}`);
-  const dirs = {
-    codeDir: path.join(root, "code"),
-    denoDir: path.join(root, "deno"),
-    homeDir: path.join(root, "home"),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  return dirs;
-}
-
 function failedHandle(error: string): SandboxRunHandle {
   return {
     warm: false,
@@ -79,12 +81,29 @@ function failedHandle(error: string): SandboxRunHandle {
   };
 }
 
+/** The sandbox user must reach what it runs: the deno binary, the entry and the SDK. */
+function checkReachable(user: SandboxUser, paths: string[]): void {
+  for (const file of paths) {
+    if (!reachableBy(path.dirname(file), user)) {
+      throw new Error(
+        `jobs run as ${user.name}, which cannot reach ${file}; make its directories searchable (chmod o+x) or install the server where they are`,
+      );
+    }
+  }
+}
+
 export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
-  const dirs = sandboxDirs(options.cacheDir);
+  const user = options.sandboxUser === undefined ? defaultSandboxUser() : options.sandboxUser;
+  const dirs = sandboxDirs({ cacheDir: options.cacheDir, user: user ?? undefined });
   const denoPath = options.denoPath ?? resolveDenoPath();
   const entryPath = path.resolve(options.entryPath ?? DEFAULT_ENTRY);
+  if (user) checkReachable(user, [denoPath, entryPath]);
+  const deniedPaths = protectedPaths([
+    dirs.rootDir,
+    options.cacheDir,
+    ...(options.protectedPaths ?? []),
+  ]);
   const spawnEnv = buildSpawnEnv(dirs, options.hostEnv ?? process.env);
-  const codeCache = createCodeCache(dirs.codeDir);
   const live = new Set<SandboxProcess>();
   const reuse = options.reuse ?? true;
   const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 50));
@@ -94,8 +113,19 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   let closed = false;
 
+  const machine = machineNetwork();
   const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
-    const args = buildDenoArgs({ ...spec, envNames, codeDir: dirs.codeDir, entryPath });
+    const deniedNet = spec.permissions.allowNet
+      ? deniedNetTargets({
+          apiUrl: spec.serverUrl,
+          allowedHosts: [
+            ...(options.allowedHosts ?? []),
+            ...(spec.permissions.allowNetHosts ?? []),
+          ],
+          ...machine(),
+        })
+      : [];
+    const args = buildDenoArgs({ ...spec, envNames, deniedPaths, deniedNet, entryPath });
     return { key: args.join("\u0000"), args } satisfies LaunchPlan;
   };
   const spawnProcess = (plan: LaunchPlan) => {
@@ -105,31 +135,36 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       env: spawnEnv,
       cwd: dirs.homeDir,
       key: plan.key,
+      user: user ?? undefined,
     });
     live.add(child);
     void child.exited.then(() => live.delete(child));
     return child;
   };
-  // With allow_net and allow_env on, the command line depends on neither the server URL nor the variables.
-  const defaultPlan = planFor(
-    { permissions: DEFAULT_PERMISSIONS, serverUrl: "http://localhost" },
-    [],
-  );
-  const pool = new WarmPool({ size: options.warmPoolSize ?? 1, defaultPlan, spawn: spawnProcess });
-  pool.replenish(defaultPlan);
+  // With allow_net and allow_env on, the command line depends on the server URL (the
+  // one private address allowed) but not on the variables.
+  const defaultPlanFor = (serverUrl: string) =>
+    planFor({ permissions: DEFAULT_PERMISSIONS, serverUrl }, []);
+  const pool = new WarmPool({
+    size: options.warmPoolSize ?? 1,
+    // Until the server URL is known (the first job), no default set is pre-started.
+    defaultPlan: options.serverUrl ? defaultPlanFor(options.serverUrl) : { key: "", args: [] },
+    spawn: spawnProcess,
+  });
+  if (options.serverUrl) pool.replenish(defaultPlanFor(options.serverUrl));
 
   return {
     start(spec, callbacks) {
       if (closed) return failedHandle("the sandbox runtime is closed");
-      let codeUrl: string, env: Record<string, string>, plan: LaunchPlan;
+      let env: Record<string, string>, plan: LaunchPlan;
       try {
-        codeUrl = codeCache.urlFor(spec.code);
         env = buildJobEnv(spec);
         plan = planFor(spec, Object.keys(env));
+        pool.setDefault(defaultPlanFor(spec.serverUrl));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      const key = reuseKey(plan.key, spec, codeUrl);
+      const key = reuseKey(plan.key, spec, codeId(spec.code));
       const reusedProcess = reuse ? idle.take(key) : undefined;
       const warmProcess = reusedProcess ? undefined : pool.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
@@ -143,7 +178,6 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         onReusable: (process) => idle.release(key, process),
         spec,
         callbacks,
-        codeUrl,
         env,
         exitGraceMs: options.exitGraceMs ?? 2000,
         onCallbackError: (error) =>

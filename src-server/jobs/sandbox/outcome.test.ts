@@ -32,9 +32,23 @@ describe("decideOutcome", () => {
       reason: "memory",
       error: "Out of memory (limit 32 MB)",
     });
-    expect(decideOutcome({ ...exit, exitCode: null, signal: "SIGKILL" })).toMatchObject({
+    expect(
+      decideOutcome({ ...exit, exitCode: null, signal: "SIGKILL", memoryExceeded: true }),
+    ).toEqual({
+      ok: false,
       reason: "memory",
+      error: "Out of memory (limit 32 MB)",
     });
+  });
+
+  it("a signal alone (a job killing or aborting itself) is a crash, not out of memory", () => {
+    for (const signal of ["SIGKILL", "SIGABRT", "SIGTRAP"]) {
+      expect(decideOutcome({ ...exit, exitCode: null, signal })).toEqual({
+        ok: false,
+        reason: "crashed",
+        error: `killed by signal ${signal}`,
+      });
+    }
   });
 
   it("a crash reports Deno's error line, else the exit code", () => {

@@ -5,6 +5,8 @@ import type { JobOutcome } from "../runtime.ts";
 export interface AttemptFacts {
   /** Set when we killed the process before it sent a result or an error. */
   killedReason?: string;
+  /** Set when the memory watchdog killed the process for going over its limit. */
+  memoryExceeded?: boolean;
   result?: { value: JsonValue };
   error?: { message: string };
   exitCode: number | null;
@@ -22,12 +24,15 @@ const OOM_TEXT = [
   "Reached heap limit",
 ];
 
-/** V8 aborts (SIGABRT, or SIGTRAP on a fatal error) when the heap is full; the kernel kills. */
-const OOM_SIGNALS = new Set(["SIGABRT", "SIGTRAP", "SIGKILL"]);
-
+/**
+ * V8 says so on stderr, then aborts (SIGABRT, or SIGTRAP on a fatal error), when its
+ * heap is full. A signal alone proves nothing: a job may kill or abort itself, so
+ * only the watchdog's kill (memoryExceeded) and V8's own report count.
+ */
 export function looksOutOfMemory(facts: AttemptFacts): boolean {
-  if (facts.stderrTail.some((line) => OOM_TEXT.some((text) => line.includes(text)))) return true;
-  return facts.signal !== null && OOM_SIGNALS.has(facts.signal);
+  if (facts.memoryExceeded) return true;
+  if (facts.signal === null && facts.exitCode === 0) return false;
+  return facts.stderrTail.some((line) => OOM_TEXT.some((text) => line.includes(text)));
 }
 
 /** The most telling stderr line: Deno's `error: …` line if any, else the last one. */
@@ -44,18 +49,17 @@ export function crashMessage(facts: AttemptFacts): string {
 }
 
 export function decideOutcome(facts: AttemptFacts): JobOutcome {
+  if (facts.memoryExceeded && !facts.result && !facts.error) return outOfMemory(facts);
   if (facts.killedReason !== undefined) {
     return { ok: false, reason: "killed", error: facts.killedReason };
   }
   if (facts.result) return { ok: true, result: facts.result.value };
   if (facts.error) return { ok: false, reason: "error", error: facts.error.message };
   if (facts.spawnError) return { ok: false, reason: "crashed", error: facts.spawnError };
-  if (looksOutOfMemory(facts)) {
-    return {
-      ok: false,
-      reason: "memory",
-      error: `Out of memory (limit ${facts.memoryLimitMb} MB)`,
-    };
-  }
+  if (looksOutOfMemory(facts)) return outOfMemory(facts);
   return { ok: false, reason: "crashed", error: crashMessage(facts) };
+}
+
+function outOfMemory(facts: AttemptFacts): JobOutcome {
+  return { ok: false, reason: "memory", error: `Out of memory (limit ${facts.memoryLimitMb} MB)` };
 }

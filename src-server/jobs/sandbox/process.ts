@@ -25,6 +25,8 @@ export interface SandboxProcessOptions {
   key: string;
   /** Where the process is started (default: this process's shared host thread). */
   host?: SpawnHost;
+  /** Run as this user instead of the server's own (the server must be root). */
+  user?: { uid: number; gid: number };
 }
 
 const EARLY_LINES = 50;
@@ -48,7 +50,14 @@ export class SandboxProcess {
     let resolveExit!: (exit: ProcessExit) => void;
     this.exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
     this.child = (options.host ?? sharedSpawnHost()).spawn(
-      { file: options.denoPath, args: options.args, env: options.env, cwd: options.cwd },
+      {
+        file: options.denoPath,
+        args: options.args,
+        env: options.env,
+        cwd: options.cwd,
+        uid: options.user?.uid,
+        gid: options.user?.gid,
+      },
       {
         data: (stream, chunk) => splitters[stream].push(chunk),
         end: (stream) => splitters[stream].end(),
@@ -59,6 +68,11 @@ export class SandboxProcess {
         },
       },
     );
+  }
+
+  /** The OS process id; undefined when it could not be started. */
+  get pid(): number | undefined {
+    return this.child.pid();
   }
 
   get alive(): boolean {

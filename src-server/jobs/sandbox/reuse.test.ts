@@ -26,20 +26,18 @@ const spec = { functionId: "f1", functionVersion: 1, user };
 
 describe("reuseKey", () => {
   it("differs by command line, function, version, code, user id and role", () => {
-    const base = reuseKey("args", spec, "file:///a.ts");
+    const base = reuseKey("args", spec, "a");
     const others = [
-      reuseKey("args2", spec, "file:///a.ts"),
-      reuseKey("args", { ...spec, functionId: "f2" }, "file:///a.ts"),
-      reuseKey("args", { ...spec, functionVersion: 2 }, "file:///a.ts"),
-      reuseKey("args", spec, "file:///b.ts"),
-      reuseKey("args", { ...spec, user: { ...user, id: "u2" } }, "file:///a.ts"),
-      reuseKey("args", { ...spec, user: { ...user, role: "admin" } }, "file:///a.ts"),
-      reuseKey("args", { ...spec, user: null }, "file:///a.ts"),
+      reuseKey("args2", spec, "a"),
+      reuseKey("args", { ...spec, functionId: "f2" }, "a"),
+      reuseKey("args", { ...spec, functionVersion: 2 }, "a"),
+      reuseKey("args", spec, "b"),
+      reuseKey("args", { ...spec, user: { ...user, id: "u2" } }, "a"),
+      reuseKey("args", { ...spec, user: { ...user, role: "admin" } }, "a"),
+      reuseKey("args", { ...spec, user: null }, "a"),
     ];
     expect(new Set([base, ...others]).size).toBe(8);
-    expect(reuseKey("args", { ...spec, user: { ...user, email: "x@y" } }, "file:///a.ts")).toBe(
-      base,
-    );
+    expect(reuseKey("args", { ...spec, user: { ...user, email: "x@y" } }, "a")).toBe(base);
   });
 });
 

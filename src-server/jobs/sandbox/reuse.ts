@@ -1,7 +1,7 @@
 // Sandboxes kept after a job that ended cleanly, for the next job with the same
 // reuse key: the same code, the same command line (permission set, memory limit)
-// and the same user, so that whatever a job leaves in the process (globals, caches
-// of imported libraries) is only ever seen by the same code acting for the same
+// and the same user, so that whatever a job leaves in the process (globals,
+// caches of imported libraries) is only ever seen by the same code acting for the same
 // user. A process waits here at most `idleMs`; beyond `maxIdle` processes the one
 // idle longest is ended first.
 import type { JobRunSpec } from "../runtime.ts";
@@ -9,10 +9,15 @@ import type { SandboxProcess } from "./process.ts";
 
 type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;
 
-/** `launchKey` is the command line; `codeUrl` names the code by its hash. */
-export function reuseKey(launchKey: string, spec: ReuseSpec, codeUrl: string): string {
+/**
+ * `launchKey` is the command line; `codeId` names the code by its hash. Jobs without a
+ * submitting user (service key, anonymous, schedules) share the key "no user": the job
+ * row does not tell them apart. Each job imports the code afresh, so what such jobs can
+ * share is only what the code puts on globalThis or in an imported library's state.
+ */
+export function reuseKey(launchKey: string, spec: ReuseSpec, codeId: string): string {
   const user = spec.user ? [spec.user.id, spec.user.role] : "anonymous";
-  return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeUrl, user]);
+  return JSON.stringify([launchKey, spec.functionId, spec.functionVersion, codeId, user]);
 }
 
 export interface IdleProcessesOptions {

@@ -27,6 +27,9 @@ export interface HostedSpawnOptions {
   args: readonly string[];
   env: Record<string, string>;
   cwd: string;
+  /** Run as this user and group (the server must be root). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface HostedProcessEvents {
@@ -39,6 +42,8 @@ export interface HostedProcessEvents {
 }
 
 export interface HostedProcess {
+  /** The OS process id, once the host thread has started it. */
+  pid(): number | undefined;
   /** Writes to stdin; ignored once the process has gone. */
   write(data: string): void;
   /** SIGKILL, sent from the calling thread once the pid is known; ignored once the process has gone. */
@@ -60,6 +65,8 @@ type ToHost =
       args: readonly string[];
       env: Record<string, string>;
       cwd: string;
+      uid?: number;
+      gid?: number;
     }
   | { op: "write"; id: number; data: string }
   | { op: "kill"; id: number };
@@ -83,7 +90,7 @@ const post = (message) => parentPort.postMessage(message);
 function start(m) {
   let child;
   try {
-    child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, uid: m.uid, gid: m.gid, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
   } catch (error) {
     post({ op: "exit", id: m.id, code: null, signal: null, spawnError: "cannot start deno: " + error.message });
     return;
@@ -185,6 +192,7 @@ export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
       };
       send({ op: "spawn", id, ...spawnOptions });
       return {
+        pid: () => pids.get(id),
         write: (data) => send({ op: "write", id, data }),
         kill() {
           // At once from here: the host thread runs at the sandboxes' lower priority.

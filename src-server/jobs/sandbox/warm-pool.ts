@@ -11,6 +11,7 @@ export interface LaunchPlan {
 
 export interface WarmPoolOptions {
   size: number;
+  /** Kept at `size`; may change later (setDefault). */
   defaultPlan: LaunchPlan;
   maxKeys?: number;
   spawn(plan: LaunchPlan): SandboxProcess;
@@ -26,7 +27,23 @@ export class WarmPool {
   private readonly pending = new Set<string>();
   private closed = false;
 
-  constructor(private readonly options: WarmPoolOptions) {}
+  private defaultKey: string;
+
+  constructor(private readonly options: WarmPoolOptions) {
+    this.defaultKey = options.defaultPlan.key;
+  }
+
+  /** A new default permission set (its command line changed): the old one's idle processes go. */
+  setDefault(plan: LaunchPlan): void {
+    if (plan.key === this.defaultKey) return;
+    const old = this.slots.get(this.defaultKey);
+    this.defaultKey = plan.key;
+    if (old) {
+      this.slots.delete(old.plan.key);
+      for (const process of old.idle) process.kill();
+    }
+    this.replenish(plan);
+  }
 
   /** A ready process for this plan, or undefined (the caller then starts one cold). */
   take(plan: LaunchPlan): SandboxProcess | undefined {
@@ -65,7 +82,7 @@ export class WarmPool {
 
   private target(key: string): number {
     const size = Math.max(0, Math.floor(this.options.size));
-    return key === this.options.defaultPlan.key ? size : Math.min(size, 1);
+    return key === this.defaultKey ? size : Math.min(size, 1);
   }
 
   private fill(plan: LaunchPlan): void {
@@ -99,7 +116,7 @@ export class WarmPool {
     const maxKeys = this.options.maxKeys ?? 4;
     for (const [key, slot] of this.slots) {
       if (this.slots.size <= maxKeys) return;
-      if (key === this.options.defaultPlan.key) continue;
+      if (key === this.defaultKey) continue;
       this.slots.delete(key);
       for (const process of slot.idle) process.kill();
     }

@@ -131,6 +131,8 @@ describe("restart after kill -9", () => {
     const { jwtSecret } = JSON.parse(
       await readFile(path.join(dir, "data", "keys.json"), "utf8"),
     ) as { jwtSecret: string };
+    // A worker refuses to start without the server's secrets key (it could not decrypt them).
+    const encryptionKey = (await readFile(path.join(dir, "data", "secrets.key"), "utf8")).trim();
     const worker = () => {
       const w = runCli(
         [
@@ -144,6 +146,7 @@ describe("restart after kill -9", () => {
         ],
         {
           FLUXBASE_JWT_SECRET: jwtSecret,
+          FLUXBASE_ENCRYPTION_KEY: encryptionKey,
           FLUXBASE_PUBLIC_URL: "http://127.0.0.1:9",
           FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
           FLUXBASE_JOBS_MAX_CONCURRENT_PER_WORKER: "3",

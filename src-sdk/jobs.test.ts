@@ -257,3 +257,40 @@ describe("client.admin.jobs", () => {
     expect(await c.admin.jobs.delete("default", "x")).toEqual({ data: null, error: null });
   });
 });
+
+describe("client.jobs receipts", () => {
+  it("an anonymous submit's receipt is kept in the client and sent by get for that job only", async () => {
+    const { fetch, client: c } = client((req) =>
+      req.method === "POST"
+        ? jsonResponse({ id: "j1", status: "pending", receipt: "rcpt-j1" }, 201)
+        : jsonResponse({ ...job, status: "completed" }),
+    );
+    const { data } = await c.jobs.submit("process-data", { items: [1] });
+    expect(data).toMatchObject({ id: "j1", status: "pending" });
+    await c.jobs.get("j1");
+    await c.jobs.get("j2");
+    await c.jobs.list();
+    await c.jobs.getLogs("j1");
+    const sent = fetch.requests
+      .slice(1)
+      .map((r) => [r.url.pathname, r.headers.get("x-job-receipt")]);
+    expect(sent).toEqual([
+      ["/api/v1/jobs/j1", "rcpt-j1"],
+      ["/api/v1/jobs/j2", null],
+      ["/api/v1/jobs", null],
+      ["/api/v1/jobs/j1/logs", null],
+    ]);
+
+    // Another client instance knows nothing of it; a signed-in client sends its token instead.
+    const other = client(() => jsonResponse(job));
+    await other.client.jobs.get("j1");
+    expect(other.fetch.requests[0]?.headers.get("x-job-receipt")).toBeNull();
+    await c.auth.setSession({ access_token: "user-token" });
+    await c.jobs.get("j1");
+    const last = fetch.requests.at(-1);
+    expect([last?.url.pathname, last?.headers.get("x-job-receipt")]).toEqual([
+      "/api/v1/jobs/j1",
+      null,
+    ]);
+  });
+});

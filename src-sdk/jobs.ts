@@ -32,6 +32,8 @@ export interface ListJobsFilters {
 export type MessageBody = { message: string } | null;
 
 const JOBS = "/api/v1/jobs";
+/** Receipts a client keeps (oldest dropped first). */
+const MAX_RECEIPTS = 1000;
 
 function toIso(value: Date | string | undefined): string | undefined {
   return value instanceof Date ? value.toISOString() : value;
@@ -95,6 +97,8 @@ export async function readLogPages(
 
 export class JobsClient {
   private readonly http: HttpClient;
+  /** Receipts of the jobs this client submitted anonymously, by job id (memory only). */
+  private readonly receipts = new Map<string, string>();
 
   constructor(http: HttpClient) {
     this.http = http;
@@ -115,11 +119,23 @@ export class JobsClient {
     if (options.onBehalfOf) body.on_behalf_of = options.onBehalfOf;
     else if (options.runAs) body.on_behalf_of = { user_id: options.runAs };
     const res = await this.http.request<unknown>("POST", `${JOBS}/submit`, { body });
-    return res.error ? fail(res.error) : ok(normalizeJob(res.data));
+    if (res.error) return fail(res.error);
+    const job = normalizeJob(res.data);
+    // An anonymous submit answers only `{ id, status, receipt }`: the receipt is what
+    // lets `get` read the job without a user session.
+    if (typeof job?.receipt === "string" && typeof job.id === "string") {
+      this.receipts.set(job.id, job.receipt);
+      if (this.receipts.size > MAX_RECEIPTS)
+        this.receipts.delete(this.receipts.keys().next().value!);
+    }
+    return ok(job);
   }
 
   async get(jobId: string): Promise<Result<Job>> {
-    const res = await this.http.request<unknown>("GET", `${JOBS}/${id(jobId)}`);
+    const receipt = this.receipts.get(jobId);
+    const anonymous = this.http.bearerToken() === this.http.key;
+    const headers = receipt && anonymous ? { "X-Job-Receipt": receipt } : undefined;
+    const res = await this.http.request<unknown>("GET", `${JOBS}/${id(jobId)}`, { headers });
     return res.error ? fail(res.error) : ok(normalizeJob(res.data));
   }
 

@@ -48,6 +48,11 @@ export interface Job {
   progress_percent?: number;
   progress_message?: string;
   progress_data?: JsonValue;
+  /**
+   * Anonymous submits only: lets this client's `jobs.get` read the job (Fluxbase Local;
+   * upstream sends none). Valid for one day, for this one job.
+   */
+  receipt?: string;
 }
 
 export interface JobListResponse {

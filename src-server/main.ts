@@ -186,7 +186,14 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         databaseTrouble: () => databaseTrouble,
       });
       addAuthRoutes({ router, db, callers, users });
-      addJobRoutes({ router, db, config: config.jobs, callers, inserter: createJobInserter({ db }) });
+      addJobRoutes({
+        router,
+        db,
+        config: config.jobs,
+        callers,
+        inserter: createJobInserter({ db }),
+        receiptSecret: keys.jwtSecret,
+      });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
       addAdminScheduleRoutes({ router, db, callers });
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });

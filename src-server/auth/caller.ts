@@ -4,6 +4,7 @@
 // a deleted user or a finished job attempt is a 401 too, and a user's role is the current one.
 import { timingSafeEqual } from "node:crypto";
 import { AppError } from "../errors.ts";
+import { isReceiptClaims } from "./job-receipt.ts";
 import { verifyJwt, type Claims } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";
 import type { JobBinding, LiveCheck } from "./live-check.ts";
@@ -103,7 +104,8 @@ export function createCallerResolver(keys: ApiKeys, options: CallerResolverOptio
     if (same(token, keys.serviceKey)) return serviceCaller();
     if (same(token, keys.anonKey)) return anonCaller();
     const result = verifyJwt(token, keys.jwtSecret);
-    if (!result.ok || result.claims.token_type === "refresh") {
+    // Refresh tokens and job receipts are signed with the same secret but speak for no one.
+    if (!result.ok || result.claims.token_type === "refresh" || isReceiptClaims(result.claims)) {
       throw new AppError("UNAUTHORIZED", "Invalid or expired Bearer token");
     }
     return recheck(callerFromClaims(result.claims));

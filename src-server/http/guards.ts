@@ -1,11 +1,12 @@
 // Route guards: who may call a route.
 import type { CallerResolver } from "../auth/caller.ts";
+import { RECEIPT_HEADER, receiptAdmits } from "../auth/job-receipt.ts";
 import { jobTokenMayUse } from "../auth/job-scope.ts";
 import { ADMIN_ROLES } from "../auth/roles.ts";
 import type { Db } from "../db/pool.ts";
 import { findUserById } from "../db/queries/users.ts";
 import { AppError } from "../errors.ts";
-import type { Guard } from "./router.ts";
+import type { ApiRequest, Guard } from "./router.ts";
 
 /** Any valid credential: user token, anon key or service key (spec §1.2). */
 export function authenticated(callers: CallerResolver): Guard {
@@ -14,14 +15,28 @@ export function authenticated(callers: CallerResolver): Guard {
   };
 }
 
+export interface NotAnonymousOptions {
+  /**
+   * The secret receipts are signed with: when given, an anon caller passes if its
+   * X-Job-Receipt header is a valid receipt for exactly the job the path's `:id` names.
+   */
+  receiptSecret?: string;
+}
+
 /**
  * Any valid credential but the anon identity: the public anon key may submit jobs, but
  * reading them (list, get, logs, cancel, retry) needs a user or the service role.
  */
-export function notAnonymous(callers: CallerResolver): Guard {
+export function notAnonymous(callers: CallerResolver, options: NotAnonymousOptions = {}): Guard {
+  const hasReceipt = (req: ApiRequest): boolean => {
+    const token = req.headers[RECEIPT_HEADER];
+    const { receiptSecret } = options;
+    const jobId = req.params.id;
+    return !!receiptSecret && !!jobId && typeof token === "string" && receiptAdmits(token, receiptSecret, jobId);
+  };
   return async (req) => {
     const caller = await callers.resolve(req.headers);
-    if (caller.role === "anon") {
+    if (caller.role === "anon" && !hasReceipt(req)) {
       throw new AppError("FORBIDDEN", "Authentication required: sign in to read jobs (the anon key may only submit)", {
         code: "AUTHENTICATION_REQUIRED",
       });

@@ -120,7 +120,7 @@ const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
   "access-control-allow-headers":
-    "authorization, apikey, content-type, x-service-key, x-client-key, x-impersonation-token, x-request-id, prefer, range",
+    "authorization, apikey, content-type, x-service-key, x-client-key, x-impersonation-token, x-job-receipt, x-request-id, prefer, range",
   "access-control-expose-headers": "content-range, x-request-id",
   "access-control-max-age": "600",
 };

@@ -1,5 +1,6 @@
 // User job routes: /api/v1/jobs (spec §2.2).
 import type { CallerResolver } from "../../auth/caller.ts";
+import { signJobReceipt } from "../../auth/job-receipt.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
 import { toJob } from "../../jobs/serialize.ts";
@@ -21,9 +22,11 @@ export interface JobRoutesOptions {
   config: JobsConfig;
   callers: CallerResolver;
   inserter?: SubmitContext["inserter"];
+  /** Signs the receipts anonymous submitters get (the server's JWT secret). */
+  receiptSecret: string;
 }
 
-export function addJobRoutes({ router, db, config, callers, inserter }: JobRoutesOptions): void {
+export function addJobRoutes({ router, db, config, callers, inserter, receiptSecret }: JobRoutesOptions): void {
   const enabled = featureEnabled(() => config.enabled);
   const submitGuards = [enabled, authenticated(callers)];
   const guards = [enabled, notAnonymous(callers)];
@@ -32,8 +35,12 @@ export function addJobRoutes({ router, db, config, callers, inserter }: JobRoute
   router.add("POST", `${base}/submit`, submitGuards, async (req) => {
     const impersonation = req.headers["x-impersonation-token"];
     const row = await submitJob({ db, config, callers, inserter }, req.caller!, await req.json(), typeof impersonation === "string" ? impersonation : undefined);
-    // An anonymous submitter learns its job's id (and that it is pending), nothing more.
-    if (req.caller!.role === "anon") return created({ id: row.id, status: row.status });
+    // An anonymous submitter learns its job's id (and that it is pending), nothing more,
+    // and gets a receipt with which GET /api/v1/jobs/:id, and no other route, reads that job.
+    if (req.caller!.role === "anon") {
+      const receipt = signJobReceipt({ secret: receiptSecret, jobId: row.id });
+      return created({ id: row.id, status: row.status, receipt });
+    }
     return created(toJob(row, { detail: true }));
   });
 
@@ -42,7 +49,8 @@ export function addJobRoutes({ router, db, config, callers, inserter }: JobRoute
   router.add("GET", base, guards, list);
   router.add("GET", `${base}/`, guards, list);
 
-  router.add("GET", `${base}/:id`, guards, async (req) =>
+  const getGuards = [enabled, notAnonymous(callers, { receiptSecret })];
+  router.add("GET", `${base}/:id`, getGuards, async (req) =>
     toJob(await getVisibleJob(db, req.caller!, req.params.id!), { detail: true }),
   );
 

@@ -1,4 +1,4 @@
-// ESLint flat config. The import boundaries of shared/STYLE.md live here as data:
+// ESLint flat config. The import boundaries of docs/architecture.md live here as data:
 // each zone names a folder and the folders (or packages) it must never import.
 import js from "@eslint/js";
 import pluginVue from "eslint-plugin-vue";

@@ -1,4 +1,4 @@
--- Roles, the auth schema and the helpers policies use (spec §1.3, §7.6).
+-- Roles, the auth schema and the helpers policies use (compatibility §1.3, §7.6).
 -- Database roles are cluster-wide: create them only when missing.
 DO $$
 BEGIN

@@ -1,4 +1,4 @@
--- The jobs schema (spec §7): functions, queue, workers, function files, execution logs.
+-- The jobs schema (compatibility §7): functions, queue, workers, function files, execution logs.
 CREATE SCHEMA IF NOT EXISTS jobs;
 CREATE SCHEMA IF NOT EXISTS logging;
 

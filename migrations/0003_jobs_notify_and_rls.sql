@@ -17,7 +17,7 @@ CREATE TRIGGER queue_wake_requeue AFTER UPDATE OF status ON jobs.queue
   FOR EACH ROW WHEN (NEW.status = 'pending' AND OLD.status IS DISTINCT FROM 'pending')
   EXECUTE FUNCTION jobs.notify_wake();
 
--- Row changes for the realtime hub (spec §7.5). payload and result are left out, and a
+-- Row changes for the realtime hub (compatibility §7.5). payload and result are left out, and a
 -- row too large for pg_notify's 8000-byte limit is announced by id only: the hub fetches
 -- it, so a large row never makes the write fail.
 CREATE FUNCTION jobs.notify_realtime_change() RETURNS trigger

@@ -1,4 +1,4 @@
--- Execution log lines for the realtime hub (subscribe_logs, spec §3.2): every line written
+-- Execution log lines for the realtime hub (subscribe_logs, compatibility §3.2): every line written
 -- to logging.entries is announced on 'fluxbase_logs', whichever process wrote it, but only
 -- while a hub holds a live lease on (logging, entries) in realtime.listeners (the lease
 -- mechanism of 0004). One statement-level trigger per insert: the lease is looked up once

@@ -1,8 +1,8 @@
 -- The `app` schema for application tables served by the data API (/api/v1/tables,
--- spec §7.8; the guide's `fluxbase.from("app.my_table")`), and the grants that let the
+-- compatibility §7.8; the guide's `fluxbase.from("app.my_table")`), and the grants that let the
 -- API's database roles reach tables created later in `app` and `public`.
 --
--- The data API runs each request as anon, authenticated or service_role (spec §1.3).
+-- The data API runs each request as anon, authenticated or service_role (compatibility §1.3).
 -- PostgreSQL grants nothing on a new table to those roles, so a table the owner creates
 -- (in the IDE, psql or a migration) gets these privileges by default:
 --

@@ -1,4 +1,4 @@
--- Secrets (spec §4.6, store 1 "settings secrets"): system rows (user_id NULL) and each
+-- Secrets (compatibility §4.6, store 1 "settings secrets"): system rows (user_id NULL) and each
 -- user's own rows, read by jobs through the `secrets` global (the user's shadow the
 -- system's). Our own table rather than upstream's app.settings: the `app` schema holds
 -- application data served by the data API, and these rows must never be.

@@ -1,4 +1,4 @@
--- Object storage (spec §7.8; the guide's fluxbase.storage.from(bucket)): bucket and object
+-- Object storage (compatibility §7.8; the guide's fluxbase.storage.from(bucket)): bucket and object
 -- metadata live here, the bytes on disk under <dataDir>/storage/<bucket>/<name>.
 --
 -- The storage routes run object statements as the caller's database role with

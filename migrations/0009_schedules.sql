@@ -1,4 +1,4 @@
--- Cron schedules (spec §6.7, with our additions): a function's schedule time zone, the
+-- Cron schedules (compatibility §6.7, with our additions): a function's schedule time zone, the
 -- params merged into each fire's payload, overlap and pause switches, and the state the
 -- leading scheduler keeps per function. `last_scheduled_for` only moves forward, which
 -- is what stops two instances from firing the same instant.

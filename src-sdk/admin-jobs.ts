@@ -1,4 +1,4 @@
-// client.admin.jobs: /api/v1/admin/jobs/* (spec §2.3–2.4). Needs an admin,
+// client.admin.jobs: /api/v1/admin/jobs/* (compatibility §2.3–2.4). Needs an admin,
 // dashboard_admin or service_role credential.
 import { fail, ok, type Result } from "./errors.ts";
 import type { HttpClient } from "./http.ts";

@@ -1,4 +1,4 @@
-// client.auth: sign-up/in/out against /api/v1/auth/* (spec §1.1). The session lives in a
+// client.auth: sign-up/in/out against /api/v1/auth/* (compatibility §1.1). The session lives in a
 // SessionStore so the HTTP layer sends `Bearer <access_token>` while signed in.
 import { fail, FluxbaseError, ok, type Result } from "./errors.ts";
 import type { HttpClient } from "./http.ts";

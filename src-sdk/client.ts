@@ -1,6 +1,6 @@
 // createClient(): the one object apps, the IDE and jobs use to reach the server.
 // Accepts the guide's `createClient(url, { apiKey })` / `{ serviceKey }` and upstream's
-// `createClient(url, key, options)` (spec §0.2, §1.1).
+// `createClient(url, key, options)` (compatibility §1.1).
 import { AdminFilesClient } from "./admin-files.ts";
 import { AdminJobsClient } from "./admin-jobs.ts";
 import { AdminUsersClient } from "./admin-users.ts";

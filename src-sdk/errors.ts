@@ -1,5 +1,5 @@
 // The SDK never throws for HTTP failures: every call resolves to `{ data, error }`.
-// `error` is a FluxbaseError built in one place from the response (spec §1.1).
+// `error` is a FluxbaseError built in one place from the response (compatibility §1.1).
 
 export class FluxbaseError extends Error {
   /** HTTP status; 408 for a client-side timeout, 0 when the request never got a response. */

@@ -1,4 +1,4 @@
-// The product guide's SDK snippets (shared/seed, "Background Jobs"), run against a scripted
+// The product guide's SDK snippets ("Background Jobs"), run against a scripted
 // server that answers like ours. Kept close to the guide's text on purpose.
 import { describe, expect, it } from "vitest";
 import { createClient } from "./index.ts";

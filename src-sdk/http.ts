@@ -1,4 +1,4 @@
-// One place that talks HTTP: headers (spec §1.1), timeouts, body parsing, error
+// One place that talks HTTP: headers (compatibility §1.1), timeouts, body parsing, error
 // mapping and the refresh-once-on-401 retry. Everything above it gets `{ data, error }`.
 import { errorFromBody, FluxbaseError, networkError, timeoutError, type Result } from "./errors.ts";
 import type { SessionStore } from "./session.ts";

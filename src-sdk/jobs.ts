@@ -1,4 +1,4 @@
-// client.jobs: the user job routes under /api/v1/jobs (spec §2.2).
+// client.jobs: the user job routes under /api/v1/jobs (compatibility §2.2).
 import { fail, ok, type Result } from "./errors.ts";
 import type { HttpClient, QueryValue } from "./http.ts";
 import { normalizeJob, normalizeJobList, unwrapList } from "./json-columns.ts";

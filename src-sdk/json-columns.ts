@@ -1,5 +1,5 @@
 // Our server sends payload/result/progress as JSON values; upstream Fluxbase sends them
-// as JSON strings (spec §0.3, §2.1). Everything the SDK hands out goes through here so
+// as JSON strings (compatibility §2.1). Everything the SDK hands out goes through here so
 // `job.progress.percent` is a number against either server.
 import type { Job, Worker } from "./types.ts";
 

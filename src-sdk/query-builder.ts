@@ -1,4 +1,4 @@
-// client.from(table): a small PostgREST-style builder over /api/v1/tables (spec §7.8).
+// client.from(table): a small PostgREST-style builder over /api/v1/tables (compatibility §7.8).
 // It is thenable: `await client.from("t").select("*").eq("id", 1)` runs the request.
 import { FluxbaseError } from "./errors.ts";
 import type { HttpClient } from "./http.ts";

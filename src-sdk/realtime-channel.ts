@@ -1,4 +1,4 @@
-// One realtime channel = one WebSocket (as upstream's SDK does, spec §3.1). It sends the
+// One realtime channel = one WebSocket (as upstream's SDK does, compatibility §3.1). It sends the
 // subscribe messages of §3.2, turns §3.3 row changes into the §3.4 callback payload,
 // keeps the socket alive with heartbeats and reconnects with backoff.
 import { normalizeRecord } from "./json-columns.ts";

@@ -1,4 +1,4 @@
-// Secrets over the settings API (spec §4.6): `client.settings` for a signed-in user's own
+// Secrets over the settings API (compatibility §4.6): `client.settings` for a signed-in user's own
 // secrets, `client.admin.settings` for system secrets. Lists and reads return metadata only;
 // an admin may reveal a system value on demand.
 import { fail, ok, type Result } from "./errors.ts";

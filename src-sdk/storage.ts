@@ -1,4 +1,4 @@
-// client.storage.from(bucket): the object calls job examples use (spec §7.8).
+// client.storage.from(bucket): the object calls job examples use (compatibility §7.8).
 import { fail, FluxbaseError, ok, type Result } from "./errors.ts";
 import type { HttpClient } from "./http.ts";
 import { unwrapList } from "./json-columns.ts";

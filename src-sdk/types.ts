@@ -1,5 +1,5 @@
-// Wire types shared by the SDK and the server: the JSON shapes of spec/fluxbase-compat.md §2.
-// JSON columns (payload, result, progress) travel as JSON values, not strings (spec §0.3).
+// Wire types shared by the SDK and the server: the JSON shapes of docs/compatibility.md §2.
+// JSON columns (payload, result, progress) travel as JSON values, not strings (compatibility §2.1).
 
 export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 
@@ -116,7 +116,7 @@ export interface JobStats {
   jobs_by_status: { status: string; count: number }[];
   jobs_by_day: { date: string; count: number }[];
   jobs_by_function: { name: string; count: number }[];
-  // The guide's spellings (spec §2.3: return both).
+  // The guide's spellings (compatibility §2.3: return both).
   total: number;
   pending: number;
   running: number;
@@ -197,7 +197,7 @@ export interface HealthResponse {
   version: string;
 }
 
-/** Body of POST /api/v1/admin/jobs/functions and each entry of a sync's `jobs` (spec §2.3–2.4). */
+/** Body of POST /api/v1/admin/jobs/functions and each entry of a sync's `jobs` (compatibility §2.3–2.4). */
 export interface JobFunctionInput {
   name: string;
   namespace?: string;
@@ -247,7 +247,7 @@ export interface ResubmitJobRequest {
   payload?: JsonObject;
 }
 
-/** One finding of the portability check (spec §8.3): works here, differs on upstream Fluxbase. */
+/** One finding of the portability check (compatibility §8.3): works here, differs on upstream Fluxbase. */
 export interface PortabilityWarning {
   /** 1-based line. */
   line: number;

@@ -1,4 +1,4 @@
-// Resolves the credentials of a request to a Caller (spec §1.2). The first credential
+// Resolves the credentials of a request to a Caller (compatibility §1.2). The first credential
 // present decides; an invalid one is a 401, never a silent fall-back to anonymous. A
 // signed token is then checked against live state (live-check.ts): a signed-out session,
 // a deleted user or a finished job attempt is a 401 too, and a user's role is the current one.

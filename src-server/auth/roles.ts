@@ -1,4 +1,4 @@
-// Role checks for require_roles (spec §2.2 step 4) and the admin routes.
+// Role checks for require_roles (compatibility §2.2 step 4) and the admin routes.
 
 const levels: Record<string, number> = {
   anon: 0,

@@ -1,4 +1,4 @@
-// Sign-up, sign-in, refresh, sign-out and admin user management (spec §1.1, §1.3).
+// Sign-up, sign-in, refresh, sign-out and admin user management (compatibility §1.1, §1.3).
 import { createHash, randomBytes } from "node:crypto";
 import type { AuthSession, AuthUser } from "../../src-sdk/types.ts";
 import type { Db } from "../db/pool.ts";

@@ -1,4 +1,4 @@
-// Which server environment variables a job may see (spec §0.5, guide "Environment
+// Which server environment variables a job may see (compatibility §4.5, guide "Environment
 // variables"). The rule is an allow-list by prefix with secrets carved out:
 //
 //   1. only names starting with FLUXBASE_ pass;

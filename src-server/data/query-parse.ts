@@ -1,4 +1,4 @@
-// PostgREST-style query strings of the data API (spec §7.8) -> a typed query. Pure: no
+// PostgREST-style query strings of the data API (compatibility §7.8) -> a typed query. Pure: no
 // database here; column names are only checked against the catalogue in sql-build.ts.
 import { AppError } from "../errors.ts";
 

@@ -1,4 +1,4 @@
-// The data API (spec §7.8): /api/v1/tables/<table> (`schema.table` in one segment, or
+// The data API (compatibility §7.8): /api/v1/tables/<table> (`schema.table` in one segment, or
 // public) and /api/v1/tables/<schema>/<table>. GET/HEAD read, POST inserts or upserts,
 // PATCH updates, DELETE deletes. Each request is one transaction as the caller's database
 // role (session.ts), so the table's own grants and RLS policies decide what it may do.

@@ -3,7 +3,7 @@ import { anonCaller, callerFromClaims, serviceCaller } from "../auth/caller.ts";
 import { pgRoleFor, sessionClaims } from "./session.ts";
 
 describe("pgRoleFor", () => {
-  it("maps application roles to the three database roles (spec §1.3)", () => {
+  it("maps application roles to the three database roles (compatibility §1.3)", () => {
     expect(["service_role", "dashboard_admin"].map(pgRoleFor)).toEqual([
       "service_role",
       "service_role",

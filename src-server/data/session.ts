@@ -1,4 +1,4 @@
-// Runs database work as the caller (spec §1.3): one transaction with the caller's database
+// Runs database work as the caller (compatibility §1.3): one transaction with the caller's database
 // role and `request.jwt.claims`, so the tables' own RLS policies decide and auth.uid(),
 // auth.role() and auth.jwt() work inside them. Both settings are transaction-local: the
 // pooled connection is back to the owner role after COMMIT or ROLLBACK.

@@ -1,5 +1,5 @@
 // Maps anything thrown by a handler to an HTTP status and a JSON body with a string
-// `error` (spec §1.6). Unexpected errors are logged and answered as a 500 without details.
+// `error` (compatibility §1.6). Unexpected errors are logged and answered as a 500 without details.
 import { AppError } from "../errors.ts";
 import { isConnectionError } from "../db/connection-error.ts";
 import type { Logger } from "../logger.ts";

@@ -8,7 +8,7 @@ import { findUserById } from "../db/queries/users.ts";
 import { AppError } from "../errors.ts";
 import type { ApiRequest, Guard } from "./router.ts";
 
-/** Any valid credential: user token, anon key or service key (spec §1.2). */
+/** Any valid credential: user token, anon key or service key (compatibility §1.2). */
 export function authenticated(callers: CallerResolver): Guard {
   return async (req) => {
     req.caller = await callers.resolve(req.headers);
@@ -55,7 +55,7 @@ export function signedInUser(callers: CallerResolver): Guard {
 }
 
 /**
- * admin, dashboard_admin or service_role (spec §1.4). A user token whose role claim is
+ * admin, dashboard_admin or service_role (compatibility §1.4). A user token whose role claim is
  * older than a promotion is upgraded from auth.users, so a new admin need not sign in again.
  * A job's tokens reach only the admin routes job-scope.ts lists.
  */

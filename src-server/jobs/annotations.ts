@@ -1,4 +1,4 @@
-// `@fluxbase:<name> <value>` annotations in a job file's comments (spec §5.1).
+// `@fluxbase:<name> <value>` annotations in a job file's comments (compatibility §5.1).
 //
 // Unlike upstream, which runs one regex per name over the whole file, we read one
 // line at a time: strip the comment prefix (`//`, `/**`, `/*`, `*`) and a trailing

@@ -1,4 +1,4 @@
-// Delay before an automatic retry (spec §8.2: upstream retries at once; we back off).
+// Delay before an automatic retry (compatibility §8.2: upstream retries at once; we back off).
 //
 // Exponential with "full jitter", floored: for retry number `attempt` (1 = the first
 // retry) the ceiling is min(maxMs, baseMs * 2^(attempt-1)) and the delay is drawn

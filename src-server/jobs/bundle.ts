@@ -1,4 +1,4 @@
-// Turns a job's entry file into the single module stored in jobs.functions.code (spec §4.8).
+// Turns a job's entry file into the single module stored in jobs.functions.code (compatibility §4.8).
 // A file with relative imports (./lib/util.ts, ../_shared/db.ts) is bundled with esbuild
 // (in-process, no network): npm:, jsr:, https: and bare specifiers stay external and are
 // resolved by Deno at run time. A file without them is stored as written, after a parse

@@ -62,7 +62,7 @@ function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
 }
 
 async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow, key: AttemptKey): Promise<JobRunSpec> {
-  // Only the submitting user's secrets and the system's (spec §4.6).
+  // Only the submitting user's secrets and the system's (compatibility §4.6).
   const secrets = (await ctx.secrets?.forJob(row.created_by)) ?? { user: {}, system: {} };
   const user = row.created_by
     ? { id: row.created_by, email: row.user_email ?? undefined, role: row.user_role ?? "authenticated" }

@@ -1,4 +1,4 @@
-// Short-lived tokens for the two clients a job receives (spec §4.4): `fluxbase` acts
+// Short-lived tokens for the two clients a job receives (compatibility §4.4): `fluxbase` acts
 // as the job's user (anon when it has none) and `fluxbaseService` as service_role.
 // Both are bound to one attempt (claims job_id, job_worker, job_attempt): the server
 // refuses them once that attempt is no longer running (auth/live-check.ts), and they

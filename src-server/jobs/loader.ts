@@ -1,4 +1,4 @@
-// Loads the jobs folder into jobs.functions (spec §5.3): each file or folder becomes a
+// Loads the jobs folder into jobs.functions (compatibility §5.3): each file or folder becomes a
 // function of the namespace, with its annotations applied and its code bundled (§4.8).
 // Used at boot, by the watcher and by POST /admin/jobs/sync without jobs.
 //

@@ -1,4 +1,4 @@
-// Portability checks (spec §8.3): constructs that work on Fluxbase Local but break,
+// Portability checks (compatibility §8.3): constructs that work on Fluxbase Local but break,
 // or behave differently, on an upstream Fluxbase server. They are warnings shown in
 // the IDE and the loader's log, never errors: the job still loads here.
 //
@@ -22,7 +22,7 @@ export interface PortabilityOptions {
 
 type Hit = Omit<PortabilityWarning, "file">;
 
-/** Upstream rejects schedules whose next runs are less than a minute apart (spec §6.7). */
+/** Upstream rejects schedules whose next runs are less than a minute apart (compatibility §6.7). */
 function firesUnderAMinute(cron: string): boolean {
   try {
     const runs = nextRuns({ cron, timezone: "UTC" }, new Date(Date.UTC(2000, 0, 1)), 5);
@@ -49,7 +49,7 @@ function blockCommentOpenAt(lines: string[]): boolean[] {
   });
 }
 
-/** Annotation lines that upstream's regex parser reads differently (spec §5.1). */
+/** Annotation lines that upstream's regex parser reads differently (compatibility §5.1). */
 function annotationRules(lines: string[]): Hit[] {
   const hits: Hit[] = [];
   const inBlock = blockCommentOpenAt(lines);
@@ -209,7 +209,7 @@ function handlerReturnRule(lines: string[]): Hit[] {
   return hits;
 }
 
-/** Names the upstream wrapper declares at module scope around the job's code (spec §4.2). */
+/** Names the upstream wrapper declares at module scope around the job's code (compatibility §4.2). */
 const reserved = [
   "secrets",
   "Fluxbase",

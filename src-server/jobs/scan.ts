@@ -1,4 +1,4 @@
-// The jobs folder → function definitions (spec §5.3). Reading only: the loader
+// The jobs folder → function definitions (compatibility §5.3). Reading only: the loader
 // decides what to upsert and delete.
 //
 //   jobs/<name>.ts | .js        function <name>

@@ -1,4 +1,4 @@
-// Rows to wire objects (spec §2.1): NULL fields are omitted, JSON columns stay JSON values.
+// Rows to wire objects (compatibility §2.1): NULL fields are omitted, JSON columns stay JSON values.
 import type { Job, JobFunction, JobProgress, LogEntry, Worker } from "../../src-sdk/types.ts";
 import type { FunctionRow } from "../db/queries/functions.ts";
 import type { LogRow } from "../db/queries/logs.ts";

@@ -1,5 +1,5 @@
 // Job operations behind the user and admin routes. Non-admin callers see, cancel and
-// retry only their own jobs; anything else is "not found" (spec §0.5).
+// retry only their own jobs; anything else is "not found" (compatibility §2.2).
 import type { Job, JobStats } from "../../src-sdk/types.ts";
 import type { Caller } from "../auth/caller.ts";
 import { isAdminRole } from "../auth/roles.ts";

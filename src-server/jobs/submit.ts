@@ -1,4 +1,4 @@
-// Submitting a job (spec §2.2 "Submit"): validate, resolve identity, find the function,
+// Submitting a job (compatibility §2.2 "Submit"): validate, resolve identity, find the function,
 // check its required roles, insert.
 import type { Caller, CallerResolver } from "../auth/caller.ts";
 import { isUuid } from "../auth/caller.ts";

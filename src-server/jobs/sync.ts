@@ -1,4 +1,4 @@
-// POST /api/v1/admin/jobs/sync (spec §2.4). With `jobs` (or `functions`): each definition
+// POST /api/v1/admin/jobs/sync (compatibility §2.4). With `jobs` (or `functions`): each definition
 // is created, updated or found unchanged (real content comparison); a bad definition is an
 // entry in `errors` and the others still apply. Without: the server's own jobs folder is
 // reloaded into the namespace, with real counts. `dry_run` runs the same statements in a

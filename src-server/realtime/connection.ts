@@ -1,5 +1,5 @@
 // One realtime socket: its identity, its subscriptions and execution-log watches, the
-// client messages of spec §3.2 (handled one after another, so acks keep their order),
+// client messages of compatibility §3.2 (handled one after another, so acks keep their order),
 // and sending with a cap on what may pile up for a slow reader. The identity is kept
 // honest while the socket lives: at the token's expiry, and when a periodic re-check finds
 // the session signed out, the user deleted or the job attempt over, the socket gets an

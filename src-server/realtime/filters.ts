@@ -1,4 +1,4 @@
-// The subscription filter of spec §3.5: one `column=op.value` per subscription, checked
+// The subscription filter of compatibility §3.5: one `column=op.value` per subscription, checked
 // against the changed row (record, or old_record for a DELETE). Pure: parse once at
 // subscribe time, match per event.
 

@@ -1,4 +1,4 @@
-// The realtime hub: WebSocket endpoint /realtime on the API's HTTP server (spec §3).
+// The realtime hub: WebSocket endpoint /realtime on the API's HTTP server (compatibility §3).
 // One LISTEN connection per process receives row changes and log lines (triggers of
 // migrations 0004/0005, active while this hub holds leases); the feed puts them in commit
 // order; each change goes once to every socket with a matching subscription that may

@@ -1,4 +1,4 @@
-// Public entry of the realtime hub (WebSocket /realtime, spec §3).
+// Public entry of the realtime hub (WebSocket /realtime, compatibility §3).
 export {
   createRealtimeHub,
   defaultRealtimeLimits,

@@ -1,4 +1,4 @@
-// The realtime wire protocol (spec §3.2, §3.3): parsing client messages and building
+// The realtime wire protocol (compatibility §3.2, §3.3): parsing client messages and building
 // server messages. Pure: no sockets, no database.
 
 export type ChangeType = "INSERT" | "UPDATE" | "DELETE";

@@ -1,4 +1,4 @@
-// Who may see which changed row (spec §0.5, §3.5): decided from the row and the socket's
+// Who may see which changed row (compatibility §3.5): decided from the row and the socket's
 // identity alone, with no database round trip per event. The rule for jobs.queue is the
 // one the HTTP routes apply (jobs/service.ts ownerOf/visible): a user sees the jobs they
 // submitted, admins (admin, dashboard_admin, service_role) see every job, and the anon

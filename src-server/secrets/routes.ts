@@ -1,4 +1,4 @@
-// HTTP routes of the secret store (spec §4.6, upstream's wire paths). System secrets for
+// HTTP routes of the secret store (compatibility §4.6, upstream's wire paths). System secrets for
 // admins under /api/v1/admin/settings/custom/secret[s]; a signed-in user's own secrets
 // under /api/v1/settings/secret[s]. Responses carry metadata only, except the admin-only
 // reveal route the desktop UI uses to show one value on request.

@@ -1,5 +1,5 @@
 // What a secret may be called and hold, and the upstream environment names a job sees
-// it under (spec §4.6). Pure: validation throws AppErrors that name the field.
+// it under (compatibility §4.6). Pure: validation throws AppErrors that name the field.
 import { AppError, invalidField } from "../errors.ts";
 import { textProblem } from "../http/json-input.ts";
 

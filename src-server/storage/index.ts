@@ -1,5 +1,5 @@
 // Object storage: buckets and objects with RLS-checked metadata in PostgreSQL (migration
-// 0008) and the bytes under <dataDir>/storage, served at /api/v1/storage (spec §7.8).
+// 0008) and the bytes under <dataDir>/storage, served at /api/v1/storage (compatibility §7.8).
 import path from "node:path";
 import type { CallerResolver } from "../auth/caller.ts";
 import type { Db } from "../db/pool.ts";

@@ -1,4 +1,4 @@
-// HTTP routes of the storage API (spec §7.8, upstream's wire paths):
+// HTTP routes of the storage API (compatibility §7.8, upstream's wire paths):
 //   POST/GET    /api/v1/storage/buckets, DELETE /api/v1/storage/buckets/:name   admins
 //   POST        /api/v1/storage/:bucket/sign/*path   {expires_in} -> {signed_url}
 //   GET         /api/v1/storage/object/sign/:bucket/*path?token=   no other auth

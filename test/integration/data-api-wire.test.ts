@@ -1,4 +1,4 @@
-// The data API on the wire (spec §7.8), without the SDK: paths, statuses, headers, bodies.
+// The data API on the wire (compatibility §7.8), without the SDK: paths, statuses, headers, bodies.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTables, ownerQuery } from "../helpers/app-tables.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";

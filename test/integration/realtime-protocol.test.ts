@@ -1,4 +1,4 @@
-// The realtime wire protocol (spec §3) spoken by hand against the real server: refusing
+// The realtime wire protocol (compatibility §3) spoken by hand against the real server: refusing
 // bad tokens before the upgrade, acks and errors, one message per change per socket,
 // execution log streaming, identity swaps and the per-user connection limit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

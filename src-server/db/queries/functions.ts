@@ -135,7 +135,7 @@ export async function findFunction(db: Queryable, namespace: string, name: strin
   return rows[0];
 }
 
-/** Without a namespace: the first match by name, ordered by namespace (spec §2.2). */
+/** Without a namespace: the first match by name, ordered by namespace (compatibility §2.2). */
 export async function findFunctionByName(db: Queryable, name: string): Promise<FunctionRow | undefined> {
   const rows = await db.query<FunctionRow>(
     "SELECT * FROM jobs.functions WHERE name = $1 ORDER BY namespace = 'default' DESC, namespace LIMIT 1",

@@ -1,4 +1,4 @@
-// Admin job routes: /api/v1/admin/jobs (spec §2.3).
+// Admin job routes: /api/v1/admin/jobs (compatibility §2.3).
 import type { CallerResolver } from "../../auth/caller.ts";
 import type { Db } from "../../db/pool.ts";
 import type { JobsConfig } from "../../config/types.ts";

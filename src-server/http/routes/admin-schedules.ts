@@ -1,4 +1,4 @@
-// Admin schedule routes: /api/v1/admin/jobs/schedules (our addition to spec §2.3).
+// Admin schedule routes: /api/v1/admin/jobs/schedules (our addition to compatibility §2.3).
 // List the scheduled functions with their next runs; pause, resume, or run one now.
 import type { ScheduleInfo } from "../../../src-sdk/admin-jobs.ts";
 import type { CallerResolver } from "../../auth/caller.ts";

@@ -1,4 +1,4 @@
-// Auth routes (/api/v1/auth, spec §1.1) and admin user management (/api/v1/admin/users).
+// Auth routes (/api/v1/auth, compatibility §1.1) and admin user management (/api/v1/admin/users).
 import type { CallerResolver } from "../../auth/caller.ts";
 import { isUuid } from "../../auth/caller.ts";
 import type { UserService } from "../../auth/users.ts";

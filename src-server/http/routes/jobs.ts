@@ -1,4 +1,4 @@
-// User job routes: /api/v1/jobs (spec §2.2).
+// User job routes: /api/v1/jobs (compatibility §2.2).
 import type { CallerResolver } from "../../auth/caller.ts";
 import { signJobReceipt } from "../../auth/job-receipt.ts";
 import type { JobsConfig } from "../../config/types.ts";

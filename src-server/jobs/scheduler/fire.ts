@@ -14,7 +14,7 @@ import { splitSchedule } from "./plan.ts";
 
 export type Trigger = "cron" | "manual";
 
-/** The payload of a scheduled run: the params, then the trigger fields (spec §6.7). */
+/** The payload of a scheduled run: the params, then the trigger fields (compatibility §6.7). */
 export function schedulePayload(fn: ScheduledFunctionRow, trigger: Trigger, scheduledAt: Date): JsonObject {
   const { params } = splitSchedule(fn.schedule ?? "");
   return { ...params, ...fn.schedule_params, _trigger: trigger, _scheduled_at: scheduledAt.toISOString() };
@@ -26,7 +26,7 @@ async function insertScheduledJob(
   trigger: Trigger,
   scheduledAt: Date,
 ): Promise<JobRow> {
-  // No user: the schedule itself runs the job, with the service role (spec §6.7).
+  // No user: the schedule itself runs the job, with the service role (compatibility §6.7).
   const job = await insertJob(tx, {
     namespace: fn.namespace,
     functionId: fn.id,

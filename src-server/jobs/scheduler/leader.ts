@@ -8,7 +8,7 @@ import type { Db } from "../../db/pool.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 
-/** Upstream's scheduler lock id (spec §6.7), as text: it does not fit a JS number. */
+/** Upstream's scheduler lock id (compatibility §6.7), as text: it does not fit a JS number. */
 export const SCHEDULER_LOCK_KEY = 0x466c757800000001n.toString();
 
 export interface LeaderElectionOptions {

@@ -1,7 +1,7 @@
 // Cron planning, pure: every function takes the time as input (no clock, no database).
 //
 // A stored schedule is a 5-field or 6-field (seconds first) cron expression or a
-// descriptor (`@daily`, `@hourly`, …), optionally followed by `|<json object>` (spec §6.7,
+// descriptor (`@daily`, `@hourly`, …), optionally followed by `|<json object>` (compatibility §6.7,
 // upstream's way of attaching params). Times are evaluated in the function's time zone,
 // else the server's local one; instants that do not exist (DST gaps) fire once.
 import { CronExpressionParser } from "cron-parser";

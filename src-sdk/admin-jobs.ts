@@ -13,6 +13,10 @@ import {
   listQuery,
   messageBody,
   readLogPages,
+  toAttempts,
+  toJobPage,
+  type JobAttempt,
+  type JobPage,
   type ListJobsFilters,
   type MessageBody,
 } from "./jobs.ts";
@@ -99,6 +103,20 @@ export class AdminJobsClient {
       query: listQuery(filters),
     });
     return res.error ? fail(res.error) : ok(normalizeJobList(res.data));
+  }
+
+  /** Like listJobs, with the total number of matching jobs (for paging). */
+  async listJobsPage(filters: AdminListJobsFilters = {}): Promise<Result<JobPage>> {
+    const res = await this.http.request<unknown>("GET", `${ADMIN}/queue`, {
+      query: listQuery(filters),
+    });
+    return res.error ? fail(res.error) : ok(toJobPage(res.data));
+  }
+
+  /** The job's attempts, oldest first. */
+  async getAttempts(jobId: string): Promise<Result<JobAttempt[]>> {
+    const res = await this.http.request<unknown>("GET", `${ADMIN}/queue/${seg(jobId)}/attempts`);
+    return res.error ? fail(res.error) : ok(toAttempts(res.data));
   }
 
   async getJob(jobId: string): Promise<Result<Job>> {

@@ -16,6 +16,8 @@ export {
 export type { AuthChangeEvent, AuthChangeListener, Session } from "./session.ts";
 export {
   JobsClient,
+  type JobAttempt,
+  type JobPage,
   type ListJobsFilters,
   type MessageBody,
   type SubmitJobOptions,
@@ -27,7 +29,11 @@ export {
   type ServerKeys,
 } from "./admin-files.ts";
 export { AdminUsersClient, type CreateUserInput } from "./admin-users.ts";
-export { AdminSecretSettingsClient, SecretSettingsClient, type SecretMetadata } from "./settings.ts";
+export {
+  AdminSecretSettingsClient,
+  SecretSettingsClient,
+  type SecretMetadata,
+} from "./settings.ts";
 export {
   AdminJobsClient,
   type AdminListJobsFilters,

@@ -26,6 +26,41 @@ export interface ListJobsFilters {
   offset?: number;
   include_result?: boolean;
   includeResult?: boolean;
+  /** Case-insensitive text found in the id, function, email, error, payload or result. */
+  search?: string;
+  /** Sort column (default created_at) and direction (default desc). */
+  sort?: "created_at" | "job_name" | "status" | "duration" | "user_email" | "started_at";
+  order?: "asc" | "desc";
+  /** Jobs created at or after / before these times. */
+  created_after?: Date | string;
+  created_before?: Date | string;
+}
+
+/** One page of a list with the number of jobs matching the filters. */
+export interface JobPage {
+  jobs: Job[];
+  total: number;
+}
+
+/** One attempt of a job (GET …/:id/attempts); `retried` ended in a failure that was retried. */
+export interface JobAttempt {
+  attempt: number;
+  status: JobStatus | "retried";
+  worker_id?: string;
+  started_at?: string;
+  ended_at?: string;
+  error_message?: string;
+  next_run_at?: string;
+}
+
+export function toJobPage(body: unknown): JobPage {
+  const jobs = normalizeJobList(body);
+  const total = (body as { total?: unknown } | null)?.total;
+  return { jobs, total: typeof total === "number" ? total : jobs.length };
+}
+
+export function toAttempts(body: unknown): JobAttempt[] {
+  return unwrapList(body, ["attempts"]) as JobAttempt[];
 }
 
 /** What cancel answers: the server's `{ message }`, or null when it sends nothing. */
@@ -51,6 +86,11 @@ export function listQuery(
     limit: filters.limit,
     offset: filters.offset,
     include_result: includeResult === undefined ? undefined : String(includeResult),
+    search: filters.search || undefined,
+    sort: filters.sort,
+    order: filters.order,
+    created_after: toIso(filters.created_after),
+    created_before: toIso(filters.created_before),
   };
 }
 
@@ -143,6 +183,18 @@ export class JobsClient {
   async list(filters: ListJobsFilters = {}): Promise<Result<Job[]>> {
     const res = await this.http.request<unknown>("GET", JOBS, { query: listQuery(filters) });
     return res.error ? fail(res.error) : ok(normalizeJobList(res.data));
+  }
+
+  /** Like list, with the total number of matching jobs (for paging). */
+  async listPage(filters: ListJobsFilters = {}): Promise<Result<JobPage>> {
+    const res = await this.http.request<unknown>("GET", JOBS, { query: listQuery(filters) });
+    return res.error ? fail(res.error) : ok(toJobPage(res.data));
+  }
+
+  /** The job's attempts, oldest first. */
+  async getAttempts(jobId: string): Promise<Result<JobAttempt[]>> {
+    const res = await this.http.request<unknown>("GET", `${JOBS}/${id(jobId)}/attempts`);
+    return res.error ? fail(res.error) : ok(toAttempts(res.data));
   }
 
   async cancel(jobId: string): Promise<Result<MessageBody>> {

@@ -10,7 +10,18 @@ import { AppError } from "../errors.ts";
 import { CONTROL_CHANNEL } from "./pool.ts";
 import { toJob, toLogEntry } from "./serialize.ts";
 import { resolveFunction } from "./submit.ts";
-import { optionalBoolean, optionalInt, optionalStatus, optionalString, paging, requireJobId } from "./validate.ts";
+import { listAttempts } from "../db/queries/attempts.ts";
+import { listJobPage, SORT_COLUMNS } from "../db/queries/job-list.ts";
+import {
+  optionalBoolean,
+  optionalDate,
+  optionalEnum,
+  optionalInt,
+  optionalStatus,
+  optionalString,
+  paging,
+  requireJobId,
+} from "./validate.ts";
 
 export function ownerOf(caller: Caller): queue.Owner | undefined {
   if (isAdminRole(caller.role)) return undefined;
@@ -36,16 +47,26 @@ export async function getVisibleJob(db: Db, caller: Caller | "admin", rawId: str
 
 export async function listVisibleJobs(db: Db, owner: queue.Owner | undefined, query: URLSearchParams, admin: boolean) {
   const page = paging(query);
-  const { rows, total } = await queue.listJobs(db, {
+  const { rows, total } = await listJobPage(db, {
     status: optionalStatus(query.get("status")),
     jobName: optionalString(query.get("job_name"), "job_name"),
     namespace: optionalString(query.get("namespace"), "namespace"),
     workerId: admin ? optionalString(query.get("worker_id"), "worker_id") : undefined,
     owner,
+    search: optionalString(query.get("search")?.trim(), "search", 500),
+    createdAfter: optionalDate(query.get("created_after"), "created_after"),
+    createdBefore: optionalDate(query.get("created_before"), "created_before"),
+    sort: optionalEnum(query.get("sort"), "sort", SORT_COLUMNS),
+    order: optionalEnum(query.get("order"), "order", ["asc", "desc"] as const),
     includeResult: optionalBoolean(query.get("include_result"), "include_result") ?? false,
     ...page,
   });
   return { jobs: rows.map((r) => toJob(r)), limit: page.limit, offset: page.offset, total };
+}
+
+/** A job's attempts, oldest first (see db/queries/attempts.ts). */
+export async function jobAttempts(db: Db, row: queue.JobRow) {
+  return { attempts: await listAttempts(db, row) };
 }
 
 /** The query is validated before the job is looked up, so a bad query is a 400 either way. */

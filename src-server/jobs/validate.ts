@@ -90,6 +90,13 @@ export function optionalStatus(value: unknown, field = "status"): JobStatus | un
   return s as JobStatus;
 }
 
+export function optionalEnum<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
+  const s = optionalString(value, field);
+  if (s === undefined) return undefined;
+  if (!allowed.includes(s as T)) throw invalidField(field, `${field} must be one of ${allowed.join(", ")}`);
+  return s as T;
+}
+
 export function requireJobId(value: string): string {
   if (!isUuid(value)) throw new AppError("BAD_REQUEST", "Invalid job ID", { field: "id" });
   return value;

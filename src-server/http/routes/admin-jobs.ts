@@ -17,6 +17,7 @@ import {
   cancelVisibleJob,
   copyJob,
   getVisibleJob,
+  jobAttempts,
   jobLogs,
   jobStats,
   listVisibleJobs,
@@ -120,6 +121,10 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
 
   router.add("GET", `${base}/queue/:id/logs`, guards, async (req) =>
     jobLogs(db, req.query, () => getVisibleJob(db, "admin", req.params.id!)),
+  );
+
+  router.add("GET", `${base}/queue/:id/attempts`, guards, async (req) =>
+    jobAttempts(db, await getVisibleJob(db, "admin", req.params.id!)),
   );
 
   router.add("POST", `${base}/queue/:id/cancel`, guards, async (req) => {

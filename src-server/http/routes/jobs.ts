@@ -8,6 +8,7 @@ import {
   cancelVisibleJob,
   copyJob,
   getVisibleJob,
+  jobAttempts,
   jobLogs,
   listVisibleJobs,
   ownerOf,
@@ -56,6 +57,10 @@ export function addJobRoutes({ router, db, config, callers, inserter, receiptSec
 
   router.add("GET", `${base}/:id/logs`, guards, async (req) =>
     jobLogs(db, req.query, () => getVisibleJob(db, req.caller!, req.params.id!)),
+  );
+
+  router.add("GET", `${base}/:id/attempts`, guards, async (req) =>
+    jobAttempts(db, await getVisibleJob(db, req.caller!, req.params.id!)),
   );
 
   router.add("POST", `${base}/:id/cancel`, guards, async (req) => {

@@ -1,0 +1,99 @@
+// The runs list: jobs.queue filtered (status, function, namespace, worker, owner, creation
+// time, a text search over payload/result/error), sorted by a chosen column and paged.
+// The search uses the trigram index on jobs.search_text (migration 0011).
+import type { Queryable } from "../pool.ts";
+import { ownerClause, type JobRow, type Owner } from "./queue.ts";
+
+export const SORT_COLUMNS = [
+  "created_at",
+  "job_name",
+  "status",
+  "duration",
+  "user_email",
+  "started_at",
+] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+
+export interface JobListFilter {
+  status?: string;
+  jobName?: string;
+  namespace?: string;
+  workerId?: string;
+  /** Visibility for non-admin callers: a user's own jobs, or the anon identity's. */
+  owner?: Owner;
+  /** Case-insensitive substring of id, function, email, error, payload or result. */
+  search?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  sort?: SortColumn;
+  order?: "asc" | "desc";
+  limit: number;
+  offset: number;
+  includeResult: boolean;
+}
+
+const SORT_SQL: Record<SortColumn, string> = {
+  created_at: "q.created_at",
+  job_name: "q.job_name",
+  status: "q.status",
+  duration: "coalesce(q.completed_at, now()) - q.started_at",
+  user_email: "q.user_email",
+  started_at: "q.started_at",
+};
+
+export const SEARCH_SQL =
+  "jobs.search_text(q.id, q.job_name, q.user_email, q.error_message, q.payload, q.result)";
+
+/** `%text%` for LIKE, with the pattern characters in the text taken literally. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listJobPage(
+  db: Queryable,
+  f: JobListFilter,
+): Promise<{ rows: JobRow[]; total: number }> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    where.push(sql.replace("?", `$${values.length}`));
+  };
+  if (f.status) add("q.status = ?", f.status);
+  if (f.jobName) add("q.job_name = ?", f.jobName);
+  if (f.namespace) add("q.namespace = ?", f.namespace);
+  if (f.workerId) add("q.worker_id = ?", f.workerId);
+  if (f.createdAfter) add("q.created_at >= ?", f.createdAfter);
+  if (f.createdBefore) add("q.created_at < ?", f.createdBefore);
+  if (f.search) add(`${SEARCH_SQL} LIKE ?`, likePattern(f.search));
+  if (f.owner) {
+    const clause = ownerClause(f.owner, values.length + 1);
+    where.push(clause.sql);
+    values.push(...clause.values);
+  }
+  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const columns = f.includeResult ? "q.*" : "q.*, NULL::jsonb AS result";
+  const dir = f.order === "asc" ? "ASC" : "DESC";
+  const sort = SORT_SQL[f.sort ?? "created_at"];
+  const order =
+    f.sort && f.sort !== "created_at"
+      ? `${sort} ${dir} NULLS LAST, q.created_at DESC`
+      : `q.created_at ${dir}`;
+  values.push(f.limit, f.offset);
+  const rows = await db.query<JobRow & { total: number }>(
+    `SELECT ${columns}, NULL::jsonb AS payload, count(*) OVER () AS total
+     FROM jobs.queue q ${clause}
+     ORDER BY ${order}, q.id
+     LIMIT $${values.length - 1} OFFSET $${values.length}`,
+    values,
+  );
+  let total = Number(rows[0]?.total ?? 0);
+  if (rows.length === 0 && f.offset > 0) {
+    const count = await db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM jobs.queue q ${clause}`,
+      values.slice(0, -2),
+    );
+    total = Number(count[0]?.n ?? 0);
+  }
+  return { rows, total };
+}

@@ -1,6 +1,7 @@
 // The app's one SDK client. The renderer reaches the server only through it (and the two
 // pre-sign-in calls below, which the SDK has no method for): the same API an external app uses.
 import { createClient, type AuthSession, type FluxbaseClient } from "../src-sdk/index.ts";
+import { watchedFetch } from "./lib/connection.ts";
 
 export interface UiConfig {
   anon_key: string;
@@ -28,7 +29,16 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
 export async function initApi(): Promise<FluxbaseClient> {
   if (client) return client;
   config = await postJson<UiConfig>("/api/v1/ui/config", undefined);
-  client = createClient(serverUrl, { apiKey: config.anon_key }, { auth: { persist: true } });
+  client = createClient(
+    serverUrl,
+    { apiKey: config.anon_key },
+    {
+      auth: { persist: true },
+      fetch: watchedFetch(serverUrl),
+      // Back within seconds of the server: the views reload what they missed then.
+      realtime: { backoffMaxMs: 3000 },
+    },
+  );
   return client;
 }
 
@@ -41,6 +51,11 @@ export function api(): FluxbaseClient {
 export function setApiClient(next: FluxbaseClient | undefined, version = ""): void {
   client = next;
   config = next ? { anon_key: "", version } : undefined;
+}
+
+/** The anon key the UI signed in with (for copyable examples). */
+export function anonKey(): string {
+  return config?.anon_key ?? "";
 }
 
 export function serverVersion(): string {

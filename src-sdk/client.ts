@@ -41,6 +41,8 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /** A WebSocket class for realtime where there is no global one (Node 20: `ws`). */
   WebSocket?: WebSocketConstructorLike;
+  /** Realtime reconnect backoff: first delay and ceiling (defaults 1 s and 30 s). */
+  realtime?: { backoffBaseMs?: number; backoffMaxMs?: number };
   /** Upstream's flag: treat a string key as a service key. */
   serviceRole?: boolean;
 }
@@ -155,7 +157,11 @@ export class FluxbaseClient {
     };
     this.settings = new SecretSettingsClient(this.http, "/api/v1/settings");
     this.storage = new StorageClient(this.http);
-    const realtimeOptions = { url: this.url, token: () => this.http.bearerToken() };
+    const realtimeOptions = {
+      url: this.url,
+      token: () => this.http.bearerToken(),
+      ...options.realtime,
+    };
     this.realtime = new RealtimeClient(
       options.WebSocket ? { ...realtimeOptions, WebSocket: options.WebSocket } : realtimeOptions,
     );

@@ -1,23 +1,31 @@
-// All jobs, live: a first load through admin.jobs.listJobs (pages of 1,000, up to 10,000),
-// then realtime INSERT/UPDATE on jobs.queue merged once per animation frame.
+// The Runs list: one page of runs for the filters, read from the server (which searches,
+// sorts and pages), then kept live from realtime INSERT/UPDATE on jobs.queue, merged once
+// per animation frame. Full jobs (payload, result) are fetched per run on demand.
 import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, triggerRef } from "vue";
 import {
   normalizeJob,
   type Job,
-  type JobStatus,
+  type JobAttempt,
   type RealtimeChannel,
 } from "../../src-sdk/index.ts";
 import { api, errorText } from "../api.ts";
+import { markOffline } from "../lib/connection.ts";
+import {
+  defaultFilters,
+  fitsLocally,
+  listRequest,
+  PAGE_SIZE,
+  type RunFilters,
+} from "../lib/run-query.ts";
 import { useSessionStore } from "./session.ts";
 
-export const MAX_LOADED = 10_000;
+export { PAGE_SIZE, type RunFilters };
 const ADMIN_ROLES = new Set(["admin", "dashboard_admin", "service_role"]);
 
-function isAdmin(): boolean {
+export function isAdmin(): boolean {
   return ADMIN_ROLES.has(useSessionStore().user?.role ?? "");
 }
-const PAGE = 1000;
 
 /** Job calls for the signed-in role: admins use the admin routes, other users their own. */
 export function jobCalls() {
@@ -28,75 +36,49 @@ export function jobCalls() {
     cancel: (id: string) => (admin ? client.admin.jobs.cancel(id) : client.jobs.cancel(id)),
     retry: (id: string) => (admin ? client.admin.jobs.retry(id) : client.jobs.retry(id)),
     getLogs: (id: string) => (admin ? client.admin.jobs.getLogs(id) : client.jobs.getLogs(id)),
+    getAttempts: (id: string) =>
+      admin ? client.admin.jobs.getAttempts(id) : client.jobs.getAttempts(id),
   };
 }
 
-export interface RunFilters {
-  status: JobStatus | "";
-  jobName: string;
-  namespace: string;
-  email: string;
-  /** Minutes back from now; 0 = any time. */
-  sinceMinutes: number;
-  /** Matched against id, name, email, error and the payload (when known). */
-  search: string;
-}
-
-function matches(job: Job, f: RunFilters, since: number): boolean {
-  if (f.status && job.status !== f.status) return false;
-  if (f.jobName && job.job_name !== f.jobName) return false;
-  if (f.namespace && job.namespace !== f.namespace) return false;
-  if (f.email && !(job.user_email ?? "").toLowerCase().includes(f.email.toLowerCase()))
-    return false;
-  if (since && Date.parse(job.created_at) < since) return false;
-  if (f.search) {
-    const q = f.search.toLowerCase();
-    const hay = [
-      job.id,
-      job.job_name,
-      job.user_email,
-      job.error_message,
-      job.payload ? JSON.stringify(job.payload) : "",
-    ];
-    if (!hay.some((s) => s && s.toLowerCase().includes(q))) return false;
-  }
-  return true;
-}
+export type { JobAttempt };
 
 export const useRunsStore = defineStore("runs", () => {
   const jobs = shallowRef(new Map<string, Job>());
-  const filters = reactive<RunFilters>({
-    status: "",
-    jobName: "",
-    namespace: "",
-    email: "",
-    sinceMinutes: 0,
-    search: "",
-  });
+  /** The current page's run ids in the server's order; live inserts are put in front. */
+  const ids = shallowRef<string[]>([]);
+  const filters = reactive<RunFilters>(defaultFilters());
   const total = ref(0);
   const loading = ref(false);
+  const loaded = ref(false);
   const error = ref<string | null>(null);
   const live = ref(false);
   const now = ref(Date.now());
+  /** Every defined function (admins) or those seen in runs, and the namespaces. */
+  const knownFunctions = ref<string[]>([]);
+  const knownNamespaces = ref<string[]>([]);
   let loadToken = 0;
   let channel: RealtimeChannel | null = null;
   let pending = new Map<string, Job>();
   let frame = 0;
+  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  let wasLive = false;
 
   const filtered = computed<Job[]>(() => {
-    const since = filters.sinceMinutes ? now.value - filters.sinceMinutes * 60_000 : 0;
     const list: Job[] = [];
-    for (const job of jobs.value.values()) if (matches(job, filters, since)) list.push(job);
-    return list.sort((a, b) =>
-      a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0,
-    );
+    for (const id of ids.value) {
+      const job = jobs.value.get(id);
+      if (job && fitsLocally(job, filters, now.value)) list.push(job);
+    }
+    return list;
   });
   const functionNames = computed(() =>
-    [...new Set([...jobs.value.values()].map((j) => j.job_name))].sort(),
+    [...new Set([...knownFunctions.value, ...filtered.value.map((j) => j.job_name)])].sort(),
   );
   const namespaces = computed(() =>
-    [...new Set([...jobs.value.values()].map((j) => j.namespace))].sort(),
+    [...new Set([...knownNamespaces.value, ...filtered.value.map((j) => j.namespace)])].sort(),
   );
+  const pages = computed(() => Math.max(1, Math.ceil(total.value / PAGE_SIZE)));
 
   function merge(job: Job): void {
     const old = jobs.value.get(job.id);
@@ -109,10 +91,32 @@ export const useRunsStore = defineStore("runs", () => {
     );
   }
 
+  /** Whether a new run belongs at the top of what is shown now. */
+  function headOfList(job: Job): boolean {
+    return (
+      filters.page === 0 &&
+      filters.sort === "created_at" &&
+      filters.order === "desc" &&
+      !filters.search.trim() &&
+      fitsLocally(job, filters, Date.now())
+    );
+  }
+
   function flush(): void {
     frame = 0;
-    for (const job of pending.values()) merge(job);
+    const fresh: string[] = [];
+    for (const job of pending.values()) {
+      const known = jobs.value.has(job.id);
+      merge(job);
+      if (!known && headOfList(job)) fresh.push(job.id);
+    }
     pending = new Map();
+    if (fresh.length) {
+      const shown = new Set(ids.value);
+      const add = fresh.filter((id) => !shown.has(id)).reverse();
+      ids.value = [...add, ...ids.value];
+      total.value += add.length;
+    }
     now.value = Date.now();
     triggerRef(jobs);
   }
@@ -122,53 +126,83 @@ export const useRunsStore = defineStore("runs", () => {
     if (!frame) frame = requestAnimationFrame(flush);
   }
 
-  /** Loads from the server with the server-side filters (status, function, namespace). */
+  /** Loads the current page for the filters from the server. */
   async function load(): Promise<void> {
     const token = ++loadToken;
     loading.value = true;
-    error.value = null;
-    const next = new Map<string, Job>();
     try {
-      for (let offset = 0; offset < MAX_LOADED; offset += PAGE) {
-        const query = {
-          status: filters.status || undefined,
-          job_name: filters.jobName || undefined,
-          namespace: filters.namespace || undefined,
-          include_result: true,
-          limit: PAGE,
-          offset,
-        };
-        // Admins see every run; anyone else sees their own through the user endpoint.
-        const { data, error: err } = isAdmin()
-          ? await api().admin.jobs.listJobs(query)
-          : await api().jobs.list(query);
-        if (token !== loadToken) return;
-        if (err) throw err;
-        for (const job of data)
-          next.set(job.id, jobs.value.get(job.id) ? { ...jobs.value.get(job.id)!, ...job } : job);
-        jobs.value = next;
-        now.value = Date.now();
-        if (data.length < PAGE) break;
+      const query = { ...listRequest(filters, Date.now()), include_result: false };
+      // Admins see every run; anyone else sees their own through the user endpoint.
+      const { data, error: err } = isAdmin()
+        ? await api().admin.jobs.listJobsPage(query)
+        : await api().jobs.listPage(query);
+      if (token !== loadToken) return;
+      if (err) throw err;
+      const next = new Map<string, Job>();
+      for (const job of data.jobs) {
+        const old = jobs.value.get(job.id);
+        next.set(job.id, old ? { ...old, ...job, result: old.result } : job);
       }
-      total.value = next.size;
+      // Keep full copies of runs not on this page (an open deep link) only while small.
+      for (const [id, job] of jobs.value)
+        if (!next.has(id) && next.size < 20_000) next.set(id, job);
+      jobs.value = next;
+      ids.value = data.jobs.map((j) => j.id);
+      total.value = data.total;
+      error.value = null;
+      loaded.value = true;
+      now.value = Date.now();
     } catch (err) {
-      error.value = errorText(err);
+      if (token === loadToken) error.value = errorText(err);
     } finally {
       if (token === loadToken) loading.value = false;
     }
   }
 
+  /** Reloads soon, once, however many times it is asked (live events under a search). */
+  function reloadSoon(ms = 1500): void {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = undefined;
+      void load();
+    }, ms);
+  }
+
+  /** Names for the function and namespace filters: every defined one, for admins. */
+  async function loadCatalogue(): Promise<void> {
+    if (!isAdmin()) return;
+    const [fns, nss] = await Promise.all([
+      api().admin.jobs.listFunctions(),
+      api().admin.jobs.listNamespaces(),
+    ]);
+    if (fns.data) knownFunctions.value = [...new Set(fns.data.map((f) => f.name))];
+    if (nss.data) knownNamespaces.value = nss.data;
+  }
+
   function subscribe(): void {
     if (channel) return;
-    const onChange = (payload: { new: unknown }) => queue(normalizeJob(payload.new));
+    const onChange = (payload: { new: unknown }) => {
+      const job = normalizeJob(payload.new);
+      // A search matches on payload and result, which events leave out: ask the server.
+      if (filters.search.trim() && !jobs.value.has(job.id)) reloadSoon();
+      queue(job);
+    };
     channel = api()
       .realtime.channel("table:jobs.queue")
       .on("INSERT", onChange)
       .on("UPDATE", onChange)
       .subscribe((status, err) => {
         live.value = status === "SUBSCRIBED";
-        if (status === "CHANNEL_ERROR")
+        if (status === "SUBSCRIBED") {
+          // Back after a drop: whatever happened meanwhile came without events.
+          if (wasLive) void load();
+          wasLive = true;
+          if (error.value?.startsWith("Live updates:")) error.value = null;
+        } else if (status === "CHANNEL_ERROR" && /reconnecting/.test(err?.message ?? "")) {
+          markOffline();
+        } else if (status === "CHANNEL_ERROR") {
           error.value = `Live updates: ${err?.message ?? "connection failed"}`;
+        }
       });
   }
 
@@ -176,6 +210,9 @@ export const useRunsStore = defineStore("runs", () => {
     void channel?.unsubscribe();
     channel = null;
     live.value = false;
+    wasLive = false;
+    if (reloadTimer) clearTimeout(reloadTimer);
+    reloadTimer = undefined;
   }
 
   /** Fetches one job in full (payload and result) into the store. */
@@ -190,16 +227,20 @@ export const useRunsStore = defineStore("runs", () => {
 
   return {
     jobs,
+    ids,
     filters,
     filtered,
     functionNames,
     namespaces,
     total,
+    pages,
     loading,
+    loaded,
     error,
     live,
     now,
     load,
+    loadCatalogue,
     subscribe,
     unsubscribe,
     refresh,

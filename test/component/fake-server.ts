@@ -168,8 +168,10 @@ function route(state: ServerState, req: RecordedRequest): Response {
       (j) =>
         (!q.get("status") || j.status === q.get("status")) &&
         (!q.get("job_name") || j.job_name === q.get("job_name")) &&
-        (!q.get("namespace") || j.namespace === q.get("namespace")),
+        (!q.get("namespace") || j.namespace === q.get("namespace")) &&
+        (!q.get("search") || JSON.stringify(j).toLowerCase().includes(q.get("search")!.toLowerCase())),
     );
+    list.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const offset = Number(q.get("offset") ?? 0);
     const limit = Number(q.get("limit") ?? 50);
     const page = list.slice(offset, offset + limit);
@@ -181,6 +183,7 @@ function route(state: ServerState, req: RecordedRequest): Response {
     const action = m[2];
     if (!action && req.method === "GET") return jsonResponse(job);
     if (action === "logs") return jsonResponse({ logs: [], count: 0 });
+    if (action === "attempts") return jsonResponse({ attempts: [] });
     if (action === "cancel" || action === "terminate") {
       job.status = "cancelled";
       job.completed_at = new Date().toISOString();

@@ -66,7 +66,7 @@ describe("runs store", () => {
     useSessionStore().user = makeUser({ email: "admin@example.com", role: "admin" });
   });
 
-  it("loads the list newest first and filters it locally and on the server", async () => {
+  it("loads the list newest first and filters and searches on the server", async () => {
     const server = fakeServer({
       jobs: [
         makeJob({ job_name: "send-mail", status: "completed", created_at: "2026-01-01T00:00:01Z" }),
@@ -87,7 +87,12 @@ describe("runs store", () => {
     expect(runs.functionNames).toEqual(["process-data", "send-mail"]);
 
     runs.filters.search = "disk full";
+    await runs.load();
+    expect(server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("search")).toBe(
+      "disk full",
+    );
     expect(runs.filtered.map((j) => j.status)).toEqual(["failed"]);
+    expect(runs.total).toBe(1);
     runs.filters.search = "";
 
     runs.filters.status = "running";

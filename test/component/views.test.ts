@@ -154,18 +154,29 @@ describe("RunsView", () => {
       expect(wrapper.get(`[data-job-id="${job.id}"]`).attributes("data-status")).toBe("running"),
     );
     expect(wrapper.get(`[data-job-id="${fresh.id}"]`).text()).toContain("send-report");
-    expect(wrapper.get('[data-testid="runs-count"]').text()).toContain("2 shown");
+    expect(wrapper.get('[data-testid="runs-count"]').text()).toContain("2 runs");
   });
 
-  it("filters by search text and says when nothing matches", async () => {
-    const { wrapper } = await mountView(RunsView, "/runs", {
-      jobs: [makeJob({ job_name: "send-mail" }), makeJob({ job_name: "resize-image" })],
+  it("searches on the server, keeps the search in the URL and says when nothing matches", async () => {
+    const { wrapper, server, router } = await mountView(RunsView, "/runs", {
+      jobs: [
+        makeJob({ job_name: "send-mail", payload: { to: "zed@example.com" } }),
+        makeJob({ job_name: "resize-image" }),
+      ],
     });
-    await wrapper.get('[data-testid="runs-search"]').setValue("resize");
-    expect(wrapper.findAll("[data-job-id]")).toHaveLength(1);
-    expect(wrapper.get('[data-testid="runs-count"]').text()).toContain("1 shown");
+    await wrapper.get('[data-testid="runs-search"]').setValue("zed@example");
+    await wrapper.get('[data-testid="runs-search"]').trigger("keydown", { key: "Enter" });
+    await flushPromises();
+    await vi.waitFor(() => expect(wrapper.findAll("[data-job-id]")).toHaveLength(1));
+    expect(server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("search")).toBe(
+      "zed@example",
+    );
+    expect(router.currentRoute.value.query.q).toBe("zed@example");
+    expect(wrapper.get('[data-testid="runs-count"]').text()).toContain("1 run");
     await wrapper.get('[data-testid="runs-search"]').setValue("nothing-like-this");
-    expect(wrapper.text()).toContain("No runs match these filters");
+    await wrapper.get('[data-testid="runs-search"]').trigger("keydown", { key: "Enter" });
+    await flushPromises();
+    await vi.waitFor(() => expect(wrapper.text()).toContain("No runs match these filters"));
     expect(wrapper.find('[data-testid="run-example"]').exists()).toBe(false);
   });
 

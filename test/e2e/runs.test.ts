@@ -26,7 +26,7 @@ describe("Runs view", () => {
     expect(await page.getByTestId("detail-progress").getAttribute("aria-valuenow")).toBe("100");
     await page
       .getByTestId("detail-result")
-      .getByText(/"processed": ?5/)
+      .getByText(/processed: ?5/)
       .waitFor();
     await page.getByTestId("run-logs").getByText("Running for user").waitFor({ timeout: 10_000 });
   });
@@ -47,7 +47,7 @@ describe("Runs view", () => {
     await row.click();
     await page
       .getByTestId("detail-result")
-      .getByText(/"processed": ?8/)
+      .getByText(/processed: ?8/)
       .waitFor();
     expect(await page.getByTestId("detail-percent").textContent()).toBe("100 %");
     // Something to look at in the screenshots: a failed run and one still running.

@@ -24,10 +24,15 @@ export function ago(iso: string | undefined, now: number): string {
 
 export function duration(from: string | undefined, to: string | undefined, now: number): string {
   if (!from) return "—";
-  const ms = (to ? Date.parse(to) : now) - Date.parse(from);
+  return formatMs((to ? Date.parse(to) : now) - Date.parse(from));
+}
+
+export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.max(0, ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)}h ${Math.round((ms % 3_600_000) / 60_000)}m`;
+  return `${Math.floor(ms / 86_400_000)}d ${Math.round((ms % 86_400_000) / 3_600_000)}h`;
 }
 
 export function percentOf(job: { status: string; progress?: { percent: number } }): number {

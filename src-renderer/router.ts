@@ -1,5 +1,6 @@
 // The route table. Each view is one entry; `nav` puts it in the left navigation.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from "vue-router";
+import { isAdminRole } from "./lib/roles.ts";
 import { useSessionStore } from "./stores/session.ts";
 
 export interface NavMeta {
@@ -9,7 +10,10 @@ export interface NavMeta {
   key?: string;
   /** Reachable without signing in. */
   public?: boolean;
+  /** Only for admins (admin, dashboard_admin): others neither see nor reach it. */
+  admin?: boolean;
 }
+
 
 export const routes: RouteRecordRaw[] = [
   { path: "/", redirect: "/runs" },
@@ -22,22 +26,23 @@ export const routes: RouteRecordRaw[] = [
   {
     path: "/workers",
     component: () => import("./views/WorkersView.vue"),
-    meta: { nav: "Workers", key: "w" },
+    meta: { nav: "Workers", key: "w", admin: true },
   },
   // ── Other views
-  { path: "/jobs", component: () => import("./views/JobsIdeView.vue"), meta: { nav: "Jobs (IDE)", key: "j" } },
-  { path: "/schedules", component: () => import("./views/SchedulesView.vue"), meta: { nav: "Schedules", key: "s" } },
+  { path: "/jobs", component: () => import("./views/JobsIdeView.vue"), meta: { nav: "Jobs (IDE)", key: "j", admin: true } },
+  { path: "/schedules", component: () => import("./views/SchedulesView.vue"), meta: { nav: "Schedules", key: "s", admin: true } },
   { path: "/secrets", component: () => import("./views/SecretsView.vue"), meta: { nav: "Secrets", key: "k" } },
-  { path: "/users", component: () => import("./views/UsersView.vue"), meta: { nav: "Users", key: "u" } },
-  { path: "/connect", component: () => import("./views/ConnectView.vue"), meta: { nav: "Connect", key: "c" } },
+  { path: "/users", component: () => import("./views/UsersView.vue"), meta: { nav: "Users", key: "u", admin: true } },
+  { path: "/connect", component: () => import("./views/ConnectView.vue"), meta: { nav: "Connect", key: "c", admin: true } },
   // ── end of other views
   { path: "/:rest(.*)*", redirect: "/runs" },
 ];
 
-/** The entries of the left navigation, in table order. */
+/** The entries of the left navigation, in table order: those the signed-in role may use. */
 export function navEntries(): { path: string; label: string; key?: string }[] {
+  const admin = isAdminRole(useSessionStore().user?.role);
   return routes
-    .filter((r) => (r.meta as NavMeta | undefined)?.nav)
+    .filter((r) => (r.meta as NavMeta | undefined)?.nav && (admin || !(r.meta as NavMeta).admin))
     .map((r) => {
       const meta = r.meta as NavMeta;
       return { path: r.path.replace(/\/:.*$/, ""), label: meta.nav!, key: meta.key };
@@ -51,6 +56,7 @@ export function createAppRouter() {
     if (!(to.meta as NavMeta).public && !session.user) {
       return { path: "/login", query: { ...to.query, next: to.fullPath } };
     }
+    if ((to.meta as NavMeta).admin && !isAdminRole(session.user?.role)) return { path: "/runs" };
     return true;
   });
   return router;

@@ -11,6 +11,7 @@ import {
 } from "../../src-sdk/index.ts";
 import { api, errorText } from "../api.ts";
 import { markOffline } from "../lib/connection.ts";
+import { isAdminRole } from "../lib/roles.ts";
 import {
   defaultFilters,
   fitsLocally,
@@ -21,10 +22,8 @@ import {
 import { useSessionStore } from "./session.ts";
 
 export { PAGE_SIZE, type RunFilters };
-const ADMIN_ROLES = new Set(["admin", "dashboard_admin", "service_role"]);
-
 export function isAdmin(): boolean {
-  return ADMIN_ROLES.has(useSessionStore().user?.role ?? "");
+  return isAdminRole(useSessionStore().user?.role);
 }
 
 /** Job calls for the signed-in role: admins use the admin routes, other users their own. */

@@ -5,6 +5,8 @@ import { ref } from "vue";
 import type { SecretMetadata, SecretSettingsClient } from "../../src-sdk/index.ts";
 import { api } from "../api.ts";
 import { secretReferences } from "../lib/secret-refs.ts";
+import { isAdminRole } from "../lib/roles.ts";
+import { useSessionStore } from "./session.ts";
 
 export type SecretScope = "system" | "user";
 
@@ -20,14 +22,16 @@ export const useSecretsStore = defineStore("secrets", () => {
 
   async function refresh(): Promise<void> {
     error.value = null;
+    // System secrets and the jobs folder are for admins; anyone else has only their own.
+    const admin = isAdminRole(useSessionStore().user?.role);
     const [sys, own] = await Promise.all([
-      api().admin.settings.listSecrets(),
+      admin ? api().admin.settings.listSecrets() : { data: [], error: null },
       api().settings.listSecrets(),
     ]);
     system.value = sys.data ?? [];
     user.value = own.data ?? [];
     error.value = sys.error?.message ?? own.error?.message ?? null;
-    void scanReferences();
+    if (admin) void scanReferences();
   }
 
   async function scanReferences(): Promise<void> {

@@ -1,6 +1,8 @@
 // The UI's sign-in link (like Jupyter's token URL): on each start the server makes sure an
 // admin account exists for the UI and mints a one-time code that `POST /api/v1/auth/ui-login`
-// exchanges for a session. Codes live only in memory, are single use and expire after 24 h.
+// exchanges for a session. Codes are single use and expire after 24 h. The server keeps its
+// own in memory; `fluxbase-local login-link` stores a fresh one (hashed) in the database,
+// where any server on it redeems it.
 import { createHash, randomBytes } from "node:crypto";
 import type { AuthSession } from "../../src-sdk/types.ts";
 import type { Db } from "../db/pool.ts";
@@ -28,6 +30,26 @@ export interface UiLoginOptions {
 }
 
 const digest = (code: string): string => createHash("sha256").update(code).digest("hex");
+
+/** Mints a code any server on this database redeems (the `login-link` command). */
+export async function issueStoredCode(db: Db, now = Date.now): Promise<string> {
+  const code = randomBytes(24).toString("base64url");
+  await db.query("DELETE FROM auth.ui_login_codes WHERE expires_at < now()");
+  await db.query("INSERT INTO auth.ui_login_codes (digest, expires_at) VALUES ($1, $2)", [
+    digest(code),
+    new Date(now() + CODE_TTL_MS),
+  ]);
+  return code;
+}
+
+/** Spends a stored code: its expiry, or undefined when there is no such code. */
+async function spendStoredCode(db: Db, key: string): Promise<number | undefined> {
+  const rows = await db.query<{ expires_at: Date }>(
+    "DELETE FROM auth.ui_login_codes WHERE digest = $1 RETURNING expires_at",
+    [key],
+  );
+  return rows[0]?.expires_at.getTime();
+}
 
 /** Finds or creates the UI admin: its random password is never stored except hashed. */
 async function ensureUiAdmin(db: Db, users: UserService): Promise<string> {
@@ -63,12 +85,12 @@ export async function createUiLogin({
       if (typeof code !== "string" || !code)
         throw new AppError("UNAUTHORIZED", "A sign-in code is required");
       const key = digest(code);
-      const expires = codes.get(key);
+      const expires = codes.get(key) ?? (await spendStoredCode(db, key));
       codes.delete(key);
       if (expires === undefined || expires < now()) {
         throw new AppError(
           "UNAUTHORIZED",
-          "This sign-in link is invalid or was already used: restart the server for a new one",
+          "This sign-in link is invalid or was already used: run `fluxbase-local login-link` for a new one",
         );
       }
       return users.signInAs(adminId);

@@ -178,8 +178,9 @@ export function createUserService(options: UserServiceOptions): UserService {
       return toAuthUser(await create(input));
     },
     async setRole(id, role) {
-      const row = await users.updateUserRole(db, id, checkRole(role));
+      const row = await users.updateRoleKeepingAnAdmin(db, id, checkRole(role));
       if (!row) throw new AppError("NOT_FOUND", "User not found");
+      if (row === "last-admin") throw lastAdmin("change the role of");
       changed(id);
       return toAuthUser(row);
     },
@@ -187,8 +188,16 @@ export function createUserService(options: UserServiceOptions): UserService {
       return (await users.listUsers(db)).map(toAuthUser);
     },
     async remove(id) {
-      if (!(await users.deleteUser(db, id))) throw new AppError("NOT_FOUND", "User not found");
+      const outcome = await users.deleteUserKeepingAnAdmin(db, id);
+      if (outcome === "missing") throw new AppError("NOT_FOUND", "User not found");
+      if (outcome === "last-admin") throw lastAdmin("delete");
       changed(id);
     },
   };
+}
+
+function lastAdmin(verb: string): AppError {
+  return new AppError("CONFLICT", `Cannot ${verb} the last admin: make another user an admin first`, {
+    field: "id",
+  });
 }

@@ -1,6 +1,7 @@
 // The fluxbase-local command line.
 import { AppError } from "../errors.ts";
 import { runJobsCommand } from "./jobs.ts";
+import { runLoginLinkCommand } from "./login-link.ts";
 import { runServer } from "./serve.ts";
 import { runSettingsCommand } from "./settings.ts";
 
@@ -12,6 +13,7 @@ Commands:
   settings  settings secrets set NAME VALUE | list | get NAME [--reveal] | delete NAME
             (system secrets of --data-dir; see "settings help")
   jobs      jobs sync --to URL --key KEY | lint | export --out FILE (see "jobs help")
+  login-link  Print a fresh one-time sign-in link for the UI of a running server
   help      Show this help
 
 Options (serve, worker):
@@ -38,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "jobs":
       process.exitCode = await runJobsCommand(rest);
+      return;
+    case "login-link":
+      await runLoginLinkCommand({ argv: rest });
       return;
     case "help":
     case "--help":

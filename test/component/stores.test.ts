@@ -273,6 +273,21 @@ describe("schedules store", () => {
 });
 
 describe("secrets store", () => {
+  // An admin manages system secrets; anyone else only their own.
+  beforeEach(() => {
+    useSessionStore().user = makeUser({ email: "admin@example.com", role: "admin" });
+  });
+
+  it("asks a non-admin's server for their own secrets only", async () => {
+    useSessionStore().user = makeUser({ email: "bob@example.com", role: "authenticated" });
+    const server = fakeServer({ userSecrets: [{ ...makeSecret("MY_TOKEN"), value: "tok_mine" }] });
+    const secrets = useSecretsStore();
+    await secrets.refresh();
+    expect(secrets.user.map((s) => s.key)).toEqual(["MY_TOKEN"]);
+    expect(secrets.error).toBeNull();
+    expect(server.requests.filter((r) => r.url.pathname.includes("/admin/"))).toEqual([]);
+  });
+
   it("lists names and metadata only; a value is only held after an explicit reveal", async () => {
     fakeServer({
       systemSecrets: [{ ...makeSecret("STRIPE_KEY"), value: "sk_live_very_secret" }],

@@ -49,6 +49,33 @@ export async function updateUserRole(db: Queryable, id: string, role: string): P
   return rows[0];
 }
 
+const ADMIN_ROLE_LIST = "('admin', 'dashboard_admin', 'service_role')";
+/** True when the user is not an admin, or another admin remains. */
+const ANOTHER_ADMIN = `(role NOT IN ${ADMIN_ROLE_LIST}
+  OR EXISTS (SELECT 1 FROM auth.users o WHERE o.id <> $1 AND o.role IN ${ADMIN_ROLE_LIST}))`;
+
+/** Deletes a user unless it is the last admin: "deleted", "last-admin" or "missing". */
+export async function deleteUserKeepingAnAdmin(db: Queryable, id: string): Promise<"deleted" | "last-admin" | "missing"> {
+  const rows = await db.query("DELETE FROM auth.users WHERE id = $1 AND " + ANOTHER_ADMIN + " RETURNING id", [id]);
+  if (rows.length > 0) return "deleted";
+  return (await findUserById(db, id)) ? "last-admin" : "missing";
+}
+
+/** Sets a role unless that takes the admin role from the last admin. */
+export async function updateRoleKeepingAnAdmin(
+  db: Queryable,
+  id: string,
+  role: string,
+): Promise<UserRow | "last-admin" | undefined> {
+  const rows = await db.query<UserRow>(
+    `UPDATE auth.users SET role = $2, updated_at = now()
+     WHERE id = $1 AND ($2 IN ${ADMIN_ROLE_LIST} OR ${ANOTHER_ADMIN}) RETURNING *`,
+    [id, role],
+  );
+  if (rows[0]) return rows[0];
+  return (await findUserById(db, id)) ? "last-admin" : undefined;
+}
+
 export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.query("DELETE FROM auth.users WHERE id = $1 RETURNING id", [id]);
   return rows.length > 0;

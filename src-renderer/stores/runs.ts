@@ -61,7 +61,6 @@ export const useRunsStore = defineStore("runs", () => {
   let pending = new Map<string, Job>();
   let frame = 0;
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  let wasLive = false;
 
   const filtered = computed<Job[]>(() => {
     const list: Job[] = [];
@@ -193,9 +192,9 @@ export const useRunsStore = defineStore("runs", () => {
       .subscribe((status, err) => {
         live.value = status === "SUBSCRIBED";
         if (status === "SUBSCRIBED") {
-          // Back after a drop: whatever happened meanwhile came without events.
-          if (wasLive) void load();
-          wasLive = true;
+          // Whatever happened before the subscription (the first load, or a drop) came
+          // without events: read the page again now that nothing more can be missed.
+          void load();
           if (error.value?.startsWith("Live updates:")) error.value = null;
         } else if (status === "CHANNEL_ERROR" && /reconnecting/.test(err?.message ?? "")) {
           markOffline();
@@ -209,7 +208,6 @@ export const useRunsStore = defineStore("runs", () => {
     void channel?.unsubscribe();
     channel = null;
     live.value = false;
-    wasLive = false;
     if (reloadTimer) clearTimeout(reloadTimer);
     reloadTimer = undefined;
   }

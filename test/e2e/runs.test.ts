@@ -1,9 +1,21 @@
 // The Runs view: a submitted job reaches completed live; a long job is cancelled from the
-// detail pane; the empty state's example button submits process-data.
+// detail pane; the empty state's example button submits process-data; the server finds a
+// run by a payload value; the filters live in the URL; the trace of a retried run; deep
+// links; the keyboard; 1024 px; and recovery after the server restarts.
+import pg from "pg";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src-server/logger.ts";
+import { startLocalStack } from "../../src-server/main.ts";
+import { RENDERER_DIR } from "./build-renderer.ts";
 import { startUiRig, type UiRig } from "./harness.ts";
 
 let rig: UiRig;
+
+/** Waits for the hash (where the app keeps its route and filters) to contain `part`. */
+async function waitForHash(page: Page, part: string): Promise<void> {
+  await page.waitForFunction((p) => location.hash.includes(p), part, { timeout: 10_000 });
+}
 
 beforeAll(async () => {
   rig = await startUiRig();
@@ -95,5 +107,243 @@ describe("Runs view", () => {
     await page.getByTestId("confirm").click();
     await page.getByText("Cancelled 3 runs").waitFor({ timeout: 10_000 });
     await page.getByTestId("filter-status").selectOption("");
+  });
+});
+
+describe("Runs view: search, URL, trace, deep links", () => {
+  it("finds a run by a payload value it never opened, with the filters in the URL surviving a reload", async () => {
+    const { page, t } = rig;
+    const { data: target } = await t.service.jobs.submit("process-data", {
+      items: [1, 2],
+      customer: { name: "Quokka-4242 Ltd" },
+    });
+    await page
+      .locator(`[data-job-id="${target!.id}"][data-status="completed"]`)
+      .waitFor({ timeout: 30_000 });
+    expect(rig.page.url()).not.toContain(target!.id);
+    await page.getByTestId("runs-search").fill("quokka-4242");
+    await page.getByTestId("runs-search").press("Enter");
+    await page
+      .waitForFunction(() => document.querySelectorAll("[data-job-id]").length === 1, undefined, {
+        timeout: 10_000,
+      })
+      .catch(async (err: unknown) => {
+        await rig.screenshot("failed-search.png");
+        throw err;
+      });
+    await page.locator(`[data-job-id="${target!.id}"]`).waitFor();
+    expect(await page.getByTestId("runs-count").textContent()).toContain("1 run");
+    await page.getByTestId("filter-status").selectOption("completed");
+    await waitForHash(page, "status=completed");
+    expect(page.url()).toContain("q=quokka-4242");
+    // Every defined function is offered, not only those of the runs shown.
+    const options = await page.getByTestId("filter-function").locator("option").allTextContents();
+    expect(options).toEqual(expect.arrayContaining(["flaky-job", "long-import", "process-data"]));
+
+    await page.reload();
+    await page.locator(`[data-job-id="${target!.id}"]`).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("runs-search").inputValue()).toBe("quokka-4242");
+    expect(await page.getByTestId("filter-status").inputValue()).toBe("completed");
+    expect(await page.locator("[data-job-id]").count()).toBe(1);
+
+    // Sorting is in the URL too.
+    await page.getByTestId("sort-job_name").click();
+    await waitForHash(page, "sort=job_name");
+    expect(page.url()).toContain("order=asc");
+    // Descending is the default direction, so it leaves the URL.
+    await page.getByTestId("sort-job_name").click();
+    await page.waitForFunction(() => !location.hash.includes("order=asc"), undefined, {
+      timeout: 10_000,
+    });
+    expect(page.url()).toContain("sort=job_name");
+    await page.getByTestId("sort-created_at").click();
+  });
+
+  it("opens a deep link to a run outside the list, and says when a run does not exist", async () => {
+    const { page, t } = rig;
+    const { data: other } = await t.service.jobs.submit("long-import", {
+      batches: 1,
+      batch_ms: 10,
+    });
+    const base = page.url().split("#")[0];
+    await page.goto(`${base}#/runs/${other!.id}?q=quokka-4242`);
+    await page.locator(`[data-testid="run-detail"]`).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("detail-id").textContent()).toBe(other!.id);
+    expect(await page.locator(`[data-job-id="${other!.id}"]`).count()).toBe(0);
+    await page.goto(`${base}#/runs/00000000-0000-4000-8000-000000000000`);
+    await page.getByTestId("run-missing").getByText("Run not found").waitFor({ timeout: 10_000 });
+    await page.goto(`${base}#/runs`);
+  });
+
+  it("shows the trace of a retried run: one row per attempt, the delays, the total", async () => {
+    const { page, t } = rig;
+    const { data: job } = await t.service.jobs.submit("flaky-job", { succeed_on_attempt: 3 });
+    await page
+      .locator(`[data-job-id="${job!.id}"][data-status="completed"]`)
+      .click({ timeout: 30_000 });
+    const rows = page.getByTestId("attempt-row");
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="attempt-row"]').length === 3,
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await rows.nth(0).textContent()).toContain("failed");
+    expect(await rows.nth(2).textContent()).toContain("completed");
+    const trace = page.getByTestId("run-trace");
+    await trace.getByText("Simulated failure on attempt 1").waitFor();
+    await trace.getByText("Simulated failure on attempt 2").waitFor();
+    expect(await trace.getByText(/retried after/).count()).toBe(2);
+    expect(await page.getByTestId("trace-total").textContent()).toMatch(/\d/);
+    await page.getByTestId("run-logs").getByText("Attempt 3").waitFor({ timeout: 10_000 });
+    await rig.screenshot("run-trace.png");
+    await page.keyboard.press("Escape");
+  });
+
+  it("shows when a scheduled run will run", async () => {
+    const { page, t } = rig;
+    const { data: job } = await t.service.jobs.submit(
+      "process-data",
+      { items: [1] },
+      { scheduled_at: new Date(Date.now() + 2 * 3600_000) },
+    );
+    await page.locator(`[data-job-id="${job!.id}"]`).click({ timeout: 10_000 });
+    await page
+      .getByTestId("scheduled-for")
+      .getByText(/in 1h 5\dm|in 2h 0m/)
+      .waitFor({ timeout: 10_000 });
+    await page.getByTestId("action-cancel").click();
+    await page
+      .locator('[data-testid="run-detail"][data-status="cancelled"]')
+      .waitFor({ timeout: 10_000 });
+    await page.keyboard.press("Escape");
+  });
+});
+
+describe("Runs view: keyboard and small screens", () => {
+  it("reaches a run row with Tab and opens it with Enter; a dialog takes focus, keeps it and closes on Esc", async () => {
+    const { page } = rig;
+    await page.getByTestId("runs-search").focus();
+    let focused: string | null = null;
+    for (let i = 0; i < 30 && !focused; i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate(
+        () => document.activeElement?.getAttribute("data-job-id") ?? null,
+      );
+    }
+    expect(focused).toBeTruthy();
+    await page.keyboard.press("Enter");
+    await waitForHash(page, `#/runs/${focused}`);
+    expect(await page.getByTestId("detail-id").textContent()).toBe(focused);
+    await page.keyboard.press("ArrowDown");
+    const next = await page.evaluate(() => document.activeElement?.getAttribute("data-job-id"));
+    expect(next).toBeTruthy();
+    expect(next).not.toBe(focused);
+
+    // The shortcut help: focus moves in, Tab stays in, Esc closes and gives focus back.
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    const inside = () => page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'));
+    expect(await inside()).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      expect(await inside()).toBe(true);
+    }
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    // Esc closed only the dialog, not the run.
+    expect(page.url()).toContain(`#/runs/${focused}`);
+
+    // A confirm dialog the same way.
+    await page.getByTestId("bulk-retry").click();
+    const confirm = page.getByRole("dialog");
+    await confirm.waitFor();
+    expect(await inside()).toBe(true);
+    await page.keyboard.press("Escape");
+    await confirm.waitFor({ state: "detached" });
+    await page.keyboard.press("Escape");
+  });
+
+  it("keeps every column of the table readable at 1024 px with the detail pane open, in both themes", async () => {
+    const { page } = rig;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    try {
+      await page.locator("[data-job-id]").first().click();
+      await page.getByTestId("run-detail").waitFor();
+      const boxes = await page.locator('[role="columnheader"]').evaluateAll((els) =>
+        els.map((el) => {
+          const r = el.getBoundingClientRect();
+          return {
+            left: r.left,
+            right: r.right,
+            text: el.textContent?.trim() ?? "",
+            width: el.scrollWidth,
+          };
+        }),
+      );
+      expect(boxes.map((b) => b.text.replace(/[▲▼\s]/g, ""))).toEqual([
+        "Status",
+        "Function",
+        "ID",
+        "User",
+        "Progress",
+        "Created",
+        "Duration",
+      ]);
+      for (let i = 1; i < boxes.length; i++)
+        expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
+      // Each header's text fits its cell.
+      for (const b of boxes) expect(b.width).toBeLessThanOrEqual(Math.ceil(b.right - b.left) + 1);
+      await rig.screenshot("runs-1024.png");
+      await page.getByTestId("theme-toggle").click();
+      await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+      await rig.screenshot("runs-1024-dark.png");
+      await page.getByTestId("theme-toggle").click();
+      await page.keyboard.press("Escape");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+});
+
+describe("Runs view: recovery after an outage", () => {
+  it("says it is reconnecting, disables actions, then clears and shows the run created meanwhile", async () => {
+    const { page, t } = rig;
+    const port = Number(new URL(t.url).port);
+    await page.locator("[data-job-id]").first().waitFor();
+    await t.stack.stop();
+    await page.getByTestId("offline-banner").waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("filter-status").isDisabled()).toBe(true);
+    expect(await page.getByTestId("bulk-retry").isDisabled()).toBe(true);
+    await rig.screenshot("runs-offline.png");
+
+    // Another instance (or app) writes to the database while this server is down.
+    const client = new pg.Client({ connectionString: t.database.url });
+    await client.connect();
+    let id: string;
+    try {
+      const res = await client.query<{ id: string }>(
+        `INSERT INTO jobs.queue (namespace, job_name, status, payload, created_at, started_at, completed_at, result)
+         VALUES ('default', 'process-data', 'completed', '{"items": [9]}', now(), now(), now(), '{"processed": 1}')
+         RETURNING id`,
+      );
+      id = res.rows[0]!.id;
+    } finally {
+      await client.end();
+    }
+
+    const again = await startLocalStack({
+      config: { ...t.config, port },
+      logger: silentLogger,
+      rendererDir: RENDERER_DIR,
+    });
+    try {
+      await page.getByTestId("offline-banner").waitFor({ state: "detached", timeout: 20_000 });
+      await page.locator(`[data-job-id="${id}"]`).waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId("filter-status").isDisabled()).toBe(false);
+      await page.getByText("● live").waitFor({ timeout: 20_000 });
+    } finally {
+      await again.stop();
+    }
   });
 });

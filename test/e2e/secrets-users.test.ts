@@ -101,6 +101,25 @@ describe("Users", () => {
     expect(carolJob).toBeTruthy();
 
     await go("u", /#\/users/);
+    // A generated password is shown once, with a copy button.
+    await page.getByLabel("Email").fill("dora@example.com");
+    await page.getByTestId("generate-password").click();
+    const generated = await page.getByTestId("user-password").inputValue();
+    expect(generated).toMatch(/^[0-9a-f]{24}$/);
+    await page.getByRole("button", { name: "Create user" }).click();
+    const once = page.getByTestId("generated-password");
+    await once.getByText(generated).waitFor({ timeout: 10_000 });
+    await once.getByRole("button", { name: "Copy password" }).waitFor();
+    await once.getByRole("button", { name: "Dismiss" }).click();
+    await once.waitFor({ state: "detached" });
+    // The last admin cannot be deleted.
+    expect(
+      await page
+        .getByTestId("user-admin@fluxbase.local")
+        .getByRole("button", { name: "Delete admin@fluxbase.local" })
+        .isDisabled(),
+    ).toBe(true);
+
     await page.getByTestId("user-email").fill("bob@example.com");
     await page.getByTestId("user-password").fill("bob-password-1");
     await page.getByTestId("user-role").selectOption("authenticated");
@@ -117,6 +136,16 @@ describe("Users", () => {
       await bob.getByRole("button", { name: "Sign in" }).click();
       await bob.waitForURL(/#\/runs/);
       await bob.getByText("bob@example.com").waitFor();
+      // Only the pages he may use: no admin page in the navigation, nor by address.
+      const nav = bob.getByRole("navigation", { name: "Main" });
+      await nav.getByText("Runs").waitFor();
+      expect(await nav.locator("a").allTextContents()).toEqual([
+        expect.stringContaining("Runs"),
+        expect.stringContaining("Secrets"),
+      ]);
+      await bob.goto(`${t.url}/#/users`);
+      await bob.waitForFunction(() => location.hash.startsWith("#/runs"));
+      expect(await bob.getByText("Insufficient permissions").count()).toBe(0);
       // Nothing of his yet (carol's run is not his): the empty state's example submits one.
       await bob.getByTestId("run-example").click({ timeout: 10_000 });
       await bob

@@ -400,3 +400,40 @@ describe("LoginView", () => {
     expect(router.currentRoute.value.path).toBe("/runs");
   });
 });
+
+describe("accessibility", () => {
+  /** Every input, select and textarea has a name: a label (for= or around it) or aria-label. */
+  function unlabelled(root: HTMLElement): string[] {
+    return [...root.querySelectorAll("input, select, textarea")]
+      .filter((el) => {
+        if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")) return false;
+        if (el.closest("label")) return false;
+        return !(el.id && root.ownerDocument.querySelector(`label[for="${el.id}"]`));
+      })
+      .map((el) => el.outerHTML.slice(0, 120));
+  }
+
+  it("labels every input of the views", async () => {
+    const views: [Component, string][] = [
+      [RunsView, "/runs"],
+      [UsersView, "/users"],
+      [SecretsView, "/secrets"],
+      [LoginView, "/login"],
+    ];
+    for (const [view, path] of views) {
+      const { wrapper } = await mountView(view, path, { jobs: [makeJob({ status: "failed" })] }, path !== "/login");
+      expect(unlabelled(wrapper.element as HTMLElement), path).toEqual([]);
+      wrapper.unmount();
+    }
+  });
+
+  it("opens a run row with Enter", async () => {
+    const job = makeJob({ status: "completed" });
+    const { wrapper, router } = await mountView(RunsView, "/runs", { jobs: [job] });
+    const row = wrapper.get(`[data-job-id="${job.id}"]`);
+    expect(row.attributes("tabindex")).toBe("0");
+    await row.trigger("keydown", { key: "Enter" });
+    await flushPromises();
+    expect(router.currentRoute.value.path).toBe(`/runs/${job.id}`);
+  });
+});

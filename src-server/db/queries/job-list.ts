@@ -72,28 +72,27 @@ export async function listJobPage(
     values.push(...clause.values);
   }
   const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const columns = f.includeResult ? "q.*" : "q.*, NULL::jsonb AS result";
+  const result = f.includeResult ? "" : ", NULL::jsonb AS result";
   const dir = f.order === "asc" ? "ASC" : "DESC";
   const sort = SORT_SQL[f.sort ?? "created_at"];
   const order =
     f.sort && f.sort !== "created_at"
       ? `${sort} ${dir} NULLS LAST, q.created_at DESC`
       : `q.created_at ${dir}`;
-  values.push(f.limit, f.offset);
-  const rows = await db.query<JobRow & { total: number }>(
-    `SELECT ${columns}, NULL::jsonb AS payload, count(*) OVER () AS total
-     FROM jobs.queue q ${clause}
-     ORDER BY ${order}, q.id
-     LIMIT $${values.length - 1} OFFSET $${values.length}`,
-    values,
-  );
-  let total = Number(rows[0]?.total ?? 0);
-  if (rows.length === 0 && f.offset > 0) {
-    const count = await db.query<{ n: number }>(
-      `SELECT count(*) AS n FROM jobs.queue q ${clause}`,
-      values.slice(0, -2),
-    );
-    total = Number(count[0]?.n ?? 0);
-  }
+  const n = values.length;
+  // The page's ids are chosen (and sorted) narrow, then their rows read; the count is its
+  // own statement, so no page sorts or carries every matching row.
+  const [rows, count] = await Promise.all([
+    db.query<JobRow>(
+      `SELECT q.*${result}, NULL::jsonb AS payload
+       FROM unnest(ARRAY(SELECT q.id FROM jobs.queue q ${clause} ORDER BY ${order}, q.id
+                         LIMIT $${n + 1} OFFSET $${n + 2})) WITH ORDINALITY AS page(id, n)
+       JOIN jobs.queue q ON q.id = page.id
+       ORDER BY page.n`,
+      [...values, f.limit, f.offset],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs.queue q ${clause}`, values),
+  ]);
+  const total = Number(count[0]?.n ?? 0);
   return { rows, total };
 }

@@ -195,6 +195,10 @@ describe("Runs view: search, URL, trace, deep links", () => {
     expect(await trace.getByText(/retried after/).count()).toBe(2);
     expect(await page.getByTestId("trace-total").textContent()).toMatch(/\d/);
     await page.getByTestId("run-logs").getByText("Attempt 3").waitFor({ timeout: 10_000 });
+    // The failures' stack frames link to the job's file in the IDE.
+    const link = page.getByTestId("run-logs").getByTestId("stack-link").first();
+    await link.waitFor({ timeout: 10_000 });
+    expect(await link.getAttribute("title")).toMatch(/jobs\/flaky-job\.ts at line \d+/);
     await rig.screenshot("run-trace.png");
     await page.keyboard.press("Escape");
   });

@@ -83,3 +83,16 @@ describe("stack references", () => {
     expect(parts.map((p) => p.text).join("")).toContain("ext:core/01.js:4:2");
   });
 });
+
+describe("stack references in the sandbox's copy of the code", () => {
+  it("link to the run's own file when it is given", async () => {
+    const { stackParts } = await import("../../src-renderer/lib/stack-links.ts");
+    const hash = "a".repeat(64);
+    const text = `Error: x\n    at handler (file:///data/runtime/code/${hash}.ts:21:9)`;
+    expect(stackParts(text).filter((p) => "file" in p)).toEqual([]);
+    const links = stackParts(text, "flaky-job.ts").filter((p) => "file" in p);
+    expect(links).toEqual([
+      { text: `file:///data/runtime/code/${hash}.ts:21:9`, file: "flaky-job.ts", line: 21 },
+    ]);
+  });
+});

@@ -94,5 +94,14 @@ describe("stack references in the sandbox's copy of the code", () => {
     expect(links).toEqual([
       { text: `file:///data/runtime/code/${hash}.ts:21:9`, file: "flaky-job.ts", line: 21 },
     ]);
+    const blob =
+      "at Object.handler [as run] (blob:null/437f6458-085f-4724-8ab8-db49746d3963:21:11)";
+    expect(stackParts(blob, "flaky-job.ts").filter((p) => "file" in p)).toEqual([
+      {
+        text: "blob:null/437f6458-085f-4724-8ab8-db49746d3963:21:11",
+        file: "flaky-job.ts",
+        line: 21,
+      },
+    ]);
   });
 });

@@ -171,53 +171,6 @@ export function ownerClause(owner: Owner, index: number): { sql: string; values:
   return { sql: "false", values: [] };
 }
 
-export interface ListFilter {
-  status?: string;
-  jobName?: string;
-  namespace?: string;
-  workerId?: string;
-  /** Visibility for non-admin callers: a user's own jobs, or the anon identity's. */
-  owner?: Owner;
-  limit: number;
-  offset: number;
-  includeResult: boolean;
-}
-
-export async function listJobs(db: Queryable, f: ListFilter): Promise<{ rows: JobRow[]; total: number }> {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    where.push(sql.replace("?", `$${values.length}`));
-  };
-  if (f.status) add("q.status = ?", f.status);
-  if (f.jobName) add("q.job_name = ?", f.jobName);
-  if (f.namespace) add("q.namespace = ?", f.namespace);
-  if (f.workerId) add("q.worker_id = ?", f.workerId);
-  if (f.owner) {
-    const clause = ownerClause(f.owner, values.length + 1);
-    where.push(clause.sql);
-    values.push(...clause.values);
-  }
-  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const columns = f.includeResult ? "q.*" : "q.*, NULL::jsonb AS result";
-  values.push(f.limit, f.offset);
-  const rows = await db.query<JobRow & { total: number }>(
-    `SELECT ${columns}, NULL::jsonb AS payload, count(*) OVER () AS total
-     FROM jobs.queue q ${clause}
-     ORDER BY q.created_at DESC, q.id
-     LIMIT $${values.length - 1} OFFSET $${values.length}`,
-    values,
-  );
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && f.offset > 0) {
-    const count = await db.query<{ n: number }>(`SELECT count(*) AS n FROM jobs.queue q ${clause}`, values.slice(0, -2));
-    total = count[0]?.n ?? 0;
-  }
-  return { rows, total };
-}
-
-/** Cancels a pending or running job; returns the row as it was before, or undefined. */
 export async function cancelJob(db: Queryable, id: string): Promise<{ before: JobRow["status"]; row: JobRow } | undefined> {
   const rows = await db.query<JobRow & { before: JobRow["status"] }>(
     `UPDATE jobs.queue q SET status = 'cancelled', completed_at = now(),
@@ -240,14 +193,17 @@ export async function terminateJob(db: Queryable, id: string): Promise<JobRow | 
   return rows[0];
 }
 
+/** An attempt that was lost counts: the row goes back to pending, or fails when out of attempts. */
+const HAND_BACK_OR_FAIL = `status = CASE WHEN q.retry_count < q.max_retries THEN 'pending' ELSE 'failed' END,
+       completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
+       started_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.started_at END,
+       retry_count = CASE WHEN q.retry_count < q.max_retries THEN q.retry_count + 1 ELSE q.retry_count END`;
+
 /** Puts back (or fails, when out of attempts) the running jobs of workers that are gone. */
 export async function recoverOrphanedJobs(db: Queryable, reason: string): Promise<JobRow[]> {
   return db.query<JobRow>(
     `UPDATE jobs.queue q SET
-       status = CASE WHEN q.retry_count < q.max_retries THEN 'pending' ELSE 'failed' END,
-       completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
-       started_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.started_at END,
-       retry_count = CASE WHEN q.retry_count < q.max_retries THEN q.retry_count + 1 ELSE q.retry_count END,
+       ${HAND_BACK_OR_FAIL},
        error_message = $1,
        worker_id = NULL
      WHERE q.status = 'running'
@@ -288,10 +244,7 @@ export async function recoverLostJobs(
   if (options.workerIds.length === 0) return [];
   return db.query<JobRow>(
     `UPDATE jobs.queue q SET
-       status = CASE WHEN q.retry_count < q.max_retries THEN 'pending' ELSE 'failed' END,
-       completed_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE now() END,
-       started_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.started_at END,
-       retry_count = CASE WHEN q.retry_count < q.max_retries THEN q.retry_count + 1 ELSE q.retry_count END,
+       ${HAND_BACK_OR_FAIL},
        error_message = $4,
        worker_id = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.worker_id END
      WHERE q.status = 'running' AND q.worker_id = ANY ($1::uuid[]) AND NOT (q.id = ANY ($2::uuid[]))

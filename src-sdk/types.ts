@@ -76,6 +76,8 @@ export interface JobFunctionSummary {
   max_retries: number;
   progress_timeout_seconds: number;
   allow_net: boolean;
+  /** Fluxbase Local: private destinations (`host[:port]`) the function may reach all the same. */
+  allow_net_hosts?: string[];
   allow_env: boolean;
   allow_read: boolean;
   allow_write: boolean;
@@ -212,6 +214,8 @@ export interface JobFunctionInput {
   max_retries?: number;
   progress_timeout_seconds?: number;
   allow_net?: boolean;
+  /** Fluxbase Local: private destinations (`host[:port]`) the function may reach all the same. */
+  allow_net_hosts?: string[];
   allow_env?: boolean;
   allow_read?: boolean;
   allow_write?: boolean;

@@ -54,6 +54,7 @@ function annotationFields(a: FunctionAnnotations): Partial<JobFunctionInput> {
     max_retries: a.maxRetries,
     progress_timeout_seconds: a.progressTimeoutSeconds,
     allow_net: a.allowNet,
+    allow_net_hosts: a.allowNetHosts,
     allow_env: a.allowEnv,
     allow_read: a.allowRead,
     allow_write: a.allowWrite,

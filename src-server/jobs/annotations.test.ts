@@ -160,7 +160,53 @@ describe("parseAnnotations: errors and warnings", () => {
     ["progress-timeout", "86401", 'expects a whole number of seconds from 1 to 86400, got "86401"'],
     ["schedule", "*/0 * * * *", 'invalid cron expression "*/0 * * * *"'],
     ["schedule", "@every 1s", 'unsupported descriptor "@every 1s"'],
-    ["allow-net", "nope", 'expects true or false (or nothing, meaning true), got "nope"'],
+    [
+      "allow-net",
+      "nope",
+      'expects true, false, or hosts such as db.internal, db:5432 or 10.0.0.5, got "nope"',
+    ],
+    [
+      "allow-net",
+      "127.0.0.1:5432, :80",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got ":80"',
+    ],
+    [
+      "allow-net",
+      "::1",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "::1"',
+    ],
+    [
+      "allow-net",
+      "[::1",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "[::1"',
+    ],
+    [
+      "allow-net",
+      "[nothex]:80",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "[nothex]:80"',
+    ],
+    ["allow-net", "db.internal:0", 'port must be from 1 to 65535, got "db.internal:0"'],
+    ["allow-net", "db.internal:70000", 'port must be from 1 to 65535, got "db.internal:70000"'],
+    [
+      "allow-net",
+      "db.internal, ",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got ""',
+    ],
+    [
+      "allow-net",
+      "http://db.internal",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "http://db.internal"',
+    ],
+    [
+      "allow-net",
+      "bad_host.internal",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "bad_host.internal"',
+    ],
+    [
+      "allow-net",
+      "127.0.0.256",
+      'expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "127.0.0.256"',
+    ],
     ["enabled", "0", 'expects true or false (or nothing, meaning true), got "0"'],
     [
       "schedule",
@@ -231,6 +277,62 @@ describe("matchAnnotationLine", () => {
   });
 });
 
+describe("@fluxbase:allow-net with hosts", () => {
+  it("reads a comma-separated list of host, host:port, IPv4 and [IPv6]; allow_net stays on", () => {
+    const { annotations, errors } = parseAnnotations(
+      "// @fluxbase:allow-net 127.0.0.1:5432, DB.internal ,[::1]:8080, localhost, db:6379, 10.0.0.5, 127.0.0.1:5432\n",
+    );
+    expect(errors).toEqual([]);
+    expect(annotations).toEqual({
+      allowNet: true,
+      allowNetHosts: [
+        "127.0.0.1:5432",
+        "db.internal",
+        "[::1]:8080",
+        "localhost",
+        "db:6379",
+        "10.0.0.5",
+      ],
+    });
+  });
+
+  it.each([
+    ["", true],
+    ["true", true],
+    ["FALSE", false],
+  ])("@fluxbase:allow-net %s keeps its flag meaning and names no hosts", (value, allowNet) => {
+    expect(parseAnnotations(`// @fluxbase:allow-net ${value}`).annotations).toEqual({ allowNet });
+  });
+
+  it("a bad entry is an error naming the annotation and line, and no hosts are kept", () => {
+    const { annotations, errors } = parseAnnotations(
+      "// x\n// @fluxbase:allow-net db.internal, 10.0.0.5:99999",
+    );
+    expect(annotations).toEqual({});
+    expect(errors).toEqual([
+      {
+        line: 2,
+        annotation: "allow-net",
+        message: '@fluxbase:allow-net port must be from 1 to 65535, got "10.0.0.5:99999"',
+      },
+    ]);
+  });
+
+  it("the settings carry the hosts", () => {
+    const a = parseAnnotations("// @fluxbase:allow-net 10.0.0.5").annotations;
+    expect(
+      applyAnnotationDefaults(a, {
+        defaultTimeoutSeconds: 1,
+        defaultMaxRetries: 0,
+        defaultProgressTimeoutSeconds: 1,
+      }),
+    ).toMatchObject({
+      allowNet: true,
+      allowNetHosts: ["10.0.0.5"],
+    });
+  });
+});
+
 describe("applyAnnotationDefaults", () => {
   const config = {
     defaultTimeoutSeconds: 300,
@@ -249,6 +351,7 @@ describe("applyAnnotationDefaults", () => {
       progressTimeoutSeconds: 300,
       memoryLimitMb: 256,
       allowNet: true,
+      allowNetHosts: [],
       allowEnv: true,
       allowRead: false,
       allowWrite: false,

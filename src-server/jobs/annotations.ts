@@ -13,6 +13,7 @@
 // (Not a `TZ=` prefix: upstream's schedule regex stops at the `T` and would drop
 // the whole schedule, while it ignores the separate line and still schedules the
 // job, in server-local time.)
+import { isIP } from "node:net";
 import { CronExpressionParser } from "cron-parser";
 import type { JsonObject } from "../../src-sdk/types.ts";
 import type { JobsConfig } from "../config/types.ts";
@@ -27,6 +28,8 @@ export interface FunctionAnnotations {
   scheduleParams?: JsonObject;
   description?: string;
   allowNet?: boolean;
+  /** `@fluxbase:allow-net <host[:port]>, …`: private destinations the job may reach (allowNet true). */
+  allowNetHosts?: string[];
   allowEnv?: boolean;
   allowRead?: boolean;
   allowWrite?: boolean;
@@ -59,6 +62,8 @@ type Result<T> = { value: T } | { error: string };
 interface Handler {
   key: keyof FunctionAnnotations;
   parse(value: string): Result<unknown>;
+  /** Sets the parsed value; by default `annotations[key] = value`. */
+  assign?(annotations: FunctionAnnotations, value: unknown): void;
 }
 
 /**
@@ -103,6 +108,54 @@ function roles(value: string): Result<string[]> {
   if (list.length === 0) return { error: "expects a comma-separated list of roles" };
   const bad = list.find((role) => /\s/.test(role));
   return bad ? { error: `role names cannot contain spaces, got "${bad}"` } : { value: list };
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * One allow-net destination: a host name, an IPv4 address or a bracketed IPv6 address,
+ * with an optional port (1–65535); a one-label name other than localhost needs the port.
+ * Returned lower-cased, as Deno's --allow-net reads it.
+ */
+export function validateNetHost(entry: string): Result<string> {
+  const text = entry.trim().toLowerCase();
+  const match = /^(\[[^\]]*\]|[^:[\]]*)(?::(\d{1,5}))?$/.exec(text);
+  const host = match?.[1] ?? "";
+  const port = match?.[2];
+  const hostOk = host.startsWith("[")
+    ? isIP(host.slice(1, -1)) === 6
+    : IPV4.test(host) || (HOSTNAME.test(host) && !/^[\d.]+$/.test(host));
+  if (!match || !hostOk) {
+    return {
+      error: `expects host, host:port, IPv4 or [IPv6] (with an optional :port), got "${entry.trim()}"`,
+    };
+  }
+  // A lone word such as "yes" or "nope" is a mistyped flag, not a host: a one-label
+  // name needs a port (`db:5432`), except localhost.
+  if (!host.includes(".") && !host.startsWith("[") && host !== "localhost" && port === undefined) {
+    return {
+      error: `expects true, false, or hosts such as db.internal, db:5432 or 10.0.0.5, got "${entry.trim()}"`,
+    };
+  }
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) {
+    return { error: `port must be from 1 to 65535, got "${entry.trim()}"` };
+  }
+  return { value: text };
+}
+
+/** true / false / nothing as a flag, or a comma-separated list of destinations. */
+function allowNet(value: string): Result<boolean | string[]> {
+  if (["", "true", "false"].includes(value.toLowerCase())) return flag(value);
+  const entries = value.split(",").map((entry) => entry.trim());
+  const hosts: string[] = [];
+  for (const entry of entries) {
+    const checked = validateNetHost(entry);
+    if ("error" in checked) return checked;
+    hosts.push(checked.value);
+  }
+  return { value: [...new Set(hosts)] };
 }
 
 const descriptors = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"]);
@@ -180,7 +233,14 @@ const handlers: Record<string, Handler> = {
   "schedule-timezone": { key: "scheduleTimezone", parse: timeZone },
   "schedule-params": { key: "scheduleParams", parse: jsonObject },
   description: { key: "description", parse: nonEmpty("a description") },
-  "allow-net": { key: "allowNet", parse: flag },
+  "allow-net": {
+    key: "allowNet",
+    parse: allowNet,
+    assign(annotations, value) {
+      if (typeof value === "boolean") annotations.allowNet = value;
+      else Object.assign(annotations, { allowNet: true, allowNetHosts: value as string[] });
+    },
+  },
   "allow-env": { key: "allowEnv", parse: flag },
   "allow-read": { key: "allowRead", parse: flag },
   "allow-write": { key: "allowWrite", parse: flag },
@@ -234,6 +294,8 @@ export function parseAnnotations(source: string): ParsedAnnotations {
     const result = handler.parse(value);
     if ("error" in result) {
       errors.push({ line, annotation: name, message: `@fluxbase:${name} ${result.error}` });
+    } else if (handler.assign) {
+      handler.assign(annotations, result.value);
     } else {
       (annotations as Record<string, unknown>)[handler.key] = result.value;
     }
@@ -259,6 +321,8 @@ export interface FunctionSettings {
   progressTimeoutSeconds: number;
   memoryLimitMb: number;
   allowNet: boolean;
+  /** Private destinations the job may reach all the same (empty: none). */
+  allowNetHosts: string[];
   allowEnv: boolean;
   allowRead: boolean;
   allowWrite: boolean;
@@ -291,6 +355,7 @@ export function applyAnnotationDefaults(
     progressTimeoutSeconds: a.progressTimeoutSeconds ?? config.defaultProgressTimeoutSeconds,
     memoryLimitMb: a.memoryLimitMb ?? 256,
     allowNet: a.allowNet ?? true,
+    allowNetHosts: a.allowNetHosts ?? [],
     allowEnv: a.allowEnv ?? true,
     allowRead: a.allowRead ?? false,
     allowWrite: a.allowWrite ?? false,

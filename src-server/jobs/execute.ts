@@ -83,6 +83,7 @@ async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRo
     user,
     permissions: {
       allowNet: fn.allow_net,
+      allowNetHosts: fn.allow_net_hosts ?? [],
       allowEnv: fn.allow_env,
       allowRead: fn.allow_read,
       allowWrite: fn.allow_write,

@@ -3,7 +3,13 @@
 import type { JobsConfig } from "../config/types.ts";
 import type { FunctionFields, FunctionRow } from "../db/queries/functions.ts";
 import { AppError, invalidField } from "../errors.ts";
-import { applyAnnotationDefaults, parseAnnotations, SETTING_RANGES, validateSchedule } from "./annotations.ts";
+import {
+  applyAnnotationDefaults,
+  parseAnnotations,
+  SETTING_RANGES,
+  validateNetHost,
+  validateSchedule,
+} from "./annotations.ts";
 import { functionNamePattern } from "./scan.ts";
 import { splitSchedule } from "./scheduler/plan.ts";
 import { optionalBoolean, optionalInt, optionalString, requireObject } from "./validate.ts";
@@ -41,6 +47,23 @@ function schedule(value: unknown): string | null | undefined {
   return s.trim();
 }
 
+const MAX_NET_HOSTS = 100;
+
+/** `allow_net_hosts`: an array of `host[:port]` (see @fluxbase:allow-net); [] clears it. */
+function netHosts(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const field = "allow_net_hosts";
+  if (!Array.isArray(value) || value.length > MAX_NET_HOSTS) {
+    throw invalidField(field, `${field} must be an array of at most ${MAX_NET_HOSTS} host[:port] strings`);
+  }
+  const hosts = value.map((entry, i) => {
+    const checked = typeof entry === "string" ? validateNetHost(entry) : { error: "expects a string" };
+    if ("error" in checked) throw invalidField(field, `${field}[${i}] ${checked.error}`);
+    return checked.value;
+  });
+  return [...new Set(hosts)];
+}
+
 function ranged(value: unknown, field: string, range: { min: number; max: number }): number | undefined {
   return optionalInt(value, field, range.min, range.max);
 }
@@ -60,6 +83,7 @@ function explicitFields(body: Record<string, unknown>) {
       SETTING_RANGES.progressTimeoutSeconds,
     ),
     allowNet: optionalBoolean(body.allow_net, "allow_net"),
+    allowNetHosts: netHosts(body.allow_net_hosts),
     allowEnv: optionalBoolean(body.allow_env, "allow_env"),
     allowRead: optionalBoolean(body.allow_read, "allow_read"),
     allowWrite: optionalBoolean(body.allow_write, "allow_write"),
@@ -122,7 +146,8 @@ export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namesp
     memoryLimitMb: pick(e.memoryLimitMb, a.memoryLimitMb),
     maxRetries: pick(e.maxRetries, a.maxRetries),
     progressTimeoutSeconds: pick(e.progressTimeoutSeconds, a.progressTimeoutSeconds),
-    allowNet: pick(e.allowNet, a.allowNet),
+    allowNet: pick(e.allowNet, e.allowNetHosts?.length ? true : undefined, a.allowNet),
+    allowNetHosts: pick(e.allowNetHosts, a.allowNetHosts),
     allowEnv: pick(e.allowEnv, a.allowEnv),
     allowRead: pick(e.allowRead, a.allowRead),
     allowWrite: pick(e.allowWrite, a.allowWrite),
@@ -158,7 +183,8 @@ export function patchFunction(row: FunctionRow, raw: unknown): FunctionFields {
     memoryLimitMb: e.memoryLimitMb ?? row.memory_limit_mb,
     maxRetries: e.maxRetries ?? row.max_retries,
     progressTimeoutSeconds: e.progressTimeoutSeconds ?? row.progress_timeout_seconds,
-    allowNet: e.allowNet ?? row.allow_net,
+    allowNet: e.allowNet ?? (e.allowNetHosts?.length ? true : undefined) ?? row.allow_net,
+    allowNetHosts: e.allowNetHosts ?? row.allow_net_hosts,
     allowEnv: e.allowEnv ?? row.allow_env,
     allowRead: e.allowRead ?? row.allow_read,
     allowWrite: e.allowWrite ?? row.allow_write,

@@ -110,6 +110,7 @@ async function applyFunction(
     maxRetries: s.maxRetries,
     progressTimeoutSeconds: s.progressTimeoutSeconds,
     allowNet: s.allowNet,
+    allowNetHosts: s.allowNetHosts,
     allowEnv: s.allowEnv,
     allowRead: s.allowRead,
     allowWrite: s.allowWrite,

@@ -60,6 +60,8 @@ export async function handler() {
       "// @fluxbase:allow-write true",
       "// @fluxbase:disable-execution-logs false",
       "/** @fluxbase:require-role admin */",
+      "// @fluxbase:allow-net 127.0.0.1:5432",
+      "// @fluxbase:allow-env false",
     ].join("\n");
     expect(rules(source)).toEqual([
       "1:schedule-descriptor",
@@ -69,6 +71,7 @@ export async function handler() {
       "6:bare-allow-flag",
       "8:disable-logs-false",
       "9:require-role-one-line",
+      "10:allow-net-hosts",
     ]);
   });
 });

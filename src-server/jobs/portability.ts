@@ -109,6 +109,13 @@ function annotationRules(lines: string[]): Hit[] {
         `Fluxbase reads the rest of the line as the role ("${value} */"); close the comment on the next line`,
       );
     }
+    if (name === "allow-net" && !["", "true", "false"].includes(value.toLowerCase())) {
+      add(
+        "allow-net-hosts",
+        "a host list in @fluxbase:allow-net is Fluxbase Local only: Fluxbase treats it as plain network access " +
+          "(every destination, private ones included)",
+      );
+    }
     if ((name === "allow-read" || name === "allow-write") && value === "") {
       add(
         "bare-allow-flag",

@@ -87,6 +87,7 @@ export function toJobFunction(row: FunctionRow, withCode: boolean): JobFunction 
     max_retries: row.max_retries,
     progress_timeout_seconds: row.progress_timeout_seconds,
     allow_net: row.allow_net,
+    allow_net_hosts: row.allow_net_hosts?.length ? row.allow_net_hosts : undefined,
     allow_env: row.allow_env,
     allow_read: row.allow_read,
     allow_write: row.allow_write,

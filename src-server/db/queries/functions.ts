@@ -18,6 +18,8 @@ export interface FunctionRow {
   max_retries: number;
   progress_timeout_seconds: number;
   allow_net: boolean;
+  /** Private destinations allowed all the same (migration 0014). */
+  allow_net_hosts: string[];
   allow_env: boolean;
   allow_read: boolean;
   allow_write: boolean;
@@ -51,6 +53,8 @@ export interface FunctionFields {
   maxRetries: number;
   progressTimeoutSeconds: number;
   allowNet: boolean;
+  /** Omitted: none. */
+  allowNetHosts?: string[];
   allowEnv: boolean;
   allowRead: boolean;
   allowWrite: boolean;
@@ -67,7 +71,7 @@ export interface FunctionFields {
 const COLUMNS = `name, namespace, description, code, original_code, is_bundled, bundle_error, enabled, schedule,
   timeout_seconds, memory_limit_mb, max_retries, progress_timeout_seconds, allow_net, allow_env, allow_read,
   allow_write, require_roles, disable_execution_logs, source, created_by, schedule_timezone, schedule_params,
-  allow_overlap`;
+  allow_overlap, allow_net_hosts`;
 
 function values(f: FunctionFields): unknown[] {
   return [
@@ -75,6 +79,7 @@ function values(f: FunctionFields): unknown[] {
     f.timeoutSeconds, f.memoryLimitMb, f.maxRetries, f.progressTimeoutSeconds, f.allowNet, f.allowEnv, f.allowRead,
     f.allowWrite, f.requireRoles, f.disableExecutionLogs, f.source, f.createdBy, f.scheduleTimezone ?? null,
     f.scheduleParams ? JSON.stringify(f.scheduleParams) : null, f.allowOverlap ?? false,
+    f.allowNetHosts ?? [],
   ];
 }
 
@@ -89,7 +94,7 @@ export async function upsertFunction(
   const rows = await db.query<FunctionRow & { inserted: boolean; changed: boolean }>(
     `WITH prev AS (SELECT * FROM jobs.functions WHERE namespace = $2 AND name = $1)
      INSERT INTO jobs.functions (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
      ON CONFLICT (name, namespace) DO UPDATE SET
        description = EXCLUDED.description, code = EXCLUDED.code, original_code = EXCLUDED.original_code,
        is_bundled = EXCLUDED.is_bundled, bundle_error = EXCLUDED.bundle_error, enabled = EXCLUDED.enabled,
@@ -100,6 +105,7 @@ export async function upsertFunction(
        require_roles = EXCLUDED.require_roles, disable_execution_logs = EXCLUDED.disable_execution_logs,
        source = EXCLUDED.source, schedule_timezone = EXCLUDED.schedule_timezone,
        schedule_params = EXCLUDED.schedule_params, allow_overlap = EXCLUDED.allow_overlap,
+       allow_net_hosts = EXCLUDED.allow_net_hosts,
        version = jobs.functions.version + 1
      WHERE (jobs.functions.description, jobs.functions.code, jobs.functions.original_code,
             jobs.functions.is_bundled, jobs.functions.bundle_error, jobs.functions.enabled,
@@ -107,14 +113,16 @@ export async function upsertFunction(
             jobs.functions.max_retries, jobs.functions.progress_timeout_seconds, jobs.functions.allow_net,
             jobs.functions.allow_env, jobs.functions.allow_read, jobs.functions.allow_write,
             jobs.functions.require_roles, jobs.functions.disable_execution_logs, jobs.functions.source,
-            jobs.functions.schedule_timezone, jobs.functions.schedule_params, jobs.functions.allow_overlap)
+            jobs.functions.schedule_timezone, jobs.functions.schedule_params, jobs.functions.allow_overlap,
+            jobs.functions.allow_net_hosts)
        IS DISTINCT FROM
            (EXCLUDED.description, EXCLUDED.code, EXCLUDED.original_code, EXCLUDED.is_bundled,
             EXCLUDED.bundle_error, EXCLUDED.enabled, EXCLUDED.schedule, EXCLUDED.timeout_seconds,
             EXCLUDED.memory_limit_mb, EXCLUDED.max_retries, EXCLUDED.progress_timeout_seconds,
             EXCLUDED.allow_net, EXCLUDED.allow_env, EXCLUDED.allow_read, EXCLUDED.allow_write,
             EXCLUDED.require_roles, EXCLUDED.disable_execution_logs, EXCLUDED.source,
-            EXCLUDED.schedule_timezone, EXCLUDED.schedule_params, EXCLUDED.allow_overlap)
+            EXCLUDED.schedule_timezone, EXCLUDED.schedule_params, EXCLUDED.allow_overlap,
+            EXCLUDED.allow_net_hosts)
      RETURNING *, NOT EXISTS (SELECT 1 FROM prev) AS inserted, true AS changed`,
     values(f),
   );

@@ -17,6 +17,7 @@ export type { AuthChangeEvent, AuthChangeListener, Session } from "./session.ts"
 export {
   JobsClient,
   type JobAttempt,
+  type JobProgressEvent,
   type JobPage,
   type ListJobsFilters,
   type MessageBody,

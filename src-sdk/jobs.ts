@@ -51,6 +51,15 @@ export interface JobAttempt {
   ended_at?: string;
   error_message?: string;
   next_run_at?: string;
+  /** The attempt's progress reports, oldest first. */
+  progress?: JobProgressEvent[];
+}
+
+/** One progress report of an attempt. */
+export interface JobProgressEvent {
+  percent?: number;
+  message?: string;
+  at: string;
 }
 
 export function toJobPage(body: unknown): JobPage {

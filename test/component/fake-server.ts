@@ -106,6 +106,8 @@ export interface ServerState {
   accounts: Record<string, string>;
   /** "METHOD /path" → a status and error body to answer with instead. */
   failures: Record<string, { status: number; error: string }>;
+  /** A job's attempts (GET …/:id/attempts), by job id; none by default. */
+  attempts?: Record<string, unknown[]>;
 }
 
 export function emptyState(): ServerState {
@@ -183,7 +185,7 @@ function route(state: ServerState, req: RecordedRequest): Response {
     const action = m[2];
     if (!action && req.method === "GET") return jsonResponse(job);
     if (action === "logs") return jsonResponse({ logs: [], count: 0 });
-    if (action === "attempts") return jsonResponse({ attempts: [] });
+    if (action === "attempts") return jsonResponse({ attempts: state.attempts?.[job.id] ?? [] });
     if (action === "cancel" || action === "terminate") {
       job.status = "cancelled";
       job.completed_at = new Date().toISOString();

@@ -101,6 +101,39 @@ describe("RunsView", () => {
     expect(detail.get("pre.err").text()).toBe("TypeError: items is not iterable");
   });
 
+  it("marks each progress report of a run on the trace's time axis", async () => {
+    const at = (s: number) => new Date(Date.parse("2026-01-01T10:00:00Z") + s * 1000).toISOString();
+    const job = makeJob({ status: "completed", created_at: at(0), started_at: at(1), completed_at: at(10) });
+    const attempts = {
+      [job.id]: [
+        {
+          attempt: 1,
+          status: "completed",
+          started_at: at(1),
+          ended_at: at(10),
+          progress: [
+            { percent: 10, message: "fetching", at: at(2) },
+            { percent: 50, message: "crunching", at: at(5) },
+            { percent: 90, message: "saving", at: at(8) },
+          ],
+        },
+      ],
+    };
+    const { wrapper } = await mountView(RunsView, `/runs/${job.id}`, { jobs: [job], attempts });
+    await vi.waitFor(() => expect(wrapper.findAll('[data-testid="progress-mark"]')).toHaveLength(3));
+    const marks = wrapper.findAll('[data-testid="progress-mark"]');
+    expect(marks.map((m) => m.attributes("title"))).toEqual([
+      expect.stringContaining("progress 10% — fetching"),
+      expect.stringContaining("progress 50% — crunching"),
+      expect.stringContaining("progress 90% — saving"),
+    ]);
+    expect(marks.map((m) => m.attributes("style"))).toEqual([
+      expect.stringContaining("left: 20.00%"),
+      expect.stringContaining("left: 50.00%"),
+      expect.stringContaining("left: 80.00%"),
+    ]);
+  });
+
   it("shows the count before a bulk cancel, then cancels exactly those runs", async () => {
     const active = [
       makeJob({ status: "pending" }),

@@ -200,6 +200,23 @@ describe("Runs view: search, URL, trace, deep links", () => {
     await link.waitFor({ timeout: 10_000 });
     expect(await link.getAttribute("title")).toMatch(/jobs\/flaky-job\.ts at line \d+/);
     await rig.screenshot("run-trace.png");
+    // Clicking it opens the IDE on that file with the cursor on that line.
+    const line = Number(/at line (\d+)/.exec((await link.getAttribute("title")) ?? "")?.[1]);
+    const runsUrl = page.url();
+    await link.click();
+    await waitForHash(page, "#/jobs");
+    const editor = page.getByTestId("code-editor");
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('[data-testid="code-editor"]')?.getAttribute("data-cursor-line") ===
+        String(n),
+      line,
+      { timeout: 20_000 },
+    );
+    expect(await editor.getAttribute("data-cursor-line")).toBe(String(line));
+    expect(await page.locator(".bar .path").textContent()).toBe("flaky-job.ts");
+    await page.goto(runsUrl);
+    await page.getByTestId("run-detail").waitFor({ timeout: 10_000 });
     await page.keyboard.press("Escape");
   });
 
@@ -294,6 +311,24 @@ describe("Runs view: keyboard and small screens", () => {
         "Created",
         "Duration",
       ]);
+      // No horizontal scrolling in the table.
+      const overflow = await page
+        .locator('[role="table"][aria-label="Runs"]')
+        .evaluate((table) =>
+          [table, ...table.querySelectorAll<HTMLElement>(".scroller")].map(
+            (el) => el.scrollWidth - el.clientWidth,
+          ),
+        );
+      for (const o of overflow) expect(o).toBeLessThanOrEqual(0);
+      // The status badge stays inside its cell.
+      const gap = await page
+        .locator("[data-job-id]")
+        .first()
+        .evaluate((row) => {
+          const badge = row.querySelector(".status")!.getBoundingClientRect();
+          return row.children[1]!.getBoundingClientRect().left - badge.right;
+        });
+      expect(gap).toBeGreaterThanOrEqual(0);
       for (let i = 1; i < boxes.length; i++)
         expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
       // Each header's text fits its cell.

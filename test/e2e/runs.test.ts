@@ -289,7 +289,12 @@ describe("Runs view: keyboard and small screens", () => {
     const { page } = rig;
     await page.setViewportSize({ width: 1024, height: 768 });
     try {
-      await page.locator("[data-job-id]").first().click();
+      // A retried run (earlier in this file): its detail has an attempts table.
+      await page
+        .locator("[data-job-id]", { hasText: "flaky-j" })
+        .filter({ hasText: "completed" })
+        .first()
+        .click();
       await page.getByTestId("run-detail").waitFor();
       const boxes = await page.locator('[role="columnheader"]').evaluateAll((els) =>
         els.map((el) => {
@@ -333,6 +338,12 @@ describe("Runs view: keyboard and small screens", () => {
         expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
       // Each header's text fits its cell.
       for (const b of boxes) expect(b.width).toBeLessThanOrEqual(Math.ceil(b.right - b.left) + 1);
+      // The detail pane's attempts table fits the pane (no column cut off on the right).
+      const fit = await page.getByTestId("attempts").evaluate((table) => {
+        const pane = table.closest('[data-testid="run-detail"]')!.getBoundingClientRect();
+        return pane.right - table.getBoundingClientRect().right;
+      });
+      expect(fit).toBeGreaterThanOrEqual(0);
       await rig.screenshot("runs-1024.png");
       await page.getByTestId("theme-toggle").click();
       await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");

@@ -5,8 +5,7 @@
 // commits a second, queued with the submits and claims. Alone, a report is written at
 // once. If a batch fails, its reports are written one by one.
 import type { Queryable } from "../db/pool.ts";
-import { updateProgress, type AttemptKey } from "../db/queries/queue.ts";
-import { storableJson } from "../db/storable.ts";
+import { updateProgress, updateProgressMany, type AttemptKey } from "../db/queries/queue.ts";
 
 export interface ProgressWriter {
   /** Writes the job's progress (guarded by its attempt); false when the attempt is over. */
@@ -18,12 +17,6 @@ interface Waiting {
   progress: unknown;
   resolve(written: boolean): void;
 }
-
-const UPDATE_MANY = `
-  UPDATE jobs.queue q SET progress = v.progress, last_progress_at = now()
-  FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[]) AS v(id, worker_id, retry_count, progress)
-  WHERE q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count AND q.status = 'running'
-  RETURNING q.id`;
 
 export function createProgressWriter(options: {
   db: Queryable;
@@ -42,16 +35,7 @@ export function createProgressWriter(options: {
     if (batch.length === 1) return alone(batch[0]!);
     let written: Set<string>;
     try {
-      const rows = await db.query<{ id: string }>(UPDATE_MANY, [
-        batch.map((w) => w.key.id),
-        batch.map((w) => w.key.workerId),
-        batch.map((w) => w.key.retryCount),
-        // As updateProgress stores it: text PostgreSQL cannot hold made storable.
-        batch.map((w) =>
-          w.progress === undefined ? null : JSON.stringify(storableJson(w.progress)),
-        ),
-      ]);
-      written = new Set(rows.map((r) => r.id));
+      written = await updateProgressMany(db, batch);
     } catch {
       await Promise.all(batch.map(alone));
       return;

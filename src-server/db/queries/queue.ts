@@ -153,6 +153,26 @@ export async function updateProgress(db: Queryable, key: AttemptKey, progress: u
   return rows.length > 0;
 }
 
+/** Writes the progress of many attempts in one statement; returns the ids still running. */
+export async function updateProgressMany(
+  db: Queryable,
+  items: { key: AttemptKey; progress: unknown }[],
+): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE jobs.queue q SET progress = v.progress, last_progress_at = now()
+     FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[]) AS v(id, worker_id, retry_count, progress)
+     WHERE q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count AND q.status = 'running'
+     RETURNING q.id`,
+    [
+      items.map((i) => i.key.id),
+      items.map((i) => i.key.workerId),
+      items.map((i) => i.key.retryCount),
+      items.map((i) => progressJson(i.progress)),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function findJob(db: Queryable, id: string): Promise<JobRow | undefined> {
   const rows = await db.query<JobRow>(
     `SELECT q.*, coalesce(u.user_metadata ->> 'name', u.user_metadata ->> 'full_name') AS user_name

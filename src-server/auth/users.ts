@@ -4,7 +4,7 @@ import type { AuthSession, AuthUser } from "../../src-sdk/types.ts";
 import type { Db } from "../db/pool.ts";
 import * as users from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
-import { textProblem } from "../http/json-input.ts";
+import { textProblem } from "../db/storable.ts";
 import { isUuid } from "./caller.ts";
 import { signJwt } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";

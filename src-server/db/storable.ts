@@ -4,10 +4,22 @@
 // six characters `\u0000` and an unpaired surrogate becomes U+FFFD. Values with neither
 // come back unchanged (the same object), so the common case costs one scan.
 
-// A NUL, a high surrogate not followed by a low one, or a low one not preceded by a high one.
-// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// That, or a NUL.
+const UNSTORABLE = new RegExp(`\\u0000|${UNPAIRED_SURROGATE.source}`);
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "g");
+
+/**
+ * Why `text` cannot be stored as PostgreSQL text, or undefined when it can: for input,
+ * which is refused (outcomes of jobs are made storable instead, below).
+ */
+export function textProblem(text: string): string | undefined {
+  if (text.includes("\0")) return "text contains a NUL byte";
+  if (UNPAIRED_SURROGATE.test(text))
+    return "text contains an unpaired surrogate (not valid Unicode)";
+  return undefined;
+}
 
 /** The text with NUL escaped as `\u0000` and unpaired surrogates replaced by U+FFFD. */
 export function storableText(text: string): string {

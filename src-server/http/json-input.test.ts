@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  childPath,
-  findJsonProblem,
-  findParamProblem,
-  MAX_JSON_DEPTH,
-  textProblem,
-} from "./json-input.ts";
+import { childPath, findJsonProblem, findParamProblem, MAX_JSON_DEPTH } from "./json-input.ts";
+import { textProblem } from "../db/storable.ts";
 
 describe("textProblem", () => {
   it("finds NUL bytes and unpaired surrogates, and passes valid text (pairs included)", () => {

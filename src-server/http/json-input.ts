@@ -3,6 +3,7 @@
 // and "\ud800" escapes), finite numbers (JSON.parse turns 1e999 into Infinity, which
 // JSON.stringify then writes as null) and bounded nesting. Pure: reports the path of the
 // first problem, e.g. `payload.items[2]`, so the 400 can name the field.
+import { textProblem } from "../db/storable.ts";
 
 /** Deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 100;
@@ -11,16 +12,6 @@ export interface InputProblem {
   /** Where: `payload.items[2]`, `payload["a b"]`, or `body` for the whole value. */
   path: string;
   message: string;
-}
-
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** Why `text` cannot be stored as PostgreSQL text, or undefined when it can. */
-export function textProblem(text: string): string | undefined {
-  if (text.includes("\0")) return "text contains a NUL byte";
-  if (UNPAIRED_SURROGATE.test(text))
-    return "text contains an unpaired surrogate (not valid Unicode)";
-  return undefined;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;

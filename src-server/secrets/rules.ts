@@ -1,7 +1,7 @@
 // What a secret may be called and hold, and the upstream environment names a job sees
 // it under (compatibility §4.6). Pure: validation throws AppErrors that name the field.
 import { AppError, invalidField } from "../errors.ts";
-import { textProblem } from "../http/json-input.ts";
+import { textProblem } from "../db/storable.ts";
 
 export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 export const MAX_VALUE_BYTES = 64 * 1024;

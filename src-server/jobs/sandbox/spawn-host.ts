@@ -58,16 +58,7 @@ export interface SpawnHost {
 export const SANDBOX_NICE = 10;
 
 type ToHost =
-  | {
-      op: "spawn";
-      id: number;
-      file: string;
-      args: readonly string[];
-      env: Record<string, string>;
-      cwd: string;
-      uid?: number;
-      gid?: number;
-    }
+  | ({ op: "spawn"; id: number } & HostedSpawnOptions)
   | { op: "write"; id: number; data: string }
   | { op: "kill"; id: number };
 

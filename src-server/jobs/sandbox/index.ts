@@ -13,7 +13,8 @@ import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
 import { deniedNetTargets, machineNetwork } from "./net-policy.ts";
 import { protectedPaths } from "./protected-paths.ts";
-import { defaultSandboxUser, reachableBy, type SandboxUser } from "./sandbox-user.ts";
+import { reachableSandboxCode } from "./code-copy.ts";
+import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
 import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
 import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
@@ -81,23 +82,14 @@ function failedHandle(error: string): SandboxRunHandle {
   };
 }
 
-/** The sandbox user must reach what it runs: the deno binary, the entry and the SDK. */
-function checkReachable(user: SandboxUser, paths: string[]): void {
-  for (const file of paths) {
-    if (!reachableBy(path.dirname(file), user)) {
-      throw new Error(
-        `jobs run as ${user.name}, which cannot reach ${file}; make its directories searchable (chmod o+x) or install the server where they are`,
-      );
-    }
-  }
-}
-
 export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   const user = options.sandboxUser === undefined ? defaultSandboxUser() : options.sandboxUser;
   const dirs = sandboxDirs({ cacheDir: options.cacheDir, user: user ?? undefined });
-  const denoPath = options.denoPath ?? resolveDenoPath();
-  const entryPath = path.resolve(options.entryPath ?? DEFAULT_ENTRY);
-  if (user) checkReachable(user, [denoPath, entryPath]);
+  const code = {
+    denoPath: options.denoPath ?? resolveDenoPath(),
+    entryPath: path.resolve(options.entryPath ?? DEFAULT_ENTRY),
+  };
+  const { denoPath, entryPath } = user ? reachableSandboxCode({ ...code, user }) : code;
   const deniedPaths = protectedPaths([
     dirs.rootDir,
     options.cacheDir,

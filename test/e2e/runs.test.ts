@@ -396,4 +396,14 @@ describe("Runs view: recovery after an outage", () => {
       await again.stop();
     }
   });
+  it("goes to the IDE with g j from a list of runs, where j alone would select the next run", async () => {
+    const { page, t } = rig;
+    await page.goto(`${t.url}/#/runs`);
+    await page.locator("[data-job-id]").first().waitFor();
+    await page.keyboard.press("g");
+    await page.keyboard.press("j");
+    await page.waitForURL(/#\/jobs/, { timeout: 10_000 });
+    await page.goto(`${t.url}/#/runs`);
+    await page.locator("[data-job-id]").first().waitFor();
+  });
 });

@@ -54,7 +54,16 @@ const boundaryConfigs = boundaries.map((zone) => ({
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/**", "dist/**", "out/**", ".data/**", ".tmp/**", ".fluxbase/**", "coverage/**", "jobs/**"],
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      "out/**",
+      ".data/**",
+      ".tmp/**",
+      ".fluxbase/**",
+      "coverage/**",
+      "jobs/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -87,7 +96,10 @@ export default tseslint.config(
       },
     },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "no-console": "off",
       // TypeScript checks names; the core rule does not know DOM, Node and Deno globals.
       "no-undef": "off",

@@ -2,14 +2,21 @@
 // one connection per concurrent loop, one job per claim.
 import pg from "pg";
 
-export async function runBaselineLoop(options: { url: string; jobs: number; concurrency: number }): Promise<number> {
+export async function runBaselineLoop(options: {
+  url: string;
+  jobs: number;
+  concurrency: number;
+}): Promise<number> {
   const setup = new pg.Client({ connectionString: options.url });
   await setup.connect();
   await setup.query(`DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench;
     CREATE TABLE bench.loop_jobs (id bigserial PRIMARY KEY, status text NOT NULL DEFAULT 'pending',
       payload jsonb NOT NULL DEFAULT '{}', result jsonb, created_at timestamptz NOT NULL DEFAULT now());
     CREATE INDEX ON bench.loop_jobs (id) WHERE status = 'pending';`);
-  await setup.query("INSERT INTO bench.loop_jobs (payload) SELECT '{}' FROM generate_series(1, $1)", [options.jobs]);
+  await setup.query(
+    "INSERT INTO bench.loop_jobs (payload) SELECT '{}' FROM generate_series(1, $1)",
+    [options.jobs],
+  );
   await setup.query("VACUUM ANALYZE bench.loop_jobs");
   const clients = await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
@@ -28,7 +35,9 @@ export async function runBaselineLoop(options: { url: string; jobs: number; conc
            RETURNING id`,
         );
         if (rows.length === 0) return;
-        await c.query("UPDATE bench.loop_jobs SET status = 'done', result = '{}' WHERE id = $1", [rows[0]!.id]);
+        await c.query("UPDATE bench.loop_jobs SET status = 'done', result = '{}' WHERE id = $1", [
+          rows[0]!.id,
+        ]);
       }
     }),
   );

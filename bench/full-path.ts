@@ -28,7 +28,11 @@ function observed(runtime: JobRuntime, onStart: (jobId: string) => void): JobRun
   };
 }
 
-export async function runFullPath(options: { url: string; jobs: number; latencyJobs: number }): Promise<FullPathFigures> {
+export async function runFullPath(options: {
+  url: string;
+  jobs: number;
+  latencyJobs: number;
+}): Promise<FullPathFigures> {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-"));
   const defaults = defaultServerConfig(dir);
   const config = {
@@ -37,35 +41,60 @@ export async function runFullPath(options: { url: string; jobs: number; latencyJ
     databaseUrl: options.url,
     dataDir: path.join(dir, "data"),
     logLevel: "silent" as const,
-    jobs: { ...defaults.jobs, workerMode: "disabled" as const, autoLoadOnBoot: false, defaultMaxRetries: 0 },
+    jobs: {
+      ...defaults.jobs,
+      workerMode: "disabled" as const,
+      autoLoadOnBoot: false,
+      defaultMaxRetries: 0,
+    },
   };
   const stack = await startLocalStack({ config, logger: silentLogger });
   const db = createDb({ connectionString: options.url, max: 20 });
   await db.query("TRUNCATE jobs.queue, logging.entries CASCADE");
   await createNoopFunction(db);
   const board = createStartBoard();
-  const runtime = observed(createDenoRuntime({ cacheDir: path.join(dir, "runtime"), logger: silentLogger }), board.mark);
-  const headers = { Authorization: `Bearer ${stack.keys.serviceKey}`, "content-type": "application/json" };
+  const runtime = observed(
+    createDenoRuntime({ cacheDir: path.join(dir, "runtime"), logger: silentLogger }),
+    board.mark,
+  );
+  const headers = {
+    Authorization: `Bearer ${stack.keys.serviceKey}`,
+    "content-type": "application/json",
+  };
   const submit = async () => {
-    const res = await fetch(`${stack.url}/api/v1/jobs/submit`, { method: "POST", headers, body: JSON.stringify({ job_name: "noop", payload: {} }) });
+    const res = await fetch(`${stack.url}/api/v1/jobs/submit`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ job_name: "noop", payload: {} }),
+    });
     if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { id: string }).id;
   };
 
   // Drain: queue the jobs through HTTP, then time a pool of the default size from start to the last completion.
-  for (let i = 0; i < options.jobs; i += 20) await Promise.all(Array.from({ length: Math.min(20, options.jobs - i) }, submit));
+  for (let i = 0; i < options.jobs; i += 20)
+    await Promise.all(Array.from({ length: Math.min(20, options.jobs - i) }, submit));
   const pool = createWorkerPool({
-    db, runtime, config: { ...config.jobs, workerMode: "embedded" }, jwtSecret: stack.keys.jwtSecret,
-    serverUrl: () => stack.url, passthroughEnv: {}, logger: silentLogger,
+    db,
+    runtime,
+    config: { ...config.jobs, workerMode: "embedded" },
+    jwtSecret: stack.keys.jwtSecret,
+    serverUrl: () => stack.url,
+    passthroughEnv: {},
+    logger: silentLogger,
   });
   const t0 = performance.now();
   await pool.start();
   await until(async () => {
-    const [row] = await db.query<{ n: number }>("SELECT count(*) AS n FROM jobs.queue WHERE status IN ('completed', 'failed')");
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM jobs.queue WHERE status IN ('completed', 'failed')",
+    );
     return row!.n >= options.jobs;
   }, 20);
   const drainPerSecond = options.jobs / ((performance.now() - t0) / 1000);
-  const [failed] = await db.query<{ n: number }>("SELECT count(*) AS n FROM jobs.queue WHERE status = 'failed'");
+  const [failed] = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM jobs.queue WHERE status = 'failed'",
+  );
   if (failed!.n > 0) throw new Error(`${failed!.n} jobs failed during the drain`);
 
   // Latency while idle: jobs arriving at 20/s, from the HTTP submit to the handler starting in Deno.

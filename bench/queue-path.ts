@@ -15,10 +15,27 @@ export function benchJobsConfig(overrides: Partial<JobsConfig> = {}): JobsConfig
 
 export async function createNoopFunction(db: Db, name = "noop"): Promise<string> {
   const { row } = await upsertFunction(db, {
-    name, namespace: "default", description: null, code: "export function handler() { return null; }",
-    originalCode: null, isBundled: false, bundleError: null, enabled: true, schedule: null, timeoutSeconds: 300,
-    memoryLimitMb: 256, maxRetries: 0, progressTimeoutSeconds: 300, allowNet: true, allowEnv: true,
-    allowRead: false, allowWrite: false, requireRoles: [], disableExecutionLogs: false, source: "api", createdBy: null,
+    name,
+    namespace: "default",
+    description: null,
+    code: "export function handler() { return null; }",
+    originalCode: null,
+    isBundled: false,
+    bundleError: null,
+    enabled: true,
+    schedule: null,
+    timeoutSeconds: 300,
+    memoryLimitMb: 256,
+    maxRetries: 0,
+    progressTimeoutSeconds: 300,
+    allowNet: true,
+    allowEnv: true,
+    allowRead: false,
+    allowWrite: false,
+    requireRoles: [],
+    disableExecutionLogs: false,
+    source: "api",
+    createdBy: null,
   });
   return row.id;
 }
@@ -81,7 +98,12 @@ export async function runQueuePath(options: QueuePathOptions): Promise<QueuePath
     : benchJobsConfig({ embeddedWorkerCount: 2, maxConcurrentPerWorker: options.concurrency / 2 });
   const pool = () =>
     createWorkerPool({
-      db, runtime, config, jwtSecret: "x".repeat(32), serverUrl: () => "http://127.0.0.1:1", passthroughEnv: {},
+      db,
+      runtime,
+      config,
+      jwtSecret: "x".repeat(32),
+      serverUrl: () => "http://127.0.0.1:1",
+      passthroughEnv: {},
       logger: process.env.BENCH_LOG ? createLogger("debug") : silentLogger,
     });
 
@@ -112,8 +134,18 @@ export async function runQueuePath(options: QueuePathOptions): Promise<QueuePath
   await atRate(options.latencyJobs, 100, async () => {
     const t = performance.now();
     const row = await insertJob(db, {
-      namespace: "default", functionId, jobName: "noop", payload: {}, priority: 0, maxDurationSeconds: 300,
-      progressTimeoutSeconds: 300, maxRetries: 0, createdBy: null, userRole: "service_role", userEmail: null, scheduledAt: null,
+      namespace: "default",
+      functionId,
+      jobName: "noop",
+      payload: {},
+      priority: 0,
+      maxDurationSeconds: 300,
+      progressTimeoutSeconds: 300,
+      maxRetries: 0,
+      createdBy: null,
+      userRole: "service_role",
+      userEmail: null,
+      scheduledAt: null,
     });
     latencies.push((await board.wait(row.id)) - t);
   });

@@ -25,7 +25,8 @@ export interface ReportCommand {
   expected?: Record<string, string[]>;
 }
 
-export type ClientCommand = ConnectCommand | ReportCommand | { type: "reset" } | { type: "count" } | { type: "stop" };
+export type ClientCommand =
+  ConnectCommand | ReportCommand | { type: "reset" } | { type: "count" } | { type: "stop" };
 
 export interface ClientFigures {
   received: number;
@@ -70,8 +71,18 @@ function commitMs(text: string): number {
 }
 
 function open(command: ConnectCommand, token: string | null, owner: string | null): Promise<void> {
-  const client = createClient(command.url, token ? { apiKey: token } : { serviceKey: command.serviceKey }, { WebSocket });
-  const socket: Socket = { owner, seen: new Map(), duplicated: 0, subscribedTimes: 0, subscribedAtReset: 1 };
+  const client = createClient(
+    command.url,
+    token ? { apiKey: token } : { serviceKey: command.serviceKey },
+    { WebSocket },
+  );
+  const socket: Socket = {
+    owner,
+    seen: new Map(),
+    duplicated: 0,
+    subscribedTimes: 0,
+    subscribedAtReset: 1,
+  };
   sockets.push(socket);
   return new Promise((resolve) => {
     const channel = client.realtime.channel("table:jobs.queue").on("UPDATE", (payload) => {
@@ -100,10 +111,12 @@ function report(command: ReportCommand): ClientFigures {
   // Without a list of writes, what any admin socket saw is what every admin socket should see.
   const expected = new Map<string, Set<string>>();
   if (command.expected) {
-    for (const [id, messages] of Object.entries(command.expected)) expected.set(id, new Set(messages));
+    for (const [id, messages] of Object.entries(command.expected))
+      expected.set(id, new Set(messages));
   } else {
     for (const socket of sockets.filter((s) => s.owner === null)) {
-      for (const [id, seen] of socket.seen) expected.set(id, new Set([...(expected.get(id) ?? []), ...seen]));
+      for (const [id, seen] of socket.seen)
+        expected.set(id, new Set([...(expected.get(id) ?? []), ...seen]));
     }
   }
   let received = 0;
@@ -129,10 +142,19 @@ function report(command: ReportCommand): ClientFigures {
   const reconnects = sockets.reduce((n, s) => n + s.subscribedTimes - s.subscribedAtReset, 0);
   const cpu = process.cpuUsage(cpuAtReset);
   return {
-    received, unique, duplicated, lost, leaked, reconnects,
+    received,
+    unique,
+    duplicated,
+    lost,
+    leaked,
+    reconnects,
     expectedKeys: [...expected.values()].reduce((n, set) => n + set.size, 0),
-    cpuSeconds: (cpu.user + cpu.system) / 1e6, firstAt, lastAt,
-    p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    firstAt,
+    lastAt,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: percentile(latencies, 100),
   };
 }
 

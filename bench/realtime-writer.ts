@@ -16,10 +16,13 @@ process.once("message", (command: WriteCommand) => {
     const db = createDb({ connectionString: command.url, max: 16 });
     const t0 = performance.now();
     await atRate(command.count, command.rate, async (k) => {
-      await db.query("UPDATE jobs.queue SET progress = $2, last_progress_at = now() WHERE id = $1", [
-        command.ids[k % command.ids.length],
-        JSON.stringify({ percent: k % 100, message: `#${k}` }),
-      ]);
+      await db.query(
+        "UPDATE jobs.queue SET progress = $2, last_progress_at = now() WHERE id = $1",
+        [
+          command.ids[k % command.ids.length],
+          JSON.stringify({ percent: k % 100, message: `#${k}` }),
+        ],
+      );
     });
     const seconds = (performance.now() - t0) / 1000;
     await db.end();

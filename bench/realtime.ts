@@ -60,7 +60,11 @@ async function settle(child: ChildProcess, quietMs = 1500): Promise<void> {
 function cpuSince(start: { process: NodeJS.CpuUsage; machine: number[] }) {
   const own = process.cpuUsage(start.process);
   const now = machineTimes();
-  return { server: (own.user + own.system) / 1e6, busy: (now[0]! - start.machine[0]!) / 1000, idle: (now[1]! - start.machine[1]!) / 1000 };
+  return {
+    server: (own.user + own.system) / 1e6,
+    busy: (now[0]! - start.machine[0]!) / 1000,
+    idle: (now[1]! - start.machine[1]!) / 1000,
+  };
 }
 
 function machineTimes(): number[] {
@@ -95,7 +99,12 @@ async function createUsers(db: Db, secret: string): Promise<{ ids: string[]; tok
      SELECT 'bench-' || i || '@example.com', 'x' FROM generate_series(1, $1) i RETURNING id, email`,
     [USERS],
   );
-  const tokens = rows.map((r) => signJwt({ sub: r.id, role: "authenticated", email: r.email, token_type: "access" }, { secret, expiresIn: 3600 }));
+  const tokens = rows.map((r) =>
+    signJwt(
+      { sub: r.id, role: "authenticated", email: r.email, token_type: "access" },
+      { secret, expiresIn: 3600 },
+    ),
+  );
   return { ids: rows.map((r) => r.id), tokens };
 }
 
@@ -113,13 +122,18 @@ async function poolPath(stack: LocalStack, db: Db, child: ChildProcess, tokens: 
     ids.push(((await res.json()) as { id: string }).id);
   }
   await until(async () => {
-    const [row] = await db.query<{ n: number }>("SELECT count(*) AS n FROM jobs.queue WHERE id = any($1) AND status = 'completed'", [ids]);
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM jobs.queue WHERE id = any($1) AND status = 'completed'",
+      [ids],
+    );
     return row!.n === ids.length;
   }, 250);
   await settle(child);
   const owners = tokens.map((_, i) => ids[i] ?? null);
   const { figures } = await ask<{ figures: ClientFigures }>(child, { type: "report", owners });
-  console.log(`pool path: ${JOBS} jobs x ${TICKS_PER_SECOND} reports/s x ${SECONDS} s, written as ${fmt(figures.expectedKeys / JOBS, 1)} updates per job (coalesced)`);
+  console.log(
+    `pool path: ${JOBS} jobs x ${TICKS_PER_SECOND} reports/s x ${SECONDS} s, written as ${fmt(figures.expectedKeys / JOBS, 1)} updates per job (coalesced)`,
+  );
   print("  delivered", figures, cpuSince(cpu));
 }
 
@@ -136,14 +150,27 @@ async function directPath(db: Db, child: ChildProcess, ids: string[], rate: numb
   await ask(child, { type: "reset" });
   const cpu = cpuStart();
   const total = rate * SECONDS;
-  const expected: Record<string, string[]> = Object.fromEntries(ids.map((id) => [id, [] as string[]]));
+  const expected: Record<string, string[]> = Object.fromEntries(
+    ids.map((id) => [id, [] as string[]]),
+  );
   for (let k = 0; k < total; k++) expected[ids[k % ids.length]!]!.push(`running#${k}`);
   const writer = fork(fileURLToPath(new URL("./realtime-writer.ts", import.meta.url)));
-  const { achieved } = await ask<{ achieved: number }>(writer, { url: db.connectionString, ids, rate, count: total });
+  const { achieved } = await ask<{ achieved: number }>(writer, {
+    url: db.connectionString,
+    ids,
+    rate,
+    count: total,
+  });
   await settle(child);
   const owners = ids;
-  const { figures } = await ask<{ figures: ClientFigures }>(child, { type: "report", owners, expected });
-  console.log(`direct SQL: ${fmt(total, 0)} updates at ${fmt(rate, 0)}/s requested (${fmt(achieved, 0)}/s achieved) over ${ids.length} jobs; expected ${fmt(total * (ADMINS + 1), 0)} messages`);
+  const { figures } = await ask<{ figures: ClientFigures }>(child, {
+    type: "report",
+    owners,
+    expected,
+  });
+  console.log(
+    `direct SQL: ${fmt(total, 0)} updates at ${fmt(rate, 0)}/s requested (${fmt(achieved, 0)}/s achieved) over ${ids.length} jobs; expected ${fmt(total * (ADMINS + 1), 0)} messages`,
+  );
   print("  delivered", figures, cpuSince(cpu));
 }
 
@@ -156,8 +183,19 @@ async function main() {
   try {
     const defaults = defaultServerConfig(dir);
     const config = {
-      ...defaults, port: 0, databaseUrl: pg.connectionString, dataDir: path.join(dir, "data"), logLevel: "silent" as const,
-      jobs: { ...defaults.jobs, autoLoadOnBoot: false, defaultMaxRetries: 0, embeddedWorkerCount: 2, maxConcurrentPerWorker: JOBS, maxConcurrentPerNamespace: JOBS * 2 },
+      ...defaults,
+      port: 0,
+      databaseUrl: pg.connectionString,
+      dataDir: path.join(dir, "data"),
+      logLevel: "silent" as const,
+      jobs: {
+        ...defaults.jobs,
+        autoLoadOnBoot: false,
+        defaultMaxRetries: 0,
+        embeddedWorkerCount: 2,
+        maxConcurrentPerWorker: JOBS,
+        maxConcurrentPerNamespace: JOBS * 2,
+      },
     };
     const runtime = createInProcessRuntime({
       async ticker(job) {
@@ -173,10 +211,18 @@ async function main() {
     const db = createDb({ connectionString: pg.connectionString, max: 16 });
     await createNoopFunction(db, "ticker");
     const users = await createUsers(db, stack.keys.jwtSecret);
-    console.log(`realtime: ${USERS} user sockets + ${ADMINS} admin sockets (clients in a separate process); PostgreSQL ${pg.port} embedded, default durability`);
+    console.log(
+      `realtime: ${USERS} user sockets + ${ADMINS} admin sockets (clients in a separate process); PostgreSQL ${pg.port} embedded, default durability`,
+    );
 
     child = fork(fileURLToPath(new URL("./realtime-clients.ts", import.meta.url)));
-    const connect = { url: stack.url, anonKey: stack.keys.anonKey, owners: users.tokens, serviceKey: stack.keys.serviceKey, admins: ADMINS };
+    const connect = {
+      url: stack.url,
+      anonKey: stack.keys.anonKey,
+      owners: users.tokens,
+      serviceKey: stack.keys.serviceKey,
+      admins: ADMINS,
+    };
     await ask(child, { type: "connect", ...connect });
 
     if (process.env.BENCH_RT_ONLY !== "direct") await poolPath(stack, db, child, users.tokens);

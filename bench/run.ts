@@ -22,22 +22,42 @@ async function main() {
     const db = createDb({ connectionString: pg.connectionString, max: 2 });
     await migrate({ db });
     await db.end();
-    console.log(`PostgreSQL ${pg.port} (embedded, default durability settings); ${QUEUE_JOBS} queue-path jobs, ${FULL_JOBS} full-path jobs`);
+    console.log(
+      `PostgreSQL ${pg.port} (embedded, default durability settings); ${QUEUE_JOBS} queue-path jobs, ${FULL_JOBS} full-path jobs`,
+    );
 
-    const loop = await runBaselineLoop({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10 });
+    const loop = await runBaselineLoop({
+      url: pg.connectionString,
+      jobs: QUEUE_JOBS,
+      concurrency: 10,
+    });
     console.log(`baseline SKIP LOCKED loop, concurrency 10:  ${fmt(loop, 0)} jobs/s`);
 
     for (const mode of ["unbatched", "batched"] as const) {
-      const queue = await runQueuePath({ url: pg.connectionString, jobs: QUEUE_JOBS, concurrency: 10, latencyJobs: 500, mode });
+      const queue = await runQueuePath({
+        url: pg.connectionString,
+        jobs: QUEUE_JOBS,
+        concurrency: 10,
+        latencyJobs: 500,
+        mode,
+      });
       const label = `queue path ${mode}`.padEnd(21);
-      console.log(`${label} drain, concurrency 10: ${fmt(queue.drainPerSecond, 0)} jobs/s  (${fmt(queue.drainPerSecond / loop, 2)} of the loop)`);
-      console.log(`${label} submit -> start @100/s: p50 ${fmt(queue.p50Ms, 2)} ms, p99 ${fmt(queue.p99Ms, 2)} ms`);
+      console.log(
+        `${label} drain, concurrency 10: ${fmt(queue.drainPerSecond, 0)} jobs/s  (${fmt(queue.drainPerSecond / loop, 2)} of the loop)`,
+      );
+      console.log(
+        `${label} submit -> start @100/s: p50 ${fmt(queue.p50Ms, 2)} ms, p99 ${fmt(queue.p99Ms, 2)} ms`,
+      );
     }
 
     if (process.env.BENCH_ONLY === "queue") return;
     const full = await runFullPath({ url: pg.connectionString, jobs: FULL_JOBS, latencyJobs: 200 });
-    console.log(`full path drain (HTTP -> Deno), 4x5 slots: ${fmt(full.drainPerSecond, 1)} jobs/s  (${fmt(full.drainPerSecond / loop, 3)} of the loop)`);
-    console.log(`full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`);
+    console.log(
+      `full path drain (HTTP -> Deno), 4x5 slots: ${fmt(full.drainPerSecond, 1)} jobs/s  (${fmt(full.drainPerSecond / loop, 3)} of the loop)`,
+    );
+    console.log(
+      `full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,
+    );
   } finally {
     await pg.stop();
     await rm(dir, { recursive: true, force: true });

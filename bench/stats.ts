@@ -7,10 +7,17 @@ export function percentile(values: number[], p: number): number {
 }
 
 export function fmt(n: number, digits = 1): string {
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return n.toLocaleString("en-US", {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 }
 
-export async function until(check: () => Promise<boolean>, intervalMs = 25, timeoutMs = 600_000): Promise<void> {
+export async function until(
+  check: () => Promise<boolean>,
+  intervalMs = 25,
+  timeoutMs = 600_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("benchmark timed out");
@@ -19,7 +26,11 @@ export async function until(check: () => Promise<boolean>, intervalMs = 25, time
 }
 
 /** Calls `fn` `count` times at `perSecond`, on a fixed schedule (not back-to-back). */
-export async function atRate(count: number, perSecond: number, fn: (i: number) => Promise<void>): Promise<void> {
+export async function atRate(
+  count: number,
+  perSecond: number,
+  fn: (i: number) => Promise<void>,
+): Promise<void> {
   const start = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {

@@ -12,7 +12,10 @@ export async function handler(
   fluxbaseService: FluxbaseClient,
   job: JobUtils,
 ) {
-  const { batches = 30, batch_ms = 500 } = job.getJobPayload() as { batches?: number; batch_ms?: number };
+  const { batches = 30, batch_ms = 500 } = job.getJobPayload() as {
+    batches?: number;
+    batch_ms?: number;
+  };
   let processed = 0;
   for (let i = 0; i < batches; i++) {
     // portability-ignore check-cancellation (on Fluxbase the import simply runs to its end)
@@ -22,10 +25,14 @@ export async function handler(
     }
     await new Promise((resolve) => setTimeout(resolve, batch_ms));
     processed += 1;
-    job.reportProgress(Math.floor((processed / batches) * 100), `Imported batch ${processed}/${batches}`, {
-      processed,
-      total: batches,
-    });
+    job.reportProgress(
+      Math.floor((processed / batches) * 100),
+      `Imported batch ${processed}/${batches}`,
+      {
+        processed,
+        total: batches,
+      },
+    );
   }
   return { success: true, processed };
 }

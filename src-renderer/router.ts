@@ -14,7 +14,6 @@ export interface NavMeta {
   admin?: boolean;
 }
 
-
 export const routes: RouteRecordRaw[] = [
   { path: "/", redirect: "/runs" },
   { path: "/login", component: () => import("./views/LoginView.vue"), meta: { public: true } },
@@ -29,11 +28,31 @@ export const routes: RouteRecordRaw[] = [
     meta: { nav: "Workers", key: "w", admin: true },
   },
   // ── Other views
-  { path: "/jobs", component: () => import("./views/JobsIdeView.vue"), meta: { nav: "Jobs (IDE)", key: "j", admin: true } },
-  { path: "/schedules", component: () => import("./views/SchedulesView.vue"), meta: { nav: "Schedules", key: "s", admin: true } },
-  { path: "/secrets", component: () => import("./views/SecretsView.vue"), meta: { nav: "Secrets", key: "k" } },
-  { path: "/users", component: () => import("./views/UsersView.vue"), meta: { nav: "Users", key: "u", admin: true } },
-  { path: "/connect", component: () => import("./views/ConnectView.vue"), meta: { nav: "Connect", key: "c", admin: true } },
+  {
+    path: "/jobs",
+    component: () => import("./views/JobsIdeView.vue"),
+    meta: { nav: "Jobs (IDE)", key: "j", admin: true },
+  },
+  {
+    path: "/schedules",
+    component: () => import("./views/SchedulesView.vue"),
+    meta: { nav: "Schedules", key: "s", admin: true },
+  },
+  {
+    path: "/secrets",
+    component: () => import("./views/SecretsView.vue"),
+    meta: { nav: "Secrets", key: "k" },
+  },
+  {
+    path: "/users",
+    component: () => import("./views/UsersView.vue"),
+    meta: { nav: "Users", key: "u", admin: true },
+  },
+  {
+    path: "/connect",
+    component: () => import("./views/ConnectView.vue"),
+    meta: { nav: "Connect", key: "c", admin: true },
+  },
   // ── end of other views
   { path: "/:rest(.*)*", redirect: "/runs" },
 ];

@@ -49,15 +49,24 @@ export class AdminFilesClient {
   }
 
   /** Creates or overwrites the file (and its folders). */
-  async writeFile(path: string, content: string): Promise<Result<{ path: string; size: number; mtime: string }>> {
-    const res = await this.http.request<{ path: string; size: number; mtime: string }>("PUT", filePath(path), {
-      body: { content },
-    });
+  async writeFile(
+    path: string,
+    content: string,
+  ): Promise<Result<{ path: string; size: number; mtime: string }>> {
+    const res = await this.http.request<{ path: string; size: number; mtime: string }>(
+      "PUT",
+      filePath(path),
+      {
+        body: { content },
+      },
+    );
     return res.error ? fail(res.error) : ok(res.data);
   }
 
   async renameFile(from: string, to: string): Promise<Result<{ path: string }>> {
-    const res = await this.http.request<{ path: string }>("POST", `${BASE}/rename`, { body: { from, to } });
+    const res = await this.http.request<{ path: string }>("POST", `${BASE}/rename`, {
+      body: { from, to },
+    });
     return res.error ? fail(res.error) : ok(res.data);
   }
 

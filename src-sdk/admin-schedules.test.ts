@@ -17,14 +17,23 @@ const schedule = {
 
 function admin(respond: Parameters<typeof fakeFetch>[0]) {
   const fetch = fakeFetch(respond);
-  return { fetch, client: createClient("http://localhost:8080", { serviceKey: "sk_test_0123456789abcdef" }, { fetch }) };
+  return {
+    fetch,
+    client: createClient(
+      "http://localhost:8080",
+      { serviceKey: "sk_test_0123456789abcdef" },
+      { fetch },
+    ),
+  };
 }
 
 describe("client.admin.jobs schedules", () => {
   it("listSchedules GETs /schedules and accepts a bare array or a wrapped one", async () => {
     const { fetch, client } = admin(() => jsonResponse([schedule]));
     expect((await client.admin.jobs.listSchedules()).data).toEqual([schedule]);
-    expect(`${fetch.requests[0]?.method} ${fetch.requests[0]?.url.pathname}`).toBe("GET /api/v1/admin/jobs/schedules");
+    expect(`${fetch.requests[0]?.method} ${fetch.requests[0]?.url.pathname}`).toBe(
+      "GET /api/v1/admin/jobs/schedules",
+    );
     fetch.queue.push(jsonResponse({ schedules: [schedule] }));
     expect((await client.admin.jobs.listSchedules()).data).toEqual([schedule]);
   });
@@ -41,12 +50,19 @@ describe("client.admin.jobs schedules", () => {
   });
 
   it("triggerSchedule gives the new job with its payload parsed", async () => {
-    const job = { id: "j1", job_name: "nightly", status: "pending", payload: '{"_trigger":"manual"}' };
+    const job = {
+      id: "j1",
+      job_name: "nightly",
+      status: "pending",
+      payload: '{"_trigger":"manual"}',
+    };
     const { fetch, client } = admin(() => jsonResponse(job, 201));
     const { data, error } = await client.admin.jobs.triggerSchedule("default", "nightly");
     expect(error).toBeNull();
     expect(data?.payload).toEqual({ _trigger: "manual" });
-    expect(fetch.requests[0]?.url.pathname).toBe("/api/v1/admin/jobs/schedules/default/nightly/trigger");
+    expect(fetch.requests[0]?.url.pathname).toBe(
+      "/api/v1/admin/jobs/schedules/default/nightly/trigger",
+    );
   });
 
   it("passes server errors through", async () => {

@@ -32,7 +32,11 @@ export class AdminUsersClient {
   }
 
   async setRole(userId: string, role: string): Promise<Result<AuthUser>> {
-    const res = await this.http.request<AuthUser>("PATCH", `${BASE}/${encodeURIComponent(userId)}`, { body: { role } });
+    const res = await this.http.request<AuthUser>(
+      "PATCH",
+      `${BASE}/${encodeURIComponent(userId)}`,
+      { body: { role } },
+    );
     return res.error ? fail(res.error) : ok(res.data);
   }
 

@@ -2,7 +2,12 @@
 // subscribe messages of §3.2, turns §3.3 row changes into the §3.4 callback payload,
 // keeps the socket alive with heartbeats and reconnects with backoff.
 import { normalizeRecord } from "./json-columns.ts";
-import { matches, noteSubscriptionId, type Binding, type ExecutionLogLine } from "./realtime-bindings.ts";
+import {
+  matches,
+  noteSubscriptionId,
+  type Binding,
+  type ExecutionLogLine,
+} from "./realtime-bindings.ts";
 
 function logsMessage(channel: string, executionId: string): Record<string, unknown> {
   return { type: "subscribe_logs", channel, config: { execution_id: executionId, type: "job" } };
@@ -195,7 +200,8 @@ export class RealtimeChannel {
     for (const b of this.bindings) if (b.kind === "postgres_changes") delete b.id;
     const configs = this.bindings.flatMap((b) => (b.kind === "postgres_changes" ? [b.filter] : []));
     const logs = this.bindings.flatMap((b) => (b.kind === "logs" ? [b.executionId] : []));
-    if (configs.length === 0 && logs.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
+    if (configs.length === 0 && logs.length === 0)
+      this.sendJson({ type: "subscribe", channel: this.name });
     for (const config of configs) this.sendJson(this.subscribeMessage(config));
     for (const id of logs) this.sendJson(logsMessage(this.name, id));
     this.heartbeat = setInterval(
@@ -219,7 +225,8 @@ export class RealtimeChannel {
       this.dispatch(toChangePayload(message.payload, new Date()), ids);
     } else if (message.type === "execution_log" && isRecord(message.payload)) {
       const line = message.payload as unknown as ExecutionLogLine;
-      for (const b of this.bindings) if (b.kind === "logs" && b.executionId === line.execution_id) b.callback(line);
+      for (const b of this.bindings)
+        if (b.kind === "logs" && b.executionId === line.execution_id) b.callback(line);
     } else if (
       message.type === "ack" &&
       isRecord(message.payload) &&

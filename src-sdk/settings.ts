@@ -26,15 +26,24 @@ export class SecretSettingsClient {
     this.base = base;
   }
 
-  async setSecret(key: string, value: string, options: { description?: string } = {}): Promise<Result<SecretMetadata>> {
+  async setSecret(
+    key: string,
+    value: string,
+    options: { description?: string } = {},
+  ): Promise<Result<SecretMetadata>> {
     const res = await this.http.request<SecretMetadata>("POST", `${this.base}/secret`, {
       body: { key, value, ...options },
     });
     return res.error ? fail(res.error) : ok(res.data);
   }
 
-  async updateSecret(key: string, update: { value?: string; description?: string }): Promise<Result<SecretMetadata>> {
-    const res = await this.http.request<SecretMetadata>("PUT", `${this.base}/secret/${seg(key)}`, { body: update });
+  async updateSecret(
+    key: string,
+    update: { value?: string; description?: string },
+  ): Promise<Result<SecretMetadata>> {
+    const res = await this.http.request<SecretMetadata>("PUT", `${this.base}/secret/${seg(key)}`, {
+      body: update,
+    });
     return res.error ? fail(res.error) : ok(res.data);
   }
 

@@ -9,12 +9,17 @@ export interface Logger {
 const order = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 } as const;
 export type LogLevelName = keyof typeof order;
 
-export function createLogger(level: LogLevelName = "info", write: (line: string) => void = (l) => process.stderr.write(l + "\n")): Logger {
-  const emit = (at: Exclude<LogLevelName, "silent">) => (message: string, fields?: Record<string, unknown>) => {
-    if (order[at] < order[level]) return;
-    const extra = fields && Object.keys(fields).length ? " " + JSON.stringify(fields) : "";
-    write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${message}${extra}`);
-  };
+export function createLogger(
+  level: LogLevelName = "info",
+  write: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): Logger {
+  const emit =
+    (at: Exclude<LogLevelName, "silent">) =>
+    (message: string, fields?: Record<string, unknown>) => {
+      if (order[at] < order[level]) return;
+      const extra = fields && Object.keys(fields).length ? " " + JSON.stringify(fields) : "";
+      write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${message}${extra}`);
+    };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 

@@ -62,7 +62,10 @@ function uiFallback(rendererDir: string | false | undefined, logger: Logger) {
   const dir = rendererDir === undefined ? defaultRendererDir : rendererDir;
   if (dir === false) return undefined;
   if (existsSync(path.join(dir, "index.html"))) logger.debug(`serving the UI from ${dir}`);
-  else logger.warn(`the UI is not built (no ${path.join(dir, "index.html")}): \`/\` says how to build it`);
+  else
+    logger.warn(
+      `the UI is not built (no ${path.join(dir, "index.html")}): \`/\` says how to build it`,
+    );
   return createUiFallback({ dir });
 }
 
@@ -90,12 +93,16 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   const mode = options.mode ?? "serve";
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err: Error) => logger.warn("shutdown step failed", { error: err.message }));
+    for (const fn of cleanups.reverse())
+      await fn().catch((err: Error) => logger.warn("shutdown step failed", { error: err.message }));
     cleanups.length = 0;
   };
 
   if (mode === "worker" && !config.databaseUrl) {
-    throw new AppError("CONFIG_INVALID", "worker mode needs --database-url (or DATABASE_URL): the PostgreSQL the API server uses");
+    throw new AppError(
+      "CONFIG_INVALID",
+      "worker mode needs --database-url (or DATABASE_URL): the PostgreSQL the API server uses",
+    );
   }
   if (mode === "worker") requireWorkerSecrets(config);
   try {
@@ -113,13 +120,21 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
             return;
           }
           databaseTrouble = `embedded PostgreSQL is restarting (${event.reason})`;
-          logger.warn(event.phase === "down" ? "embedded PostgreSQL died; restarting it" : "embedded PostgreSQL restart failed; retrying", { reason: event.reason });
+          logger.warn(
+            event.phase === "down"
+              ? "embedded PostgreSQL died; restarting it"
+              : "embedded PostgreSQL restart failed; retrying",
+            { reason: event.reason },
+          );
         },
       });
       cleanups.push(() => pg!.stop());
     }
     const databaseUrl = config.databaseUrl ?? pg!.connectionString;
-    const db = createDb({ connectionString: databaseUrl, max: 10 + config.jobs.embeddedWorkerCount * 2 });
+    const db = createDb({
+      connectionString: databaseUrl,
+      max: 10 + config.jobs.embeddedWorkerCount * 2,
+    });
     cleanups.push(() => db.end());
     const applied = await migrate({ db });
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
@@ -133,7 +148,10 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     const live = createLiveCheck({ db });
     const callers = createCallerResolver(keys, { live });
     const users = createUserService({ db, keys, onUserChanged: (id) => live.forgetUser(id) });
-    const encryption = await loadOrCreateEncryptionKey({ dataDir: config.dataDir, configured: config.encryptionKey });
+    const encryption = await loadOrCreateEncryptionKey({
+      dataDir: config.dataDir,
+      configured: config.encryptionKey,
+    });
     if (encryption.source === "created") logger.info(`created the secrets key ${encryption.file}`);
     const secrets = createSecretStore({ db, key: encryption.key, logger });
     // A worker checks it can build its jobs' clients before it claims anything.
@@ -154,7 +172,12 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     if (config.jobs.autoLoadOnBoot && mode === "serve") {
       loaded = await loadJobsDir({ db, dir: config.jobs.jobsDir, config: config.jobs, logger });
       if (config.jobs.watch !== false) {
-        const watcher = createJobsWatcher({ db, dir: config.jobs.jobsDir, config: config.jobs, logger });
+        const watcher = createJobsWatcher({
+          db,
+          dir: config.jobs.jobsDir,
+          config: config.jobs,
+          logger,
+        });
         cleanups.push(() => watcher.close());
       }
     }

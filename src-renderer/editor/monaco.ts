@@ -12,11 +12,19 @@ export type Monaco = typeof monaco;
 
 let configured = false;
 
-function annotationCompletions(model: monaco.editor.ITextModel, position: monaco.Position): monaco.languages.CompletionList {
+function annotationCompletions(
+  model: monaco.editor.ITextModel,
+  position: monaco.Position,
+): monaco.languages.CompletionList {
   const before = model.getLineContent(position.lineNumber).slice(0, position.column - 1);
   const match = /@fluxbase:([\w-]*)$/.exec(before);
   if (!match || !/^\s*(?:\/\/|\/?\*)/.test(before)) return { suggestions: [] };
-  const range = new monaco.Range(position.lineNumber, position.column - match[1]!.length, position.lineNumber, position.column);
+  const range = new monaco.Range(
+    position.lineNumber,
+    position.column - match[1]!.length,
+    position.lineNumber,
+    position.column,
+  );
   return {
     suggestions: Object.entries(ANNOTATIONS).map(([name, spec]) => ({
       label: name,

@@ -13,14 +13,23 @@ export function validateCron(value: string): CronCheck {
   if (text.startsWith("@")) {
     return DESCRIPTORS.includes(text.toLowerCase())
       ? { ok: true, cron: text.toLowerCase() }
-      : { ok: false, error: `unsupported descriptor "${text}" (use ${DESCRIPTORS.join(", ")} or a cron expression)` };
+      : {
+          ok: false,
+          error: `unsupported descriptor "${text}" (use ${DESCRIPTORS.join(", ")} or a cron expression)`,
+        };
   }
   const fields = text.split(" ").length;
   if (!text || (fields !== 5 && fields !== 6)) {
-    return { ok: false, error: `expects a cron expression of 5 fields (or 6 with seconds first), got "${text}"` };
+    return {
+      ok: false,
+      error: `expects a cron expression of 5 fields (or 6 with seconds first), got "${text}"`,
+    };
   }
   try {
-    const runs = CronExpressionParser.parse(text, { currentDate: Date.UTC(2000, 0, 1), tz: "UTC" }).take(5);
+    const runs = CronExpressionParser.parse(text, {
+      currentDate: Date.UTC(2000, 0, 1),
+      tz: "UTC",
+    }).take(5);
     for (let i = 1; i < runs.length; i++) {
       if ((runs[i]?.getTime() ?? 0) - (runs[i - 1]?.getTime() ?? 0) < 1_000) {
         return { ok: false, error: `"${text}" fires more often than once a second` };
@@ -44,8 +53,31 @@ export function nextFireTimes(cron: string, after: Date, count = 5, timezone?: s
   }
 }
 
-const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const DAYS = [
+  "Sunday",
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+  "Sunday",
+];
+const MONTHS = [
+  "",
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const DESCRIPTOR_WORDS: Record<string, string> = {
   "@yearly": "once a year, at 00:00 on 1 January",
   "@annually": "once a year, at 00:00 on 1 January",
@@ -58,11 +90,20 @@ const DESCRIPTOR_WORDS: Record<string, string> = {
 const pad = (n: string) => n.padStart(2, "0");
 const isNum = (f: string) => /^\d+$/.test(f);
 const named = (f: string, names: string[]) =>
-  f.split(",").map((part) => part.split("-").map((v) => (isNum(v) ? (names[Number(v)] ?? v) : v)).join(" to ")).join(", ");
+  f
+    .split(",")
+    .map((part) =>
+      part
+        .split("-")
+        .map((v) => (isNum(v) ? (names[Number(v)] ?? v) : v))
+        .join(" to "),
+    )
+    .join(", ");
 
 function timePart(minute: string, hour: string, second: string | undefined): string {
   const sec = second && second !== "0" ? ` and ${second} seconds` : "";
-  if (isNum(minute) && isNum(hour)) return `at ${pad(hour)}:${pad(minute)}${second && isNum(second) && second !== "0" ? `:${pad(second)}` : sec}`;
+  if (isNum(minute) && isNum(hour))
+    return `at ${pad(hour)}:${pad(minute)}${second && isNum(second) && second !== "0" ? `:${pad(second)}` : sec}`;
   const step = /^\*\/(\d+)$/;
   let text: string;
   if (minute === "*") text = "every minute";
@@ -72,8 +113,10 @@ function timePart(minute: string, hour: string, second: string | undefined): str
   else if (step.test(hour)) text += ` of every ${step.exec(hour)![1]}th hour`;
   else text += isNum(hour) ? ` during hour ${hour}` : ` during hours ${hour}`;
   if (second !== undefined && second !== "0") {
-    if (second === "*") return minute === "*" && hour === "*" ? "every second" : `every second, ${text}`;
-    if (step.test(second)) return `every ${step.exec(second)![1]} seconds${minute === "*" && hour === "*" ? "" : `, ${text}`}`;
+    if (second === "*")
+      return minute === "*" && hour === "*" ? "every second" : `every second, ${text}`;
+    if (step.test(second))
+      return `every ${step.exec(second)![1]} seconds${minute === "*" && hour === "*" ? "" : `, ${text}`}`;
     text += sec;
   }
   return text;
@@ -90,9 +133,11 @@ export function cronInWords(value: string): string {
   let text = timePart(minute, hour, second);
   const daily = isNum(minute) && isNum(hour);
   if (dom === "*" && dow === "*") text = daily ? `every day ${text}` : text;
-  if (dom !== "*") text += dom.startsWith("*/") ? `, every ${dom.slice(2)} days` : `, on day ${dom} of the month`;
+  if (dom !== "*")
+    text += dom.startsWith("*/") ? `, every ${dom.slice(2)} days` : `, on day ${dom} of the month`;
   if (dow !== "*") {
-    const days = dow === "1-5" ? "weekdays" : dow === "0,6" || dow === "6,0" ? "weekends" : named(dow, DAYS);
+    const days =
+      dow === "1-5" ? "weekdays" : dow === "0,6" || dow === "6,0" ? "weekends" : named(dow, DAYS);
     text += `${dom !== "*" ? " or" : ","} on ${days}`;
   }
   if (month !== "*") text += `, in ${named(month, MONTHS)}`;

@@ -21,7 +21,12 @@ export function buildFileTree(entries: FlatEntry[]): TreeNode[] {
     if (known) return known;
     const cut = dirPath.lastIndexOf("/");
     const parent = dirFor(cut < 0 ? "" : dirPath.slice(0, cut));
-    const node: TreeNode = { name: dirPath.slice(cut + 1), path: dirPath, type: "dir", children: [] };
+    const node: TreeNode = {
+      name: dirPath.slice(cut + 1),
+      path: dirPath,
+      type: "dir",
+      children: [],
+    };
     parent.children.push(node);
     dirs.set(dirPath, node);
     return node;
@@ -40,7 +45,9 @@ export function buildFileTree(entries: FlatEntry[]): TreeNode[] {
     });
   }
   const sort = (node: TreeNode) => {
-    node.children.sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === "dir" ? -1 : 1));
+    node.children.sort((a, b) =>
+      a.type === b.type ? a.name.localeCompare(b.name) : a.type === "dir" ? -1 : 1,
+    );
     node.children.forEach(sort);
   };
   sort(root);

@@ -15,7 +15,10 @@ export function secretNamesIn(source: string): string[] {
   for (const match of source.matchAll(CALL)) {
     const before = source.slice(Math.max(0, (match.index ?? 0) - 40), match.index ?? 0);
     // Only calls on a secrets object: `secrets.get(`, `secrets?.get(`, or a bare getRequired/… helper.
-    if (/secrets\s*\??\.\s*$/.test(before) || (!before.trimEnd().endsWith(".") && match[0].startsWith("getRequired"))) {
+    if (
+      /secrets\s*\??\.\s*$/.test(before) ||
+      (!before.trimEnd().endsWith(".") && match[0].startsWith("getRequired"))
+    ) {
       names.add(match[2]!);
     }
   }

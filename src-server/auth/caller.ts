@@ -41,7 +41,13 @@ function same(a: string, b: string): boolean {
 }
 
 export function serviceCaller(): Caller {
-  return { role: "service_role", userId: null, email: null, kind: "service", claims: { role: "service_role" } };
+  return {
+    role: "service_role",
+    userId: null,
+    email: null,
+    kind: "service",
+    claims: { role: "service_role" },
+  };
 }
 
 export function anonCaller(): Caller {
@@ -65,7 +71,11 @@ export function callerFromClaims(claims: Claims): Caller {
   const bound = job ? { job } : {};
   if (role === "service_role") return { ...serviceCaller(), claims, ...bound };
   if (role === "anon") return { ...anonCaller(), claims, ...bound };
-  const id = isUuid(claims.sub) ? claims.sub : isUuid(claims.user_id) ? (claims.user_id as string) : null;
+  const id = isUuid(claims.sub)
+    ? claims.sub
+    : isUuid(claims.user_id)
+      ? (claims.user_id as string)
+      : null;
   const email = typeof claims.email === "string" ? claims.email : null;
   return { role, userId: id, email, kind: "user", claims, ...bound };
 }
@@ -81,7 +91,10 @@ export interface CallerResolver {
    * their lookups share a query), and reports the caller as of now or the error. Returns
    * the function that stops watching.
    */
-  watch(caller: Caller, onResult: (result: { caller: Caller } | { error: unknown }) => void): () => void;
+  watch(
+    caller: Caller,
+    onResult: (result: { caller: Caller } | { error: unknown }) => void,
+  ): () => void;
 }
 
 export interface CallerResolverOptions {
@@ -91,7 +104,10 @@ export interface CallerResolverOptions {
   recheckMs?: number;
 }
 
-export function createCallerResolver(keys: ApiKeys, options: CallerResolverOptions = {}): CallerResolver {
+export function createCallerResolver(
+  keys: ApiKeys,
+  options: CallerResolverOptions = {},
+): CallerResolver {
   const recheck = async (caller: Caller): Promise<Caller> => {
     const exp = caller.claims.exp;
     if (typeof exp === "number" && exp * 1000 <= Date.now()) {
@@ -142,7 +158,9 @@ export function createCallerResolver(keys: ApiKeys, options: CallerResolverOptio
       const authorization = header(headers, "authorization")?.trim();
       const serviceKey =
         header(headers, "x-service-key") ??
-        (authorization?.toLowerCase().startsWith("servicekey ") ? authorization.slice(11).trim() : undefined);
+        (authorization?.toLowerCase().startsWith("servicekey ")
+          ? authorization.slice(11).trim()
+          : undefined);
       if (serviceKey !== undefined) {
         let caller: Caller | undefined;
         try {

@@ -46,7 +46,8 @@ export async function loadOrCreateKeys(options: LoadKeysOptions): Promise<ApiKey
   // Generated keys are only valid under the secret that signed them.
   const sameSecret = jwtSecret === generated.jwtSecret;
   const anonKey =
-    options.anonKey ?? (sameSecret ? generated.anonKey : signJwt(anonClaims, { secret: jwtSecret }));
+    options.anonKey ??
+    (sameSecret ? generated.anonKey : signJwt(anonClaims, { secret: jwtSecret }));
   const serviceKey =
     options.serviceKey ??
     (sameSecret ? generated.serviceKey : signJwt(serviceClaims, { secret: jwtSecret }));

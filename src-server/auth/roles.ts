@@ -19,7 +19,10 @@ export function isAdminRole(role: string | null | undefined): boolean {
  * service_role and dashboard_admin always pass; known roles compare by level; an
  * unknown user role counts as authenticated; an unknown required role needs an exact match.
  */
-export function satisfiesRequiredRoles(role: string | null | undefined, required: string[]): boolean {
+export function satisfiesRequiredRoles(
+  role: string | null | undefined,
+  required: string[],
+): boolean {
   if (required.length === 0) return true;
   const userRole = role || "anon";
   if (userRole === "service_role" || userRole === "dashboard_admin") return true;

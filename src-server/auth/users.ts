@@ -18,14 +18,23 @@ const ROLE = /^[a-z][a-z0-9_]{0,62}$/;
 const FORBIDDEN_USER_ROLES = new Set(["service_role", "anon"]);
 
 export interface UserService {
-  signUp(input: { email: unknown; password: unknown; user_metadata?: unknown }): Promise<AuthSession>;
+  signUp(input: {
+    email: unknown;
+    password: unknown;
+    user_metadata?: unknown;
+  }): Promise<AuthSession>;
   signIn(input: { email: unknown; password: unknown }): Promise<AuthSession>;
   /** A session for a user the caller has already vouched for (the UI's one-time link). */
   signInAs(id: string): Promise<AuthSession>;
   refresh(refreshToken: unknown): Promise<AuthSession>;
   signOut(sessionId: string | undefined): Promise<void>;
   getUser(id: string): Promise<AuthUser>;
-  createUser(input: { email: unknown; password: unknown; role?: unknown; user_metadata?: unknown }): Promise<AuthUser>;
+  createUser(input: {
+    email: unknown;
+    password: unknown;
+    role?: unknown;
+    user_metadata?: unknown;
+  }): Promise<AuthUser>;
   setRole(id: string, role: unknown): Promise<AuthUser>;
   list(): Promise<AuthUser[]>;
   remove(id: string): Promise<void>;
@@ -51,7 +60,12 @@ const MAX_EMAIL_CHARS = 320;
 const MAX_PASSWORD_CHARS = 1024;
 
 function checkCredentials(email: unknown, password: unknown): { email: string; password: string } {
-  if (typeof email !== "string" || email.length > MAX_EMAIL_CHARS || textProblem(email) || !EMAIL.test(email.trim())) {
+  if (
+    typeof email !== "string" ||
+    email.length > MAX_EMAIL_CHARS ||
+    textProblem(email) ||
+    !EMAIL.test(email.trim())
+  ) {
     throw invalidField("email", "A valid email is required");
   }
   if (typeof password !== "string" || password.length < 6 || password.length > MAX_PASSWORD_CHARS) {
@@ -72,7 +86,10 @@ function checkMetadata(value: unknown): Record<string, unknown> {
 
 function checkRole(value: unknown): string {
   if (typeof value !== "string" || !ROLE.test(value) || FORBIDDEN_USER_ROLES.has(value)) {
-    throw invalidField("role", "role must be a lowercase name such as authenticated or admin (not service_role or anon)");
+    throw invalidField(
+      "role",
+      "role must be a lowercase name such as authenticated or admin (not service_role or anon)",
+    );
   }
   return value;
 }
@@ -124,7 +141,12 @@ export function createUserService(options: UserServiceOptions): UserService {
     };
   }
 
-  async function create(input: { email: unknown; password: unknown; role?: unknown; user_metadata?: unknown }) {
+  async function create(input: {
+    email: unknown;
+    password: unknown;
+    role?: unknown;
+    user_metadata?: unknown;
+  }) {
     const creds = checkCredentials(input.email, input.password);
     const row = await users.insertUser(db, {
       email: creds.email,
@@ -132,7 +154,8 @@ export function createUserService(options: UserServiceOptions): UserService {
       role: input.role === undefined ? "authenticated" : checkRole(input.role),
       userMetadata: checkMetadata(input.user_metadata),
     });
-    if (!row) throw new AppError("CONFLICT", "A user with this email already exists", { field: "email" });
+    if (!row)
+      throw new AppError("CONFLICT", "A user with this email already exists", { field: "email" });
     return row;
   }
 
@@ -142,7 +165,10 @@ export function createUserService(options: UserServiceOptions): UserService {
     },
     async signIn(input) {
       if (typeof input.email !== "string" || typeof input.password !== "string") {
-        throw invalidField(typeof input.email !== "string" ? "email" : "password", "email and password are required");
+        throw invalidField(
+          typeof input.email !== "string" ? "email" : "password",
+          "email and password are required",
+        );
       }
       const row = await users.findUserByEmail(db, input.email.trim());
       if (!row || !(await verifyPassword(input.password, row.password_hash))) {
@@ -160,7 +186,12 @@ export function createUserService(options: UserServiceOptions): UserService {
         throw invalidField("refresh_token", "refresh_token is required");
       }
       const next = randomBytes(32).toString("base64url");
-      const session = await users.rotateSession(db, hashToken(refreshToken), hashToken(next), REFRESH_TTL_SECONDS);
+      const session = await users.rotateSession(
+        db,
+        hashToken(refreshToken),
+        hashToken(next),
+        REFRESH_TTL_SECONDS,
+      );
       if (!session) throw new AppError("UNAUTHORIZED", "Invalid or expired refresh token");
       const row = await users.findUserById(db, session.user_id);
       if (!row) throw new AppError("UNAUTHORIZED", "Invalid or expired refresh token");
@@ -197,7 +228,11 @@ export function createUserService(options: UserServiceOptions): UserService {
 }
 
 function lastAdmin(verb: string): AppError {
-  return new AppError("CONFLICT", `Cannot ${verb} the last admin: make another user an admin first`, {
-    field: "id",
-  });
+  return new AppError(
+    "CONFLICT",
+    `Cannot ${verb} the last admin: make another user an admin first`,
+    {
+      field: "id",
+    },
+  );
 }

@@ -14,7 +14,11 @@ export interface RunServerOptions {
 
 export async function runServer(options: RunServerOptions): Promise<LocalStack> {
   const print = options.print ?? ((l: string) => process.stdout.write(l + "\n"));
-  const config = resolveConfig({ argv: options.argv, env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() });
+  const config = resolveConfig({
+    argv: options.argv,
+    env: options.env ?? process.env,
+    cwd: options.cwd ?? process.cwd(),
+  });
   const logger = createLogger(config.logLevel);
   const stack = await startLocalStack({ config, logger, mode: options.mode });
 
@@ -25,7 +29,9 @@ export async function runServer(options: RunServerOptions): Promise<LocalStack> 
       print(`Received ${signal} again: exiting now.`);
       process.exit(130);
     }
-    print(`Received ${signal}: finishing running jobs (up to ${Math.round(config.jobs.gracefulShutdownTimeoutMs / 1000)}s). Press Ctrl+C again to exit at once.`);
+    print(
+      `Received ${signal}: finishing running jobs (up to ${Math.round(config.jobs.gracefulShutdownTimeoutMs / 1000)}s). Press Ctrl+C again to exit at once.`,
+    );
     stack.stop().then(
       () => process.exit(0),
       (err: Error) => {
@@ -41,7 +47,9 @@ export async function runServer(options: RunServerOptions): Promise<LocalStack> 
     print(`Fluxbase Local worker running (${stack.pool.workerIds().length} workers)`);
   } else {
     print(`Data:      ${config.dataDir}${stack.embedded ? " (embedded PostgreSQL)" : ""}`);
-    print(`Jobs:      ${config.jobs.jobsDir}${stack.loaded ? ` (${stack.loaded.created.length + stack.loaded.updated.length + stack.loaded.unchanged.length} functions)` : ""}`);
+    print(
+      `Jobs:      ${config.jobs.jobsDir}${stack.loaded ? ` (${stack.loaded.created.length + stack.loaded.updated.length + stack.loaded.unchanged.length} functions)` : ""}`,
+    );
     print(`API keys:  ${stack.keys.file}`);
     print(`Anon key:  ${stack.keys.anonKey}`);
     print(`Fluxbase Local ready at ${stack.url}`);

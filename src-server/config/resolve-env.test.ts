@@ -115,7 +115,9 @@ describe("resolveConfig environment", () => {
       ["0", false],
       ["no", false],
     ] as const) {
-      expect(resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_ENABLED: text } }).jobs.enabled).toBe(value);
+      expect(
+        resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_ENABLED: text } }).jobs.enabled,
+      ).toBe(value);
     }
   });
 
@@ -165,9 +167,9 @@ describe("resolveConfig environment", () => {
     ["FLUXBASE_JOBS_POLL_INTERVAL", "fast", "FLUXBASE_JOBS_POLL_INTERVAL must be a duration"],
     ["FLUXBASE_PUBLIC_URL", "ftp://x", 'FLUXBASE_PUBLIC_URL must be an http(s) URL, got "ftp://x"'],
   ])("rejects %s=%s", (name, value, message) => {
-    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: { [name]: value } })).message).toContain(
-      message,
-    );
+    expect(
+      configError(() => resolveConfig({ cwd: tmp.cwd(), env: { [name]: value } })).message,
+    ).toContain(message);
   });
 
   it("never echoes a secret in an error", () => {
@@ -188,8 +190,9 @@ describe("resolveConfig environment", () => {
       ).message,
     ).toBe("jobs.worker_heartbeat_interval (30s) must be shorter than jobs.worker_timeout (30s)");
     expect(
-      configError(() => resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_RETRY_BACKOFF_MAX: "500ms" } }))
-        .message,
+      configError(() =>
+        resolveConfig({ cwd: tmp.cwd(), env: { FLUXBASE_JOBS_RETRY_BACKOFF_MAX: "500ms" } }),
+      ).message,
     ).toBe("jobs.retry_backoff_max (500ms) must not be below jobs.retry_backoff_base (1s)");
   });
 });

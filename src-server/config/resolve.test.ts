@@ -102,7 +102,8 @@ describe("resolveConfig YAML file", () => {
     write("fluxbase.yaml", "server:\n  port: 1004\n");
     const env = { FLUXBASE_CONFIG: "conf/c.yaml" };
     expect(
-      resolveConfig({ cwd: tmp.cwd(), env, argv: ["--config", "a.yaml"], configFile: "b.yaml" }).port,
+      resolveConfig({ cwd: tmp.cwd(), env, argv: ["--config", "a.yaml"], configFile: "b.yaml" })
+        .port,
     ).toBe(1001);
     expect(resolveConfig({ cwd: tmp.cwd(), env, configFile: "b.yaml" }).port).toBe(1002);
     expect(resolveConfig({ cwd: tmp.cwd(), env }).port).toBe(1003);
@@ -111,7 +112,8 @@ describe("resolveConfig YAML file", () => {
 
   it("rejects a missing explicit file, bad YAML, bad shapes and unknown jobs keys", () => {
     expect(
-      configError(() => resolveConfig({ cwd: tmp.cwd(), env: {}, argv: ["--config=nope.yaml"] })).message,
+      configError(() => resolveConfig({ cwd: tmp.cwd(), env: {}, argv: ["--config=nope.yaml"] }))
+        .message,
     ).toMatch(/--config: cannot read config file .*nope\.yaml: file not found/);
     write("fluxbase.yaml", "jobs: [1, 2");
     expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {} })).message).toMatch(
@@ -187,6 +189,8 @@ describe("resolveConfig CLI flags", () => {
     [["-p", "80"], /^unexpected argument "-p"$/],
     [["--port", "http"], /^--port must be a port number 0\.\.65535, got "http"$/],
   ])("rejects %j", (argv, message) => {
-    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {}, argv })).message).toMatch(message);
+    expect(configError(() => resolveConfig({ cwd: tmp.cwd(), env: {}, argv })).message).toMatch(
+      message,
+    );
   });
 });

@@ -66,7 +66,11 @@ export const serverSettings = {
     parse: secretString(1),
     sensitive: true,
   }),
-  encryptionKey: setting({ env: ["FLUXBASE_ENCRYPTION_KEY"], parse: secretString(1), sensitive: true }),
+  encryptionKey: setting({
+    env: ["FLUXBASE_ENCRYPTION_KEY"],
+    parse: secretString(1),
+    sensitive: true,
+  }),
   publicUrl: setting({ env: ["FLUXBASE_PUBLIC_URL"], parse: httpUrl }),
   serverUrl: setting({ env: ["FLUXBASE_SERVER_URL"], flag: "--server-url", parse: httpUrl }),
   logLevel: setting({ env: ["FLUXBASE_LOG_LEVEL"], flag: "--log-level", parse: oneOf(logLevels) }),

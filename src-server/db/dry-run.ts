@@ -6,7 +6,11 @@ class RolledBack {
   constructor(readonly value: unknown) {}
 }
 
-export async function inTransaction<T>(db: Db, dryRun: boolean, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: Db,
+  dryRun: boolean,
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
   try {
     return await db.withTransaction(async (tx) => {
       const value = await fn(tx);

@@ -74,7 +74,9 @@ function run(cmd: string, args: string[], ids: Ids | undefined): Promise<void> {
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${output}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(cmd)} failed (${code}): ${output}`)),
     );
   });
 }
@@ -110,7 +112,9 @@ function waitUntilReady(child: ChildProcess, onLog: (l: string) => void): Promis
     };
     child.stderr?.on("data", onData);
     child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`PostgreSQL exited (${code}) while starting:\n${log}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`PostgreSQL exited (${code}) while starting:\n${log}`)),
+    );
     child.once("error", reject);
   });
 }
@@ -119,14 +123,18 @@ async function ensureDatabase(url: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [
+      database,
+    ]);
     if (!rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
   } finally {
     await client.end();
   }
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
   const onLog = options.onLog ?? (() => undefined);
   const ids = postgresUserIds();
   const shipped = await locatePostgresBinaries();
@@ -134,7 +142,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(options.dataDir, { recursive: true });
   // The postgres user must be able to reach its data directory inside ours.
   if (ids) await chmod(options.dataDir, 0o711);
-  const pgData = ids ? await clusterDirectory(options.dataDir, ids) : path.join(options.dataDir, "postgres");
+  const pgData = ids
+    ? await clusterDirectory(options.dataDir, ids)
+    : path.join(options.dataDir, "postgres");
   const creds = await loadCredentials(path.join(options.dataDir, "postgres-credentials.json"));
 
   if (!existsSync(path.join(pgData, "PG_VERSION"))) {
@@ -146,8 +156,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await run(
         bins.initdb,
-        [`--pgdata=${pgData}`, "--auth=scram-sha-256", `--username=${creds.user}`, `--pwfile=${pwFile}`,
-          "--encoding=UTF8", "--locale=C"],
+        [
+          `--pgdata=${pgData}`,
+          "--auth=scram-sha-256",
+          `--username=${creds.user}`,
+          `--pwfile=${pwFile}`,
+          "--encoding=UTF8",
+          "--locale=C",
+        ],
         ids,
       );
     } finally {
@@ -170,7 +186,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // Its own process group: a Ctrl+C in the terminal reaches only us, and we stop
   // PostgreSQL after the jobs have drained, not before.
   const spawnPostgres = () =>
-    spawn(bins.postgres, args, { ...ids, detached: true, env: { ...process.env, LC_MESSAGES: "C" } });
+    spawn(bins.postgres, args, {
+      ...ids,
+      detached: true,
+      env: { ...process.env, LC_MESSAGES: "C" },
+    });
   let child = spawnPostgres();
   const killOnExit = () => child.kill("SIGINT");
   process.on("exit", killOnExit);
@@ -255,7 +275,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  * uses it), from its postmaster.pid and our credentials file; undefined when none runs.
  * A second startEmbeddedPostgres on the same data dir would stop that server's cluster.
  */
-export async function findRunningEmbeddedPostgres(dataDir: string, database = "fluxbase"): Promise<string | undefined> {
+export async function findRunningEmbeddedPostgres(
+  dataDir: string,
+  database = "fluxbase",
+): Promise<string | undefined> {
   let lines: string[];
   try {
     lines = (await readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8")).split("\n");
@@ -271,6 +294,8 @@ export async function findRunningEmbeddedPostgres(dataDir: string, database = "f
     // EPERM: alive, but another user's (PostgreSQL runs as `postgres` under root).
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return undefined;
   }
-  const creds = JSON.parse(await readFile(path.join(dataDir, "postgres-credentials.json"), "utf8")) as Credentials;
+  const creds = JSON.parse(
+    await readFile(path.join(dataDir, "postgres-credentials.json"), "utf8"),
+  ) as Credentials;
   return `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${database}`;
 }

@@ -14,7 +14,11 @@ export interface QueryOptions {
 }
 
 export interface Queryable {
-  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[], options?: QueryOptions): Promise<R[]>;
+  query<R extends object = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+    options?: QueryOptions,
+  ): Promise<R[]>;
 }
 
 export interface Db extends Queryable {
@@ -33,7 +37,11 @@ export interface CreateDbOptions {
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<R extends object>(text: string, values?: unknown[], options?: QueryOptions): Promise<R[]> {
+    async query<R extends object>(
+      text: string,
+      values?: unknown[],
+      options?: QueryOptions,
+    ): Promise<R[]> {
       const res = options?.prepare
         ? await client.query<R>({ name: options.prepare, text, values })
         : await client.query<R>(text, values as unknown[]);

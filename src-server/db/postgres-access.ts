@@ -6,7 +6,19 @@
 // shows where the data is.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, chown, cp, lstat, mkdir, readFile, realpath, rename, rm, stat, symlink } from "node:fs/promises";
+import {
+  chmod,
+  chown,
+  cp,
+  lstat,
+  mkdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+} from "node:fs/promises";
 import path from "node:path";
 import type { PostgresBinaries } from "./postgres-binaries.ts";
 
@@ -50,10 +62,16 @@ async function publicDir(dir: string): Promise<void> {
 }
 
 /** The binaries, copied where the postgres user can run them when it cannot where they are. */
-export async function reachableBinaries(bins: PostgresBinaries, ids: Ids, roots = defaultAccessRoots): Promise<PostgresBinaries> {
+export async function reachableBinaries(
+  bins: PostgresBinaries,
+  ids: Ids,
+  roots = defaultAccessRoots,
+): Promise<PostgresBinaries> {
   if (await reachableBy(path.dirname(bins.postgres), ids)) return bins;
   const native = path.dirname(path.dirname(bins.postgres));
-  const { version } = JSON.parse(await readFile(path.join(native, "..", "package.json"), "utf8")) as { version: string };
+  const { version } = JSON.parse(
+    await readFile(path.join(native, "..", "package.json"), "utf8"),
+  ) as { version: string };
   const target = path.join(roots.cacheDir, `postgres-${version}`);
   if (!existsSync(path.join(target, "bin", "postgres"))) {
     await publicDir(roots.cacheDir);
@@ -77,13 +95,20 @@ export async function reachableBinaries(bins: PostgresBinaries, ids: Ids, roots 
  * reach it, else a directory under `clustersDir` named after the data dir's real path,
  * linked from <dataDir>/postgres.
  */
-export async function clusterDirectory(dataDir: string, ids: Ids, roots = defaultAccessRoots): Promise<string> {
+export async function clusterDirectory(
+  dataDir: string,
+  ids: Ids,
+  roots = defaultAccessRoots,
+): Promise<string> {
   const link = path.join(dataDir, "postgres");
   if (await reachableBy(dataDir, ids)) {
     const existing = await lstat(link).catch(() => undefined);
     return existing?.isSymbolicLink() ? realpath(link) : link;
   }
-  const key = createHash("sha256").update(await realpath(dataDir)).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(await realpath(dataDir))
+    .digest("hex")
+    .slice(0, 16);
   const cluster = path.join(roots.clustersDir, key);
   await publicDir(roots.clustersDir);
   await mkdir(cluster, { recursive: true, mode: 0o700 });
@@ -91,7 +116,9 @@ export async function clusterDirectory(dataDir: string, ids: Ids, roots = defaul
   const existing = await lstat(link).catch(() => undefined);
   if (!existing) await symlink(cluster, link);
   else if (!existing.isSymbolicLink()) {
-    throw new Error(`${link} holds a cluster the postgres user cannot reach; make ${dataDir} and its parents searchable (chmod o+x)`);
+    throw new Error(
+      `${link} holds a cluster the postgres user cannot reach; make ${dataDir} and its parents searchable (chmod o+x)`,
+    );
   }
   return cluster;
 }

@@ -9,7 +9,6 @@ export interface ErrorReply {
   body: Record<string, unknown>;
 }
 
-
 /** PostgreSQL errors a caller can cause despite validation (e.g. a race) become 4xx. */
 function fromPostgres(err: { code?: string; message: string }): AppError | undefined {
   switch (err.code) {
@@ -30,7 +29,8 @@ function fromPostgres(err: { code?: string; message: string }): AppError | undef
 }
 
 export function toErrorReply(err: unknown, requestId: string, logger: Logger): ErrorReply {
-  const known = err instanceof AppError ? err : fromPostgres(err as { code?: string; message: string });
+  const known =
+    err instanceof AppError ? err : fromPostgres(err as { code?: string; message: string });
   if (known && known.status < 500) {
     return {
       status: known.status,
@@ -38,12 +38,25 @@ export function toErrorReply(err: unknown, requestId: string, logger: Logger): E
     };
   }
   if (isConnectionError(err)) {
-    logger.warn("request failed: database unavailable", { request_id: requestId, error: (err as Error).message });
+    logger.warn("request failed: database unavailable", {
+      request_id: requestId,
+      error: (err as Error).message,
+    });
     return {
       status: 503,
-      body: { error: "Database unavailable; try again shortly", code: "DATABASE_UNAVAILABLE", request_id: requestId },
+      body: {
+        error: "Database unavailable; try again shortly",
+        code: "DATABASE_UNAVAILABLE",
+        request_id: requestId,
+      },
     };
   }
-  logger.error("request failed", { request_id: requestId, error: (err as Error)?.stack ?? String(err) });
-  return { status: 500, body: { error: "Internal server error", code: "INTERNAL", request_id: requestId } };
+  logger.error("request failed", {
+    request_id: requestId,
+    error: (err as Error)?.stack ?? String(err),
+  });
+  return {
+    status: 500,
+    body: { error: "Internal server error", code: "INTERNAL", request_id: requestId },
+  };
 }

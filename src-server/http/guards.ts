@@ -32,14 +32,23 @@ export function notAnonymous(callers: CallerResolver, options: NotAnonymousOptio
     const token = req.headers[RECEIPT_HEADER];
     const { receiptSecret } = options;
     const jobId = req.params.id;
-    return !!receiptSecret && !!jobId && typeof token === "string" && receiptAdmits(token, receiptSecret, jobId);
+    return (
+      !!receiptSecret &&
+      !!jobId &&
+      typeof token === "string" &&
+      receiptAdmits(token, receiptSecret, jobId)
+    );
   };
   return async (req) => {
     const caller = await callers.resolve(req.headers);
     if (caller.role === "anon" && !hasReceipt(req)) {
-      throw new AppError("FORBIDDEN", "Authentication required: sign in to read jobs (the anon key may only submit)", {
-        code: "AUTHENTICATION_REQUIRED",
-      });
+      throw new AppError(
+        "FORBIDDEN",
+        "Authentication required: sign in to read jobs (the anon key may only submit)",
+        {
+          code: "AUTHENTICATION_REQUIRED",
+        },
+      );
     }
     req.caller = caller;
   };
@@ -49,7 +58,8 @@ export function notAnonymous(callers: CallerResolver, options: NotAnonymousOptio
 export function signedInUser(callers: CallerResolver): Guard {
   return async (req) => {
     const caller = await callers.resolve(req.headers);
-    if (!caller.userId) throw new AppError("UNAUTHORIZED", "Sign in first: this route needs a user access token");
+    if (!caller.userId)
+      throw new AppError("UNAUTHORIZED", "Sign in first: this route needs a user access token");
     req.caller = caller;
   };
 }
@@ -65,9 +75,16 @@ export function admin(callers: CallerResolver, db: Db): Guard {
     try {
       caller = await callers.resolve(req.headers);
     } catch (err) {
-      const missing = !req.headers.authorization && !req.headers["x-service-key"] && !req.headers.apikey;
-      if (missing) throw new AppError("UNAUTHORIZED", "Missing authentication", { code: "MISSING_AUTHENTICATION" });
-      const code = err instanceof AppError && err.extra.code === "REVOKED_TOKEN" ? "REVOKED_TOKEN" : "INVALID_TOKEN";
+      const missing =
+        !req.headers.authorization && !req.headers["x-service-key"] && !req.headers.apikey;
+      if (missing)
+        throw new AppError("UNAUTHORIZED", "Missing authentication", {
+          code: "MISSING_AUTHENTICATION",
+        });
+      const code =
+        err instanceof AppError && err.extra.code === "REVOKED_TOKEN"
+          ? "REVOKED_TOKEN"
+          : "INVALID_TOKEN";
       throw new AppError("UNAUTHORIZED", (err as Error).message, { code });
     }
     if (!ADMIN_ROLES.has(caller.role) && caller.userId) {
@@ -75,12 +92,18 @@ export function admin(callers: CallerResolver, db: Db): Guard {
       if (user && ADMIN_ROLES.has(user.role)) caller = { ...caller, role: user.role };
     }
     if (!ADMIN_ROLES.has(caller.role)) {
-      throw new AppError("FORBIDDEN", "Insufficient permissions", { code: "INSUFFICIENT_PERMISSIONS" });
-    }
-    if (caller.job && !jobTokenMayUse(req.method, req.path)) {
-      throw new AppError("FORBIDDEN", "Insufficient permissions: a job's token cannot use this admin route", {
+      throw new AppError("FORBIDDEN", "Insufficient permissions", {
         code: "INSUFFICIENT_PERMISSIONS",
       });
+    }
+    if (caller.job && !jobTokenMayUse(req.method, req.path)) {
+      throw new AppError(
+        "FORBIDDEN",
+        "Insufficient permissions: a job's token cannot use this admin route",
+        {
+          code: "INSUFFICIENT_PERMISSIONS",
+        },
+      );
     }
     req.caller = caller;
   };
@@ -88,6 +111,7 @@ export function admin(callers: CallerResolver, db: Db): Guard {
 
 export function featureEnabled(enabled: () => boolean): Guard {
   return async () => {
-    if (!enabled()) throw new AppError("FEATURE_DISABLED", "Feature not available", { code: "FEATURE_DISABLED" });
+    if (!enabled())
+      throw new AppError("FEATURE_DISABLED", "Feature not available", { code: "FEATURE_DISABLED" });
   };
 }

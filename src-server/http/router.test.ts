@@ -23,7 +23,9 @@ describe("createRouter", () => {
     // The wildcard needs at least one segment.
     expect(router.match("GET", "/files/b")).toBeUndefined();
     // An encoded slash or dot-dot is decoded: the handler validates the result.
-    expect(router.match("GET", "/files/b/x%2F..%2Fy")).toMatchObject({ params: { path: "x/../y" } });
+    expect(router.match("GET", "/files/b/x%2F..%2Fy")).toMatchObject({
+      params: { path: "x/../y" },
+    });
   });
 
   it("prefers the first registered route when a fixed and a wildcard route both match", () => {
@@ -33,7 +35,9 @@ describe("createRouter", () => {
     router.add("GET", "/s/:bucket/*path", [], handler);
     const match = router.match("GET", "/s/object/sign/b/p");
     expect(match !== "method" && match?.route.handler).toBe(first);
-    expect(router.match("GET", "/s/other/sign/b/p")).toMatchObject({ params: { bucket: "other", path: "sign/b/p" } });
+    expect(router.match("GET", "/s/other/sign/b/p")).toMatchObject({
+      params: { bucket: "other", path: "sign/b/p" },
+    });
   });
 
   it("lists every route as registered", () => {

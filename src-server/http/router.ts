@@ -59,7 +59,10 @@ interface Route {
 
 export interface Router {
   add(method: string, pattern: string, guards: Guard[], handler: Handler): void;
-  match(method: string, path: string): { route: Route; params: Record<string, string> } | "method" | undefined;
+  match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | "method" | undefined;
   /** Every route, in registration order. */
   routes(): RouteInfo[];
 }
@@ -76,7 +79,13 @@ export function createRouter(): Router {
   const routes: Route[] = [];
   return {
     add(method, pattern, guards, handler) {
-      routes.push({ method, pattern, segments: pattern.split("/").filter(Boolean), guards, handler });
+      routes.push({
+        method,
+        pattern,
+        segments: pattern.split("/").filter(Boolean),
+        guards,
+        handler,
+      });
     },
     routes() {
       return routes.map(({ method, pattern }) => ({ method, pattern }));

@@ -28,7 +28,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {
-      reject(new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" }));
+      reject(
+        new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" }),
+      );
       req.resume();
       return;
     }
@@ -37,7 +39,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" }));
+        reject(
+          new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, {
+            field: "body",
+          }),
+        );
         req.resume();
         return;
       }
@@ -48,7 +54,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   if (res.headersSent) return;
   if (body === undefined || status === 204) {
     res.writeHead(status, headers).end();
@@ -87,7 +98,9 @@ function parseJsonBody(buf: Buffer): unknown {
   try {
     value = JSON.parse(buf.toString("utf8"));
   } catch (err) {
-    throw new AppError("BAD_REQUEST", `Invalid request body: ${(err as Error).message}`, { field: "body" });
+    throw new AppError("BAD_REQUEST", `Invalid request body: ${(err as Error).message}`, {
+      field: "body",
+    });
   }
   const problem = findJsonProblem(value);
   if (problem) throw refuse(problem);
@@ -129,7 +142,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { router, logger } = options;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+    const requestId =
+      (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
     for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
     res.setHeader("x-request-id", requestId);
     if (req.method === "OPTIONS") return send(res, 204, undefined);
@@ -143,7 +157,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (match === undefined || match === "method") {
       if (match === undefined && options.fallback && (await options.fallback(req, res))) return;
       return match === "method"
-        ? send(res, 405, { error: `Method ${req.method} not allowed on ${url.pathname}`, code: "METHOD_NOT_ALLOWED" })
+        ? send(res, 405, {
+            error: `Method ${req.method} not allowed on ${url.pathname}`,
+            code: "METHOD_NOT_ALLOWED",
+          })
         : send(res, 404, { error: `Not found: ${url.pathname}`, code: "NOT_FOUND" });
     }
     let parsed: Promise<unknown> | undefined;

@@ -9,7 +9,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "bundle-test-"));
   await mkdir(path.join(dir, "multi", "lib"), { recursive: true });
   await mkdir(path.join(dir, "_shared"), { recursive: true });
-  await writeFile(path.join(dir, "multi", "lib", "util.ts"), "export const double = (n: number): number => n * 2;\n");
+  await writeFile(
+    path.join(dir, "multi", "lib", "util.ts"),
+    "export const double = (n: number): number => n * 2;\n",
+  );
   await writeFile(path.join(dir, "_shared", "data.json"), '{"k": 7}\n');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -17,12 +20,23 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe("bundleJob", () => {
   it("stores a file without relative imports as written, after parsing it", async () => {
     const code = 'import x from "npm:lodash";\nexport function handler(): number { return 1; }\n';
-    expect(await bundleJob({ entryPath: path.join(dir, "a.ts"), code, baseDir: dir })).toEqual({ ok: true, code, isBundled: false });
+    expect(await bundleJob({ entryPath: path.join(dir, "a.ts"), code, baseDir: dir })).toEqual({
+      ok: true,
+      code,
+      isBundled: false,
+    });
   });
 
   it("reports a syntax error with file and line", async () => {
-    const outcome = await bundleJob({ entryPath: path.join(dir, "b.ts"), code: "export function handler( {", baseDir: dir });
-    expect(outcome).toMatchObject({ ok: false, error: expect.stringMatching(/^Bundle failed: b\.ts:1:\d+:/) });
+    const outcome = await bundleJob({
+      entryPath: path.join(dir, "b.ts"),
+      code: "export function handler( {",
+      baseDir: dir,
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Bundle failed: b\.ts:1:\d+:/),
+    });
     expect(await checkSyntax("export const a = ;", "c.ts")).toMatch(/c\.ts:1/);
     expect(await checkSyntax("export const a: number = 1;", "c.ts")).toBeNull();
   });

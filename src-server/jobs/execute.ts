@@ -18,7 +18,13 @@ import type { FunctionCache } from "./function-cache.ts";
 import { signJobTokens } from "./job-tokens.ts";
 import { createLogBuffer } from "./log-buffer.ts";
 import { createProgressCoalescer } from "./progress-coalescer.ts";
-import type { JobOutcome, JobRunHandle, JobRuntime, JobRunSpec, ProgressReport } from "./runtime.ts";
+import type {
+  JobOutcome,
+  JobRunHandle,
+  JobRuntime,
+  JobRunSpec,
+  ProgressReport,
+} from "./runtime.ts";
 
 export interface ExecuteContext {
   db: Db;
@@ -61,16 +67,31 @@ function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
   return ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
 }
 
-async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRow, key: AttemptKey): Promise<JobRunSpec> {
+async function buildSpec(
+  ctx: ExecuteContext,
+  row: ClaimedJobRow,
+  fn: FunctionRow,
+  key: AttemptKey,
+): Promise<JobRunSpec> {
   // Only the submitting user's secrets and the system's (compatibility §4.6).
   const secrets = (await ctx.secrets?.forJob(row.created_by)) ?? { user: {}, system: {} };
   const user = row.created_by
-    ? { id: row.created_by, email: row.user_email ?? undefined, role: row.user_role ?? "authenticated" }
+    ? {
+        id: row.created_by,
+        email: row.user_email ?? undefined,
+        role: row.user_role ?? "authenticated",
+      }
     : null;
   const timeout = row.max_duration_seconds ?? fn.timeout_seconds;
   // Signed when a runtime first asks (the sandbox does; an in-process runtime never does).
   let tokens: ReturnType<typeof signJobTokens> | undefined;
-  const signed = () => (tokens ??= signJobTokens({ secret: ctx.jwtSecret, attempt: key, user, ttlSeconds: timeout + 60 }));
+  const signed = () =>
+    (tokens ??= signJobTokens({
+      secret: ctx.jwtSecret,
+      attempt: key,
+      user,
+      ttlSeconds: timeout + 60,
+    }));
   return {
     jobId: row.id,
     jobName: row.job_name,
@@ -102,18 +123,30 @@ async function buildSpec(ctx: ExecuteContext, row: ClaimedJobRow, fn: FunctionRo
   };
 }
 
-export async function executeAttempt(ctx: ExecuteContext, row: ClaimedJobRow, attempt: RunningAttempt): Promise<void> {
+export async function executeAttempt(
+  ctx: ExecuteContext,
+  row: ClaimedJobRow,
+  attempt: RunningAttempt,
+): Promise<void> {
   const key = attempt.key;
-  const fn = row.function_id ? await ctx.functions.get(row.function_id, row.function_version) : undefined;
+  const fn = row.function_id
+    ? await ctx.functions.get(row.function_id, row.function_version)
+    : undefined;
   if (!fn) return void (await fatal(ctx, key, `Job function not found: ${row.job_name}`));
   if (!fn.enabled) return void (await fatal(ctx, key, "Job function is disabled"));
   if (!fn.code) {
-    return void (await fatal(ctx, key, `Job function has no code${fn.bundle_error ? `: ${fn.bundle_error}` : ""}`));
+    return void (await fatal(
+      ctx,
+      key,
+      `Job function has no code${fn.bundle_error ? `: ${fn.bundle_error}` : ""}`,
+    ));
   }
 
   // A retry's log continues the job's: the caps count what earlier attempts stored.
   const used =
-    row.retry_count > 0 && !fn.disable_execution_logs ? await logUsage(ctx.db, row.id).catch(() => undefined) : undefined;
+    row.retry_count > 0 && !fn.disable_execution_logs
+      ? await logUsage(ctx.db, row.id).catch(() => undefined)
+      : undefined;
   const logs = fn.disable_execution_logs
     ? undefined
     : createLogBuffer({
@@ -187,14 +220,19 @@ async function recordOutcome(
   const error = attempt.killReason?.message ?? outcome.error;
   const retry = attempt.killReason ? attempt.killReason.retry : true;
   const delay = retry
-    ? retryDelayMs(key.retryCount + 1, { baseMs: ctx.config.retryBackoffBaseMs, maxMs: ctx.config.retryBackoffMaxMs })
+    ? retryDelayMs(key.retryCount + 1, {
+        baseMs: ctx.config.retryBackoffBaseMs,
+        maxMs: ctx.config.retryBackoffMaxMs,
+      })
     : null;
   logs?.note("error", `Attempt ${key.retryCount + 1} failed: ${error}`);
   // The lines are in the table before the row says failed: realtime reads them as `logs`.
   await logs?.flush();
   let status: Awaited<ReturnType<typeof failJob>>;
   try {
-    status = await ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress }));
+    status = await ctx.persist(() =>
+      failJob(ctx.db, key, { error, retryDelayMs: delay, progress: finalProgress }),
+    );
   } catch (err) {
     if (isConnectionError(err)) throw err;
     return unrecordable(ctx, key, "error", err, logs);

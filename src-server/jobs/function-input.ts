@@ -18,7 +18,8 @@ const MAX_CODE_BYTES = 5 * 1024 * 1024;
 
 function code(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || !value.trim()) throw invalidField(field, `${field} must be non-empty source code`);
+  if (typeof value !== "string" || !value.trim())
+    throw invalidField(field, `${field} must be non-empty source code`);
   if (Buffer.byteLength(value) > MAX_CODE_BYTES) {
     throw new AppError("PAYLOAD_TOO_LARGE", `${field} exceeds ${MAX_CODE_BYTES} bytes`, { field });
   }
@@ -26,9 +27,14 @@ function code(value: unknown, field: string): string | undefined {
 }
 
 function roles(body: Record<string, unknown>): string[] | undefined {
-  const value = body.require_roles ?? (typeof body.require_role === "string" ? [body.require_role] : body.require_role);
+  const value =
+    body.require_roles ??
+    (typeof body.require_role === "string" ? [body.require_role] : body.require_role);
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((r) => typeof r !== "string" || !/^[a-z][a-z0-9_]*$/.test(r))) {
+  if (
+    !Array.isArray(value) ||
+    value.some((r) => typeof r !== "string" || !/^[a-z][a-z0-9_]*$/.test(r))
+  ) {
     throw invalidField("require_roles", "require_roles must be an array of role names");
   }
   return value as string[];
@@ -39,10 +45,16 @@ function schedule(value: unknown): string | null | undefined {
   const s = optionalString(value, "schedule");
   if (s === undefined) return undefined;
   const checked = validateSchedule(s.split("|")[0]!.trim());
-  if ("error" in checked) throw new AppError("VALIDATION_FAILED", `Invalid schedule "${s}": ${checked.error}`, { field: "schedule" });
+  if ("error" in checked)
+    throw new AppError("VALIDATION_FAILED", `Invalid schedule "${s}": ${checked.error}`, {
+      field: "schedule",
+    });
   // Upstream's "<cron>|<json object>": params that are not an object would be dropped.
   if (s.includes("|") && splitSchedule(s).params === null) {
-    throw invalidField("schedule", `Invalid schedule "${s}": the part after "|" must be a JSON object of params`);
+    throw invalidField(
+      "schedule",
+      `Invalid schedule "${s}": the part after "|" must be a JSON object of params`,
+    );
   }
   return s.trim();
 }
@@ -54,24 +66,33 @@ function netHosts(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const field = "allow_net_hosts";
   if (!Array.isArray(value) || value.length > MAX_NET_HOSTS) {
-    throw invalidField(field, `${field} must be an array of at most ${MAX_NET_HOSTS} host[:port] strings`);
+    throw invalidField(
+      field,
+      `${field} must be an array of at most ${MAX_NET_HOSTS} host[:port] strings`,
+    );
   }
   const hosts = value.map((entry, i) => {
-    const checked = typeof entry === "string" ? validateNetHost(entry) : { error: "expects a string" };
+    const checked =
+      typeof entry === "string" ? validateNetHost(entry) : { error: "expects a string" };
     if ("error" in checked) throw invalidField(field, `${field}[${i}] ${checked.error}`);
     return checked.value;
   });
   return [...new Set(hosts)];
 }
 
-function ranged(value: unknown, field: string, range: { min: number; max: number }): number | undefined {
+function ranged(
+  value: unknown,
+  field: string,
+  range: { min: number; max: number },
+): number | undefined {
   return optionalInt(value, field, range.min, range.max);
 }
 
 /** Explicit settings of a body; undefined = not given. */
 function explicitFields(body: Record<string, unknown>) {
   return {
-    description: body.description === null ? null : optionalString(body.description, "description", 2000),
+    description:
+      body.description === null ? null : optionalString(body.description, "description", 2000),
     enabled: optionalBoolean(body.enabled, "enabled"),
     schedule: schedule(body.schedule),
     timeoutSeconds: ranged(body.timeout_seconds, "timeout_seconds", SETTING_RANGES.timeoutSeconds),
@@ -119,17 +140,27 @@ export interface FunctionInputContext {
 }
 
 /** A complete definition for create/upsert (POST /functions, sync). */
-export function functionFromBody(raw: unknown, ctx: FunctionInputContext, namespaceDefault = "default"): FunctionFields {
+export function functionFromBody(
+  raw: unknown,
+  ctx: FunctionInputContext,
+  namespaceDefault = "default",
+): FunctionFields {
   const body = requireObject(raw);
   const name = optionalString(body.name, "name", 100);
   if (!name || !functionNamePattern.test(name)) {
-    throw invalidField("name", "name is required: letters, digits, '-' and '_', starting with a letter or digit");
+    throw invalidField(
+      "name",
+      "name is required: letters, digits, '-' and '_', starting with a letter or digit",
+    );
   }
   const namespace = optionalString(body.namespace, "namespace", 100) ?? namespaceDefault;
   const source = code(body.code, "code");
   if (source === undefined) throw invalidField("code", "code is required");
   const original = code(body.original_code, "original_code") ?? source;
-  const annotated = checkedAnnotations(original, body.original_code === undefined || body.original_code === null ? "code" : "original_code");
+  const annotated = checkedAnnotations(
+    original,
+    body.original_code === undefined || body.original_code === null ? "code" : "original_code",
+  );
   const a = applyAnnotationDefaults(annotated, ctx.config);
   const e = explicitFields(body);
   return {

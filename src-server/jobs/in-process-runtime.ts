@@ -2,7 +2,13 @@
 // to measure the queue path without sandbox start-up, and for unit tests of the pool.
 import type { JsonValue } from "../../src-sdk/types.ts";
 import { coerceError } from "../errors.ts";
-import type { JobOutcome, JobRunCallbacks, JobRunHandle, JobRunSpec, JobRuntime } from "./runtime.ts";
+import type {
+  JobOutcome,
+  JobRunCallbacks,
+  JobRunHandle,
+  JobRunSpec,
+  JobRuntime,
+} from "./runtime.ts";
 
 export interface InProcessJob {
   spec: JobRunSpec;
@@ -21,7 +27,12 @@ export function createInProcessRuntime(handlers: Record<string, InProcessHandler
       const done = new Promise<JobOutcome>((resolve) => (settle = resolve));
       const handler = handlers[spec.jobName];
       queueMicrotask(async () => {
-        if (!handler) return settle({ ok: false, error: `No in-process handler for ${spec.jobName}`, reason: "error" });
+        if (!handler)
+          return settle({
+            ok: false,
+            error: `No in-process handler for ${spec.jobName}`,
+            reason: "error",
+          });
         callbacks.onStart?.();
         try {
           const result = await handler({

@@ -17,7 +17,10 @@ export interface JobTokenOptions {
   ttlSeconds: number;
 }
 
-export function signJobTokens(options: JobTokenOptions): { userToken: string; serviceToken: string } {
+export function signJobTokens(options: JobTokenOptions): {
+  userToken: string;
+  serviceToken: string;
+} {
   const { attempt } = options;
   const base = {
     job_id: attempt.id,
@@ -29,7 +32,12 @@ export function signJobTokens(options: JobTokenOptions): { userToken: string; se
   const sign = (claims: Record<string, unknown>) =>
     signJwt({ ...base, ...claims }, { secret: options.secret, expiresIn: options.ttlSeconds });
   const userToken = options.user
-    ? sign({ sub: options.user.id, user_id: options.user.id, email: options.user.email, role: options.user.role })
+    ? sign({
+        sub: options.user.id,
+        user_id: options.user.id,
+        email: options.user.email,
+        role: options.user.role,
+      })
     : sign({ role: "anon" });
   return { userToken, serviceToken: sign({ sub: "service_role", role: "service_role" }) };
 }

@@ -91,7 +91,8 @@ async function applyFunction(
   // Other invalid annotations fall back to defaults; a bad schedule disables the function
   // (bundle_error names the expression) rather than silently never running it.
   const badSchedule = fn.errors.some((e) => e.annotation === "schedule");
-  const bundleError = [p.problem, bundle.ok ? null : bundle.error].filter(Boolean).join("; ") || null;
+  const bundleError =
+    [p.problem, bundle.ok ? null : bundle.error].filter(Boolean).join("; ") || null;
   const { row, action } = await upsertFunction(tx, {
     name: fn.name,
     namespace,
@@ -126,10 +127,17 @@ async function applyFunction(
 export async function loadJobsDir(options: LoadJobsOptions): Promise<LoadJobsResult> {
   const namespace = options.namespace ?? "default";
   const prepared = await prepareJobsDir(options.dir);
-  const result: LoadJobsResult = { created: [], updated: [], unchanged: [], deleted: [], errors: [] };
+  const result: LoadJobsResult = {
+    created: [],
+    updated: [],
+    unchanged: [],
+    deleted: [],
+    errors: [],
+  };
   for (const p of prepared) {
     if (p.problem) result.errors.push({ name: p.fn.name, message: p.problem });
-    if (p.fn.loadable && !p.bundle.ok) result.errors.push({ name: p.fn.name, message: p.bundle.error });
+    if (p.fn.loadable && !p.bundle.ok)
+      result.errors.push({ name: p.fn.name, message: p.bundle.error });
   }
   const loadable = prepared.filter((p) => p.fn.loadable);
   const keep = loadable.map((p) => p.fn.name);

@@ -91,8 +91,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let abandoned = false;
   let lastHeartbeatAt = Date.now();
   const onRetry = (err: unknown) =>
-    logger.warn("database unreachable; keeping a job outcome to write it later", { error: coerceError(err).message });
-  const persist = <T>(write: () => Promise<T>) => retryWhileDisconnected(write, { giveUp: () => abandoned, onRetry });
+    logger.warn("database unreachable; keeping a job outcome to write it later", {
+      error: coerceError(err).message,
+    });
+  const persist = <T>(write: () => Promise<T>) =>
+    retryWhileDisconnected(write, { giveUp: () => abandoned, onRetry });
   const fallback = createCompletionBatcher({ db, giveUp: () => abandoned, onRetry });
   /** Completions join their worker's next claim; without a live worker they go on their own. */
   const completions: CompletionBatcher = {
@@ -128,12 +131,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       jobName: row.job_name,
       startedAt: now,
       lastProgressAt: now,
-      progressTimeoutMs: (row.progress_timeout_seconds ?? config.defaultProgressTimeoutSeconds) * 1000,
+      progressTimeoutMs:
+        (row.progress_timeout_seconds ?? config.defaultProgressTimeoutSeconds) * 1000,
     };
     worker.running.set(row.id, attempt);
     running.set(row.id, attempt);
     const task = executeAttempt(ctx, row, attempt)
-      .catch((err) => logger.error("job attempt failed to record", { job: row.id, error: coerceError(err).message }))
+      .catch((err) =>
+        logger.error("job attempt failed to record", {
+          job: row.id,
+          error: coerceError(err).message,
+        }),
+      )
       .finally(() => {
         // A completed job gave its slot back when its completion was queued, and that
         // completion's round trip claimed for it already.
@@ -151,7 +160,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
    * next one, so under load each call (and each commit) serves several jobs.
    */
   /** Writes a finished attempt's completion in a statement of its own (the batcher's). */
-  const completeAlone = (f: FinishedAttempt) => fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
+  const completeAlone = (f: FinishedAttempt) =>
+    fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
 
   const fill = async (worker: LocalWorker): Promise<void> => {
     if (worker.calling) {
@@ -168,7 +178,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       try {
         if (want > 0) {
           const result = await completeAndClaim(db, {
-            workerId: worker.id, limit: want, namespaceLimit: config.maxConcurrentPerNamespace, completions: finished,
+            workerId: worker.id,
+            limit: want,
+            namespaceLimit: config.maxConcurrentPerNamespace,
+            completions: finished,
           });
           rows = result.claimed;
           for (const f of finished) f.resolve(result.completed.has(f.key.id));
@@ -178,7 +191,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       } catch (err) {
         // The completions are not lost with the claim: they go on their own.
         for (const f of finished) void completeAlone(f);
-        if (!stopping) logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
+        if (!stopping)
+          logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
         worker.calling = false;
       }
@@ -232,7 +246,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       lastHeartbeatAt = Date.now();
       if (status === "active" || status === "draining") continue;
       // Declared dead while alive (e.g. the machine slept): its jobs were handed on.
-      logger.warn("worker was declared dead; abandoning its attempts and rejoining", { worker: worker.name });
+      logger.warn("worker was declared dead; abandoning its attempts and rejoining", {
+        worker: worker.name,
+      });
       for (const attempt of worker.running.values()) {
         attempt.stopReason = "superseded";
         attempt.handle?.kill("Superseded");
@@ -248,11 +264,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const reap = async () => {
     // Back from a database outage, our own heartbeat goes first: this reaper must not
     // declare its own workers dead (and hand on jobs whose outcomes it still holds).
-    if (workers.length && Date.now() - lastHeartbeatAt > config.workerHeartbeatIntervalMs) await heartbeat();
+    if (workers.length && Date.now() - lastHeartbeatAt > config.workerHeartbeatIntervalMs)
+      await heartbeat();
     const dead = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
-    const recovered = await recoverOrphanedJobs(db, "The worker running this job stopped responding");
+    const recovered = await recoverOrphanedJobs(
+      db,
+      "The worker running this job stopped responding",
+    );
     if (dead.length || recovered.length) {
-      logger.warn("recovered jobs of dead workers", { workers: dead.length, jobs: recovered.length });
+      logger.warn("recovered jobs of dead workers", {
+        workers: dead.length,
+        jobs: recovered.length,
+      });
     }
     await auditRunning();
     await workersSql.deleteOldStoppedWorkers(db, 3_600_000);
@@ -272,17 +295,31 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       graceMs: config.workerTimeoutMs,
       reason: "The job was left running without a worker executing it",
     });
-    if (lost.length) logger.warn("recovered running jobs no worker was executing", { jobs: lost.length });
+    if (lost.length)
+      logger.warn("recovered running jobs no worker was executing", { jobs: lost.length });
   };
 
   /** Stops the workers a previous run of this instance left behind, and hands on their jobs. */
   const recoverPreviousRun = async (file: string) => {
     const state = await readWorkerState(file);
     if (!state || state.workerIds.length === 0) return;
-    if (!previousRunEnded(state, { hostname: os.hostname(), pid: process.pid, isAlive: processIsAlive })) return;
+    if (
+      !previousRunEnded(state, {
+        hostname: os.hostname(),
+        pid: process.pid,
+        isAlive: processIsAlive,
+      })
+    )
+      return;
     await workersSql.setWorkerStatus(db, state.workerIds, "stopped");
-    const recovered = await recoverOrphanedJobs(db, "The server running this job stopped without finishing it");
-    logger.info("stopped the workers of the previous run", { workers: state.workerIds.length, jobs: recovered.length });
+    const recovered = await recoverOrphanedJobs(
+      db,
+      "The server running this job stopped without finishing it",
+    );
+    logger.info("stopped the workers of the previous run", {
+      workers: state.workerIds.length,
+      jobs: recovered.length,
+    });
   };
 
   const watchProgress = () => {
@@ -291,7 +328,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       if (attempt.stopReason || attempt.killReason) continue;
       if (now - attempt.lastProgressAt > attempt.progressTimeoutMs) {
         const seconds = Math.round(attempt.progressTimeoutMs / 1000);
-        attempt.killReason = { message: `Progress timeout: no progress reported for ${seconds}s`, retry: true };
+        attempt.killReason = {
+          message: `Progress timeout: no progress reported for ${seconds}s`,
+          retry: true,
+        };
         attempt.handle?.kill(attempt.killReason.message);
       }
     }
@@ -317,21 +357,34 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     async start() {
       const count = config.workerMode === "disabled" ? 0 : config.embeddedWorkerCount;
-      const stateFile = options.stateDir === undefined ? undefined : workerStatePath(options.stateDir);
+      const stateFile =
+        options.stateDir === undefined ? undefined : workerStatePath(options.stateDir);
       if (stateFile) await recoverPreviousRun(stateFile);
       for (let i = 0; i < count; i++) {
         const name = `worker-${randomBytes(4).toString("hex")}@${os.hostname()}`;
         const row = await registerOne(name);
-        workers.push({ id: row.id, name, running: new Map(), finished: [], calling: false, again: false });
+        workers.push({
+          id: row.id,
+          name,
+          running: new Map(),
+          finished: [],
+          calling: false,
+          again: false,
+        });
       }
       if (stateFile) {
-        await writeWorkerState(stateFile, { hostname: os.hostname(), pid: process.pid, workerIds: workers.map((w) => w.id) });
+        await writeWorkerState(stateFile, {
+          hostname: os.hostname(),
+          pid: process.pid,
+          workerIds: workers.map((w) => w.id),
+        });
       }
       listener = await listen({
         db,
         channels: [WAKE_CHANNEL, CONTROL_CHANNEL],
         logger,
-        onNotification: (channel, payload) => (channel === WAKE_CHANNEL ? wakeOne() : onControl(payload)),
+        onNotification: (channel, payload) =>
+          channel === WAKE_CHANNEL ? wakeOne() : onControl(payload),
         onConnect: wakeAll,
       });
       every(config.pollIntervalMs, wakeAll, "poll");
@@ -347,7 +400,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (const t of timers) clearInterval(t);
       const ids = workers.map((w) => w.id);
       await workersSql.setWorkerStatus(db, ids, "draining").catch(() => undefined);
-      const deadline = new Promise<void>((r) => setTimeout(r, config.gracefulShutdownTimeoutMs).unref());
+      const deadline = new Promise<void>((r) =>
+        setTimeout(r, config.gracefulShutdownTimeoutMs).unref(),
+      );
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
       // Past the grace period, jobs still running are interrupted and handed back to the
       // queue for the next start, the attempt not counted. Attempts that have ended and
@@ -360,8 +415,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         attempt.handle?.kill("Interrupted by server shutdown");
         interrupted.push(attempt.key);
       }
-      await releaseJobs(db, interrupted, "Interrupted by server shutdown; the job will run again").catch((err) =>
-        logger.warn("could not hand interrupted jobs back", { jobs: interrupted.length, error: coerceError(err).message }),
+      await releaseJobs(
+        db,
+        interrupted,
+        "Interrupted by server shutdown; the job will run again",
+      ).catch((err) =>
+        logger.warn("could not hand interrupted jobs back", {
+          jobs: interrupted.length,
+          error: coerceError(err).message,
+        }),
       );
       await Promise.allSettled([...inFlight]);
       await listener?.close();

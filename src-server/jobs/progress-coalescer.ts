@@ -19,7 +19,9 @@ export interface ProgressCoalescer<T> {
   latest(): T | undefined;
 }
 
-export function createProgressCoalescer<T>(options: ProgressCoalescerOptions<T>): ProgressCoalescer<T> {
+export function createProgressCoalescer<T>(
+  options: ProgressCoalescerOptions<T>,
+): ProgressCoalescer<T> {
   const now = options.now ?? Date.now;
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout));

@@ -63,7 +63,8 @@ export function toJob(row: JobRow, options: ToJobOptions = {}): Job {
 
 /** Time left from elapsed time and percent, for running jobs between 0 and 100 %. */
 function estimate(row: JobRow, percent: number, now: number) {
-  if (row.status !== "running" || !row.started_at || percent <= 0 || percent >= 100) return undefined;
+  if (row.status !== "running" || !row.started_at || percent <= 0 || percent >= 100)
+    return undefined;
   const elapsed = (now - row.started_at.getTime()) / 1000;
   const left = Math.max(0, Math.round((elapsed / percent) * (100 - percent)));
   return {

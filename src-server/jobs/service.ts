@@ -37,7 +37,11 @@ function visible(row: queue.JobRow, owner: queue.Owner | undefined): boolean {
   return false;
 }
 
-export async function getVisibleJob(db: Db, caller: Caller | "admin", rawId: string): Promise<queue.JobRow> {
+export async function getVisibleJob(
+  db: Db,
+  caller: Caller | "admin",
+  rawId: string,
+): Promise<queue.JobRow> {
   const id = requireJobId(rawId);
   const row = await queue.findJob(db, id);
   const owner = caller === "admin" ? undefined : ownerOf(caller);
@@ -45,7 +49,12 @@ export async function getVisibleJob(db: Db, caller: Caller | "admin", rawId: str
   return row;
 }
 
-export async function listVisibleJobs(db: Db, owner: queue.Owner | undefined, query: URLSearchParams, admin: boolean) {
+export async function listVisibleJobs(
+  db: Db,
+  owner: queue.Owner | undefined,
+  query: URLSearchParams,
+  admin: boolean,
+) {
   const page = paging(query);
   const { rows, total } = await listJobPage(db, {
     status: optionalStatus(query.get("status")),
@@ -92,17 +101,28 @@ export async function cancelVisibleJob(db: Db, row: queue.JobRow): Promise<void>
   const res = await queue.cancelJob(db, row.id);
   if (!res) {
     const now = await queue.findJob(db, row.id);
-    throw new AppError("INVALID_STATE", "Job cannot be cancelled", { status: now?.status ?? row.status });
+    throw new AppError("INVALID_STATE", "Job cannot be cancelled", {
+      status: now?.status ?? row.status,
+    });
   }
   if (res.before === "running") {
-    await db.query("SELECT pg_notify($1, $2)", [CONTROL_CHANNEL, JSON.stringify({ op: "cancel", id: row.id })]);
+    await db.query("SELECT pg_notify($1, $2)", [
+      CONTROL_CHANNEL,
+      JSON.stringify({ op: "cancel", id: row.id }),
+    ]);
   }
 }
 
 export async function terminateRunningJob(db: Db, row: queue.JobRow): Promise<void> {
   const done = row.status === "running" ? await queue.terminateJob(db, row.id) : undefined;
-  if (!done) throw new AppError("INVALID_STATE", "Only running jobs can be terminated", { status: row.status });
-  await db.query("SELECT pg_notify($1, $2)", [CONTROL_CHANNEL, JSON.stringify({ op: "terminate", id: row.id })]);
+  if (!done)
+    throw new AppError("INVALID_STATE", "Only running jobs can be terminated", {
+      status: row.status,
+    });
+  await db.query("SELECT pg_notify($1, $2)", [
+    CONTROL_CHANNEL,
+    JSON.stringify({ op: "terminate", id: row.id }),
+  ]);
 }
 
 /**
@@ -115,12 +135,16 @@ export async function copyJob(
   options: { mode: "retry" | "resubmit"; payload?: unknown },
 ): Promise<Job> {
   if (options.mode === "retry" && row.status !== "failed" && row.status !== "cancelled") {
-    throw new AppError("INVALID_STATE", "Only failed or cancelled jobs can be retried", { status: row.status });
+    throw new AppError("INVALID_STATE", "Only failed or cancelled jobs can be retried", {
+      status: row.status,
+    });
   }
   let payload = row.payload ?? {};
   if (options.payload !== undefined) {
     if (!options.payload || typeof options.payload !== "object" || Array.isArray(options.payload)) {
-      throw new AppError("VALIDATION_FAILED", "payload must be a JSON object", { field: "payload" });
+      throw new AppError("VALIDATION_FAILED", "payload must be a JSON object", {
+        field: "payload",
+      });
     }
     payload = options.payload as Record<string, unknown>;
   }

@@ -9,7 +9,13 @@ import { findFunction, findFunctionByName, type FunctionRow } from "../db/querie
 import { insertJob, type JobRow, type NewJob } from "../db/queries/queue.ts";
 import { findUserById } from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
-import { optionalDate, optionalInt, optionalString, requireObject, requireString } from "./validate.ts";
+import {
+  optionalDate,
+  optionalInt,
+  optionalString,
+  requireObject,
+  requireString,
+} from "./validate.ts";
 
 export interface SubmitContext {
   db: Db;
@@ -25,31 +31,55 @@ export interface Submitter {
   email: string | null;
 }
 
-export async function resolveFunction(db: Db, name: string, namespace: string | undefined): Promise<FunctionRow> {
-  const fn = namespace ? await findFunction(db, namespace, name) : await findFunctionByName(db, name);
-  if (!fn) throw new AppError("FUNCTION_NOT_FOUND", "Job function not found", { job: name, field: "job_name" });
-  if (!fn.enabled) throw new AppError("FUNCTION_DISABLED", "Job function is disabled", { job: name });
+export async function resolveFunction(
+  db: Db,
+  name: string,
+  namespace: string | undefined,
+): Promise<FunctionRow> {
+  const fn = namespace
+    ? await findFunction(db, namespace, name)
+    : await findFunctionByName(db, name);
+  if (!fn)
+    throw new AppError("FUNCTION_NOT_FOUND", "Job function not found", {
+      job: name,
+      field: "job_name",
+    });
+  if (!fn.enabled)
+    throw new AppError("FUNCTION_DISABLED", "Job function is disabled", { job: name });
   return fn;
 }
 
 export function checkRequiredRoles(fn: FunctionRow, role: string): void {
   if (satisfiesRequiredRoles(role, fn.require_roles)) return;
   if (role === "anon") {
-    throw new AppError("FORBIDDEN", "Authentication required", { required_roles: fn.require_roles });
+    throw new AppError("FORBIDDEN", "Authentication required", {
+      required_roles: fn.require_roles,
+    });
   }
-  throw new AppError("FORBIDDEN", "Insufficient permissions", { required_roles: fn.require_roles, user_role: role });
+  throw new AppError("FORBIDDEN", "Insufficient permissions", {
+    required_roles: fn.require_roles,
+    user_role: role,
+  });
 }
 
-async function submitterFor(ctx: SubmitContext, caller: Caller, body: Record<string, unknown>, impersonation?: string): Promise<Submitter> {
-  const actingAsOther = (body.on_behalf_of !== undefined && body.on_behalf_of !== null) || !!impersonation;
+async function submitterFor(
+  ctx: SubmitContext,
+  caller: Caller,
+  body: Record<string, unknown>,
+  impersonation?: string,
+): Promise<Submitter> {
+  const actingAsOther =
+    (body.on_behalf_of !== undefined && body.on_behalf_of !== null) || !!impersonation;
   if (actingAsOther && caller.job) {
     throw new AppError("FORBIDDEN", "A job's token cannot submit on behalf of another user");
   }
   if (body.on_behalf_of !== undefined && body.on_behalf_of !== null) {
     // The IDE's "run as": admins (not only service_role) may submit for another user.
-    if (!isAdminRole(caller.role)) throw new AppError("FORBIDDEN", "on_behalf_of requires an admin or service_role caller");
+    if (!isAdminRole(caller.role))
+      throw new AppError("FORBIDDEN", "on_behalf_of requires an admin or service_role caller");
     const obo = requireObject(body.on_behalf_of, "on_behalf_of");
-    if (!isUuid(obo.user_id)) throw invalidField("on_behalf_of.user_id", "Invalid user_id in on_behalf_of");
+    if (!isUuid(obo.user_id))
+      throw invalidField("on_behalf_of.user_id", "Invalid user_id in on_behalf_of");
     const user = await findUserById(ctx.db, obo.user_id);
     if (!user) throw invalidField("on_behalf_of.user_id", "User not found in on_behalf_of.user_id");
     return {
@@ -60,7 +90,11 @@ async function submitterFor(ctx: SubmitContext, caller: Caller, body: Record<str
   }
   if (impersonation) {
     // Upstream honours this header for any caller; here only admins may act as someone else.
-    if (!isAdminRole(caller.role)) throw new AppError("FORBIDDEN", "X-Impersonation-Token requires an admin or service_role caller");
+    if (!isAdminRole(caller.role))
+      throw new AppError(
+        "FORBIDDEN",
+        "X-Impersonation-Token requires an admin or service_role caller",
+      );
     let target: Caller;
     try {
       target = await ctx.callers.fromToken(impersonation);
@@ -87,18 +121,25 @@ export async function submitJob(
   }
   const size = Buffer.byteLength(JSON.stringify(payload));
   if (size > ctx.config.maxPayloadBytes) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `payload is ${size} bytes; the limit is ${ctx.config.maxPayloadBytes}`, {
-      field: "payload",
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `payload is ${size} bytes; the limit is ${ctx.config.maxPayloadBytes}`,
+      {
+        field: "payload",
+      },
+    );
   }
   payload = payload as Record<string, unknown>;
   const priority = optionalInt(body.priority, "priority", -1_000_000, 1_000_000) ?? 0;
   const scheduledAt =
-    optionalDate(body.scheduled_at, "scheduled_at") ?? optionalDate(body.scheduled, "scheduled") ?? null;
+    optionalDate(body.scheduled_at, "scheduled_at") ??
+    optionalDate(body.scheduled, "scheduled") ??
+    null;
   const submitter = await submitterFor(ctx, caller, body, impersonationToken);
   const fn = await resolveFunction(ctx.db, jobName, namespace);
   checkRequiredRoles(fn, submitter.role);
-  const insert = (job: NewJob) => (ctx.inserter ? ctx.inserter.insert(job) : insertJob(ctx.db, job));
+  const insert = (job: NewJob) =>
+    ctx.inserter ? ctx.inserter.insert(job) : insertJob(ctx.db, job);
   return insert({
     namespace: fn.namespace,
     functionId: fn.id,

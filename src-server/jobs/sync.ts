@@ -7,7 +7,12 @@ import type { SyncJobsResponse } from "../../src-sdk/types.ts";
 import type { JobsConfig } from "../config/types.ts";
 import { inTransaction } from "../db/dry-run.ts";
 import type { Db } from "../db/pool.ts";
-import { deleteFunctionsNotIn, findFunction, upsertFunction, type FunctionFields } from "../db/queries/functions.ts";
+import {
+  deleteFunctionsNotIn,
+  findFunction,
+  upsertFunction,
+  type FunctionFields,
+} from "../db/queries/functions.ts";
 import { invalidField } from "../errors.ts";
 import { checkSyntax } from "./bundle.ts";
 import { functionFromBody } from "./function-input.ts";
@@ -31,10 +36,14 @@ export function parseSyncRequest(raw: unknown): SyncRequest {
   }
   const body = (raw ?? {}) as Record<string, unknown>;
   const namespace = optionalString(body.namespace, "namespace", 100) ?? "default";
-  if (!functionNamePattern.test(namespace)) throw invalidField("namespace", "namespace must be letters, digits, '-' and '_'");
+  if (!functionNamePattern.test(namespace))
+    throw invalidField("namespace", "namespace must be letters, digits, '-' and '_'");
   const jobs = body.jobs ?? body.functions;
   if (jobs !== undefined && jobs !== null && !Array.isArray(jobs)) {
-    throw invalidField(body.jobs !== undefined ? "jobs" : "functions", "jobs must be an array of function definitions");
+    throw invalidField(
+      body.jobs !== undefined ? "jobs" : "functions",
+      "jobs must be an array of function definitions",
+    );
   }
   const options = body.options ?? {};
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
@@ -56,7 +65,12 @@ export interface SyncJobsOptions {
   createdBy: string | null;
 }
 
-function response(req: SyncRequest, message: string, details: SyncJobsResponse["details"], errors: SyncError[]): SyncJobsResponse {
+function response(
+  req: SyncRequest,
+  message: string,
+  details: SyncJobsResponse["details"],
+  errors: SyncError[],
+): SyncJobsResponse {
   return {
     message: req.dryRun ? `${message} (dry run: nothing was changed)` : message,
     namespace: req.namespace,
@@ -88,12 +102,23 @@ async function syncFolder({ db, config, request }: SyncJobsOptions): Promise<Syn
     action: r.created.includes(e.name) ? "create" : "update",
   }));
   const { created, updated, unchanged, deleted } = r;
-  return response(request, "Jobs synced from filesystem", { created, updated, deleted, unchanged }, errors);
+  return response(
+    request,
+    "Jobs synced from filesystem",
+    { created, updated, deleted, unchanged },
+    errors,
+  );
 }
 
 /** Validates one definition; a syntax error is recorded in bundle_error (raw code kept). */
-async function definition(raw: unknown, { config, request, createdBy }: SyncJobsOptions): Promise<FunctionFields> {
-  const body = raw && typeof raw === "object" && !Array.isArray(raw) ? { ...(raw as object), namespace: request.namespace } : raw;
+async function definition(
+  raw: unknown,
+  { config, request, createdBy }: SyncJobsOptions,
+): Promise<FunctionFields> {
+  const body =
+    raw && typeof raw === "object" && !Array.isArray(raw)
+      ? { ...(raw as object), namespace: request.namespace }
+      : raw;
   const fields = functionFromBody(body, { config, createdBy }, request.namespace);
   if (!fields.isBundled && fields.code) {
     const problem = await checkSyntax(fields.code, `${fields.name}.ts`);
@@ -116,17 +141,28 @@ export async function syncJobs(options: SyncJobsOptions): Promise<SyncJobsRespon
       names.add(label);
       valid.push(await definition(raw, options));
     } catch (err) {
-      const exists = typeof rawName === "string" && (await findFunction(db, request.namespace, rawName));
-      errors.push({ job: label, error: (err as Error).message, action: exists ? "update" : "create" });
+      const exists =
+        typeof rawName === "string" && (await findFunction(db, request.namespace, rawName));
+      errors.push({
+        job: label,
+        error: (err as Error).message,
+        action: exists ? "update" : "create",
+      });
     }
   }
-  const details: SyncJobsResponse["details"] = { created: [], updated: [], deleted: [], unchanged: [] };
+  const details: SyncJobsResponse["details"] = {
+    created: [],
+    updated: [],
+    deleted: [],
+    unchanged: [],
+  };
   await inTransaction(db, request.dryRun, async (tx) => {
     for (const fields of valid) {
       const { action } = await upsertFunction(tx, fields);
       details[action].push(fields.name);
     }
-    if (request.deleteMissing) details.deleted = await deleteFunctionsNotIn(tx, request.namespace, [...names]);
+    if (request.deleteMissing)
+      details.deleted = await deleteFunctionsNotIn(tx, request.namespace, [...names]);
   });
   return response(request, "Jobs synced successfully", details, errors);
 }

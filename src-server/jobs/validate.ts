@@ -25,7 +25,12 @@ export function requireString(value: unknown, field: string, max = 200): string 
   return s;
 }
 
-export function optionalInt(value: unknown, field: string, min: number, max: number): number | undefined {
+export function optionalInt(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
@@ -35,7 +40,8 @@ export function optionalInt(value: unknown, field: string, min: number, max: num
 }
 
 // RFC 3339 (what upstream's Go server parses): a full date-time with an offset.
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|([+-])(\d{2}):?(\d{2}))$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|([+-])(\d{2}):?(\d{2}))$/;
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
 
@@ -90,10 +96,15 @@ export function optionalStatus(value: unknown, field = "status"): JobStatus | un
   return s as JobStatus;
 }
 
-export function optionalEnum<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
+export function optionalEnum<T extends string>(
+  value: unknown,
+  field: string,
+  allowed: readonly T[],
+): T | undefined {
   const s = optionalString(value, field);
   if (s === undefined) return undefined;
-  if (!allowed.includes(s as T)) throw invalidField(field, `${field} must be one of ${allowed.join(", ")}`);
+  if (!allowed.includes(s as T))
+    throw invalidField(field, `${field} must be one of ${allowed.join(", ")}`);
   return s as T;
 }
 

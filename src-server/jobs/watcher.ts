@@ -78,7 +78,13 @@ export function createJobsWatcher(options: JobsWatcherOptions): JobsWatcher {
     if (closed) return undefined;
     fingerprint = await fingerprintDir(options.dir);
     try {
-      const result = await loadJobsDir({ db: options.db, dir: options.dir, namespace: options.namespace, config: options.config, logger });
+      const result = await loadJobsDir({
+        db: options.db,
+        dir: options.dir,
+        namespace: options.namespace,
+        config: options.config,
+        logger,
+      });
       const changes = describe(result);
       if (changes) logger.info(`jobs reloaded: ${changes}`);
       options.onReload?.(result);
@@ -127,7 +133,9 @@ export function createJobsWatcher(options: JobsWatcherOptions): JobsWatcher {
       });
       startPolling(options.pollMs ?? 2000);
     } catch (err) {
-      logger.debug(`cannot watch ${options.dir} (${(err as Error).message}); rescanning periodically`);
+      logger.debug(
+        `cannot watch ${options.dir} (${(err as Error).message}); rescanning periodically`,
+      );
       startPolling(options.fallbackPollMs ?? 500);
     }
   };

@@ -70,7 +70,11 @@ export interface Connection {
   dispose(): void;
 }
 
-export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionContext): Connection {
+export function createConnection(
+  ws: WebSocket,
+  caller: Caller,
+  ctx: ConnectionContext,
+): Connection {
   let chain: Promise<void> = Promise.resolve();
   let disposed = false;
   let slow = false;
@@ -131,7 +135,8 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       disposed = true;
       clearTimeout(expiryTimer);
       unwatch?.();
-      for (const sub of self.subscriptions.values()) ctx.unwatchTable(sub.target.schema, sub.target.table);
+      for (const sub of self.subscriptions.values())
+        ctx.unwatchTable(sub.target.schema, sub.target.table);
       for (const id of self.executions.keys()) ctx.unwatchExecution(self, id);
       self.subscriptions.clear();
       self.executions.clear();
@@ -181,7 +186,8 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
     if ("error" in result) {
       // A token that no longer holds; a database hiccup leaves things as they are.
       const err = result.error;
-      if ((err as { status?: number }).status === 401) suspend(`token revoked: ${coerceError(err).message}`);
+      if ((err as { status?: number }).status === 401)
+        suspend(`token revoked: ${coerceError(err).message}`);
       return;
     }
     if (result.caller.role === checked.role) return;
@@ -205,7 +211,9 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
     const target = message.target;
     if ("error" in target) return void write(errorMessage(target.error));
     if (!isRealtimeTable(target.schema, target.table)) {
-      return void write(errorMessage(`table ${target.schema}.${target.table} not enabled for realtime`));
+      return void write(
+        errorMessage(`table ${target.schema}.${target.table} not enabled for realtime`),
+      );
     }
     let filter: Filter | undefined;
     try {
@@ -221,20 +229,33 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       return void write(errorMessage("realtime is unavailable: the database cannot be reached"));
     }
     if (disposed) return ctx.unwatchTable(target.schema, target.table);
-    const sub: Subscription = { id: randomUUID(), channel: message.channel, target, ...(filter ? { filter } : {}) };
+    const sub: Subscription = {
+      id: randomUUID(),
+      channel: message.channel,
+      target,
+      ...(filter ? { filter } : {}),
+    };
     self.subscriptions.set(sub.id, sub);
     write(ackMessage({ subscribed: true, subscription_id: sub.id, ...target }));
   };
 
   const unsubscribe = (message: Extract<ClientMessage, { type: "unsubscribe" }>) => {
     for (const sub of [...self.subscriptions.values()]) {
-      const hit = message.subscriptionId ? sub.id === message.subscriptionId : !message.channel || sub.channel === message.channel;
+      const hit = message.subscriptionId
+        ? sub.id === message.subscriptionId
+        : !message.channel || sub.channel === message.channel;
       if (!hit) continue;
       self.subscriptions.delete(sub.id);
       ctx.unwatchTable(sub.target.schema, sub.target.table);
     }
-    if (!message.subscriptionId) dropExecutions((_, channel) => !message.channel || channel === message.channel);
-    write(ackMessage({ unsubscribed: true, ...(message.subscriptionId ? { subscription_id: message.subscriptionId } : {}) }));
+    if (!message.subscriptionId)
+      dropExecutions((_, channel) => !message.channel || channel === message.channel);
+    write(
+      ackMessage({
+        unsubscribed: true,
+        ...(message.subscriptionId ? { subscription_id: message.subscriptionId } : {}),
+      }),
+    );
   };
 
   const dropExecutions = (drop: (id: string, channel: string) => boolean) => {
@@ -247,7 +268,9 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
 
   const subscribeLogs = async (message: Extract<ClientMessage, { type: "subscribe_logs" }>) => {
     if (message.executionType !== "job") {
-      return void write(errorMessage(`unsupported execution type: ${String(message.executionType)}`));
+      return void write(
+        errorMessage(`unsupported execution type: ${String(message.executionType)}`),
+      );
     }
     const refused = refusal();
     if (refused) return void write(errorMessage(refused));
@@ -260,7 +283,15 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       if (disposed) return ctx.unwatchExecution(self, id);
     }
     self.executions.set(id, message.channel);
-    write(ackMessage({ subscribed: true, type: "logs", channel: message.channel, execution_id: id, execution_type: "job" }));
+    write(
+      ackMessage({
+        subscribed: true,
+        type: "logs",
+        channel: message.channel,
+        execution_id: id,
+        execution_type: "job",
+      }),
+    );
   };
 
   const accessToken = async (token: unknown) => {
@@ -280,7 +311,8 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
   const handle = async (text: string) => {
     if (disposed) return;
     const message = parseClientMessage(text);
-    if (!message) return void write(errorMessage("invalid message: expected a JSON object with a type"));
+    if (!message)
+      return void write(errorMessage("invalid message: expected a JSON object with a type"));
     switch (message.type) {
       case "subscribe":
         return subscribe(message);
@@ -289,7 +321,9 @@ export function createConnection(ws: WebSocket, caller: Caller, ctx: ConnectionC
       case "subscribe_logs":
         return subscribeLogs(message);
       case "unsubscribe_logs":
-        dropExecutions((id, channel) => (message.executionId ? id === message.executionId : channel === message.channel));
+        dropExecutions((id, channel) =>
+          message.executionId ? id === message.executionId : channel === message.channel,
+        );
         return void write(ackMessage({ unsubscribed: true, type: "logs" }));
       case "access_token":
         return accessToken(message.token);

@@ -22,7 +22,8 @@ export const LOGS_CHANNEL = "fluxbase_logs";
 
 /** Row reads by id, per table: fixed SQL, never an identifier from a request. */
 const ROW_QUERIES: Record<string, string> = {
-  "jobs.queue": "SELECT to_jsonb(t) - 'payload' AS row FROM jobs.queue t WHERE t.id = any($1::uuid[])",
+  "jobs.queue":
+    "SELECT to_jsonb(t) - 'payload' AS row FROM jobs.queue t WHERE t.id = any($1::uuid[])",
   "jobs.workers": "SELECT to_jsonb(t) AS row FROM jobs.workers t WHERE t.id = any($1::uuid[])",
 };
 
@@ -130,12 +131,21 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       record = n.type === "DELETE" ? null : known;
       old = n.type === "DELETE" ? known : null;
     }
-    if (name !== "jobs.queue") return { type: n.type, schema: n.schema, table: n.table, commit_timestamp: n.commit_timestamp, record, old_record: old };
+    if (name !== "jobs.queue")
+      return {
+        type: n.type,
+        schema: n.schema,
+        table: n.table,
+        commit_timestamp: n.commit_timestamp,
+        record,
+        old_record: old,
+      };
     if (record) {
       const { result: _result, ...rest } = record;
       record = rest;
       const id = String(record.id);
-      if (record.status === "completed") record.result = fetched.rows.get(`jobs.queue:${id}`)?.result ?? null;
+      if (record.status === "completed")
+        record.result = fetched.rows.get(`jobs.queue:${id}`)?.result ?? null;
       if (record.status === "failed") record.logs = fetched.logs.get(id) ?? "";
     }
     if (old) {
@@ -155,7 +165,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const emit = (item: Item, fetched: Fetched) => {
     if (item.kind === "log") {
       const { truncated, ...line } = item.n;
-      const full = truncated ? fetched.lines.get(lineKey(line.execution_id, line.line_number)) : undefined;
+      const full = truncated
+        ? fetched.lines.get(lineKey(line.execution_id, line.line_number))
+        : undefined;
       options.onLog(full === undefined ? line : { ...line, message: full });
     } else {
       options.onChange(toChange(item.n, fetched));
@@ -169,7 +181,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       try {
         fetched = await fetch(batch);
       } catch (err) {
-        logger.warn("realtime: reading rows for notifications failed", { error: coerceError(err).message });
+        logger.warn("realtime: reading rows for notifications failed", {
+          error: coerceError(err).message,
+        });
       }
       for (let i = 0; i < batch.length; i++) {
         if (i > 0 && i % EMITS_PER_TURN === 0) await nextTurn();

@@ -25,13 +25,15 @@ const COLUMN = /^(\w+)((?:->>?\w+)*)$/;
 
 function parsePath(text: string): Filter["path"] {
   const path: Filter["path"] = [];
-  for (const match of text.matchAll(/(->>?)(\w+)/g)) path.push({ key: match[2]!, asText: match[1] === "->>" });
+  for (const match of text.matchAll(/(->>?)(\w+)/g))
+    path.push({ key: match[2]!, asText: match[1] === "->>" });
   return path;
 }
 
 /** `(a,b,"c,d")` → ["a", "b", "c,d"]. */
 function parseList(text: string): string[] {
-  if (!text.startsWith("(") || !text.endsWith(")")) throw new FilterError('in needs a list like "(a,b,c)"');
+  if (!text.startsWith("(") || !text.endsWith(")"))
+    throw new FilterError('in needs a list like "(a,b,c)"');
   const items: string[] = [];
   let current = "";
   let quoted = false;
@@ -53,7 +55,9 @@ function parseList(text: string): string[] {
 function likePattern(value: string, caseInsensitive: boolean): RegExp {
   const source = value
     .split("")
-    .map((ch) => (ch === "*" || ch === "%" ? ".*" : ch === "_" ? "." : ch.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+    .map((ch) =>
+      ch === "*" || ch === "%" ? ".*" : ch === "_" ? "." : ch.replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
+    )
     .join("");
   return new RegExp(`^${source}$`, caseInsensitive ? "is" : "s");
 }
@@ -71,7 +75,14 @@ export function parseFilter(text: string): Filter {
   if (!OPS.has(op)) throw new FilterError(`unknown operator "${op}"`);
   if (dot < 0) throw new FilterError(`missing value after "${op}."`);
   const value = rest.slice(dot + 1);
-  const filter: Filter = { text, column: columnMatch[1]!, path: parsePath(columnMatch[2] ?? ""), op, value, values: [] };
+  const filter: Filter = {
+    text,
+    column: columnMatch[1]!,
+    path: parsePath(columnMatch[2] ?? ""),
+    op,
+    value,
+    values: [],
+  };
   if (op === "is" && !["null", "true", "false"].includes(value.toLowerCase())) {
     throw new FilterError("is accepts null, true or false");
   }
@@ -109,12 +120,16 @@ function textOf(value: unknown): string | null {
 function compare(actual: string, wanted: string): number {
   const a = Number(actual);
   const b = Number(wanted);
-  if (wanted.trim() !== "" && Number.isFinite(b) && actual.trim() !== "" && Number.isFinite(a)) return a - b;
+  if (wanted.trim() !== "" && Number.isFinite(b) && actual.trim() !== "" && Number.isFinite(a))
+    return a - b;
   return actual < wanted ? -1 : actual > wanted ? 1 : 0;
 }
 
 /** Whether the row passes the filter (no row: no match). */
-export function matchesFilter(filter: Filter, row: Record<string, unknown> | null | undefined): boolean {
+export function matchesFilter(
+  filter: Filter,
+  row: Record<string, unknown> | null | undefined,
+): boolean {
   if (!row) return false;
   const raw = pick(row, filter);
   if (filter.op === "is") {

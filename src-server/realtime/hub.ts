@@ -76,7 +76,12 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   const { db, callers, logger } = options;
   const limits = { ...defaultRealtimeLimits, ...options.limits };
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const leases = createLeaseKeeper({ db, logger, ttlSeconds: limits.leaseTtlSeconds, renewMs: limits.leaseRenewMs });
+  const leases = createLeaseKeeper({
+    db,
+    logger,
+    ttlSeconds: limits.leaseTtlSeconds,
+    renewMs: limits.leaseRenewMs,
+  });
   const connections = new Set<Connection>();
   const perUser = new Map<string, number>();
   const logWatchers = new Map<string, Set<Connection>>();
@@ -124,7 +129,9 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       if (ids.length === 0) continue;
       json ??= JSON.stringify(change);
       const frame =
-        connection.subscriptions.size === 1 ? (shared ??= Buffer.from(changeMessage(json))) : changeMessage(json, ids);
+        connection.subscriptions.size === 1
+          ? (shared ??= Buffer.from(changeMessage(json)))
+          : changeMessage(json, ids);
       fanout.enqueue(targetOf(connection), frame);
     }
   };
@@ -223,7 +230,11 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     countUser(caller, +1);
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       if (isBinary) return void connection.send(errorMessage("binary frames are not supported"));
-      connection.receive(Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8"));
+      connection.receive(
+        Array.isArray(data)
+          ? Buffer.concat(data).toString("utf8")
+          : Buffer.from(data as ArrayBuffer).toString("utf8"),
+      );
     });
     ws.on("pong", () => (connection.lastPongAt = Date.now()));
     ws.on("error", (err) => logger.debug("realtime: socket error", { error: err.message }));
@@ -244,7 +255,8 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     const url = new URL(req.url ?? "/", "http://local");
     if (url.pathname !== REALTIME_PATH) {
       // Leave other paths to other upgrade handlers; with none, answer rather than hang.
-      if (server && server.listenerCount("upgrade") === 1) refuseUpgrade(socket, 404, { error: `Not found: ${url.pathname}` });
+      if (server && server.listenerCount("upgrade") === 1)
+        refuseUpgrade(socket, 404, { error: `Not found: ${url.pathname}` });
       return;
     }
     if (closed) return refuseUpgrade(socket, 503, { error: "Server is shutting down" });
@@ -254,7 +266,8 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
         if (closed) return refuseUpgrade(socket, 503, { error: "Server is shutting down" });
         wss.handleUpgrade(req, socket, head, (ws) => accept(ws, caller));
       },
-      (err: unknown) => refuseUpgrade(socket, 401, { error: coerceError(err).message, code: "UNAUTHORIZED" }),
+      (err: unknown) =>
+        refuseUpgrade(socket, 401, { error: coerceError(err).message, code: "UNAUTHORIZED" }),
     );
   };
 
@@ -271,7 +284,12 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       server = target;
       target.on("upgrade", onUpgrade);
       timers.push(setInterval(keepAlive, limits.pingIntervalMs));
-      timers.push(setInterval(() => connections.forEach((c) => c.send(HEARTBEAT_MESSAGE)), limits.heartbeatIntervalMs));
+      timers.push(
+        setInterval(
+          () => connections.forEach((c) => c.send(HEARTBEAT_MESSAGE)),
+          limits.heartbeatIntervalMs,
+        ),
+      );
       for (const t of timers) t.unref();
     },
 
@@ -280,7 +298,9 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       closed = true;
       server?.off("upgrade", onUpgrade);
       for (const t of timers) clearInterval(t);
-      const gone = [...connections].map((c) => new Promise<void>((resolve) => c.ws.once("close", () => resolve())));
+      const gone = [...connections].map(
+        (c) => new Promise<void>((resolve) => c.ws.once("close", () => resolve())),
+      );
       for (const c of connections) c.ws.close(1001, "server shutting down");
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
       await Promise.race([Promise.all(gone), deadline]);
@@ -298,7 +318,13 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
         subscriptions += c.subscriptions.size;
         logSubscriptions += c.executions.size;
       }
-      return { connections: connections.size, subscriptions, logSubscriptions, pending: feed.pending(), ...counters };
+      return {
+        connections: connections.size,
+        subscriptions,
+        logSubscriptions,
+        pending: feed.pending(),
+        ...counters,
+      };
     },
   };
 }

@@ -60,9 +60,13 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       if (closed) return;
       if (users.size > 0) await upsert([...users.keys()]);
       // Leases of hubs that died without deleting theirs (their triggers go off below).
-      await db.query("DELETE FROM realtime.listeners WHERE expires_at < now() - interval '5 minutes'");
+      await db.query(
+        "DELETE FROM realtime.listeners WHERE expires_at < now() - interval '5 minutes'",
+      );
       await syncTriggers();
-    }).catch((err) => logger.warn("realtime: renewing listener leases failed", { error: coerceError(err).message }));
+    }).catch((err) =>
+      logger.warn("realtime: renewing listener leases failed", { error: coerceError(err).message }),
+    );
 
   const timer = setInterval(() => void renew(), options.renewMs ?? 10_000);
   timer.unref();
@@ -93,7 +97,11 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
           [instanceId, schema, table],
         );
         await syncTriggers();
-      }).catch((err) => logger.warn("realtime: deleting a listener lease failed", { error: coerceError(err).message }));
+      }).catch((err) =>
+        logger.warn("realtime: deleting a listener lease failed", {
+          error: coerceError(err).message,
+        }),
+      );
     },
     holds: (schema, table) => users.has(`${schema}.${table}`),
     async close() {
@@ -103,8 +111,10 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       await run(async () => {
         await db.query("DELETE FROM realtime.listeners WHERE instance_id = $1", [instanceId]);
         await syncTriggers();
-      }).catch(
-        (err) => logger.warn("realtime: deleting listener leases failed", { error: coerceError(err).message }),
+      }).catch((err) =>
+        logger.warn("realtime: deleting listener leases failed", {
+          error: coerceError(err).message,
+        }),
       );
     },
   };

@@ -48,9 +48,15 @@ export function subscribeTarget(message: Json): SubscribeTarget | { error: strin
   }
   if (!table) return { error: "table is required for subscribe" };
   const event = (optionalString(source.event) ?? "*").toUpperCase();
-  if (!EVENTS.has(event)) return { error: `invalid event "${String(source.event)}": use INSERT, UPDATE, DELETE or *` };
+  if (!EVENTS.has(event))
+    return { error: `invalid event "${String(source.event)}": use INSERT, UPDATE, DELETE or *` };
   const filter = optionalString(source.filter);
-  return { schema: schema ?? "public", table, event: event as EventFilter, ...(filter ? { filter } : {}) };
+  return {
+    schema: schema ?? "public",
+    table,
+    event: event as EventFilter,
+    ...(filter ? { filter } : {}),
+  };
 }
 
 /** Parses one text frame; undefined when it is not a JSON object with a type. */
@@ -67,7 +73,11 @@ export function parseClientMessage(text: string): ClientMessage | undefined {
     case "subscribe":
       return { type: "subscribe", channel: channel ?? "", target: subscribeTarget(message) };
     case "unsubscribe":
-      return { type: "unsubscribe", channel, subscriptionId: optionalString(message.subscription_id) };
+      return {
+        type: "unsubscribe",
+        channel,
+        subscriptionId: optionalString(message.subscription_id),
+      };
     case "subscribe_logs": {
       const config = isObject(message.config) ? message.config : message;
       return {
@@ -79,7 +89,11 @@ export function parseClientMessage(text: string): ClientMessage | undefined {
     }
     case "unsubscribe_logs": {
       const config = isObject(message.config) ? message.config : message;
-      return { type: "unsubscribe_logs", channel, executionId: optionalString(config.execution_id) };
+      return {
+        type: "unsubscribe_logs",
+        channel,
+        executionId: optionalString(config.execution_id),
+      };
     }
     case "access_token":
       return { type: "access_token", token: message.token };

@@ -51,16 +51,20 @@ export function parseChangeNotification(text: string): ChangeNotification | unde
     schema: n.schema,
     table: n.table,
     type: n.type,
-    commit_timestamp: typeof n.commit_timestamp === "string" ? n.commit_timestamp : new Date().toISOString(),
+    commit_timestamp:
+      typeof n.commit_timestamp === "string" ? n.commit_timestamp : new Date().toISOString(),
     record: isObject(n.record) ? n.record : null,
     old_record: isObject(n.old_record) ? n.old_record : null,
-    ...(n.truncated === true ? { truncated: true, id: typeof n.id === "string" ? n.id : undefined } : {}),
+    ...(n.truncated === true
+      ? { truncated: true, id: typeof n.id === "string" ? n.id : undefined }
+      : {}),
   };
 }
 
 export function parseLogNotification(text: string): LogNotification | undefined {
   const n = parseObject(text);
-  if (!n || typeof n.execution_id !== "string" || typeof n.line_number !== "number") return undefined;
+  if (!n || typeof n.execution_id !== "string" || typeof n.line_number !== "number")
+    return undefined;
   return {
     execution_id: n.execution_id,
     line_number: n.line_number,
@@ -81,7 +85,10 @@ export function subjectRow(change: RowChange): JsonRecord | null {
  * `updatedJob.progress.percent` must not throw on a job that has not reported yet), plus
  * progress_percent, progress_message and estimated_seconds_left as upstream adds them.
  */
-export function decorateJobRecord(record: JsonRecord | null, commitTimestamp: string): JsonRecord | null {
+export function decorateJobRecord(
+  record: JsonRecord | null,
+  commitTimestamp: string,
+): JsonRecord | null {
   if (!record) return null;
   let progress = record.progress;
   if (typeof progress === "string") progress = parseObject(progress);
@@ -97,7 +104,12 @@ export function decorateJobRecord(record: JsonRecord | null, commitTimestamp: st
 }
 
 function secondsLeft(record: JsonRecord, percent: number, now: number): number | undefined {
-  if (record.status !== "running" || typeof record.started_at !== "string" || percent <= 0 || percent >= 100) {
+  if (
+    record.status !== "running" ||
+    typeof record.started_at !== "string" ||
+    percent <= 0 ||
+    percent >= 100
+  ) {
     return undefined;
   }
   const elapsed = (now - Date.parse(record.started_at)) / 1000;

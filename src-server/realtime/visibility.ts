@@ -34,7 +34,12 @@ export function mayReadJob(viewer: Viewer, row: Row | null | undefined): boolean
  * May `viewer` see this change of `schema.table`? `row` is the record, or the old record
  * when there is no new one (DELETE); null when neither is known (admins only).
  */
-export function mayReadRow(viewer: Viewer, schema: string, table: string, row: Row | null | undefined): boolean {
+export function mayReadRow(
+  viewer: Viewer,
+  schema: string,
+  table: string,
+  row: Row | null | undefined,
+): boolean {
   const name = `${schema}.${table}`;
   if (name === "jobs.queue") return mayReadJob(viewer, row);
   if (name === "jobs.workers") return isAdminRole(viewer.role);

@@ -7,7 +7,13 @@ import type { Router } from "../http/router.ts";
 import { addStorageRoutes } from "./routes.ts";
 import { createStorageStore, type StorageStore } from "./store.ts";
 
-export { MAX_OBJECT_BYTES, createStorageStore, type Bucket, type StorageStore, type StoredObject } from "./store.ts";
+export {
+  MAX_OBJECT_BYTES,
+  createStorageStore,
+  type Bucket,
+  type StorageStore,
+  type StoredObject,
+} from "./store.ts";
 export { addStorageRoutes } from "./routes.ts";
 
 export interface StorageOptions {

@@ -14,8 +14,12 @@ describe("readRequestBody", () => {
   });
 
   it("fails with 413 on a declared or streamed body over the limit", async () => {
-    await expect(readRequestBody(request([], { "content-length": "5" }), 4)).rejects.toMatchObject({ status: 413 });
-    await expect(readRequestBody(request([Buffer.from("abc"), Buffer.from("de")]), 4)).rejects.toMatchObject({ status: 413 });
+    await expect(readRequestBody(request([], { "content-length": "5" }), 4)).rejects.toMatchObject({
+      status: 413,
+    });
+    await expect(
+      readRequestBody(request([Buffer.from("abc"), Buffer.from("de")]), 4),
+    ).rejects.toMatchObject({ status: 413 });
   });
 });
 
@@ -57,20 +61,37 @@ describe("parseUpload", () => {
     form.append("metadata", '{"k":1}');
     const { body, contentType } = await encode(form);
     const upload = parseUpload(body, contentType, new URLSearchParams());
-    expect(upload).toMatchObject({ contentType: "text/plain", upsert: false, cacheControl: "max-age=60", metadata: { k: 1 } });
+    expect(upload).toMatchObject({
+      contentType: "text/plain",
+      upsert: false,
+      cacheControl: "max-age=60",
+      metadata: { k: 1 },
+    });
     expect(upload.data.toString()).toBe("hello");
   });
 
   it("needs a file part; takes a raw body as the bytes", () => {
-    const noFile = Buffer.from('--b\r\ncontent-disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n');
-    expect(() => parseUpload(noFile, "multipart/form-data; boundary=b", new URLSearchParams())).toThrow(/file/);
-    const raw = parseUpload(Buffer.from("{}"), "application/json", new URLSearchParams("upsert=true"));
+    const noFile = Buffer.from(
+      '--b\r\ncontent-disposition: form-data; name="x"\r\n\r\n1\r\n--b--\r\n',
+    );
+    expect(() =>
+      parseUpload(noFile, "multipart/form-data; boundary=b", new URLSearchParams()),
+    ).toThrow(/file/);
+    const raw = parseUpload(
+      Buffer.from("{}"),
+      "application/json",
+      new URLSearchParams("upsert=true"),
+    );
     expect(raw).toMatchObject({ contentType: "application/json", upsert: true });
-    expect(parseUpload(Buffer.from(""), undefined, new URLSearchParams()).contentType).toBe("application/octet-stream");
+    expect(parseUpload(Buffer.from(""), undefined, new URLSearchParams()).contentType).toBe(
+      "application/octet-stream",
+    );
   });
 
   it("rejects metadata that is not a JSON object", () => {
-    expect(() => parseUpload(Buffer.from(""), "text/plain", new URLSearchParams("metadata=[1]"))).toThrow(/metadata/);
+    expect(() =>
+      parseUpload(Buffer.from(""), "text/plain", new URLSearchParams("metadata=[1]")),
+    ).toThrow(/metadata/);
   });
 
   it("rejects metadata PostgreSQL cannot store (a \\u0000 escape), naming the key", () => {

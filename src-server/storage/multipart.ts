@@ -22,7 +22,9 @@ export interface UploadInput {
 }
 
 const tooLarge = (limit: number) =>
-  new AppError("PAYLOAD_TOO_LARGE", `The object exceeds the maximum size of ${limit} bytes`, { field: "file" });
+  new AppError("PAYLOAD_TOO_LARGE", `The object exceeds the maximum size of ${limit} bytes`, {
+    field: "file",
+  });
 
 /** Reads the whole body, failing with 413 as soon as it passes `limit` bytes. */
 export function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -116,10 +118,15 @@ function parseMetadata(value: string | null | undefined): Record<string, unknown
 const OCTET = "application/octet-stream";
 
 /** The upload a request carries: multipart with a `file` part, or the raw body. */
-export function parseUpload(body: Buffer, contentType: string | undefined, query: URLSearchParams): UploadInput {
+export function parseUpload(
+  body: Buffer,
+  contentType: string | undefined,
+  query: URLSearchParams,
+): UploadInput {
   if (contentType && /^multipart\/form-data\b/i.test(contentType)) {
     const parts = parseMultipart(body, contentType);
-    const field = (name: string) => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString("utf8");
+    const field = (name: string) =>
+      parts.find((p) => p.name === name && p.filename === undefined)?.data.toString("utf8");
     const file = parts.find((p) => p.name === "file");
     if (!file) throw invalidField("file", "The multipart body has no `file` part");
     return {

@@ -14,7 +14,12 @@ import { created, noContent, StreamReply, type ApiRequest, type Router } from ".
 import { parseUpload, readRequestBody } from "./multipart.ts";
 import { validatePrefix } from "./paths.ts";
 import { signedObjectUrl, validateExpiresIn, verifyObjectToken } from "./signed-urls.ts";
-import { MAX_OBJECT_BYTES, type OpenObject, type StorageStore, type StoredObject } from "./store.ts";
+import {
+  MAX_OBJECT_BYTES,
+  type OpenObject,
+  type StorageStore,
+  type StoredObject,
+} from "./store.ts";
 
 export interface StorageRoutesOptions {
   router: Router;
@@ -45,7 +50,13 @@ function listItem(o: StoredObject) {
 }
 
 function uploaded(o: StoredObject) {
-  return { ...listItem(o), path: o.name, key: `${o.bucket}/${o.name}`, etag: o.etag, owner: o.owner };
+  return {
+    ...listItem(o),
+    path: o.name,
+    key: `${o.bucket}/${o.name}`,
+    etag: o.etag,
+    owner: o.owner,
+  };
 }
 
 function fileReply({ object, stream }: OpenObject): StreamReply {
@@ -63,7 +74,8 @@ function intParam(req: ApiRequest, name: string, fallback: number, max: number):
   const raw = req.query.get(name);
   if (raw === null || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max) throw invalidField(name, `${name} must be a whole number from 0 to ${max}`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw invalidField(name, `${name} must be a whole number from 0 to ${max}`);
   return value;
 }
 
@@ -88,7 +100,9 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
     const body = await jsonObject(req);
     return created(await store.createBucket({ ...body, name: body.name ?? body.id }));
   });
-  router.add("GET", `${BASE}/buckets`, admins, async () => ({ buckets: await store.listBuckets() }));
+  router.add("GET", `${BASE}/buckets`, admins, async () => ({
+    buckets: await store.listBuckets(),
+  }));
   router.add("DELETE", `${BASE}/buckets/:name`, admins, async (req) => {
     await store.deleteBucket(req.params.name ?? "");
     return noContent();
@@ -108,7 +122,13 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
     const expiresIn = validateExpiresIn((await jsonObject(req)).expires_in);
     const object = await store.find(caller(req), bucket(req), objectPath(req));
     return {
-      signed_url: signedObjectUrl({ secret: jwtSecret, bucket: object.bucket, path: object.name, expiresIn, nowMs: now() }),
+      signed_url: signedObjectUrl({
+        secret: jwtSecret,
+        bucket: object.bucket,
+        path: object.name,
+        expiresIn,
+        nowMs: now(),
+      }),
     };
   });
 

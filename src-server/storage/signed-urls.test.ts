@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { signedObjectUrl, signObjectToken, validateExpiresIn, verifyObjectToken } from "./signed-urls.ts";
+import {
+  signedObjectUrl,
+  signObjectToken,
+  validateExpiresIn,
+  verifyObjectToken,
+} from "./signed-urls.ts";
 
 const secret = "s".repeat(32);
 const nowMs = 1_700_000_000_000;
@@ -26,12 +31,15 @@ describe("signed object tokens", () => {
 
   it("build the URL the sign route returns", () => {
     const url = signedObjectUrl({ ...base, expiresIn: 10 });
-    expect(url).toMatch(/^\/api\/v1\/storage\/object\/sign\/docs\/a%20b\/c\.txt\?token=\d+\.[\w-]+$/);
+    expect(url).toMatch(
+      /^\/api\/v1\/storage\/object\/sign\/docs\/a%20b\/c\.txt\?token=\d+\.[\w-]+$/,
+    );
   });
 
   it("accept expires_in from 1 to 604800 seconds", () => {
     expect(validateExpiresIn(1)).toBe(1);
     expect(validateExpiresIn(604_800)).toBe(604_800);
-    for (const bad of [0, 604_801, 1.5, "60", undefined]) expect(() => validateExpiresIn(bad)).toThrow(/expires_in/);
+    for (const bad of [0, 604_801, 1.5, "60", undefined])
+      expect(() => validateExpiresIn(bad)).toThrow(/expires_in/);
   });
 });

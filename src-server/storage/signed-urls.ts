@@ -8,14 +8,24 @@ import { objectPathForUrl } from "./paths.ts";
 export const MAX_EXPIRES_IN = 604_800;
 
 export function validateExpiresIn(value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_EXPIRES_IN) {
-    throw invalidField("expires_in", `expires_in must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}`);
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < 1 ||
+    value > MAX_EXPIRES_IN
+  ) {
+    throw invalidField(
+      "expires_in",
+      `expires_in must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}`,
+    );
   }
   return value;
 }
 
 function signature(secret: string, bucket: string, path: string, exp: number): string {
-  return createHmac("sha256", secret).update(`storage-sign\n${bucket}\n${path}\n${exp}`).digest("base64url");
+  return createHmac("sha256", secret)
+    .update(`storage-sign\n${bucket}\n${path}\n${exp}`)
+    .digest("base64url");
 }
 
 export interface SignOptions {

@@ -11,7 +11,12 @@ import type { Db, Queryable } from "../db/pool.ts";
 import { withCallerSession } from "../data/session.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { mimeAllowed, type UploadInput } from "./multipart.ts";
-import { bucketDirectory, objectFilePath, validateBucketName, validateObjectPath } from "./paths.ts";
+import {
+  bucketDirectory,
+  objectFilePath,
+  validateBucketName,
+  validateObjectPath,
+} from "./paths.ts";
 
 /** The largest object any bucket accepts (a bucket's file_size_limit can only lower it). */
 export const MAX_OBJECT_BYTES = 50 * 1024 * 1024;
@@ -52,7 +57,8 @@ export interface OpenObject {
   stream: Readable;
 }
 
-const BUCKET_COLUMNS = "id, id AS name, public, file_size_limit, allowed_mime_types, created_at, updated_at";
+const BUCKET_COLUMNS =
+  "id, id AS name, public, file_size_limit, allowed_mime_types, created_at, updated_at";
 const OBJECT_COLUMNS =
   "id, bucket_id AS bucket, name, owner, size, mime_type, etag, metadata, cache_control, created_at, updated_at";
 
@@ -61,14 +67,25 @@ const objectNotFound = () => new AppError("NOT_FOUND", "Object not found");
 
 function checkBucketInput(input: BucketInput) {
   const name = validateBucketName(input.name);
-  if (input.public !== undefined && typeof input.public !== "boolean") throw invalidField("public", "public must be a boolean");
+  if (input.public !== undefined && typeof input.public !== "boolean")
+    throw invalidField("public", "public must be a boolean");
   const limit = input.file_size_limit ?? null;
   if (limit !== null && (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1)) {
-    throw invalidField("file_size_limit", "file_size_limit must be a positive whole number of bytes");
+    throw invalidField(
+      "file_size_limit",
+      "file_size_limit must be a positive whole number of bytes",
+    );
   }
   const types = input.allowed_mime_types ?? null;
-  if (types !== null && (!Array.isArray(types) || !types.every((t) => typeof t === "string" && /^[\w.+-]+\/[\w.+*-]+$/.test(t)))) {
-    throw invalidField("allowed_mime_types", "allowed_mime_types must be an array of MIME types such as image/png or image/*");
+  if (
+    types !== null &&
+    (!Array.isArray(types) ||
+      !types.every((t) => typeof t === "string" && /^[\w.+-]+\/[\w.+*-]+$/.test(t)))
+  ) {
+    throw invalidField(
+      "allowed_mime_types",
+      "allowed_mime_types must be an array of MIME types such as image/png or image/*",
+    );
   }
   return { name, isPublic: input.public === true, limit, types: types as string[] | null };
 }
@@ -89,7 +106,9 @@ async function writeAtomically(tmpDir: string, file: string, data: Buffer): Prom
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOTDIR" || code === "EISDIR" || code === "EEXIST") {
-      throw new AppError("CONFLICT", "The path clashes with an existing object or folder", { field: "path" });
+      throw new AppError("CONFLICT", "The path clashes with an existing object or folder", {
+        field: "path",
+      });
     }
     throw err;
   }
@@ -107,7 +126,10 @@ export function createStorageStore(options: StorageStoreOptions) {
   const tmpDir = path.join(root, ".tmp");
 
   async function findBucket(name: string): Promise<Bucket | undefined> {
-    const [row] = await db.query<Bucket>(`SELECT ${BUCKET_COLUMNS} FROM storage.buckets WHERE id = $1`, [name]);
+    const [row] = await db.query<Bucket>(
+      `SELECT ${BUCKET_COLUMNS} FROM storage.buckets WHERE id = $1`,
+      [name],
+    );
     return row;
   }
 
@@ -117,7 +139,9 @@ export function createStorageStore(options: StorageStoreOptions) {
     const found = await findBucket(name);
     if (found) return found;
     if (caller.kind === "anon") throw bucketNotFound();
-    await db.query("INSERT INTO storage.buckets (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [name]);
+    await db.query("INSERT INTO storage.buckets (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [
+      name,
+    ]);
     const created = await findBucket(name);
     if (!created) throw bucketNotFound();
     return created;
@@ -159,7 +183,8 @@ export function createStorageStore(options: StorageStoreOptions) {
       return row;
     },
 
-    listBuckets: () => db.query<Bucket>(`SELECT ${BUCKET_COLUMNS} FROM storage.buckets ORDER BY id`),
+    listBuckets: () =>
+      db.query<Bucket>(`SELECT ${BUCKET_COLUMNS} FROM storage.buckets ORDER BY id`),
 
     /** Deletes the bucket, its object rows (cascade) and its directory. */
     async deleteBucket(name: string): Promise<void> {
@@ -169,15 +194,27 @@ export function createStorageStore(options: StorageStoreOptions) {
       await rm(dir, { recursive: true, force: true });
     },
 
-    async upload(caller: Caller, bucketName: string, name: string, input: UploadInput): Promise<StoredObject> {
+    async upload(
+      caller: Caller,
+      bucketName: string,
+      name: string,
+      input: UploadInput,
+    ): Promise<StoredObject> {
       const file = objectFilePath(root, bucketName, validateObjectPath(name));
       const bucket = await bucketForUpload(caller, bucketName);
       const limit = Math.min(MAX_OBJECT_BYTES, bucket.file_size_limit ?? MAX_OBJECT_BYTES);
       if (input.data.length > limit) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `The object exceeds the maximum size of ${limit} bytes`, { field: "file" });
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `The object exceeds the maximum size of ${limit} bytes`,
+          { field: "file" },
+        );
       }
       if (!mimeAllowed(input.contentType, bucket.allowed_mime_types)) {
-        throw invalidField("content_type", `Bucket '${bucket.id}' does not accept ${input.contentType}`);
+        throw invalidField(
+          "content_type",
+          `Bucket '${bucket.id}' does not accept ${input.contentType}`,
+        );
       }
       const etag = `"${createHash("md5").update(input.data).digest("hex")}"`;
       const conflict = input.upsert
@@ -191,9 +228,23 @@ export function createStorageStore(options: StorageStoreOptions) {
             `INSERT INTO storage.objects AS o (bucket_id, name, owner, size, mime_type, etag, metadata, cache_control)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bucket_id, name) ${conflict}
              RETURNING ${OBJECT_COLUMNS}`,
-            [bucket.id, name, caller.userId, input.data.length, input.contentType, etag, input.metadata, input.cacheControl ?? null],
+            [
+              bucket.id,
+              name,
+              caller.userId,
+              input.data.length,
+              input.contentType,
+              etag,
+              input.metadata,
+              input.cacheControl ?? null,
+            ],
           );
-          if (!row) throw new AppError("CONFLICT", "The object already exists; upload with upsert to replace it", { field: "path" });
+          if (!row)
+            throw new AppError(
+              "CONFLICT",
+              "The object already exists; upload with upsert to replace it",
+              { field: "path" },
+            );
           // The row is accepted and locked until COMMIT, so concurrent uploads of the same
           // path replace the file one after another.
           tmp = await writeAtomically(tmpDir, file, input.data);
@@ -202,13 +253,20 @@ export function createStorageStore(options: StorageStoreOptions) {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === "42501") {
-          throw new AppError("FORBIDDEN", `Not allowed to write '${name}' in bucket '${bucket.id}'`);
+          throw new AppError(
+            "FORBIDDEN",
+            `Not allowed to write '${name}' in bucket '${bucket.id}'`,
+          );
         }
         // An object where a folder of others goes, or the reverse ("a" and "a/b").
         if (code === "EISDIR" || code === "ENOTDIR" || code === "EEXIST") {
-          throw new AppError("CONFLICT", `'${name}' clashes with another object's folder in bucket '${bucket.id}'`, {
-            field: "path",
-          });
+          throw new AppError(
+            "CONFLICT",
+            `'${name}' clashes with another object's folder in bucket '${bucket.id}'`,
+            {
+              field: "path",
+            },
+          );
         }
         throw err;
       } finally {
@@ -225,7 +283,9 @@ export function createStorageStore(options: StorageStoreOptions) {
 
     /** For a verified signed URL: no caller, the owner role reads the row. */
     async downloadSigned(bucket: string, name: string): Promise<OpenObject> {
-      return openFile(await visibleObject(db, validateBucketName(bucket), validateObjectPath(name)));
+      return openFile(
+        await visibleObject(db, validateBucketName(bucket), validateObjectPath(name)),
+      );
     },
 
     /** The object row, when the caller may read it (404 otherwise). */
@@ -236,7 +296,11 @@ export function createStorageStore(options: StorageStoreOptions) {
     },
 
     /** Objects the caller may read whose name starts with `prefix`, by name. A missing bucket lists empty. */
-    list(caller: Caller, bucket: string, page: { prefix: string; limit: number; offset: number }): Promise<StoredObject[]> {
+    list(
+      caller: Caller,
+      bucket: string,
+      page: { prefix: string; limit: number; offset: number },
+    ): Promise<StoredObject[]> {
       validateBucketName(bucket);
       return withCallerSession(db, caller, (tx) =>
         tx.query<StoredObject>(
@@ -251,7 +315,10 @@ export function createStorageStore(options: StorageStoreOptions) {
     async remove(caller: Caller, bucket: string, name: string): Promise<void> {
       const file = objectFilePath(root, bucket, name);
       await withCallerSession(db, caller, async (tx) => {
-        const rows = await tx.query("DELETE FROM storage.objects WHERE bucket_id = $1 AND name = $2 RETURNING id", [bucket, name]);
+        const rows = await tx.query(
+          "DELETE FROM storage.objects WHERE bucket_id = $1 AND name = $2 RETURNING id",
+          [bucket, name],
+        );
         if (rows.length === 0) throw objectNotFound();
         // Still holding the row lock: a concurrent re-upload of this path waits for COMMIT.
         await rm(file, { force: true });

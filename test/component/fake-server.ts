@@ -18,7 +18,8 @@ import type { JobStats } from "../../src-sdk/types.ts";
 export const URL_BASE = "http://fluxbase.test";
 
 let seq = 0;
-const nextId = (prefix: string): string => `${prefix}-${String(++seq).padStart(4, "0")}-0000-0000-000000000000`;
+const nextId = (prefix: string): string =>
+  `${prefix}-${String(++seq).padStart(4, "0")}-0000-0000-000000000000`;
 
 export function makeJob(over: Partial<Job> = {}): Job {
   return {
@@ -73,7 +74,9 @@ export function makeSchedule(name: string, over: Partial<ScheduleInfo> = {}): Sc
   };
 }
 
-export function stats(over: Partial<Record<"pending" | "running" | "completed" | "failed" | "cancelled", number>> = {}): JobStats {
+export function stats(
+  over: Partial<Record<"pending" | "running" | "completed" | "failed" | "cancelled", number>> = {},
+): JobStats {
   const c = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, ...over };
   const total = c.pending + c.running + c.completed + c.failed + c.cancelled;
   return {
@@ -152,7 +155,8 @@ function route(state: ServerState, req: RecordedRequest): Response {
       token_type: "bearer",
     });
   }
-  if (req.method === "POST" && path === "/api/v1/auth/signout") return jsonResponse({ message: "ok" });
+  if (req.method === "POST" && path === "/api/v1/auth/signout")
+    return jsonResponse({ message: "ok" });
   if (req.method === "GET" && path === "/api/v1/auth/user") {
     const user = state.users[0];
     return user ? jsonResponse(user) : jsonResponse({ error: "Unauthorized" }, 401);
@@ -160,7 +164,10 @@ function route(state: ServerState, req: RecordedRequest): Response {
 
   // Jobs
   if (req.method === "POST" && path === "/api/v1/jobs/submit") {
-    const job = makeJob({ job_name: String(body.job_name), payload: body.payload as Job["payload"] });
+    const job = makeJob({
+      job_name: String(body.job_name),
+      payload: body.payload as Job["payload"],
+    });
     state.jobs.push(job);
     return jsonResponse(job, 201);
   }
@@ -171,7 +178,8 @@ function route(state: ServerState, req: RecordedRequest): Response {
         (!q.get("status") || j.status === q.get("status")) &&
         (!q.get("job_name") || j.job_name === q.get("job_name")) &&
         (!q.get("namespace") || j.namespace === q.get("namespace")) &&
-        (!q.get("search") || JSON.stringify(j).toLowerCase().includes(q.get("search")!.toLowerCase())),
+        (!q.get("search") ||
+          JSON.stringify(j).toLowerCase().includes(q.get("search")!.toLowerCase())),
     );
     list.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const offset = Number(q.get("offset") ?? 0);
@@ -200,7 +208,8 @@ function route(state: ServerState, req: RecordedRequest): Response {
   if (req.method === "GET" && path === "/api/v1/admin/jobs/stats") return jsonResponse(state.stats);
   if (req.method === "GET" && path === "/api/v1/admin/jobs/workers")
     return jsonResponse({ workers: state.workers });
-  if (req.method === "GET" && path === "/api/v1/admin/jobs/functions") return jsonResponse({ functions: [] });
+  if (req.method === "GET" && path === "/api/v1/admin/jobs/functions")
+    return jsonResponse({ functions: [] });
 
   // Schedules
   if (req.method === "GET" && path === "/api/v1/admin/jobs/schedules")
@@ -212,7 +221,11 @@ function route(state: ServerState, req: RecordedRequest): Response {
       s.paused = m[3] === "pause";
       return jsonResponse(s);
     }
-    const job = makeJob({ job_name: s.name, namespace: s.namespace, payload: { _trigger: "manual" } });
+    const job = makeJob({
+      job_name: s.name,
+      namespace: s.namespace,
+      payload: { _trigger: "manual" },
+    });
     state.jobs.push(job);
     return jsonResponse(job, 201);
   }
@@ -244,7 +257,11 @@ function route(state: ServerState, req: RecordedRequest): Response {
     }
     if (req.method === "PUT") {
       state.files[p] = String(body.content ?? "");
-      return jsonResponse({ path: p, size: state.files[p].length, mtime: new Date().toISOString() });
+      return jsonResponse({
+        path: p,
+        size: state.files[p].length,
+        mtime: new Date().toISOString(),
+      });
     }
     if (req.method === "DELETE") {
       delete state.files[p];
@@ -289,7 +306,10 @@ function route(state: ServerState, req: RecordedRequest): Response {
     if (req.method === "POST") {
       if (state.users.some((u) => u.email === body.email))
         return jsonResponse({ error: "A user with this email already exists" }, 409);
-      const user = makeUser({ email: String(body.email), role: String(body.role ?? "authenticated") });
+      const user = makeUser({
+        email: String(body.email),
+        role: String(body.role ?? "authenticated"),
+      });
       state.users.push(user);
       return jsonResponse(user, 201);
     }

@@ -76,7 +76,11 @@ describe("runs store", () => {
           error_message: "boom: disk full",
           created_at: "2026-01-01T00:00:03Z",
         }),
-        makeJob({ job_name: "process-data", status: "running", created_at: "2026-01-01T00:00:02Z" }),
+        makeJob({
+          job_name: "process-data",
+          status: "running",
+          created_at: "2026-01-01T00:00:02Z",
+        }),
       ],
     });
     const runs = useRunsStore();
@@ -88,18 +92,18 @@ describe("runs store", () => {
 
     runs.filters.search = "disk full";
     await runs.load();
-    expect(server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("search")).toBe(
-      "disk full",
-    );
+    expect(
+      server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("search"),
+    ).toBe("disk full");
     expect(runs.filtered.map((j) => j.status)).toEqual(["failed"]);
     expect(runs.total).toBe(1);
     runs.filters.search = "";
 
     runs.filters.status = "running";
     await runs.load();
-    expect(server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("status")).toBe(
-      "running",
-    );
+    expect(
+      server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("status"),
+    ).toBe("running");
     expect(runs.filtered).toHaveLength(1);
     expect(runs.filtered[0]?.status).toBe("running");
   });
@@ -127,7 +131,10 @@ describe("runs store", () => {
     expect(runs.live).toBe(true);
 
     socket.pushJob("UPDATE", { ...job, status: "running", progress: { percent: 40 } });
-    const fresh = makeJob({ job_name: "new-one", created_at: new Date(Date.now() + 1000).toISOString() });
+    const fresh = makeJob({
+      job_name: "new-one",
+      created_at: new Date(Date.now() + 1000).toISOString(),
+    });
     socket.pushJob("INSERT", fresh);
     await vi.waitFor(() => expect(runs.jobs.get(job.id)?.status).toBe("running"));
     expect(runs.jobs.get(job.id)?.progress?.percent).toBe(40);
@@ -179,7 +186,11 @@ describe("workers store", () => {
     const workers = useWorkersStore();
     await workers.poll();
     expect(workers.loaded).toBe(true);
-    expect(workers.workers[0]).toMatchObject({ name: "worker-1", current_jobs: 2, max_concurrent: 4 });
+    expect(workers.workers[0]).toMatchObject({
+      name: "worker-1",
+      current_jobs: 2,
+      max_concurrent: 4,
+    });
     expect(workers.stats?.completed).toBe(10);
     expect(workers.points).toEqual([]);
 
@@ -258,7 +269,9 @@ describe("schedules store", () => {
     const job = await schedules.act(schedules.schedules[0]!, "trigger");
     expect(job?.payload).toEqual({ _trigger: "manual" });
     expect(schedules.runsOf(schedules.schedules[0]!)).toHaveLength(2);
-    expect(server.calls("POST", "/api/v1/admin/jobs/schedules/default/nightly/trigger")).toHaveLength(1);
+    expect(
+      server.calls("POST", "/api/v1/admin/jobs/schedules/default/nightly/trigger"),
+    ).toHaveLength(1);
   });
 
   it("shows the server's error", async () => {
@@ -325,7 +338,10 @@ describe("secrets store", () => {
   it("surfaces a failed save as a message", async () => {
     fakeServer({
       failures: {
-        "POST /api/v1/admin/settings/custom/secret": { status: 400, error: "key must be UPPER_CASE" },
+        "POST /api/v1/admin/settings/custom/secret": {
+          status: 400,
+          error: "key must be UPPER_CASE",
+        },
       },
     });
     const secrets = useSecretsStore();
@@ -340,12 +356,16 @@ describe("users store", () => {
     const users = useUsersStore();
     await users.refresh();
     expect(users.users.map((u) => u.email)).toEqual(["admin@example.com"]);
-    expect(await users.create({ email: "bob@example.com", password: "12345678", role: "authenticated" })).toBe(true);
+    expect(
+      await users.create({ email: "bob@example.com", password: "12345678", role: "authenticated" }),
+    ).toBe(true);
     expect(users.users.map((u) => u.email)).toEqual(["admin@example.com", "bob@example.com"]);
     const bob = users.users[1]!;
     await users.setRole(bob.id, "dashboard_admin");
     expect(users.users[1]?.role).toBe("dashboard_admin");
-    expect(server.calls("PATCH", `/api/v1/admin/users/${bob.id}`)[0]?.json).toEqual({ role: "dashboard_admin" });
+    expect(server.calls("PATCH", `/api/v1/admin/users/${bob.id}`)[0]?.json).toEqual({
+      role: "dashboard_admin",
+    });
     await users.remove(bob.id);
     expect(users.users.map((u) => u.email)).toEqual(["admin@example.com"]);
   });

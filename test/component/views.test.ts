@@ -61,7 +61,12 @@ function makeRouter(): Router {
 }
 
 /** Mounts `view` at `path`, signed in as an admin unless `signedIn` is false. */
-async function mountView(view: Component, path: string, seed: Partial<ServerState> = {}, signedIn = true) {
+async function mountView(
+  view: Component,
+  path: string,
+  seed: Partial<ServerState> = {},
+  signedIn = true,
+) {
   const server = fakeServer(seed);
   if (signedIn) useSessionStore().user = makeUser({ email: "admin@example.com", role: "admin" });
   const router = makeRouter();
@@ -82,7 +87,10 @@ describe("RunsView", () => {
     await button.trigger("click");
     await flushPromises();
     const submitted = server.calls("POST", "/api/v1/jobs/submit");
-    expect(submitted[0]?.json).toEqual({ job_name: "process-data", payload: { items: [1, 2, 3, 4, 5] } });
+    expect(submitted[0]?.json).toEqual({
+      job_name: "process-data",
+      payload: { items: [1, 2, 3, 4, 5] },
+    });
     const id = server.state.jobs[0]!.id;
     expect(router.currentRoute.value.path).toBe(`/runs/${id}`);
     await vi.waitFor(() => expect(wrapper.find(`[data-job-id="${id}"]`).exists()).toBe(true));
@@ -103,7 +111,12 @@ describe("RunsView", () => {
 
   it("marks each progress report of a run on the trace's time axis", async () => {
     const at = (s: number) => new Date(Date.parse("2026-01-01T10:00:00Z") + s * 1000).toISOString();
-    const job = makeJob({ status: "completed", created_at: at(0), started_at: at(1), completed_at: at(10) });
+    const job = makeJob({
+      status: "completed",
+      created_at: at(0),
+      started_at: at(1),
+      completed_at: at(10),
+    });
     const attempts = {
       [job.id]: [
         {
@@ -120,7 +133,9 @@ describe("RunsView", () => {
       ],
     };
     const { wrapper } = await mountView(RunsView, `/runs/${job.id}`, { jobs: [job], attempts });
-    await vi.waitFor(() => expect(wrapper.findAll('[data-testid="progress-mark"]')).toHaveLength(3));
+    await vi.waitFor(() =>
+      expect(wrapper.findAll('[data-testid="progress-mark"]')).toHaveLength(3),
+    );
     const marks = wrapper.findAll('[data-testid="progress-mark"]');
     expect(marks.map((m) => m.attributes("title"))).toEqual([
       expect.stringContaining("progress 10% — fetching"),
@@ -163,10 +178,15 @@ describe("RunsView", () => {
   });
 
   it("dismissing the confirm dialog cancels nothing", async () => {
-    const { server, wrapper } = await mountView(RunsView, "/runs", { jobs: [makeJob({ status: "running" })] });
+    const { server, wrapper } = await mountView(RunsView, "/runs", {
+      jobs: [makeJob({ status: "running" })],
+    });
     await wrapper.get('[data-testid="bulk-cancel"]').trigger("click");
     const dialog = wrapper.get('[role="dialog"]');
-    await dialog.findAll("button").find((b) => b.text() === "Cancel")!.trigger("click");
+    await dialog
+      .findAll("button")
+      .find((b) => b.text() === "Cancel")!
+      .trigger("click");
     expect(wrapper.find('[role="dialog"]').exists()).toBe(false);
     expect(server.requests.filter((r) => r.url.pathname.endsWith("/cancel"))).toHaveLength(0);
   });
@@ -201,9 +221,9 @@ describe("RunsView", () => {
     await wrapper.get('[data-testid="runs-search"]').trigger("keydown", { key: "Enter" });
     await flushPromises();
     await vi.waitFor(() => expect(wrapper.findAll("[data-job-id]")).toHaveLength(1));
-    expect(server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("search")).toBe(
-      "zed@example",
-    );
+    expect(
+      server.calls("GET", "/api/v1/admin/jobs/queue").at(-1)?.url.searchParams.get("search"),
+    ).toBe("zed@example");
     expect(router.currentRoute.value.query.q).toBe("zed@example");
     expect(wrapper.get('[data-testid="runs-count"]').text()).toContain("1 run");
     await wrapper.get('[data-testid="runs-search"]').setValue("nothing-like-this");
@@ -257,7 +277,9 @@ describe("WorkersView", () => {
 
 describe("SecretsView", () => {
   const seed = (): Partial<ServerState> => ({
-    systemSecrets: [{ ...makeSecret("STRIPE_KEY", { description: "payments" }), value: "sk_live_123" }],
+    systemSecrets: [
+      { ...makeSecret("STRIPE_KEY", { description: "payments" }), value: "sk_live_123" },
+    ],
     userSecrets: [{ ...makeSecret("MY_TOKEN"), value: "tok_mine" }],
     files: { "charge.ts": 'secrets.get("STRIPE_KEY"); secrets.getRequired("SMTP_PASSWORD");' },
   });
@@ -268,26 +290,37 @@ describe("SecretsView", () => {
     expect(row().text()).toContain("••••••••");
     expect(wrapper.html()).not.toContain("sk_live_123");
 
-    await row().findAll("button").find((b) => b.text() === "Reveal")!.trigger("click");
+    await row()
+      .findAll("button")
+      .find((b) => b.text() === "Reveal")!
+      .trigger("click");
     await flushPromises();
     expect(row().text()).toContain("sk_live_123");
     expect(row().text()).not.toContain("••••••••");
 
-    await row().findAll("button").find((b) => b.text() === "Hide")!.trigger("click");
+    await row()
+      .findAll("button")
+      .find((b) => b.text() === "Hide")!
+      .trigger("click");
     expect(row().text()).toContain("••••••••");
     expect(wrapper.html()).not.toContain("sk_live_123");
   });
 
   it("shows where a secret is used and names referenced secrets that are not set", async () => {
     const { wrapper } = await mountView(SecretsView, "/secrets", seed());
-    await vi.waitFor(() => expect(wrapper.get('[data-testid="secret-STRIPE_KEY"]').text()).toContain("charge.ts"));
+    await vi.waitFor(() =>
+      expect(wrapper.get('[data-testid="secret-STRIPE_KEY"]').text()).toContain("charge.ts"),
+    );
     expect(wrapper.text()).toContain("Referenced but not set");
     expect(wrapper.text()).toContain("SMTP_PASSWORD");
   });
 
   it("'Mine' lists the user's own secrets without a Reveal button", async () => {
     const { wrapper } = await mountView(SecretsView, "/secrets", seed());
-    await wrapper.findAll("button").find((b) => b.text() === "Mine")!.trigger("click");
+    await wrapper
+      .findAll("button")
+      .find((b) => b.text() === "Mine")!
+      .trigger("click");
     const row = wrapper.get('[data-testid="secret-MY_TOKEN"]');
     expect(row.text()).toContain("••••••••");
     expect(row.findAll("button").map((b) => b.text())).not.toContain("Reveal");
@@ -306,7 +339,10 @@ describe("SecretsView", () => {
 
     const confirm = stubConfirm(true);
     const row = wrapper.get('[data-testid="secret-NEW_KEY"]');
-    await row.findAll("button").find((b) => b.text() === "Delete")!.trigger("click");
+    await row
+      .findAll("button")
+      .find((b) => b.text() === "Delete")!
+      .trigger("click");
     await flushPromises();
     expect(confirm).toHaveBeenCalledWith("Delete the secret NEW_KEY?");
     expect(wrapper.find('[data-testid="secret-NEW_KEY"]').exists()).toBe(false);
@@ -318,7 +354,9 @@ describe("UsersView", () => {
     const { server, wrapper } = await mountView(UsersView, "/users", {
       users: [makeUser({ email: "admin@example.com", role: "admin" })],
     });
-    expect(wrapper.get('[data-testid="user-admin@example.com"]').text()).toContain("admin@example.com");
+    expect(wrapper.get('[data-testid="user-admin@example.com"]').text()).toContain(
+      "admin@example.com",
+    );
     const submit = wrapper.get('button[type="submit"]');
     expect(submit.attributes("disabled")).toBeDefined();
 
@@ -340,7 +378,9 @@ describe("UsersView", () => {
   });
 
   it("shows why a user could not be created", async () => {
-    const { wrapper } = await mountView(UsersView, "/users", { users: [makeUser({ email: "dup@example.com" })] });
+    const { wrapper } = await mountView(UsersView, "/users", {
+      users: [makeUser({ email: "dup@example.com" })],
+    });
     await wrapper.get('[data-testid="user-email"]').setValue("dup@example.com");
     await wrapper.get('[data-testid="user-password"]').setValue("long-enough-1");
     await wrapper.get('[data-testid="user-form"]').trigger("submit");
@@ -380,14 +420,23 @@ describe("SchedulesView", () => {
     expect(row().text()).toContain("0 2 * * *");
     expect(row().text()).toContain("never ran");
 
-    await row().findAll("button").find((b) => b.text() === "Pause")!.trigger("click");
+    await row()
+      .findAll("button")
+      .find((b) => b.text() === "Pause")!
+      .trigger("click");
     await flushPromises();
     expect(row().text()).toContain("paused");
-    await row().findAll("button").find((b) => b.text() === "Resume")!.trigger("click");
+    await row()
+      .findAll("button")
+      .find((b) => b.text() === "Resume")!
+      .trigger("click");
     await flushPromises();
     expect(row().text()).not.toContain("paused");
 
-    await row().findAll("button").find((b) => b.text() === "Run now")!.trigger("click");
+    await row()
+      .findAll("button")
+      .find((b) => b.text() === "Run now")!
+      .trigger("click");
     await flushPromises();
     expect(server.state.jobs).toHaveLength(1);
     expect(row().text()).not.toContain("never ran");
@@ -454,7 +503,12 @@ describe("accessibility", () => {
       [LoginView, "/login"],
     ];
     for (const [view, path] of views) {
-      const { wrapper } = await mountView(view, path, { jobs: [makeJob({ status: "failed" })] }, path !== "/login");
+      const { wrapper } = await mountView(
+        view,
+        path,
+        { jobs: [makeJob({ status: "failed" })] },
+        path !== "/login",
+      );
       expect(unlabelled(wrapper.element as HTMLElement), path).toEqual([]);
       wrapper.unmount();
     }

@@ -32,7 +32,10 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliPro
     exited,
     waitForLine(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${out}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no line matching ${pattern} in:\n${out}`)),
+          timeoutMs,
+        );
         const check = () => {
           const m = out.match(pattern);
           if (m) {

@@ -25,7 +25,8 @@ export function realtimeClients(url: string, anonKey: string) {
   const made: FluxbaseClient[] = [];
   const track = (c: FluxbaseClient) => (made.push(c), c);
   return {
-    anon: (ws: WebSocketConstructorLike = WebSocket) => track(createClient(url, { apiKey: anonKey }, { WebSocket: ws })),
+    anon: (ws: WebSocketConstructorLike = WebSocket) =>
+      track(createClient(url, { apiKey: anonKey }, { WebSocket: ws })),
     service: (serviceKey: string) => track(createClient(url, { serviceKey }, { WebSocket })),
     async user(email: string, ws: WebSocketConstructorLike = WebSocket) {
       const c = track(createClient(url, { apiKey: anonKey }, { WebSocket: ws }));
@@ -77,7 +78,10 @@ export async function openRawSocket(httpUrl: string, token?: string): Promise<Ra
 }
 
 /** Opens an upgrade that the server refuses; resolves with its HTTP status and JSON body. */
-export function refusedUpgrade(httpUrl: string, token: string): Promise<{ status: number; body: Json }> {
+export function refusedUpgrade(
+  httpUrl: string,
+  token: string,
+): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(realtimeUrl(httpUrl, token));
     ws.on("open", () => reject(new Error("the upgrade was accepted")));

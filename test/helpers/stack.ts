@@ -7,7 +7,11 @@ import { createClient, type FluxbaseClient } from "../../src-sdk/index.ts";
 import { defaultServerConfig } from "../../src-server/config/index.ts";
 import type { JobsConfig, ServerConfig } from "../../src-server/config/types.ts";
 import { silentLogger } from "../../src-server/logger.ts";
-import { startLocalStack, type LocalStack, type StartLocalStackOptions } from "../../src-server/main.ts";
+import {
+  startLocalStack,
+  type LocalStack,
+  type StartLocalStackOptions,
+} from "../../src-server/main.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export interface TestStackOptions {

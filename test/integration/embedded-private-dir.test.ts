@@ -2,7 +2,17 @@
 // a home directory or `mktemp -d` is: PostgreSQL then runs as the `postgres` user, which
 // cannot search that directory, so its cluster and (when needed) its binaries are placed
 // where it can, and the data survives a restart.
-import { mkdtemp, mkdir, readFile, readlink, rm, symlink, writeFile, chmod, lstat } from "node:fs/promises";
+import {
+  mkdtemp,
+  mkdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  writeFile,
+  chmod,
+  lstat,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -57,20 +67,30 @@ describe("embedded PostgreSQL in a private directory", () => {
     await mkdir(path.join(native, "bin"), { recursive: true });
     await mkdir(path.join(native, "lib"), { recursive: true });
     await writeFile(path.join(root, "pkg", "package.json"), JSON.stringify({ version: "1.2.3" }));
-    for (const bin of ["postgres", "initdb", "pg_ctl"]) await writeFile(path.join(native, "bin", bin), "#!/bin/sh\n", { mode: 0o755 });
+    for (const bin of ["postgres", "initdb", "pg_ctl"])
+      await writeFile(path.join(native, "bin", bin), "#!/bin/sh\n", { mode: 0o755 });
     await writeFile(path.join(native, "lib", "libpq.so.5.18"), "lib");
     await symlink("libpq.so.5.18", path.join(native, "lib", "libpq.so.5"));
-    const bins = { postgres: path.join(native, "bin", "postgres"), initdb: path.join(native, "bin", "initdb"), pg_ctl: path.join(native, "bin", "pg_ctl") };
+    const bins = {
+      postgres: path.join(native, "bin", "postgres"),
+      initdb: path.join(native, "bin", "initdb"),
+      pg_ctl: path.join(native, "bin", "pg_ctl"),
+    };
     const cacheDir = path.join(tmpdir(), `fluxbase-cache-${process.pid}`);
     cleanup.push(cacheDir);
     // Someone other than the owner: a uid and gid that own nothing here.
     const stranger = { uid: 54_321, gid: 54_321 };
     expect(await reachableBy(path.dirname(bins.postgres), stranger)).toBe(false);
 
-    const copied = await reachableBinaries(bins, stranger, { cacheDir, clustersDir: path.join(cacheDir, "clusters") });
+    const copied = await reachableBinaries(bins, stranger, {
+      cacheDir,
+      clustersDir: path.join(cacheDir, "clusters"),
+    });
     expect(copied.postgres).toBe(path.join(cacheDir, "postgres-1.2.3", "bin", "postgres"));
     expect(await reachableBy(path.dirname(copied.postgres), stranger)).toBe(true);
-    expect(await readlink(path.join(cacheDir, "postgres-1.2.3", "lib", "libpq.so.5"))).toBe("libpq.so.5.18");
+    expect(await readlink(path.join(cacheDir, "postgres-1.2.3", "lib", "libpq.so.5"))).toBe(
+      "libpq.so.5.18",
+    );
     expect(await readFile(copied.initdb, "utf8")).toBe("#!/bin/sh\n");
   });
 });

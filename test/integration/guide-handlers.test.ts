@@ -76,7 +76,9 @@ describe("guide handlers", () => {
       const done = (data ?? []).filter((j) => j.status === "completed");
       return done.length === 3 ? done : undefined;
     });
-    const results = chain.map((j) => j.result as { batch: number; remaining: number }).sort((a, b) => a.batch - b.batch);
+    const results = chain
+      .map((j) => j.result as { batch: number; remaining: number })
+      .sort((a, b) => a.batch - b.batch);
     expect(results).toEqual([
       { batch: 0, remaining: 2 },
       { batch: 1, remaining: 1 },

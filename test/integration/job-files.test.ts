@@ -26,9 +26,12 @@ describe("job files API", () => {
 
     const written = await files.writeFile("reports/index.ts", job(2));
     expect(written.error).toBeNull();
-    const fn = await waitFor(async () => (await t.service.admin.jobs.getFunction("default", "reports")).data ?? undefined, {
-      what: "the new folder function",
-    });
+    const fn = await waitFor(
+      async () => (await t.service.admin.jobs.getFunction("default", "reports")).data ?? undefined,
+      {
+        what: "the new folder function",
+      },
+    );
     expect(fn.enabled).toBe(true);
     expect((await files.listFiles()).data!.map((e) => e.path)).toEqual(
       expect.arrayContaining(["reports", "reports/index.ts"]),
@@ -36,13 +39,18 @@ describe("job files API", () => {
 
     const before = (await t.service.admin.jobs.getFunction("default", "hello")).data!;
     await files.writeFile("hello.ts", job(3));
-    await waitFor(async () => {
-      const { data } = await t.service.admin.jobs.getFunction("default", "hello");
-      return data && data.version !== before.version ? data : undefined;
-    }, { what: "hello's new version" });
+    await waitFor(
+      async () => {
+        const { data } = await t.service.admin.jobs.getFunction("default", "hello");
+        return data && data.version !== before.version ? data : undefined;
+      },
+      { what: "hello's new version" },
+    );
 
     expect((await files.renameFile("hello.ts", "hello2.ts")).error).toBeNull();
-    await waitFor(async () => ((await t.service.admin.jobs.getFunction("default", "hello2")).data ? true : undefined));
+    await waitFor(async () =>
+      (await t.service.admin.jobs.getFunction("default", "hello2")).data ? true : undefined,
+    );
     expect((await files.renameFile("missing.ts", "x.ts")).error?.status).toBe(404);
     expect((await files.deleteFile("hello2.ts")).error).toBeNull();
     // The loader disables a function whose file is gone (it keeps its history).
@@ -58,7 +66,11 @@ describe("job files API", () => {
     const raw = (path: string, init: RequestInit = {}) =>
       fetch(`${t.url}/api/v1/admin/jobs/files/${path}`, {
         ...init,
-        headers: { apikey: t.stack.keys.serviceKey, Authorization: `Bearer ${t.stack.keys.serviceKey}`, "Content-Type": "application/json" },
+        headers: {
+          apikey: t.stack.keys.serviceKey,
+          Authorization: `Bearer ${t.stack.keys.serviceKey}`,
+          "Content-Type": "application/json",
+        },
       });
     const traversal = await raw("..%2F..%2Fetc%2Fpasswd.ts");
     expect(traversal.status).toBe(400);

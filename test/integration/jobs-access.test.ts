@@ -62,7 +62,10 @@ describe("job visibility and ownership", () => {
       const { data } = await ann.jobs.get(job!.id);
       return data?.status === "completed" ? data : undefined;
     });
-    expect(done.result).toMatchObject({ user: { email: "ann@example.com", role: "authenticated" }, payload: { n: 1 } });
+    expect(done.result).toMatchObject({
+      user: { email: "ann@example.com", role: "authenticated" },
+      payload: { n: 1 },
+    });
   });
 
   it("lets a job submit follow-up jobs as the same user", async () => {
@@ -109,7 +112,11 @@ describe("job visibility and ownership", () => {
 describe("run as another user (on_behalf_of)", () => {
   it("lets an admin submit as another user, and refuses plain users", async () => {
     const password = "correct horse battery";
-    const created = await t.service.admin.users.create({ email: "ada@example.com", password, role: "admin" });
+    const created = await t.service.admin.users.create({
+      email: "ada@example.com",
+      password,
+      role: "admin",
+    });
     expect(created.error).toBeNull();
     const ada = createClient(t.url, { apiKey: t.stack.keys.anonKey });
     expect((await ada.auth.signIn({ email: "ada@example.com", password })).error).toBeNull();

@@ -60,7 +60,11 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function waitForStatus(id: string, statuses: Job["status"][], timeoutMs = 20_000): Promise<Job> {
+async function waitForStatus(
+  id: string,
+  statuses: Job["status"][],
+  timeoutMs = 20_000,
+): Promise<Job> {
   return waitFor(
     async () => {
       const { data } = await t.service.jobs.get(id);
@@ -86,7 +90,11 @@ describe("job lifecycle", () => {
       { intervalMs: 10, what: "completion" },
     );
     expect(done.result).toEqual({ success: true, processed: 5, sum: 15 });
-    expect(done.progress).toMatchObject({ percent: 100, message: "Processed 5/5", data: { done: 5 } });
+    expect(done.progress).toMatchObject({
+      percent: 100,
+      message: "Processed 5/5",
+      data: { done: 5 },
+    });
     expect(done.started_at).toBeDefined();
     expect(done.completed_at).toBeDefined();
     expect(seen.has(100)).toBe(true);
@@ -100,10 +108,16 @@ describe("job lifecycle", () => {
     expect(failed.max_retries).toBe(2);
     const { data: logs } = await t.service.jobs.getLogs(job!.id);
     const messages = logs!.map((l) => l.message);
-    expect(messages.filter((m) => m.startsWith("attempt "))).toEqual(["attempt 1", "attempt 2", "attempt 3"]);
+    expect(messages.filter((m) => m.startsWith("attempt "))).toEqual([
+      "attempt 1",
+      "attempt 2",
+      "attempt 3",
+    ]);
     expect(messages.filter((m) => m.startsWith("Retrying in")).length).toBe(2);
     // Backoff: the attempts are spread out, not immediate.
-    const times = logs!.filter((l) => l.message.startsWith("attempt ")).map((l) => Date.parse(l.timestamp));
+    const times = logs!
+      .filter((l) => l.message.startsWith("attempt "))
+      .map((l) => Date.parse(l.timestamp));
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(50);
   });
 
@@ -121,7 +135,9 @@ describe("job lifecycle", () => {
 
   it("cancels a running job cooperatively: checkCancellation turns true", async () => {
     const { data: job } = await t.service.jobs.submit("cooperative", {});
-    await waitFor(async () => ((await t.service.jobs.get(job!.id)).data?.progress ? true : undefined));
+    await waitFor(async () =>
+      (await t.service.jobs.get(job!.id)).data?.progress ? true : undefined,
+    );
     const { error } = await t.service.jobs.cancel(job!.id);
     expect(error).toBeNull();
     expect((await t.service.jobs.get(job!.id)).data!.status).toBe("cancelled");
@@ -137,15 +153,23 @@ describe("job lifecycle", () => {
 
   it("kills a running job that ignores cancellation after the grace period", async () => {
     const { data: job } = await t.service.jobs.submit("stubborn", {});
-    await waitFor(async () => ((await t.service.jobs.get(job!.id)).data?.progress ? true : undefined));
+    await waitFor(async () =>
+      (await t.service.jobs.get(job!.id)).data?.progress ? true : undefined,
+    );
     await t.service.jobs.cancel(job!.id);
-    await waitFor(() => (t.stack.pool.runningCount() === 0 ? true : undefined), { what: "the sandbox to be killed" });
+    await waitFor(() => (t.stack.pool.runningCount() === 0 ? true : undefined), {
+      what: "the sandbox to be killed",
+    });
     expect((await t.service.jobs.get(job!.id)).data!.status).toBe("cancelled");
   });
 
   it("cancels a pending job at once and refuses to cancel it twice", async () => {
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    const { data: job } = await t.service.jobs.submit("process-data", { items: [1] }, { scheduled_at: future });
+    const { data: job } = await t.service.jobs.submit(
+      "process-data",
+      { items: [1] },
+      { scheduled_at: future },
+    );
     const { error } = await t.service.jobs.cancel(job!.id);
     expect(error).toBeNull();
     expect((await t.service.jobs.get(job!.id)).data!.status).toBe("cancelled");
@@ -157,13 +181,18 @@ describe("job lifecycle", () => {
   it("terminates a running job immediately (admin)", async () => {
     const { data: job } = await t.service.jobs.submit("stubborn", {});
     await waitForStatus(job!.id, ["running"]);
-    await waitFor(async () => ((await t.service.jobs.get(job!.id)).data?.progress ? true : undefined));
+    await waitFor(async () =>
+      (await t.service.jobs.get(job!.id)).data?.progress ? true : undefined,
+    );
     const { error } = await t.service.admin.jobs.terminate(job!.id);
     expect(error).toBeNull();
     const row = (await t.service.jobs.get(job!.id)).data!;
     expect(row.status).toBe("cancelled");
     expect(row.error_message).toBe("Terminated by an administrator");
-    await waitFor(() => (t.stack.pool.runningCount() === 0 ? true : undefined), { timeoutMs: 900, what: "terminate to kill before the cancel grace" });
+    await waitFor(() => (t.stack.pool.runningCount() === 0 ? true : undefined), {
+      timeoutMs: 900,
+      what: "terminate to kill before the cancel grace",
+    });
   });
 
   it("retries a failed job as a new job with the same payload", async () => {
@@ -179,9 +208,20 @@ describe("job lifecycle", () => {
 
   it("honours priority: higher first", async () => {
     const at = new Date(Date.now() + 1500).toISOString();
-    const low = (await t.service.jobs.submit("process-data", { items: [1] }, { scheduled_at: at, priority: 0 })).data!;
-    const high = (await t.service.jobs.submit("process-data", { items: [1] }, { scheduled_at: at, priority: 10 })).data!;
-    const [a, b] = await Promise.all([waitForStatus(low.id, ["completed"]), waitForStatus(high.id, ["completed"])]);
+    const low = (
+      await t.service.jobs.submit("process-data", { items: [1] }, { scheduled_at: at, priority: 0 })
+    ).data!;
+    const high = (
+      await t.service.jobs.submit(
+        "process-data",
+        { items: [1] },
+        { scheduled_at: at, priority: 10 },
+      )
+    ).data!;
+    const [a, b] = await Promise.all([
+      waitForStatus(low.id, ["completed"]),
+      waitForStatus(high.id, ["completed"]),
+    ]);
     expect(Date.parse(a.started_at!)).toBeGreaterThanOrEqual(Date.parse(at) - 50);
     expect(Date.parse(b.started_at!)).toBeLessThanOrEqual(Date.parse(a.started_at!));
   });

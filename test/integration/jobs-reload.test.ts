@@ -44,32 +44,44 @@ describe("jobs folder live reload", () => {
 
     await t.writeJob("counter.ts", version(2));
     const saved = Date.now();
-    await waitFor(async () => ((await fn("counter")).version === v1 + 1 ? true : undefined), { what: "version + 1" });
+    await waitFor(async () => ((await fn("counter")).version === v1 + 1 ? true : undefined), {
+      what: "version + 1",
+    });
     expect(Date.now() - saved).toBeLessThan(3000);
     expect((await run("counter")).result).toEqual({ v: 2 });
 
     await t.writeJob("counter.ts", "export async function handler( { return {");
-    const broken = await waitFor(async () => ((await fn("counter")).bundle_error ? await fn("counter") : undefined), {
-      what: "bundle_error",
-    });
+    const broken = await waitFor(
+      async () => ((await fn("counter")).bundle_error ? await fn("counter") : undefined),
+      {
+        what: "bundle_error",
+      },
+    );
     expect(broken.bundle_error).toMatch(/counter\.ts:1/);
     expect((await run("counter")).result).toEqual({ v: 2 });
 
     await t.writeJob("counter.ts", version(3));
-    await waitFor(async () => ((await fn("counter")).bundle_error ? undefined : true), { what: "bundle_error cleared" });
+    await waitFor(async () => ((await fn("counter")).bundle_error ? undefined : true), {
+      what: "bundle_error cleared",
+    });
     expect((await run("counter")).result).toEqual({ v: 3 });
 
     await unlink(path.join(t.jobsDir, "counter.ts"));
-    const removed = await waitFor(async () => ((await fn("counter")).enabled ? undefined : await fn("counter")), {
-      what: "function disabled",
-    });
+    const removed = await waitFor(
+      async () => ((await fn("counter")).enabled ? undefined : await fn("counter")),
+      {
+        what: "function disabled",
+      },
+    );
     expect(removed.bundle_error).toBe("File removed");
     const denied = await t.service.jobs.submit("counter", {});
     expect(denied.error?.status).toBe(403);
     expect(denied.error?.message).toBe("Job function is disabled");
 
     await t.writeJob("counter.ts", version(4));
-    await waitFor(async () => ((await fn("counter")).enabled ? true : undefined), { what: "re-enabled" });
+    await waitFor(async () => ((await fn("counter")).enabled ? true : undefined), {
+      what: "re-enabled",
+    });
     expect((await run("counter")).result).toEqual({ v: 4 });
   });
 
@@ -82,15 +94,24 @@ export async function handler(req, fb, fbs, job) {
 }
 `;
     await t.writeJob("slow.ts", slow(1));
-    const first = await waitFor(async () => (await t.service.admin.jobs.getFunction("default", "slow")).data ?? undefined, {
-      what: "slow to load",
-    });
+    const first = await waitFor(
+      async () => (await t.service.admin.jobs.getFunction("default", "slow")).data ?? undefined,
+      {
+        what: "slow to load",
+      },
+    );
     const { data: job } = await t.service.jobs.submit("slow", {});
-    await waitFor(async () => ((await t.service.jobs.get(job!.id)).data?.progress?.percent === 10 ? true : undefined), {
-      what: "slow to start",
-    });
+    await waitFor(
+      async () =>
+        (await t.service.jobs.get(job!.id)).data?.progress?.percent === 10 ? true : undefined,
+      {
+        what: "slow to start",
+      },
+    );
     await t.writeJob("slow.ts", slow(2));
-    await waitFor(async () => ((await fn("slow")).version > first.version ? true : undefined), { what: "slow v2" });
+    await waitFor(async () => ((await fn("slow")).version > first.version ? true : undefined), {
+      what: "slow v2",
+    });
     const done = await waitFor(async () => {
       const { data } = await t.service.jobs.get(job!.id);
       return data?.status === "completed" ? data : undefined;
@@ -101,9 +122,15 @@ export async function handler(req, fb, fbs, job) {
 
   it("bundles a folder job with relative and _shared imports", async () => {
     await mkdir(path.join(t.jobsDir, "_shared"), { recursive: true });
-    await writeFile(path.join(t.jobsDir, "_shared", "greet.ts"), `export const greet = (s: string): string => "hi " + s;\n`);
+    await writeFile(
+      path.join(t.jobsDir, "_shared", "greet.ts"),
+      `export const greet = (s: string): string => "hi " + s;\n`,
+    );
     await mkdir(path.join(t.jobsDir, "multi", "lib"), { recursive: true });
-    await writeFile(path.join(t.jobsDir, "multi", "lib", "util.ts"), `export const double = (n: number): number => n * 2;\n`);
+    await writeFile(
+      path.join(t.jobsDir, "multi", "lib", "util.ts"),
+      `export const double = (n: number): number => n * 2;\n`,
+    );
     await writeFile(
       path.join(t.jobsDir, "multi", "index.ts"),
       `import { double } from "./lib/util.ts";
@@ -114,9 +141,12 @@ export async function handler(req: unknown, fb: unknown, fbs: unknown, job: { ge
 }
 `,
     );
-    const multi = await waitFor(async () => (await t.service.admin.jobs.getFunction("default", "multi")).data ?? undefined, {
-      what: "multi to load",
-    });
+    const multi = await waitFor(
+      async () => (await t.service.admin.jobs.getFunction("default", "multi")).data ?? undefined,
+      {
+        what: "multi to load",
+      },
+    );
     expect(multi.is_bundled).toBe(true);
     const job = await run("multi", { n: 21 });
     expect(job.error_message ?? null).toBeNull();

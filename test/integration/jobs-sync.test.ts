@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/processes.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
 
-const job = (v: number) => `// @fluxbase:timeout 42\nexport async function handler() { return { v: ${v} }; }\n`;
+const job = (v: number) =>
+  `// @fluxbase:timeout 42\nexport async function handler() { return { v: ${v} }; }\n`;
 const def = (name: string, v: number) => ({ name, code: job(v) });
 
 let source: TestStack;
@@ -15,7 +16,10 @@ let tmp: string;
 
 beforeAll(async () => {
   [source, target] = await Promise.all([
-    startTestStack({ jobs: { "alpha.ts": job(1), "beta.ts": job(2) }, jobsConfig: { watch: false } }),
+    startTestStack({
+      jobs: { "alpha.ts": job(1), "beta.ts": job(2) },
+      jobsConfig: { watch: false },
+    }),
     startTestStack({ jobsConfig: { watch: false } }),
   ]);
   tmp = await mkdtemp(path.join(tmpdir(), "fluxbase-sync-"));
@@ -31,27 +35,62 @@ const names = async (t: TestStack, ns: string) =>
 describe("POST /api/v1/admin/jobs/sync", () => {
   it("plans without writing on dry run, applies, reports unchanged, deletes missing", async () => {
     const admin = source.service.admin.jobs;
-    const dry = await admin.sync({ namespace: "s1", functions: [def("one", 1), def("two", 2)], options: { dry_run: true } });
-    expect(dry.data).toMatchObject({ dry_run: true, summary: { created: 2, updated: 0, errors: 0 } });
+    const dry = await admin.sync({
+      namespace: "s1",
+      functions: [def("one", 1), def("two", 2)],
+      options: { dry_run: true },
+    });
+    expect(dry.data).toMatchObject({
+      dry_run: true,
+      summary: { created: 2, updated: 0, errors: 0 },
+    });
     expect(await names(source, "s1")).toEqual([]);
 
-    const applied = await admin.sync({ namespace: "s1", functions: [def("one", 1), def("two", 2), { name: "bad name!", code: "x" }] });
-    expect(applied.data).toMatchObject({ namespace: "s1", summary: { created: 2, errors: 1 }, details: { created: ["one", "two"] } });
+    const applied = await admin.sync({
+      namespace: "s1",
+      functions: [def("one", 1), def("two", 2), { name: "bad name!", code: "x" }],
+    });
+    expect(applied.data).toMatchObject({
+      namespace: "s1",
+      summary: { created: 2, errors: 1 },
+      details: { created: ["one", "two"] },
+    });
     expect(applied.data!.errors[0]).toMatchObject({ job: "bad name!", action: "create" });
     expect(await names(source, "s1")).toEqual(["one", "two"]);
     expect((await admin.getFunction("s1", "one")).data!.timeout_seconds).toBe(42);
 
     const again = await admin.sync({ namespace: "s1", functions: [def("one", 1), def("two", 2)] });
-    expect(again.data!.summary).toEqual({ created: 0, updated: 0, deleted: 0, unchanged: 2, errors: 0 });
+    expect(again.data!.summary).toEqual({
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      unchanged: 2,
+      errors: 0,
+    });
 
-    const pruned = await admin.sync({ namespace: "s1", functions: [def("one", 9)], options: { delete_missing: true } });
-    expect(pruned.data!.details).toEqual({ created: [], updated: ["one"], deleted: ["two"], unchanged: [] });
+    const pruned = await admin.sync({
+      namespace: "s1",
+      functions: [def("one", 9)],
+      options: { delete_missing: true },
+    });
+    expect(pruned.data!.details).toEqual({
+      created: [],
+      updated: ["one"],
+      deleted: ["two"],
+      unchanged: [],
+    });
     expect(await names(source, "s1")).toEqual(["one"]);
   });
 
   it("reloads the server's own folder when no jobs are given, with real counts", async () => {
-    const { data } = await source.service.admin.jobs.sync({ namespace: "fromdisk", path: "./jobs" });
-    expect(data).toMatchObject({ message: "Jobs synced from filesystem", summary: { created: 2, updated: 0, deleted: 0 } });
+    const { data } = await source.service.admin.jobs.sync({
+      namespace: "fromdisk",
+      path: "./jobs",
+    });
+    expect(data).toMatchObject({
+      message: "Jobs synced from filesystem",
+      summary: { created: 2, updated: 0, deleted: 0 },
+    });
     const second = await source.service.admin.jobs.sync({ namespace: "fromdisk" });
     expect(second.data!.summary).toMatchObject({ created: 0, unchanged: 2 });
   });
@@ -59,7 +98,10 @@ describe("POST /api/v1/admin/jobs/sync", () => {
   it("rejects bad input naming the field", async () => {
     const res = await fetch(`${source.url}/api/v1/admin/jobs/sync`, {
       method: "POST",
-      headers: { authorization: `Bearer ${source.stack.keys.serviceKey}`, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${source.stack.keys.serviceKey}`,
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ jobs: "nope" }),
     });
     expect(res.status).toBe(400);
@@ -78,7 +120,18 @@ describe("fluxbase-local jobs sync | export | lint", () => {
 
   it("pushes the local folder to another server", async () => {
     const key = target.stack.keys.serviceKey;
-    const r = await cli(["jobs", "sync", "--to", target.url, "--key", key, "--namespace", "pushed", "--jobs-dir", source.jobsDir]);
+    const r = await cli([
+      "jobs",
+      "sync",
+      "--to",
+      target.url,
+      "--key",
+      key,
+      "--namespace",
+      "pushed",
+      "--jobs-dir",
+      source.jobsDir,
+    ]);
     expect(r.out).toMatch(/created 2/);
     expect(r.code).toBe(0);
     expect(await names(target, "pushed")).toEqual(["alpha", "beta"]);
@@ -88,23 +141,39 @@ describe("fluxbase-local jobs sync | export | lint", () => {
       return data?.status === "completed" || data?.status === "failed" ? data : undefined;
     });
     expect(done.result).toEqual({ v: 1 });
-    expect((await target.service.admin.jobs.getFunction("pushed", "alpha")).data!.timeout_seconds).toBe(42);
+    expect(
+      (await target.service.admin.jobs.getFunction("pushed", "alpha")).data!.timeout_seconds,
+    ).toBe(42);
   });
 
   it("exports an archive that sync --from-archive pushes", async () => {
     const out = path.join(tmp, "jobs.json");
     const exported = await cli(["jobs", "export", "--out", out, "--jobs-dir", source.jobsDir]);
     expect(exported.code).toBe(0);
-    const archive = JSON.parse(await readFile(out, "utf8")) as { format: string; functions: { name: string }[] };
+    const archive = JSON.parse(await readFile(out, "utf8")) as {
+      format: string;
+      functions: { name: string }[];
+    };
     expect(archive.format).toBe("fluxbase-jobs/1");
     expect(archive.functions.map((f) => f.name)).toEqual(["alpha", "beta"]);
     const key = target.stack.keys.serviceKey;
-    const r = await cli(["jobs", "sync", "--from-archive", out, "--to", target.url, "--key", key, "--namespace", "archived"]);
+    const r = await cli([
+      "jobs",
+      "sync",
+      "--from-archive",
+      out,
+      "--to",
+      target.url,
+      "--key",
+      key,
+      "--namespace",
+      "archived",
+    ]);
     expect(r.code).toBe(0);
     expect(await names(target, "archived")).toEqual(["alpha", "beta"]);
   });
 
-  it("lint flags from(\"app.x\") and exits 1", async () => {
+  it('lint flags from("app.x") and exits 1', async () => {
     const dir = path.join(tmp, "lintjobs");
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });

@@ -17,11 +17,17 @@ afterAll(async () => {
 async function call(method: string, path: string, body?: string | object) {
   const res = await fetch(`${t.url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${t.stack.keys.serviceKey}`, "content-type": "application/json" },
+    headers: {
+      Authorization: `Bearer ${t.stack.keys.serviceKey}`,
+      "content-type": "application/json",
+    },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return {
+    status: res.status,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
 }
 
 describe("submit validation", () => {
@@ -34,8 +40,18 @@ describe("submit validation", () => {
     ["a string payload", { job_name: "noop", payload: "x" }, 400, "payload"],
     ["a fractional priority", { job_name: "noop", priority: 1.5 }, 400, "priority"],
     ["a bad scheduled_at", { job_name: "noop", scheduled_at: "tomorrow-ish" }, 400, "scheduled_at"],
-    ["an oversized payload", { job_name: "noop", payload: { blob: "x".repeat(20_000) } }, 413, "payload"],
-    ["a bad on_behalf_of user", { job_name: "noop", on_behalf_of: { user_id: "nope" } }, 400, "on_behalf_of.user_id"],
+    [
+      "an oversized payload",
+      { job_name: "noop", payload: { blob: "x".repeat(20_000) } },
+      413,
+      "payload",
+    ],
+    [
+      "a bad on_behalf_of user",
+      { job_name: "noop", on_behalf_of: { user_id: "nope" } },
+      400,
+      "on_behalf_of.user_id",
+    ],
   ];
   for (const [what, body, status, field] of cases) {
     it(`answers ${status} naming ${field} for ${what}`, async () => {
@@ -63,7 +79,12 @@ describe("other routes", () => {
     ["GET", "/api/v1/jobs?limit=-1", 400, "limit"],
     ["GET", "/api/v1/jobs?limit=abc", 400, "limit"],
     ["GET", "/api/v1/jobs?offset=1.5", 400, "offset"],
-    ["GET", "/api/v1/jobs/00000000-0000-4000-8000-000000000000/logs?after_line=x", 400, "after_line"],
+    [
+      "GET",
+      "/api/v1/jobs/00000000-0000-4000-8000-000000000000/logs?after_line=x",
+      400,
+      "after_line",
+    ],
     ["POST", "/api/v1/admin/jobs/queue/zzz/cancel", 400, "id"],
   ])("%s %s → %i naming %s", async (method, path, status, field) => {
     const res = await call(method, path);
@@ -100,7 +121,10 @@ describe("other routes", () => {
   });
 
   it("validates sign-up input", async () => {
-    const res = await call("POST", "/api/v1/auth/signup", { email: "not-an-email", password: "secret123" });
+    const res = await call("POST", "/api/v1/auth/signup", {
+      email: "not-an-email",
+      password: "secret123",
+    });
     expect(res).toMatchObject({ status: 400, body: { field: "email" } });
     const short = await call("POST", "/api/v1/auth/signup", { email: "a@b.co", password: "1" });
     expect(short).toMatchObject({ status: 400, body: { field: "password" } });

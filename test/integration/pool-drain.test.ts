@@ -27,10 +27,27 @@ afterAll(async () => {
 describe("worker pool drain", () => {
   it("ten single-slot workers complete 3,000 jobs once each, with no claim failing", async () => {
     const { row: fn } = await upsertFunction(db, {
-      name: "noop", namespace: "default", description: null, code: "export function handler() {}", originalCode: null,
-      isBundled: false, bundleError: null, enabled: true, schedule: null, timeoutSeconds: 60, memoryLimitMb: 256,
-      maxRetries: 0, progressTimeoutSeconds: 60, allowNet: true, allowEnv: true, allowRead: false, allowWrite: false,
-      requireRoles: [], disableExecutionLogs: false, source: "api", createdBy: null,
+      name: "noop",
+      namespace: "default",
+      description: null,
+      code: "export function handler() {}",
+      originalCode: null,
+      isBundled: false,
+      bundleError: null,
+      enabled: true,
+      schedule: null,
+      timeoutSeconds: 60,
+      memoryLimitMb: 256,
+      maxRetries: 0,
+      progressTimeoutSeconds: 60,
+      allowNet: true,
+      allowEnv: true,
+      allowRead: false,
+      allowWrite: false,
+      requireRoles: [],
+      disableExecutionLogs: false,
+      source: "api",
+      createdBy: null,
     });
     await db.query(
       `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries)
@@ -48,7 +65,11 @@ describe("worker pool drain", () => {
           return { n };
         },
       }),
-      config: { ...defaultJobsConfig(process.cwd()), embeddedWorkerCount: 10, maxConcurrentPerWorker: 1 },
+      config: {
+        ...defaultJobsConfig(process.cwd()),
+        embeddedWorkerCount: 10,
+        maxConcurrentPerWorker: 1,
+      },
       jwtSecret: "x".repeat(32),
       serverUrl: () => "http://127.0.0.1:1",
       passthroughEnv: {},

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src-server/db/pool.ts";
 import { upsertFunction } from "../../src-server/db/queries/functions.ts";
 import { claimJobs, completeAndClaim } from "../../src-server/db/queries/claim.ts";
-import { completeJobs, failJob, findJob, insertJob, recoverOrphanedJobs } from "../../src-server/db/queries/queue.ts";
+import {
+  completeJobs,
+  failJob,
+  findJob,
+  insertJob,
+  recoverOrphanedJobs,
+} from "../../src-server/db/queries/queue.ts";
 import { registerWorker, setWorkerStatus } from "../../src-server/db/queries/workers.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -17,10 +23,27 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb({ connectionString: database.url, max: 4 });
   const { row } = await upsertFunction(db, {
-    name: "f", namespace: "default", description: null, code: "export function handler() {}", originalCode: null,
-    isBundled: false, bundleError: null, enabled: true, schedule: null, timeoutSeconds: 60, memoryLimitMb: 256,
-    maxRetries: 1, progressTimeoutSeconds: 60, allowNet: true, allowEnv: true, allowRead: false, allowWrite: false,
-    requireRoles: [], disableExecutionLogs: false, source: "api", createdBy: null,
+    name: "f",
+    namespace: "default",
+    description: null,
+    code: "export function handler() {}",
+    originalCode: null,
+    isBundled: false,
+    bundleError: null,
+    enabled: true,
+    schedule: null,
+    timeoutSeconds: 60,
+    memoryLimitMb: 256,
+    maxRetries: 1,
+    progressTimeoutSeconds: 60,
+    allowNet: true,
+    allowEnv: true,
+    allowRead: false,
+    allowWrite: false,
+    requireRoles: [],
+    disableExecutionLogs: false,
+    source: "api",
+    createdBy: null,
   });
   functionId = row.id;
 });
@@ -32,16 +55,34 @@ beforeEach(async () => {
   await db.query("DELETE FROM jobs.queue");
 });
 
-function submit(overrides: { namespace?: string; priority?: number; scheduledAt?: Date | null; maxRetries?: number } = {}) {
+function submit(
+  overrides: {
+    namespace?: string;
+    priority?: number;
+    scheduledAt?: Date | null;
+    maxRetries?: number;
+  } = {},
+) {
   return insertJob(db, {
-    namespace: overrides.namespace ?? "default", functionId, jobName: "f", payload: {}, priority: overrides.priority ?? 0,
-    maxDurationSeconds: 60, progressTimeoutSeconds: 60, maxRetries: overrides.maxRetries ?? 1, createdBy: null,
-    userRole: "service_role", userEmail: null, scheduledAt: overrides.scheduledAt ?? null,
+    namespace: overrides.namespace ?? "default",
+    functionId,
+    jobName: "f",
+    payload: {},
+    priority: overrides.priority ?? 0,
+    maxDurationSeconds: 60,
+    progressTimeoutSeconds: 60,
+    maxRetries: overrides.maxRetries ?? 1,
+    createdBy: null,
+    userRole: "service_role",
+    userEmail: null,
+    scheduledAt: overrides.scheduledAt ?? null,
   });
 }
 
 async function worker() {
-  return (await registerWorker(db, { name: "w", hostname: "h", maxConcurrentJobs: 5, metadata: {} })).id;
+  return (
+    await registerWorker(db, { name: "w", hostname: "h", maxConcurrentJobs: 5, metadata: {} })
+  ).id;
 }
 
 describe("claim", () => {
@@ -65,7 +106,9 @@ describe("claim", () => {
   it("never hands one job to two concurrent claimers", async () => {
     for (let i = 0; i < 40; i++) await submit();
     const workers = await Promise.all(Array.from({ length: 8 }, worker));
-    const results = await Promise.all(workers.map((w) => claimJobs(db, { workerId: w, limit: 5, namespaceLimit: 100 })));
+    const results = await Promise.all(
+      workers.map((w) => claimJobs(db, { workerId: w, limit: 5, namespaceLimit: 100 })),
+    );
     const ids = results.flat().map((r) => r.id);
     expect(ids.length).toBe(40);
     expect(new Set(ids).size).toBe(40);
@@ -96,12 +139,29 @@ describe("completing and claiming in one call", () => {
     const w = await worker();
     const [claimed] = await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 });
     const next = await submit();
-    const stale = { key: { id: first.id, workerId: w, retryCount: claimed!.retry_count + 1 }, result: { stale: true }, progress: undefined };
-    const fresh = { key: { id: first.id, workerId: w, retryCount: claimed!.retry_count }, result: { n: 1 }, progress: { percent: 100 } };
-    const out = await completeAndClaim(db, { workerId: w, limit: 2, namespaceLimit: 20, completions: [stale, fresh] });
+    const stale = {
+      key: { id: first.id, workerId: w, retryCount: claimed!.retry_count + 1 },
+      result: { stale: true },
+      progress: undefined,
+    };
+    const fresh = {
+      key: { id: first.id, workerId: w, retryCount: claimed!.retry_count },
+      result: { n: 1 },
+      progress: { percent: 100 },
+    };
+    const out = await completeAndClaim(db, {
+      workerId: w,
+      limit: 2,
+      namespaceLimit: 20,
+      completions: [stale, fresh],
+    });
     expect([...out.completed]).toEqual([first.id]);
     expect(out.claimed.map((r) => r.id)).toEqual([next.id]);
-    expect(await findJob(db, first.id)).toMatchObject({ status: "completed", result: { n: 1 }, progress: { percent: 100 } });
+    expect(await findJob(db, first.id)).toMatchObject({
+      status: "completed",
+      result: { n: 1 },
+      progress: { percent: 100 },
+    });
   });
 
   it("writes its completions before it claims, so it never waits for a row while holding a claimed one", async () => {
@@ -115,15 +175,27 @@ describe("completing and claiming in one call", () => {
     const holder = await db.connect();
     await holder.query("BEGIN");
     await holder.query("SELECT id FROM jobs.queue WHERE id = $1 FOR UPDATE", [finished.id]);
-    const completion = { key: { id: finished.id, workerId: a, retryCount: x!.retry_count }, result: 1, progress: undefined };
-    const aCall = completeAndClaim(db, { workerId: a, limit: 1, namespaceLimit: 20, completions: [completion] });
+    const completion = {
+      key: { id: finished.id, workerId: a, retryCount: x!.retry_count },
+      result: 1,
+      progress: undefined,
+    };
+    const aCall = completeAndClaim(db, {
+      workerId: a,
+      limit: 1,
+      namespaceLimit: 20,
+      completions: [completion],
+    });
     try {
-      await waitFor(async () => {
-        const [row] = await db.query<{ n: number }>(
-          "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%completed AS%'",
-        );
-        return row!.n > 0 ? true : undefined;
-      }, { what: "worker A's call to wait for the row" });
+      await waitFor(
+        async () => {
+          const [row] = await db.query<{ n: number }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%completed AS%'",
+          );
+          return row!.n > 0 ? true : undefined;
+        },
+        { what: "worker A's call to wait for the row" },
+      );
       // While A waits it holds no pending row: B can claim it.
       const bClaim = await claimJobs(db, { workerId: b, limit: 1, namespaceLimit: 20 });
       expect(bClaim.map((r) => r.id)).toEqual([pendingJob.id]);
@@ -141,8 +213,17 @@ describe("completing and claiming in one call", () => {
     const owner = await worker();
     const other = await worker();
     const [claimed] = await claimJobs(db, { workerId: owner, limit: 1, namespaceLimit: 20 });
-    const forged = { key: { id: job.id, workerId: other, retryCount: claimed!.retry_count }, result: null, progress: undefined };
-    const out = await completeAndClaim(db, { workerId: other, limit: 1, namespaceLimit: 20, completions: [forged] });
+    const forged = {
+      key: { id: job.id, workerId: other, retryCount: claimed!.retry_count },
+      result: null,
+      progress: undefined,
+    };
+    const out = await completeAndClaim(db, {
+      workerId: other,
+      limit: 1,
+      namespaceLimit: 20,
+      completions: [forged],
+    });
     expect(out.completed.size).toBe(0);
     expect((await findJob(db, job.id))?.status).toBe("running");
   });
@@ -152,8 +233,17 @@ describe("completing and claiming in one call", () => {
     const w = await worker();
     const running = await claimJobs(db, { workerId: w, limit: 2, namespaceLimit: 2 });
     expect(running).toHaveLength(2);
-    const done = { key: { id: running[0]!.id, workerId: w, retryCount: 0 }, result: 1, progress: undefined };
-    const out = await completeAndClaim(db, { workerId: w, limit: 2, namespaceLimit: 2, completions: [done] });
+    const done = {
+      key: { id: running[0]!.id, workerId: w, retryCount: 0 },
+      result: 1,
+      progress: undefined,
+    };
+    const out = await completeAndClaim(db, {
+      workerId: w,
+      limit: 2,
+      namespaceLimit: 2,
+      completions: [done],
+    });
     expect([...out.completed]).toEqual([running[0]!.id]);
     // One slot of "busy" freed by the completion: the ranked claim takes exactly one more.
     expect(out.claimed).toHaveLength(1);
@@ -169,11 +259,23 @@ describe("writes after claiming", () => {
     const key = { id: job.id, workerId: w, retryCount: claimed!.retry_count };
     expect(await failJob(db, key, { error: "boom", retryDelayMs: 0 })).toBe("pending");
     // The attempt that already failed cannot complete the row any more.
-    expect((await completeJobs(db, [{ key, result: { late: true }, progress: undefined }])).size).toBe(0);
+    expect(
+      (await completeJobs(db, [{ key, result: { late: true }, progress: undefined }])).size,
+    ).toBe(0);
     const w2 = await worker();
     const [again] = await claimJobs(db, { workerId: w2, limit: 1, namespaceLimit: 20 });
     expect(again!.retry_count).toBe(1);
-    expect((await completeJobs(db, [{ key: { id: job.id, workerId: w2, retryCount: 1 }, result: { ok: 1 }, progress: undefined }])).size).toBe(1);
+    expect(
+      (
+        await completeJobs(db, [
+          {
+            key: { id: job.id, workerId: w2, retryCount: 1 },
+            result: { ok: 1 },
+            progress: undefined,
+          },
+        ])
+      ).size,
+    ).toBe(1);
   });
 
   it("puts back a stopped worker's running jobs, counting the attempt, and fails them when out of attempts", async () => {
@@ -184,7 +286,15 @@ describe("writes after claiming", () => {
     await setWorkerStatus(db, [w], "stopped");
     const recovered = await recoverOrphanedJobs(db, "worker gone");
     const byId = new Map(recovered.map((r) => [r.id, r]));
-    expect(byId.get(retryable.id)).toMatchObject({ status: "pending", retry_count: 1, worker_id: null });
-    expect(byId.get(last.id)).toMatchObject({ status: "failed", retry_count: 0, error_message: "worker gone" });
+    expect(byId.get(retryable.id)).toMatchObject({
+      status: "pending",
+      retry_count: 1,
+      worker_id: null,
+    });
+    expect(byId.get(last.id)).toMatchObject({
+      status: "failed",
+      retry_count: 0,
+      error_message: "worker gone",
+    });
   });
 });

@@ -7,12 +7,21 @@ import { WebSocket } from "ws";
 import { createCallerResolver } from "../../src-server/auth/caller.ts";
 import { createDb, type Db } from "../../src-server/db/pool.ts";
 import { silentLogger } from "../../src-server/logger.ts";
-import { createRealtimeHub, type RealtimeHub, type RealtimeLimits } from "../../src-server/realtime/index.ts";
+import {
+  createRealtimeHub,
+  type RealtimeHub,
+  type RealtimeLimits,
+} from "../../src-server/realtime/index.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { openRawSocket, realtimeUrl, type RawSocket } from "../helpers/realtime.ts";
 import { waitFor } from "../helpers/stack.ts";
 
-const keys = { jwtSecret: "s".repeat(40), anonKey: "anon-key-for-tests", serviceKey: "service-key-for-tests", file: "" };
+const keys = {
+  jwtSecret: "s".repeat(40),
+  anonKey: "anon-key-for-tests",
+  serviceKey: "service-key-for-tests",
+  file: "",
+};
 
 let database: TestDatabase;
 let db: Db;
@@ -24,7 +33,12 @@ const stops: (() => Promise<void>)[] = [];
 /** A hub on its own HTTP server. */
 async function startHub(limits: Partial<RealtimeLimits>) {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
-  const started = createRealtimeHub({ db, callers: createCallerResolver(keys), logger: silentLogger, limits });
+  const started = createRealtimeHub({
+    db,
+    callers: createCallerResolver(keys),
+    logger: silentLogger,
+    limits,
+  });
   started.attach(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   stops.push(async () => {
@@ -37,7 +51,12 @@ async function startHub(limits: Partial<RealtimeLimits>) {
 beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb({ connectionString: database.url, max: 5 });
-  ({ hub, url } = await startHub({ maxConnections: 6, pingIntervalMs: 100, pongTimeoutMs: 400, heartbeatIntervalMs: 150 }));
+  ({ hub, url } = await startHub({
+    maxConnections: 6,
+    pingIntervalMs: 100,
+    pongTimeoutMs: 400,
+    heartbeatIntervalMs: 150,
+  }));
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
@@ -53,7 +72,9 @@ async function open(at = url): Promise<RawSocket> {
 }
 
 const leases = () =>
-  db.query<{ schema_name: string; table_name: string }>("SELECT schema_name, table_name FROM realtime.listeners ORDER BY 1, 2");
+  db.query<{ schema_name: string; table_name: string }>(
+    "SELECT schema_name, table_name FROM realtime.listeners ORDER BY 1, 2",
+  );
 
 async function queueTriggerEnabled(): Promise<boolean> {
   const [row] = await db.query<{ on: boolean }>(
@@ -63,7 +84,9 @@ async function queueTriggerEnabled(): Promise<boolean> {
 }
 
 async function insertJob(): Promise<string> {
-  const [row] = await db.query<{ id: string }>("INSERT INTO jobs.queue (job_name, status) VALUES ('x', 'running') RETURNING id");
+  const [row] = await db.query<{ id: string }>(
+    "INSERT INTO jobs.queue (job_name, status) VALUES ('x', 'running') RETURNING id",
+  );
   return row!.id;
 }
 
@@ -93,9 +116,13 @@ describe("leases", () => {
     await db.query("UPDATE jobs.queue SET progress = '{\"percent\": 5}' WHERE id = $1", [id]);
     await s.next((m) => m.payload?.record?.progress_percent === 5, "the update");
     s.close();
-    await waitFor(async () => ((await leases()).length === 0 ? true : undefined), { what: "lease deleted" });
+    await waitFor(async () => ((await leases()).length === 0 ? true : undefined), {
+      what: "lease deleted",
+    });
     // ...and off again once nobody listens: unwatched writes cost no trigger call.
-    await waitFor(async () => ((await queueTriggerEnabled()) ? undefined : true), { what: "trigger switched off" });
+    await waitFor(async () => ((await queueTriggerEnabled()) ? undefined : true), {
+      what: "trigger switched off",
+    });
   });
 });
 
@@ -116,16 +143,22 @@ describe("limits", () => {
          UPDATE jobs.queue SET progress = jsonb_build_object('percent', i, 'message', repeat('x', 3000)) WHERE id = '${id}';
        END LOOP; END $$`,
     );
-    await waitFor(() => (own.hub.stats().slowConsumersClosed === 1 ? true : undefined), { what: "slow consumer closed" });
+    await waitFor(() => (own.hub.stats().slowConsumersClosed === 1 ? true : undefined), {
+      what: "slow consumer closed",
+    });
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     const { code } = await slow.closed;
     expect([1013, 1006]).toContain(code);
-    await waitFor(() => (own.hub.stats().pending === 0 ? true : undefined), { what: "feed drained" });
+    await waitFor(() => (own.hub.stats().pending === 0 ? true : undefined), {
+      what: "feed drained",
+    });
   });
 
   it("refuses connections beyond the total limit with 1008", async () => {
     for (const s of sockets.splice(0)) s.close();
-    await waitFor(() => (hub.stats().connections === 0 ? true : undefined), { what: "sockets gone" });
+    await waitFor(() => (hub.stats().connections === 0 ? true : undefined), {
+      what: "sockets gone",
+    });
     for (let i = 0; i < 6; i++) await open();
     const extra = await open();
     expect(await extra.closed).toEqual({ code: 1008, reason: "max_connections_reached" });
@@ -134,7 +167,9 @@ describe("limits", () => {
 
   it("deletes its leases when it closes", async () => {
     for (const s of sockets.splice(0)) s.close();
-    await waitFor(() => (hub.stats().connections === 0 ? true : undefined), { what: "sockets gone" });
+    await waitFor(() => (hub.stats().connections === 0 ? true : undefined), {
+      what: "sockets gone",
+    });
     const s = await open();
     s.send({ type: "subscribe", channel: "table:jobs.workers" });
     await s.next((m) => m.type === "ack", "ack");

@@ -28,15 +28,28 @@ afterAll(async () => {
 describe("executionLogs", () => {
   it("streams the owner's job log lines as they are written", async () => {
     const ann = await clients.user("ann@example.com");
-    const { data: job } = await ann.jobs.submit("chatty", {}, { scheduled_at: new Date(Date.now() + 1500).toISOString() });
+    const { data: job } = await ann.jobs.submit(
+      "chatty",
+      {},
+      { scheduled_at: new Date(Date.now() + 1500).toISOString() },
+    );
     const lines: ExecutionLogLine[] = [];
     let subscribed = false;
-    ann.realtime.channel(`execution:${job!.id}`).onExecutionLog(job!.id, (l) => lines.push(l)).subscribe((status) => {
-      if (status === "SUBSCRIBED") subscribed = true;
-    });
+    ann.realtime
+      .channel(`execution:${job!.id}`)
+      .onExecutionLog(job!.id, (l) => lines.push(l))
+      .subscribe((status) => {
+        if (status === "SUBSCRIBED") subscribed = true;
+      });
     await waitFor(() => (subscribed ? true : undefined), { what: "the logs subscription" });
     await waitFor(() => (lines.length >= 5 ? true : undefined), { what: "five log lines" });
-    expect(lines.slice(0, 5).map((l) => l.message)).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
+    expect(lines.slice(0, 5).map((l) => l.message)).toEqual([
+      "line 1",
+      "line 2",
+      "line 3",
+      "line 4",
+      "line 5",
+    ]);
     expect(lines.every((l) => l.execution_id === job!.id)).toBe(true);
   });
 });

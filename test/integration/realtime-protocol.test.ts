@@ -62,21 +62,41 @@ describe("connection", () => {
     for (const token of [undefined, t.stack.keys.anonKey]) {
       const s = await open(token);
       s.send({ type: "subscribe", channel: "table:jobs.queue" });
-      expect((await s.next(isError, "refusal")).error).toBe("authentication required for subscriptions");
+      expect((await s.next(isError, "refusal")).error).toBe(
+        "authentication required for subscriptions",
+      );
     }
     for (const token of [t.stack.keys.serviceKey, await userToken("tok@example.com")]) {
       const s = await open(token);
       s.send({ type: "subscribe", channel: "table:jobs.queue" });
-      expect((await s.next(isAck, "ack")).payload).toMatchObject({ subscribed: true, schema: "jobs", table: "queue", event: "*" });
+      expect((await s.next(isAck, "ack")).payload).toMatchObject({
+        subscribed: true,
+        schema: "jobs",
+        table: "queue",
+        event: "*",
+      });
     }
   });
 
   it("answers bad subscriptions with errors and unsubscribe with an ack", async () => {
     const s = await open(t.stack.keys.serviceKey);
-    s.send({ type: "subscribe", channel: "c", config: { event: "*", schema: "jobs", table: "functions" } });
-    expect((await s.next(isError, "table error")).error).toBe("table jobs.functions not enabled for realtime");
-    s.send({ type: "subscribe", channel: "c", config: { schema: "jobs", table: "queue", filter: "status=like" } });
-    expect((await s.next((m) => isError(m) && m.error.startsWith("invalid filter"), "filter error")).error).toMatch(/missing value/);
+    s.send({
+      type: "subscribe",
+      channel: "c",
+      config: { event: "*", schema: "jobs", table: "functions" },
+    });
+    expect((await s.next(isError, "table error")).error).toBe(
+      "table jobs.functions not enabled for realtime",
+    );
+    s.send({
+      type: "subscribe",
+      channel: "c",
+      config: { schema: "jobs", table: "queue", filter: "status=like" },
+    });
+    expect(
+      (await s.next((m) => isError(m) && m.error.startsWith("invalid filter"), "filter error"))
+        .error,
+    ).toMatch(/missing value/);
     s.send({ type: "subscribe", channel: "no-table" });
     await s.next((m) => m.error === "table is required for subscribe", "table required");
     s.send({ type: "subscribe", channel: "c", event: "UPDATE", schema: "jobs", table: "workers" });
@@ -99,19 +119,38 @@ describe("connection", () => {
 describe("row changes", () => {
   it("sends each change once per socket, naming every matching subscription", async () => {
     const s = await open(t.stack.keys.serviceKey);
-    s.send({ type: "subscribe", channel: "c", config: { event: "UPDATE", schema: "jobs", table: "queue" } });
-    s.send({ type: "subscribe", channel: "c", config: { event: "*", schema: "jobs", table: "queue", filter: "status=in.(pending,running)" } });
-    await s.next((m) => isAck(m) && m.payload.filter === "status=in.(pending,running)", "second ack");
+    s.send({
+      type: "subscribe",
+      channel: "c",
+      config: { event: "UPDATE", schema: "jobs", table: "queue" },
+    });
+    s.send({
+      type: "subscribe",
+      channel: "c",
+      config: { event: "*", schema: "jobs", table: "queue", filter: "status=in.(pending,running)" },
+    });
+    await s.next(
+      (m) => isAck(m) && m.payload.filter === "status=in.(pending,running)",
+      "second ack",
+    );
     const ids = s.messages.filter(isAck).map((m) => m.payload.subscription_id as string);
     const { data: job } = await t.service.jobs.submit("steps", {});
-    await s.next((m) => m.payload?.record?.id === job!.id && m.payload.record.status === "completed", "completion");
-    const changes = s.messages.filter((m) => m.type === "postgres_changes" && m.payload.record?.id === job!.id);
-    const keys = changes.map((m) => `${m.payload.type}:${m.payload.record.status}:${m.payload.record.progress_percent}`);
+    await s.next(
+      (m) => m.payload?.record?.id === job!.id && m.payload.record.status === "completed",
+      "completion",
+    );
+    const changes = s.messages.filter(
+      (m) => m.type === "postgres_changes" && m.payload.record?.id === job!.id,
+    );
+    const keys = changes.map(
+      (m) => `${m.payload.type}:${m.payload.record.status}:${m.payload.record.progress_percent}`,
+    );
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.some((k) => k.startsWith("INSERT"))).toBe(true);
     for (const m of changes) {
       const { type, record } = m.payload;
-      const expected = type === "INSERT" ? [ids[1]] : record.status === "completed" ? [ids[0]] : ids;
+      const expected =
+        type === "INSERT" ? [ids[1]] : record.status === "completed" ? [ids[0]] : ids;
       expect([...m.payload.ids].sort()).toEqual([...expected].sort());
       expect(m.payload.record.payload).toBeUndefined();
       expect(typeof m.payload.commit_timestamp).toBe("string");
@@ -125,13 +164,21 @@ describe("row changes", () => {
     s.send({ type: "access_token", token: "garbage" });
     await s.next((m) => m.error === "invalid token", "invalid token");
     const zed = await t.signUp("zed@example.com");
-    s.send({ type: "access_token", token: (await zed.auth.getSession()).data!.session!.access_token });
+    s.send({
+      type: "access_token",
+      token: (await zed.auth.getSession()).data!.session!.access_token,
+    });
     await s.next((m) => isAck(m) && m.payload.updated === true, "token ack");
     const { data: theirs } = await t.service.jobs.submit("steps", {});
-    await waitFor(async () => ((await t.service.jobs.get(theirs!.id)).data?.status === "completed" ? true : undefined));
+    await waitFor(async () =>
+      (await t.service.jobs.get(theirs!.id)).data?.status === "completed" ? true : undefined,
+    );
     // Committed after every change of theirs: once it arrives, theirs would have too.
     const { data: mine } = await zed.jobs.submit("steps", {});
-    await s.next((m) => m.payload?.record?.id === mine!.id && m.payload.record.status === "completed", "own job");
+    await s.next(
+      (m) => m.payload?.record?.id === mine!.id && m.payload.record.status === "completed",
+      "own job",
+    );
     expect(s.messages.some((m) => m.payload?.record?.id === theirs!.id)).toBe(false);
   });
 });
@@ -142,24 +189,53 @@ describe("execution logs", () => {
     const owner = await open((await user.auth.getSession()).data!.session!.access_token);
     const stranger = await open(await userToken("nosy@example.com"));
     const { data: job } = await user.jobs.submit("console-lines", {});
-    const subscribe = { type: "subscribe_logs", channel: `execution:${job!.id}`, config: { execution_id: job!.id, type: "job" } };
+    const subscribe = {
+      type: "subscribe_logs",
+      channel: `execution:${job!.id}`,
+      config: { execution_id: job!.id, type: "job" },
+    };
     owner.send(subscribe);
     await owner.next(isAck, "owner's logs ack");
     stranger.send(subscribe);
     expect((await stranger.next(isError, "refusal")).error).toBe("execution not found");
     const admin = await open(t.stack.keys.serviceKey);
     admin.send(subscribe);
-    expect((await admin.next(isAck, "logs ack")).payload).toMatchObject({ subscribed: true, execution_id: job!.id });
-    await admin.next((m) => m.type === "execution_log" && m.payload.message.startsWith("done with"), "last line");
-    await owner.next((m) => m.type === "execution_log" && m.payload.message.startsWith("done with"), "owner's last line");
+    expect((await admin.next(isAck, "logs ack")).payload).toMatchObject({
+      subscribed: true,
+      execution_id: job!.id,
+    });
+    await admin.next(
+      (m) => m.type === "execution_log" && m.payload.message.startsWith("done with"),
+      "last line",
+    );
+    await owner.next(
+      (m) => m.type === "execution_log" && m.payload.message.startsWith("done with"),
+      "owner's last line",
+    );
     const lines = owner.messages.filter((m) => m.type === "execution_log").map((m) => m.payload);
-    expect(admin.messages.filter((m) => m.type === "execution_log").map((m) => m.payload)).toEqual(lines);
-    expect(lines.slice(0, 5).map((l) => l.message)).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
+    expect(admin.messages.filter((m) => m.type === "execution_log").map((m) => m.payload)).toEqual(
+      lines,
+    );
+    expect(lines.slice(0, 5).map((l) => l.message)).toEqual([
+      "line 1",
+      "line 2",
+      "line 3",
+      "line 4",
+      "line 5",
+    ]);
     expect(lines.map((l) => l.line_number)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(lines[5]).toMatchObject({ execution_id: job!.id, execution_type: "job", level: "error" });
+    expect(lines[5]).toMatchObject({
+      execution_id: job!.id,
+      execution_type: "job",
+      level: "error",
+    });
     expect(lines[5].message).toHaveLength("done with ".length + 9000);
     expect(typeof lines[0].timestamp).toBe("string");
-    owner.send({ type: "subscribe_logs", channel: "x", config: { execution_id: "not-a-uuid", type: "job" } });
+    owner.send({
+      type: "subscribe_logs",
+      channel: "x",
+      config: { execution_id: "not-a-uuid", type: "job" },
+    });
     expect((await owner.next(isError, "bad id")).error).toBe("execution not found");
   });
 });

@@ -7,7 +7,10 @@ import type { FluxbaseClient, RealtimeChangePayload } from "../../src-sdk/index.
 import { realtimeClients, trackedWebSocket, type Json } from "../helpers/realtime.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
 
-const processData = await readFile(fileURLToPath(new URL("../../jobs/process-data.ts", import.meta.url)), "utf8");
+const processData = await readFile(
+  fileURLToPath(new URL("../../jobs/process-data.ts", import.meta.url)),
+  "utf8",
+);
 
 const jobs = {
   "process-data.ts": processData,
@@ -53,13 +56,21 @@ function subscribeCounting(channel: { subscribe(cb: (status: string) => void): u
   channel.subscribe((status) => {
     if (status === "SUBSCRIBED") seen++;
   });
-  return { times: (n: number) => waitFor(() => (seen >= n ? true : undefined), { what: `SUBSCRIBED x${n}` }) };
+  return {
+    times: (n: number) =>
+      waitFor(() => (seen >= n ? true : undefined), { what: `SUBSCRIBED x${n}` }),
+  };
 }
 
-const subscribed = (channel: { subscribe(cb: (status: string) => void): unknown }) => subscribeCounting(channel).times(1);
+const subscribed = (channel: { subscribe(cb: (status: string) => void): unknown }) =>
+  subscribeCounting(channel).times(1);
 
 /** The guide's "Real-time progress updates" snippet, verbatim apart from the job name and `console`. */
-async function guideProgressSnippet(client: FluxbaseClient, name: string, console: Pick<Console, "log" | "error">) {
+async function guideProgressSnippet(
+  client: FluxbaseClient,
+  name: string,
+  console: Pick<Console, "log" | "error">,
+) {
   // Submit job
   const { data: job } = await client.jobs.submit(name, {
     items: [1, 2, 3],
@@ -100,20 +111,39 @@ describe("the guide's realtime snippets", () => {
     const out = capture();
     // The snippet subscribes after it submits: switch the table's realtime triggers on
     // first (a fresh server's first subscription does), so its early updates are not lost.
-    await subscribed(clients.service(t.stack.keys.serviceKey).realtime.channel("table:jobs.queue").on("UPDATE", () => undefined));
+    await subscribed(
+      clients
+        .service(t.stack.keys.serviceKey)
+        .realtime.channel("table:jobs.queue")
+        .on("UPDATE", () => undefined),
+    );
     // The anon key alone may not subscribe (issue 12 item 9): the guide's client, signed in.
-    await guideProgressSnippet(await clients.user("progress@example.com"), "process-data", out.console);
-    const result = await waitFor(() => out.lines.find((l) => l[0] === "Result:"), { what: "the Result: line" });
+    await guideProgressSnippet(
+      await clients.user("progress@example.com"),
+      "process-data",
+      out.console,
+    );
+    const result = await waitFor(() => out.lines.find((l) => l[0] === "Result:"), {
+      what: "the Result: line",
+    });
     expect(result[1]).toEqual({ success: true, processed: 3 });
-    const progress = out.lines.map((l) => l[0]).filter((l) => typeof l === "string" && l.startsWith("[")) as string[];
+    const progress = out.lines
+      .map((l) => l[0])
+      .filter((l) => typeof l === "string" && l.startsWith("[")) as string[];
     expect(progress).toContain("[33%] Processed 1/3");
     expect(progress.at(-1)).toBe("[100%] Processed 3/3");
   });
 
   it("reports error_message and logs of a failed job", async () => {
     const out = capture();
-    await guideProgressSnippet(await clients.user("failure@example.com"), "always-fails", out.console);
-    const logs = await waitFor(() => out.lines.find((l) => l[0] === "Logs:"), { what: "the Logs: line" });
+    await guideProgressSnippet(
+      await clients.user("failure@example.com"),
+      "always-fails",
+      out.console,
+    );
+    const logs = await waitFor(() => out.lines.find((l) => l[0] === "Logs:"), {
+      what: "the Logs: line",
+    });
     expect(out.lines.find((l) => l[0] === "Error:")?.[1]).toBe("database exploded on purpose");
     expect(logs[1]).toContain("loading the input\nconnecting to the database");
     expect(logs[1]).toContain("Attempt 1 failed: database exploded on purpose");
@@ -125,19 +155,32 @@ describe("the guide's realtime snippets", () => {
     const admin = clients.service(t.stack.keys.serviceKey);
     const seen = { a: [] as Json[], b: [] as Json[], admin: [] as Json[] };
     // The guide's two RLS snippets, with console.log replaced by collecting payload.new.
-    const channelA = userA.realtime.channel("table:jobs.queue").on("UPDATE", (payload) => seen.a.push(payload.new));
-    const channelB = userB.realtime.channel("table:jobs.queue").on("UPDATE", (payload) => seen.b.push(payload.new));
-    const channelAdmin = admin.realtime.channel("table:jobs.queue").on("UPDATE", (payload) => seen.admin.push(payload.new));
+    const channelA = userA.realtime
+      .channel("table:jobs.queue")
+      .on("UPDATE", (payload) => seen.a.push(payload.new));
+    const channelB = userB.realtime
+      .channel("table:jobs.queue")
+      .on("UPDATE", (payload) => seen.b.push(payload.new));
+    const channelAdmin = admin.realtime
+      .channel("table:jobs.queue")
+      .on("UPDATE", (payload) => seen.admin.push(payload.new));
     await Promise.all([subscribed(channelA), subscribed(channelB), subscribed(channelAdmin)]);
 
     const { data: jobA } = await userA.jobs.submit("chatty", { steps: 25 });
-    const doneA = await waitFor(() => seen.a.find((j) => j.id === jobA!.id && j.status === "completed"), { what: "A's job" });
+    const doneA = await waitFor(
+      () => seen.a.find((j) => j.id === jobA!.id && j.status === "completed"),
+      { what: "A's job" },
+    );
     expect(doneA.user_email).toBe("rt-a@example.com");
     expect(seen.a.filter((j) => j.id === jobA!.id).length).toBeGreaterThanOrEqual(4);
     // B's own job commits after A's last update; once B sees it, B has been sent all that came before.
     const { data: jobB } = await userB.jobs.submit("chatty", { steps: 2 });
-    await waitFor(() => seen.b.find((j) => j.id === jobB!.id && j.status === "completed"), { what: "B's job" });
-    await waitFor(() => seen.admin.find((j) => j.id === jobB!.id && j.status === "completed"), { what: "admin sees B" });
+    await waitFor(() => seen.b.find((j) => j.id === jobB!.id && j.status === "completed"), {
+      what: "B's job",
+    });
+    await waitFor(() => seen.admin.find((j) => j.id === jobB!.id && j.status === "completed"), {
+      what: "admin sees B",
+    });
 
     expect(seen.b.filter((j) => j.id === jobA!.id)).toEqual([]);
     expect(seen.b.every((j) => j.created_by === seen.b[0]!.created_by)).toBe(true);
@@ -158,13 +201,22 @@ describe("the guide's realtime snippets", () => {
     // The guide's filter snippet, plus an unfiltered entry on the same socket as the barrier.
     const channel = client.realtime
       .channel("jobs:running")
-      .on("postgres_changes", { event: "UPDATE", schema: "jobs", table: "queue", filter: "status=eq.running" }, (payload) => {
-        running.push(payload.new);
-      })
-      .on("postgres_changes", { event: "UPDATE", schema: "jobs", table: "queue" }, (payload) => all.push(payload.new));
+      .on(
+        "postgres_changes",
+        { event: "UPDATE", schema: "jobs", table: "queue", filter: "status=eq.running" },
+        (payload) => {
+          running.push(payload.new);
+        },
+      )
+      .on("postgres_changes", { event: "UPDATE", schema: "jobs", table: "queue" }, (payload) =>
+        all.push(payload.new),
+      );
     await subscribed(channel);
     const { data: job } = await client.jobs.submit("process-data", { items: [1, 2, 3] });
-    const done = await waitFor(() => all.find((j) => j.id === job!.id && j.status === "completed"), { what: "completion" });
+    const done = await waitFor(
+      () => all.find((j) => j.id === job!.id && j.status === "completed"),
+      { what: "completion" },
+    );
     const mine = running.filter((j) => j.id === job!.id);
     expect(mine.length).toBeGreaterThanOrEqual(2);
     expect(mine.every((j) => j.status === "running")).toBe(true);
@@ -182,9 +234,12 @@ describe("delivery", () => {
     const channel = admin.realtime.channel("table:jobs.queue").on("UPDATE", (p) => updates.push(p));
     await subscribed(channel);
     const { data: job } = await admin.jobs.submit("big-result", {});
-    const done = await waitFor(() => updates.find((u) => u.new.id === job!.id && u.new.status === "completed"), {
-      what: "the completed update",
-    });
+    const done = await waitFor(
+      () => updates.find((u) => u.new.id === job!.id && u.new.status === "completed"),
+      {
+        what: "the completed update",
+      },
+    );
     expect(done.new.result.blob).toHaveLength(100_000);
     expect(done.new.payload).toBeUndefined();
     const big = updates.find((u) => u.new.id === job!.id && u.new.progress.percent === 50);
@@ -196,14 +251,18 @@ describe("delivery", () => {
     const tracked = trackedWebSocket();
     const client = await clients.user("reconnect@example.com", tracked.WebSocket);
     const updates: Json[] = [];
-    const channel = client.realtime.channel("table:jobs.queue").on("UPDATE", (p) => updates.push(p.new));
+    const channel = client.realtime
+      .channel("table:jobs.queue")
+      .on("UPDATE", (p) => updates.push(p.new));
     const status = subscribeCounting(channel);
     await status.times(1);
     tracked.sockets[0]!.terminate();
     await status.times(2);
     expect(tracked.sockets).toHaveLength(2);
     const { data: job } = await client.jobs.submit("process-data", { items: [1] });
-    await waitFor(() => updates.find((j) => j.id === job!.id && j.status === "completed"), { what: "completion after reconnect" });
+    await waitFor(() => updates.find((j) => j.id === job!.id && j.status === "completed"), {
+      what: "completion after reconnect",
+    });
     await client.realtime.removeAllChannels();
     expect(client.realtime.getChannels()).toEqual([]);
   });

@@ -39,29 +39,36 @@ afterAll(async () => {
 async function startWorker(): Promise<CliProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-scale-"));
   dirs.push(dir);
-  const worker = runCli(["worker", "--database-url", api.database.url, "--data-dir", dir, "--log-level", "error"], {
-    ...(await serverSecretsEnv(api)),
-    FLUXBASE_PUBLIC_URL: api.url,
-    FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
-    FLUXBASE_JOBS_MAX_CONCURRENT_PER_WORKER: "5",
-    FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "500ms",
-    FLUXBASE_JOBS_WORKER_TIMEOUT: "3s",
-    FLUXBASE_JOBS_POLL_INTERVAL: "200ms",
-  });
+  const worker = runCli(
+    ["worker", "--database-url", api.database.url, "--data-dir", dir, "--log-level", "error"],
+    {
+      ...(await serverSecretsEnv(api)),
+      FLUXBASE_PUBLIC_URL: api.url,
+      FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
+      FLUXBASE_JOBS_MAX_CONCURRENT_PER_WORKER: "5",
+      FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "500ms",
+      FLUXBASE_JOBS_WORKER_TIMEOUT: "3s",
+      FLUXBASE_JOBS_POLL_INTERVAL: "200ms",
+    },
+  );
   workers.push(worker);
   await worker.waitForLine(/worker running/);
   return worker;
 }
 
 async function count(where: string): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs.queue WHERE ${where}`);
+  const { rows } = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM jobs.queue WHERE ${where}`,
+  );
   return rows[0]!.n;
 }
 
 describe("scale-out", () => {
   it("drains 3,000 jobs across three worker processes and survives a kill -9", async () => {
     const w = await Promise.all([startWorker(), startWorker(), startWorker()]);
-    const { rows: workerRows } = await sql.query<{ id: string }>("SELECT id FROM jobs.workers WHERE status = 'active'");
+    const { rows: workerRows } = await sql.query<{ id: string }>(
+      "SELECT id FROM jobs.workers WHERE status = 'active'",
+    );
     expect(workerRows.length).toBe(3);
 
     await sql.query(
@@ -71,10 +78,13 @@ describe("scale-out", () => {
        FROM jobs.functions f, generate_series(1, $1) g WHERE f.name = 'tick'`,
       [JOBS],
     );
-    await waitFor(async () => ((await count("status = 'completed'")) >= JOBS / 5 ? true : undefined), {
-      timeoutMs: 120_000,
-      what: "a fifth of the jobs",
-    });
+    await waitFor(
+      async () => ((await count("status = 'completed'")) >= JOBS / 5 ? true : undefined),
+      {
+        timeoutMs: 120_000,
+        what: "a fifth of the jobs",
+      },
+    );
     const victim = w[1]!;
     const { rows: victimRows } = await sql.query<{ worker_id: string }>(
       "SELECT DISTINCT worker_id FROM jobs.queue WHERE status = 'completed' AND worker_id IS NOT NULL",

@@ -73,11 +73,16 @@ const leaders = () => stacks.filter((s) => s.stack.scheduler.isLeader());
 
 describe("cron scheduler across two instances", () => {
   it("fires a */1 * * * * * schedule once per second, each instant once, as the service role", async () => {
-    await waitFor(() => (leaders().length === 1 ? true : undefined), { what: "exactly one leader" });
-    const rows = await waitFor(async () => {
-      const r = await fires("tick");
-      return r.length >= 11 ? r : undefined;
-    }, { what: "eleven cron fires", timeoutMs: 30_000 });
+    await waitFor(() => (leaders().length === 1 ? true : undefined), {
+      what: "exactly one leader",
+    });
+    const rows = await waitFor(
+      async () => {
+        const r = await fires("tick");
+        return r.length >= 11 ? r : undefined;
+      },
+      { what: "eleven cron fires", timeoutMs: 30_000 },
+    );
     expectNoDuplicates(rows);
     const times = rows.map((r) => Date.parse(r.at)).sort((x, y) => x - y);
     // ~1 per second: 11 fires span at least 10 s and (allowing a skipped instant) not much more.
@@ -93,26 +98,42 @@ describe("cron scheduler across two instances", () => {
     await leader.stop();
     stacks = [other];
     const stoppedAt = Date.now();
-    await waitFor(() => (other.stack.scheduler.isLeader() ? true : undefined), { what: "the follower to lead" });
-    await waitFor(async () => {
-      const after = (await fires("tick")).filter((r) => Date.parse(r.at) > stoppedAt);
-      return after.length >= 3 ? after : undefined;
-    }, { what: "fires from the new leader" });
+    await waitFor(() => (other.stack.scheduler.isLeader() ? true : undefined), {
+      what: "the follower to lead",
+    });
+    await waitFor(
+      async () => {
+        const after = (await fires("tick")).filter((r) => Date.parse(r.at) > stoppedAt);
+        return after.length >= 3 ? after : undefined;
+      },
+      { what: "fires from the new leader" },
+    );
     expectNoDuplicates(await fires("tick"));
   });
 
   it("skips a fire while the previous run is still going, unless allow-overlap", async () => {
     const admin = stacks[0]!.service.admin.jobs;
     expect((await admin.create({ name: "slow", code: slowCode("") })).error).toBeNull();
-    expect((await admin.create({ name: "slow-overlap", code: slowCode("// @fluxbase:allow-overlap") })).error).toBeNull();
-    const slow = await waitFor(async () => {
-      const r = await fires("slow");
-      return r.filter((x) => x.status === "completed").length >= 2 ? r : undefined;
-    }, { what: "two completed runs of slow", timeoutMs: 30_000 });
-    const overlapping = await waitFor(async () => {
-      const r = await fires("slow-overlap");
-      return r.filter((x) => x.status === "pending" || x.status === "running").length >= 2 ? r : undefined;
-    }, { what: "two concurrent runs of slow-overlap", timeoutMs: 30_000 });
+    expect(
+      (await admin.create({ name: "slow-overlap", code: slowCode("// @fluxbase:allow-overlap") }))
+        .error,
+    ).toBeNull();
+    const slow = await waitFor(
+      async () => {
+        const r = await fires("slow");
+        return r.filter((x) => x.status === "completed").length >= 2 ? r : undefined;
+      },
+      { what: "two completed runs of slow", timeoutMs: 30_000 },
+    );
+    const overlapping = await waitFor(
+      async () => {
+        const r = await fires("slow-overlap");
+        return r.filter((x) => x.status === "pending" || x.status === "running").length >= 2
+          ? r
+          : undefined;
+      },
+      { what: "two concurrent runs of slow-overlap", timeoutMs: 30_000 },
+    );
     await admin.pauseSchedule("default", "slow");
     await admin.pauseSchedule("default", "slow-overlap");
     // Without overlap, each run starts only after the previous one ended.
@@ -120,7 +141,9 @@ describe("cron scheduler across two instances", () => {
       const previous = slow[i - 1]!;
       expect(previous.completed_at).not.toBeNull();
       if (slow[i]!.started_at) {
-        expect(slow[i]!.started_at!.getTime()).toBeGreaterThanOrEqual(previous.completed_at!.getTime());
+        expect(slow[i]!.started_at!.getTime()).toBeGreaterThanOrEqual(
+          previous.completed_at!.getTime(),
+        );
       }
     }
     expectNoDuplicates(slow);
@@ -132,7 +155,12 @@ describe("cron scheduler across two instances", () => {
     const admin = s.service.admin.jobs;
     const { data: list } = await admin.listSchedules();
     const tick = list!.find((x) => x.name === "tick")!;
-    expect(tick).toMatchObject({ namespace: "default", schedule: "*/1 * * * * *", paused: false, allow_overlap: false });
+    expect(tick).toMatchObject({
+      namespace: "default",
+      schedule: "*/1 * * * * *",
+      paused: false,
+      allow_overlap: false,
+    });
     expect(tick.next_runs).toHaveLength(5);
     expect(Date.parse(tick.next_runs[1]!) - Date.parse(tick.next_runs[0]!)).toBe(1000);
     expect(tick.last_job_id).toBeTruthy();
@@ -144,23 +172,35 @@ describe("cron scheduler across two instances", () => {
     const { data: job, error } = await admin.triggerSchedule("default", "tick");
     expect(error).toBeNull();
     expect(job?.payload).toMatchObject({ _trigger: "manual", source: "test" });
-    await waitFor(async () => ((await s.service.jobs.get(job!.id)).data?.status === "completed" ? true : undefined), {
-      what: "the manual run",
-    });
+    await waitFor(
+      async () =>
+        (await s.service.jobs.get(job!.id)).data?.status === "completed" ? true : undefined,
+      {
+        what: "the manual run",
+      },
+    );
     // While paused nothing fires: watch the table for 2 s (an instant in flight at pause time is allowed).
-    await waitFor(() => (Date.now() > pausedAt + 2000 ? true : undefined), { what: "two quiet seconds" });
+    await waitFor(() => (Date.now() > pausedAt + 2000 ? true : undefined), {
+      what: "two quiet seconds",
+    });
     expect((await fires("tick")).filter((r) => Date.parse(r.at) > pausedAt + 1000)).toEqual([]);
 
     const { data: resumed } = await admin.resumeSchedule("default", "tick");
     expect(resumed?.paused).toBe(false);
     const resumedAt = Date.now();
-    await waitFor(async () => ((await fires("tick")).some((r) => Date.parse(r.at) > resumedAt) ? true : undefined), {
-      what: "a fire after resume",
-    });
+    await waitFor(
+      async () =>
+        (await fires("tick")).some((r) => Date.parse(r.at) > resumedAt) ? true : undefined,
+      {
+        what: "a fire after resume",
+      },
+    );
     // No catch-up of the instants missed while paused.
-    const gap = (await fires("tick")).filter((r) => Date.parse(r.at) > pausedAt + 1000 && Date.parse(r.at) < resumedAt - 1000);
+    const gap = (await fires("tick")).filter(
+      (r) => Date.parse(r.at) > pausedAt + 1000 && Date.parse(r.at) < resumedAt - 1000,
+    );
     expect(gap).toEqual([]);
-    expect((await fires("tick", "manual"))).toHaveLength(1);
+    expect(await fires("tick", "manual")).toHaveLength(1);
   });
 
   it("rejects an invalid cron expression, naming it", async () => {

@@ -27,15 +27,28 @@ describe("serve", () => {
       `export function handler(req, fluxbase, fluxbaseService, job) { return { hello: job.getJobPayload().name }; }`,
     );
     const dataDir = path.join(dir, "data");
-    server = runCli(["serve", "--port", "0", "--data-dir", dataDir, "--jobs-dir", path.join(dir, "jobs")]);
-    const [, url] = (await server.waitForLine(/Fluxbase Local ready at (http:\/\/\S+)/, 60_000)) as unknown as [string, string];
+    server = runCli([
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      "--jobs-dir",
+      path.join(dir, "jobs"),
+    ]);
+    const [, url] = (await server.waitForLine(
+      /Fluxbase Local ready at (http:\/\/\S+)/,
+      60_000,
+    )) as unknown as [string, string];
     const anonKey = server.output().match(/Anon key:\s+(\S+)/)![1]!;
 
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok", database: "ok", workers: 4 });
 
-    const keys = JSON.parse(await readFile(path.join(dataDir, "keys.json"), "utf8")) as { anonKey: string };
+    const keys = JSON.parse(await readFile(path.join(dataDir, "keys.json"), "utf8")) as {
+      anonKey: string;
+    };
     expect(keys.anonKey).toBe(anonKey);
 
     const client = createClient(url, { apiKey: anonKey });

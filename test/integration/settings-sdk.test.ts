@@ -13,14 +13,20 @@ afterAll(async () => {
 
 describe("client.settings and client.admin.settings", () => {
   it("stores system and user secrets, lists metadata only, and reveals system values to admins", async () => {
-    const set = await t.service.admin.settings.setSecret("stripe_api_key", "sk_test_abc123", { description: "Stripe" });
+    const set = await t.service.admin.settings.setSecret("stripe_api_key", "sk_test_abc123", {
+      description: "Stripe",
+    });
     expect(set.error).toBeNull();
     expect(set.data).toMatchObject({ key: "stripe_api_key", description: "Stripe", version: 1 });
     const { data: list } = await t.service.admin.settings.listSecrets();
     expect(list!.map((s) => s.key)).toContain("stripe_api_key");
     expect(JSON.stringify(list)).not.toContain("sk_test_abc123");
-    expect((await t.service.admin.settings.revealSecret("stripe_api_key")).data).toBe("sk_test_abc123");
-    const updated = await t.service.admin.settings.updateSecret("stripe_api_key", { value: "sk_test_def456" });
+    expect((await t.service.admin.settings.revealSecret("stripe_api_key")).data).toBe(
+      "sk_test_abc123",
+    );
+    const updated = await t.service.admin.settings.updateSecret("stripe_api_key", {
+      value: "sk_test_def456",
+    });
     expect(updated.data!.version).toBe(2);
 
     const ann = await t.signUp("ann@example.com");
@@ -37,7 +43,11 @@ describe("client.settings and client.admin.settings", () => {
 
 describe("client.admin.users", () => {
   it("creates test users with roles, changes a role and removes a user", async () => {
-    const { data: user, error } = await t.service.admin.users.create({ email: "admin2@example.com", password: "long enough", role: "admin" });
+    const { data: user, error } = await t.service.admin.users.create({
+      email: "admin2@example.com",
+      password: "long enough",
+      role: "admin",
+    });
     expect(error).toBeNull();
     expect(user!.role).toBe("admin");
     const signedIn = createClient(t.url, { apiKey: t.stack.keys.anonKey });

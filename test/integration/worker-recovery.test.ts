@@ -41,14 +41,25 @@ afterAll(async () => {
 
 describe("worker death", () => {
   it("hands a dead worker's running job to another worker", async () => {
-    worker = runCli(["worker", "--database-url", api.database.url, "--data-dir", workerDir, "--log-level", "error"], {
-      ...(await serverSecretsEnv(api)),
-      FLUXBASE_PUBLIC_URL: api.url,
-      FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
-      FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "500ms",
-      FLUXBASE_JOBS_WORKER_TIMEOUT: "3s",
-      FLUXBASE_JOBS_POLL_INTERVAL: "200ms",
-    });
+    worker = runCli(
+      [
+        "worker",
+        "--database-url",
+        api.database.url,
+        "--data-dir",
+        workerDir,
+        "--log-level",
+        "error",
+      ],
+      {
+        ...(await serverSecretsEnv(api)),
+        FLUXBASE_PUBLIC_URL: api.url,
+        FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
+        FLUXBASE_JOBS_WORKER_HEARTBEAT_INTERVAL: "500ms",
+        FLUXBASE_JOBS_WORKER_TIMEOUT: "3s",
+        FLUXBASE_JOBS_POLL_INTERVAL: "200ms",
+      },
+    );
     await worker.waitForLine(/worker running/);
     const { data: job } = await api.service.jobs.submit("sticky", {});
     const running = await waitFor(async () => {
@@ -57,11 +68,17 @@ describe("worker death", () => {
     });
     const deadWorker = running.worker_id;
     // Log lines are written in batches: wait until the first attempt's line is stored.
-    await waitFor(async () => ((await api.service.jobs.getLogs(job!.id)).data?.length ? true : undefined));
+    await waitFor(async () =>
+      (await api.service.jobs.getLogs(job!.id)).data?.length ? true : undefined,
+    );
 
     worker.child.kill("SIGKILL");
     await worker.exited;
-    rescuer = await startTestStack({ database: api.database, jobs, jobsConfig: { embeddedWorkerCount: 1 } });
+    rescuer = await startTestStack({
+      database: api.database,
+      jobs,
+      jobsConfig: { embeddedWorkerCount: 1 },
+    });
 
     const done = await waitFor(
       async () => {

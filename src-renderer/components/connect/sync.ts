@@ -1,7 +1,12 @@
 // Copy this server's functions to another one: read them here (admin.jobs), then ask the
 // target — a second SDK client made from the URL and service key typed in — to sync them,
 // first as a dry run so the diff is seen before anything changes.
-import { createClient, type JobFunction, type JobFunctionInput, type SyncJobsResponse } from "../../../src-sdk/index.ts";
+import {
+  createClient,
+  type JobFunction,
+  type JobFunctionInput,
+  type SyncJobsResponse,
+} from "../../../src-sdk/index.ts";
 import { api } from "../../api.ts";
 
 export function toSyncInput(fn: JobFunction): JobFunctionInput {
@@ -32,7 +37,9 @@ export function toSyncInput(fn: JobFunction): JobFunctionInput {
 export async function localFunctions(namespace: string): Promise<JobFunctionInput[]> {
   const list = await api().admin.jobs.listFunctions(namespace);
   if (list.error) throw list.error;
-  const full = await Promise.all(list.data.map((f) => api().admin.jobs.getFunction(f.namespace, f.name)));
+  const full = await Promise.all(
+    list.data.map((f) => api().admin.jobs.getFunction(f.namespace, f.name)),
+  );
   return full.map((res) => {
     if (res.error) throw res.error;
     return toSyncInput(res.data);
@@ -46,7 +53,11 @@ export interface SyncTarget {
   deleteMissing: boolean;
 }
 
-export async function syncTo(target: SyncTarget, functions: JobFunctionInput[], dryRun: boolean): Promise<SyncJobsResponse> {
+export async function syncTo(
+  target: SyncTarget,
+  functions: JobFunctionInput[],
+  dryRun: boolean,
+): Promise<SyncJobsResponse> {
   const remote = createClient(target.url, { serviceKey: target.serviceKey });
   const res = await remote.admin.jobs.sync({
     namespace: target.namespace,

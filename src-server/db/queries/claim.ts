@@ -16,13 +16,33 @@ import { COMPLETED_SET, completionArrays, type Completion, type JobRow } from ".
 /** What a worker needs of a claimed row; function_version is the function's version at claim time. */
 export type ClaimedJobRow = Pick<
   JobRow,
-  | "id" | "namespace" | "function_id" | "job_name" | "payload" | "max_duration_seconds" | "progress_timeout_seconds"
-  | "retry_count" | "created_by" | "user_role" | "user_email" | "function_version"
+  | "id"
+  | "namespace"
+  | "function_id"
+  | "job_name"
+  | "payload"
+  | "max_duration_seconds"
+  | "progress_timeout_seconds"
+  | "retry_count"
+  | "created_by"
+  | "user_role"
+  | "user_email"
+  | "function_version"
 >;
 
 const COLUMNS = [
-  "id", "namespace", "function_id", "job_name", "payload", "max_duration_seconds", "progress_timeout_seconds",
-  "retry_count", "created_by", "user_role", "user_email", "function_version",
+  "id",
+  "namespace",
+  "function_id",
+  "job_name",
+  "payload",
+  "max_duration_seconds",
+  "progress_timeout_seconds",
+  "retry_count",
+  "created_by",
+  "user_role",
+  "user_email",
+  "function_version",
 ] as const satisfies readonly (keyof ClaimedJobRow)[];
 
 const LIST = COLUMNS.join(", ");
@@ -106,7 +126,11 @@ function prepared(limit: number, withCompletions: boolean): { name: string; text
   return { name, text };
 }
 
-function rankedClaim(db: Queryable, options: ClaimOptions, limit: number): Promise<ClaimedJobRow[]> {
+function rankedClaim(
+  db: Queryable,
+  options: ClaimOptions,
+  limit: number,
+): Promise<ClaimedJobRow[]> {
   return db.query<ClaimedJobRow>(
     `SELECT ${LIST} FROM jobs.claim_jobs($1, $2, $3)`,
     [options.workerId, limit, options.namespaceLimit],
@@ -119,7 +143,10 @@ function rankedClaim(db: Queryable, options: ClaimOptions, limit: number): Promi
  * status) and claims up to `limit` jobs for it by priority, then age, in one statement:
  * FOR UPDATE SKIP LOCKED, namespace limits, and only while the worker is active.
  */
-export async function completeAndClaim(db: Queryable, options: CompleteAndClaimOptions): Promise<CompleteAndClaimResult> {
+export async function completeAndClaim(
+  db: Queryable,
+  options: CompleteAndClaimOptions,
+): Promise<CompleteAndClaimResult> {
   const limit = Math.max(1, Math.floor(options.limit));
   const withCompletions = options.completions.length > 0;
   const { name, text } = prepared(limit, withCompletions);

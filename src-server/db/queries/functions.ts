@@ -75,10 +75,30 @@ const COLUMNS = `name, namespace, description, code, original_code, is_bundled, 
 
 function values(f: FunctionFields): unknown[] {
   return [
-    f.name, f.namespace, f.description, f.code, f.originalCode, f.isBundled, f.bundleError, f.enabled, f.schedule,
-    f.timeoutSeconds, f.memoryLimitMb, f.maxRetries, f.progressTimeoutSeconds, f.allowNet, f.allowEnv, f.allowRead,
-    f.allowWrite, f.requireRoles, f.disableExecutionLogs, f.source, f.createdBy, f.scheduleTimezone ?? null,
-    f.scheduleParams ? JSON.stringify(f.scheduleParams) : null, f.allowOverlap ?? false,
+    f.name,
+    f.namespace,
+    f.description,
+    f.code,
+    f.originalCode,
+    f.isBundled,
+    f.bundleError,
+    f.enabled,
+    f.schedule,
+    f.timeoutSeconds,
+    f.memoryLimitMb,
+    f.maxRetries,
+    f.progressTimeoutSeconds,
+    f.allowNet,
+    f.allowEnv,
+    f.allowRead,
+    f.allowWrite,
+    f.requireRoles,
+    f.disableExecutionLogs,
+    f.source,
+    f.createdBy,
+    f.scheduleTimezone ?? null,
+    f.scheduleParams ? JSON.stringify(f.scheduleParams) : null,
+    f.allowOverlap ?? false,
     f.allowNetHosts ?? [],
   ];
 }
@@ -135,16 +155,23 @@ export async function upsertFunction(
   return { row: existing!, action: "unchanged" };
 }
 
-export async function findFunction(db: Queryable, namespace: string, name: string): Promise<FunctionRow | undefined> {
-  const rows = await db.query<FunctionRow>("SELECT * FROM jobs.functions WHERE namespace = $1 AND name = $2", [
-    namespace,
-    name,
-  ]);
+export async function findFunction(
+  db: Queryable,
+  namespace: string,
+  name: string,
+): Promise<FunctionRow | undefined> {
+  const rows = await db.query<FunctionRow>(
+    "SELECT * FROM jobs.functions WHERE namespace = $1 AND name = $2",
+    [namespace, name],
+  );
   return rows[0];
 }
 
 /** Without a namespace: the first match by name, ordered by namespace (compatibility §2.2). */
-export async function findFunctionByName(db: Queryable, name: string): Promise<FunctionRow | undefined> {
+export async function findFunctionByName(
+  db: Queryable,
+  name: string,
+): Promise<FunctionRow | undefined> {
   const rows = await db.query<FunctionRow>(
     "SELECT * FROM jobs.functions WHERE name = $1 ORDER BY namespace = 'default' DESC, namespace LIMIT 1",
     [name],
@@ -152,23 +179,33 @@ export async function findFunctionByName(db: Queryable, name: string): Promise<F
   return rows[0];
 }
 
-export async function findFunctionById(db: Queryable, id: string): Promise<FunctionRow | undefined> {
+export async function findFunctionById(
+  db: Queryable,
+  id: string,
+): Promise<FunctionRow | undefined> {
   const rows = await db.query<FunctionRow>("SELECT * FROM jobs.functions WHERE id = $1", [id]);
   return rows[0];
 }
 
 export async function listFunctions(db: Queryable, namespace?: string): Promise<FunctionRow[]> {
   if (namespace) {
-    return db.query<FunctionRow>("SELECT * FROM jobs.functions WHERE namespace = $1 ORDER BY name", [namespace]);
+    return db.query<FunctionRow>(
+      "SELECT * FROM jobs.functions WHERE namespace = $1 ORDER BY name",
+      [namespace],
+    );
   }
   return db.query<FunctionRow>("SELECT * FROM jobs.functions ORDER BY namespace, name");
 }
 
-export async function deleteFunction(db: Queryable, namespace: string, name: string): Promise<boolean> {
-  const rows = await db.query("DELETE FROM jobs.functions WHERE namespace = $1 AND name = $2 RETURNING id", [
-    namespace,
-    name,
-  ]);
+export async function deleteFunction(
+  db: Queryable,
+  namespace: string,
+  name: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    "DELETE FROM jobs.functions WHERE namespace = $1 AND name = $2 RETURNING id",
+    [namespace, name],
+  );
   return rows.length > 0;
 }
 
@@ -192,7 +229,11 @@ export async function disableMissingFilesystemFunctions(
 }
 
 /** Deletes every function of a namespace (any source) not named in `keep`. */
-export async function deleteFunctionsNotIn(db: Queryable, namespace: string, keep: string[]): Promise<string[]> {
+export async function deleteFunctionsNotIn(
+  db: Queryable,
+  namespace: string,
+  keep: string[],
+): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
     "DELETE FROM jobs.functions WHERE namespace = $1 AND NOT (name = any($2::text[])) RETURNING name",
     [namespace, keep],
@@ -201,7 +242,11 @@ export async function deleteFunctionsNotIn(db: Queryable, namespace: string, kee
 }
 
 /** Records a bundle/syntax error without touching the code that runs (the last good version). */
-export async function setFunctionBundleError(db: Queryable, id: string, error: string | null): Promise<boolean> {
+export async function setFunctionBundleError(
+  db: Queryable,
+  id: string,
+  error: string | null,
+): Promise<boolean> {
   const rows = await db.query(
     `UPDATE jobs.functions SET bundle_error = $2
      WHERE id = $1 AND bundle_error IS DISTINCT FROM $2 RETURNING id`,
@@ -222,10 +267,10 @@ export async function replaceFunctionFiles(
   functionId: string,
   files: { path: string; content: string }[],
 ): Promise<void> {
-  await db.query("DELETE FROM jobs.function_files WHERE function_id = $1 AND NOT (file_path = any($2::text[]))", [
-    functionId,
-    files.map((f) => f.path),
-  ]);
+  await db.query(
+    "DELETE FROM jobs.function_files WHERE function_id = $1 AND NOT (file_path = any($2::text[]))",
+    [functionId, files.map((f) => f.path)],
+  );
   if (files.length === 0) return;
   await db.query(
     `INSERT INTO jobs.function_files (function_id, file_path, content)

@@ -42,7 +42,10 @@ export interface LogPage {
 }
 
 /** How much of a job's log is stored: lines and bytes of messages (earlier attempts'). */
-export async function logUsage(db: Queryable, jobId: string): Promise<{ lines: number; bytes: number }> {
+export async function logUsage(
+  db: Queryable,
+  jobId: string,
+): Promise<{ lines: number; bytes: number }> {
   const rows = await db.query<{ lines: number; bytes: number }>(
     `SELECT count(*)::int AS lines, coalesce(sum(octet_length(message)), 0)::float8 AS bytes
      FROM logging.entries WHERE execution_id = $1`,

@@ -56,9 +56,19 @@ export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT id FROM auth.users WHERE id = $9::uuid), $10, $11, $12, $13)
      RETURNING *`,
     [
-      job.namespace, job.functionId, job.jobName, JSON.stringify(job.payload ?? {}), job.priority,
-      job.maxDurationSeconds, job.progressTimeoutSeconds, job.maxRetries, job.createdBy, job.userRole,
-      job.userEmail, job.scheduledAt, job.retriedFrom ?? null,
+      job.namespace,
+      job.functionId,
+      job.jobName,
+      JSON.stringify(job.payload ?? {}),
+      job.priority,
+      job.maxDurationSeconds,
+      job.progressTimeoutSeconds,
+      job.maxRetries,
+      job.createdBy,
+      job.userRole,
+      job.userEmail,
+      job.scheduledAt,
+      job.retriedFrom ?? null,
     ],
   );
   return rows[0]!;
@@ -79,7 +89,8 @@ export interface Completion {
 }
 
 // What a job produced is made storable (no NUL, no unpaired surrogate) on its way in.
-const progressJson = (progress: unknown) => (progress === undefined ? null : JSON.stringify(storableJson(progress)));
+const progressJson = (progress: unknown) =>
+  progress === undefined ? null : JSON.stringify(storableJson(progress));
 
 /**
  * What completing a row writes, from the completions unnested as `v` (see
@@ -139,13 +150,23 @@ export async function failJob(
        error_message = $4,
        progress = coalesce($6, progress)
      WHERE ${ATTEMPT_GUARD} RETURNING status`,
-    [key.id, key.workerId, key.retryCount, storableText(options.error), options.retryDelayMs,
-      progressJson(options.progress)],
+    [
+      key.id,
+      key.workerId,
+      key.retryCount,
+      storableText(options.error),
+      options.retryDelayMs,
+      progressJson(options.progress),
+    ],
   );
   return rows[0]?.status;
 }
 
-export async function updateProgress(db: Queryable, key: AttemptKey, progress: unknown): Promise<boolean> {
+export async function updateProgress(
+  db: Queryable,
+  key: AttemptKey,
+  progress: unknown,
+): Promise<boolean> {
   const rows = await db.query(
     `UPDATE jobs.queue SET progress = $4, last_progress_at = now() WHERE ${ATTEMPT_GUARD} RETURNING id`,
     [key.id, key.workerId, key.retryCount, progressJson(progress)],
@@ -187,11 +208,15 @@ export type Owner = { userId: string } | { anon: true } | { nobody: true };
 
 export function ownerClause(owner: Owner, index: number): { sql: string; values: unknown[] } {
   if ("userId" in owner) return { sql: `q.created_by = $${index}`, values: [owner.userId] };
-  if ("anon" in owner) return { sql: "(q.created_by IS NULL AND q.user_role = 'anon')", values: [] };
+  if ("anon" in owner)
+    return { sql: "(q.created_by IS NULL AND q.user_role = 'anon')", values: [] };
   return { sql: "false", values: [] };
 }
 
-export async function cancelJob(db: Queryable, id: string): Promise<{ before: JobRow["status"]; row: JobRow } | undefined> {
+export async function cancelJob(
+  db: Queryable,
+  id: string,
+): Promise<{ before: JobRow["status"]; row: JobRow } | undefined> {
   const rows = await db.query<JobRow & { before: JobRow["status"] }>(
     `UPDATE jobs.queue q SET status = 'cancelled', completed_at = now(),
        error_message = coalesce(q.error_message, CASE WHEN old.status = 'running' THEN 'Cancelled while running' END)
@@ -238,7 +263,11 @@ export async function recoverOrphanedJobs(db: Queryable, reason: string): Promis
  * Hands interrupted attempts back to the queue as if they had never been claimed: pending,
  * the attempt not counted (the server stopped them, not the job).
  */
-export async function releaseJobs(db: Queryable, keys: AttemptKey[], reason: string): Promise<string[]> {
+export async function releaseJobs(
+  db: Queryable,
+  keys: AttemptKey[],
+  reason: string,
+): Promise<string[]> {
   if (keys.length === 0) return [];
   const rows = await db.query<{ id: string }>(
     `UPDATE jobs.queue q SET status = 'pending', worker_id = NULL, started_at = NULL, completed_at = NULL,

@@ -29,12 +29,16 @@ const HAS_SCHEDULE = "f.schedule IS NOT NULL AND f.schedule <> ''";
 
 /** What the leader looks at on each tick: enabled, unpaused, scheduled functions. */
 export async function listActiveSchedules(db: Queryable): Promise<ScheduledFunctionRow[]> {
-  return db.query<ScheduledFunctionRow>(`${SELECT_SCHEDULED} WHERE ${HAS_SCHEDULE} AND f.enabled AND NOT f.schedule_paused`);
+  return db.query<ScheduledFunctionRow>(
+    `${SELECT_SCHEDULED} WHERE ${HAS_SCHEDULE} AND f.enabled AND NOT f.schedule_paused`,
+  );
 }
 
 /** Every scheduled function (admin list), paused and disabled ones included. */
 export async function listAllSchedules(db: Queryable): Promise<ScheduledFunctionRow[]> {
-  return db.query<ScheduledFunctionRow>(`${SELECT_SCHEDULED} WHERE ${HAS_SCHEDULE} ORDER BY f.namespace, f.name`);
+  return db.query<ScheduledFunctionRow>(
+    `${SELECT_SCHEDULED} WHERE ${HAS_SCHEDULE} ORDER BY f.namespace, f.name`,
+  );
 }
 
 export async function findSchedule(
@@ -53,7 +57,11 @@ export async function findSchedule(
  * Takes the instant `scheduledFor` for this function. Only moves last_scheduled_for
  * forward, so of two instances racing for the same instant exactly one gets a row back.
  */
-export async function claimScheduledInstant(db: Queryable, functionId: string, scheduledFor: Date): Promise<boolean> {
+export async function claimScheduledInstant(
+  db: Queryable,
+  functionId: string,
+  scheduledFor: Date,
+): Promise<boolean> {
   const rows = await db.query(
     `INSERT INTO jobs.schedule_state AS s (function_id, last_scheduled_for) VALUES ($1, $2)
      ON CONFLICT (function_id) DO UPDATE SET last_scheduled_for = EXCLUDED.last_scheduled_for
@@ -75,7 +83,11 @@ export async function previousRunActive(db: Queryable, functionId: string): Prom
   return rows[0]?.active ?? false;
 }
 
-export async function recordScheduledRun(db: Queryable, functionId: string, jobId: string): Promise<void> {
+export async function recordScheduledRun(
+  db: Queryable,
+  functionId: string,
+  jobId: string,
+): Promise<void> {
   await db.query(
     `INSERT INTO jobs.schedule_state AS s (function_id, last_fired_at, last_job_id) VALUES ($1, now(), $2)
      ON CONFLICT (function_id) DO UPDATE SET last_fired_at = now(), last_job_id = EXCLUDED.last_job_id`,
@@ -93,7 +105,10 @@ export async function setSchedulePaused(
   paused: boolean,
   resumeAt: Date,
 ): Promise<void> {
-  await db.query("UPDATE jobs.functions SET schedule_paused = $2 WHERE id = $1", [functionId, paused]);
+  await db.query("UPDATE jobs.functions SET schedule_paused = $2 WHERE id = $1", [
+    functionId,
+    paused,
+  ]);
   if (paused) return;
   await db.query(
     `INSERT INTO jobs.schedule_state AS s (function_id, last_scheduled_for) VALUES ($1, $2)

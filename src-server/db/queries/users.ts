@@ -15,7 +15,12 @@ export interface UserRow {
 
 export async function insertUser(
   db: Queryable,
-  user: { email: string; passwordHash: string; role: string; userMetadata: Record<string, unknown> },
+  user: {
+    email: string;
+    passwordHash: string;
+    role: string;
+    userMetadata: Record<string, unknown>;
+  },
 ): Promise<UserRow | undefined> {
   const rows = await db.query<UserRow>(
     `INSERT INTO auth.users (email, password_hash, role, user_metadata)
@@ -28,7 +33,9 @@ export async function insertUser(
 }
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>("SELECT * FROM auth.users WHERE lower(email) = lower($1)", [email]);
+  const rows = await db.query<UserRow>("SELECT * FROM auth.users WHERE lower(email) = lower($1)", [
+    email,
+  ]);
   return rows[0];
 }
 
@@ -41,7 +48,11 @@ export async function listUsers(db: Queryable): Promise<UserRow[]> {
   return db.query<UserRow>("SELECT * FROM auth.users ORDER BY created_at");
 }
 
-export async function updateUserRole(db: Queryable, id: string, role: string): Promise<UserRow | undefined> {
+export async function updateUserRole(
+  db: Queryable,
+  id: string,
+  role: string,
+): Promise<UserRow | undefined> {
   const rows = await db.query<UserRow>(
     "UPDATE auth.users SET role = $2, updated_at = now() WHERE id = $1 RETURNING *",
     [id, role],
@@ -55,8 +66,14 @@ const ANOTHER_ADMIN = `(role NOT IN ${ADMIN_ROLE_LIST}
   OR EXISTS (SELECT 1 FROM auth.users o WHERE o.id <> $1 AND o.role IN ${ADMIN_ROLE_LIST}))`;
 
 /** Deletes a user unless it is the last admin: "deleted", "last-admin" or "missing". */
-export async function deleteUserKeepingAnAdmin(db: Queryable, id: string): Promise<"deleted" | "last-admin" | "missing"> {
-  const rows = await db.query("DELETE FROM auth.users WHERE id = $1 AND " + ANOTHER_ADMIN + " RETURNING id", [id]);
+export async function deleteUserKeepingAnAdmin(
+  db: Queryable,
+  id: string,
+): Promise<"deleted" | "last-admin" | "missing"> {
+  const rows = await db.query(
+    "DELETE FROM auth.users WHERE id = $1 AND " + ANOTHER_ADMIN + " RETURNING id",
+    [id],
+  );
   if (rows.length > 0) return "deleted";
   return (await findUserById(db, id)) ? "last-admin" : "missing";
 }

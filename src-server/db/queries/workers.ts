@@ -15,7 +15,12 @@ export interface WorkerRow {
 
 export async function registerWorker(
   db: Queryable,
-  worker: { name: string; hostname: string; maxConcurrentJobs: number; metadata: Record<string, unknown> },
+  worker: {
+    name: string;
+    hostname: string;
+    maxConcurrentJobs: number;
+    metadata: Record<string, unknown>;
+  },
 ): Promise<WorkerRow> {
   const rows = await db.query<WorkerRow>(
     `INSERT INTO jobs.workers (name, hostname, max_concurrent_jobs, metadata)
@@ -39,15 +44,22 @@ export async function heartbeat(
   return rows[0]?.status;
 }
 
-export async function setWorkerStatus(db: Queryable, ids: string[], status: WorkerRow["status"]): Promise<void> {
-  await db.query("UPDATE jobs.workers SET status = $2, last_heartbeat_at = now() WHERE id = any($1::uuid[])", [
-    ids,
-    status,
-  ]);
+export async function setWorkerStatus(
+  db: Queryable,
+  ids: string[],
+  status: WorkerRow["status"],
+): Promise<void> {
+  await db.query(
+    "UPDATE jobs.workers SET status = $2, last_heartbeat_at = now() WHERE id = any($1::uuid[])",
+    [ids, status],
+  );
 }
 
 /** Declares workers silent for longer than `timeoutMs` dead; returns their ids. */
-export async function markSilentWorkersStopped(db: Queryable, timeoutMs: number): Promise<string[]> {
+export async function markSilentWorkersStopped(
+  db: Queryable,
+  timeoutMs: number,
+): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `UPDATE jobs.workers SET status = 'stopped'
      WHERE status <> 'stopped' AND last_heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)

@@ -25,7 +25,10 @@ export interface AdminScheduleRoutesOptions {
 
 function upcoming(row: ScheduledFunctionRow, now: Date): string[] {
   try {
-    const spec = { cron: splitSchedule(row.schedule).cron, timezone: row.schedule_timezone ?? undefined };
+    const spec = {
+      cron: splitSchedule(row.schedule).cron,
+      timezone: row.schedule_timezone ?? undefined,
+    };
     return nextRuns(spec, now, 5).map((d) => d.toISOString());
   } catch {
     return [];
@@ -47,14 +50,20 @@ export function toScheduleInfo(row: ScheduledFunctionRow, now: Date): ScheduleIn
   };
 }
 
-export function addAdminScheduleRoutes({ router, db, callers, now = () => new Date() }: AdminScheduleRoutesOptions): void {
+export function addAdminScheduleRoutes({
+  router,
+  db,
+  callers,
+  now = () => new Date(),
+}: AdminScheduleRoutesOptions): void {
   const guards = [admin(callers, db)];
   const base = "/api/v1/admin/jobs/schedules";
 
   const scheduled = async (namespace: string, name: string): Promise<ScheduledFunctionRow> => {
     const row = await findSchedule(db, namespace, name);
     if (!row) throw new AppError("FUNCTION_NOT_FOUND", "Job function not found");
-    if (!row.schedule) throw new AppError("INVALID_STATE", `Job function ${namespace}/${name} has no schedule`);
+    if (!row.schedule)
+      throw new AppError("INVALID_STATE", `Job function ${namespace}/${name} has no schedule`);
     return row;
   };
 

@@ -24,7 +24,8 @@ export function addAuthRoutes({ router, db, callers, users }: AuthRoutesOptions)
   const base = "/api/v1/auth";
   router.add("POST", `${base}/signup`, [], async (req) => {
     const body = requireObject(await req.json());
-    const metadata = body.user_metadata ?? (body.options as Record<string, unknown> | undefined)?.data;
+    const metadata =
+      body.user_metadata ?? (body.options as Record<string, unknown> | undefined)?.data;
     return users.signUp({ email: body.email, password: body.password, user_metadata: metadata });
   });
   router.add("POST", `${base}/signin`, [], async (req) => {
@@ -40,14 +41,23 @@ export function addAuthRoutes({ router, db, callers, users }: AuthRoutesOptions)
     await users.signOut(typeof sessionId === "string" ? sessionId : undefined);
     return { message: "Signed out" };
   });
-  router.add("GET", `${base}/user`, [signedInUser(callers)], async (req) => users.getUser(req.caller!.userId!));
+  router.add("GET", `${base}/user`, [signedInUser(callers)], async (req) =>
+    users.getUser(req.caller!.userId!),
+  );
 
   const adminBase = "/api/v1/admin/users";
   const guards = [admin(callers, db)];
   router.add("GET", adminBase, guards, async () => ({ users: await users.list() }));
   router.add("POST", adminBase, guards, async (req) => {
     const body = requireObject(await req.json());
-    return created(await users.createUser({ email: body.email, password: body.password, role: body.role, user_metadata: body.user_metadata }));
+    return created(
+      await users.createUser({
+        email: body.email,
+        password: body.password,
+        role: body.role,
+        user_metadata: body.user_metadata,
+      }),
+    );
   });
   router.add("PATCH", `${adminBase}/:id`, guards, async (req) => {
     const body = requireObject(await req.json());

@@ -33,25 +33,32 @@ const EDITABLE = /\.(?:ts|js|json|mts|mjs)$/;
 
 /** The absolute path of `rel` inside `root`, or a 400 naming `field`. */
 export function resolveJobPath(root: string, rel: string, field: string): string {
-  if (!rel || rel.includes("\0") || rel.includes("\\")) throw invalidField(field, `${field} is not a valid file path`);
+  if (!rel || rel.includes("\0") || rel.includes("\\"))
+    throw invalidField(field, `${field} is not a valid file path`);
   if (rel.length > MAX_JOB_PATH_CHARS) {
     throw invalidField(field, `${field} must be at most ${MAX_JOB_PATH_CHARS} characters`);
   }
-  if (rel.startsWith("/") || path.isAbsolute(rel)) throw invalidField(field, `${field} must be relative to the jobs folder`);
+  if (rel.startsWith("/") || path.isAbsolute(rel))
+    throw invalidField(field, `${field} must be relative to the jobs folder`);
   const parts = rel.split("/");
   if (parts.some((p) => p === "" || p === "." || p === "..")) {
     throw invalidField(field, `${field} must not contain empty, "." or ".." segments`);
   }
   if (parts.some((p) => p.length > MAX_JOB_NAME_CHARS)) {
-    throw invalidField(field, `${field}: each file or folder name must be at most ${MAX_JOB_NAME_CHARS} characters`);
+    throw invalidField(
+      field,
+      `${field}: each file or folder name must be at most ${MAX_JOB_NAME_CHARS} characters`,
+    );
   }
   if (parts.some((p) => p.startsWith(".") || p === "node_modules")) {
     throw invalidField(field, `${field} must not name dotfiles or node_modules`);
   }
-  if (!EDITABLE.test(rel)) throw invalidField(field, `${field} must end in .ts, .js, .json, .mts or .mjs`);
+  if (!EDITABLE.test(rel))
+    throw invalidField(field, `${field} must end in .ts, .js, .json, .mts or .mjs`);
   const base = path.resolve(root);
   const full = path.resolve(base, rel);
-  if (!full.startsWith(base + path.sep)) throw invalidField(field, `${field} is outside the jobs folder`);
+  if (!full.startsWith(base + path.sep))
+    throw invalidField(field, `${field} is outside the jobs folder`);
   return full;
 }
 
@@ -85,7 +92,10 @@ function notFound(rel: string): AppError {
 async function writeAtomic(full: string, content: string): Promise<void> {
   await fs.mkdir(path.dirname(full), { recursive: true });
   // A dotfile beside the target: the loader and the watcher skip it until the rename.
-  const temp = path.join(path.dirname(full), `.${path.basename(full)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = path.join(
+    path.dirname(full),
+    `.${path.basename(full)}.${randomBytes(6).toString("hex")}.tmp`,
+  );
   try {
     await fs.writeFile(temp, content);
     await fs.rename(temp, full);
@@ -98,17 +108,29 @@ async function writeAtomic(full: string, content: string): Promise<void> {
 /** A file-system refusal the request caused (a folder where a file goes, or the reverse). */
 function fsRefusal(err: unknown, rel: string, field: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === "EISDIR" || code === "ERR_FS_EISDIR") return new AppError("CONFLICT", `${rel} is a folder`, { field });
+  if (code === "EISDIR" || code === "ERR_FS_EISDIR")
+    return new AppError("CONFLICT", `${rel} is a folder`, { field });
   if (code === "ENOTDIR" || code === "EEXIST") {
     return new AppError("CONFLICT", `A parent of ${rel} is a file, not a folder`, { field });
   }
-  if (code === "ENAMETOOLONG") return invalidField(field, `${field} is too long for the file system`);
+  if (code === "ENAMETOOLONG")
+    return invalidField(field, `${field} is too long for the file system`);
   return err;
 }
 
-const exists = (full: string) => fs.stat(full).then(() => true, () => false);
+const exists = (full: string) =>
+  fs.stat(full).then(
+    () => true,
+    () => false,
+  );
 
-export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFileRoutesOptions): void {
+export function addJobFileRoutes({
+  router,
+  db,
+  callers,
+  jobsDir,
+  keys,
+}: JobFileRoutesOptions): void {
   const guards = [admin(callers, db)];
   const base = "/api/v1/admin/jobs/files";
 
@@ -126,7 +148,8 @@ export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFile
     const source = resolveJobPath(jobsDir, from, "from");
     const target = resolveJobPath(jobsDir, to, "to");
     if (!(await exists(source))) throw notFound(from);
-    if (await exists(target)) throw new AppError("CONFLICT", `${to} already exists`, { field: "to" });
+    if (await exists(target))
+      throw new AppError("CONFLICT", `${to} already exists`, { field: "to" });
     try {
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(source, target);
@@ -151,9 +174,13 @@ export function addJobFileRoutes({ router, db, callers, jobsDir, keys }: JobFile
     if (typeof body.content !== "string") throw invalidField("content", "content must be a string");
     const size = Buffer.byteLength(body.content);
     if (size > MAX_JOB_FILE_BYTES) {
-      throw new AppError("PAYLOAD_TOO_LARGE", `content is ${size} bytes; the limit is ${MAX_JOB_FILE_BYTES}`, {
-        field: "content",
-      });
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `content is ${size} bytes; the limit is ${MAX_JOB_FILE_BYTES}`,
+        {
+          field: "content",
+        },
+      );
     }
     await writeAtomic(full, body.content).catch((err: unknown) => {
       throw fsRefusal(err, rel, "path");

@@ -27,7 +27,14 @@ export interface JobRoutesOptions {
   receiptSecret: string;
 }
 
-export function addJobRoutes({ router, db, config, callers, inserter, receiptSecret }: JobRoutesOptions): void {
+export function addJobRoutes({
+  router,
+  db,
+  config,
+  callers,
+  inserter,
+  receiptSecret,
+}: JobRoutesOptions): void {
   const enabled = featureEnabled(() => config.enabled);
   const submitGuards = [enabled, authenticated(callers)];
   const guards = [enabled, notAnonymous(callers)];
@@ -35,7 +42,12 @@ export function addJobRoutes({ router, db, config, callers, inserter, receiptSec
 
   router.add("POST", `${base}/submit`, submitGuards, async (req) => {
     const impersonation = req.headers["x-impersonation-token"];
-    const row = await submitJob({ db, config, callers, inserter }, req.caller!, await req.json(), typeof impersonation === "string" ? impersonation : undefined);
+    const row = await submitJob(
+      { db, config, callers, inserter },
+      req.caller!,
+      await req.json(),
+      typeof impersonation === "string" ? impersonation : undefined,
+    );
     // An anonymous submitter learns its job's id (and that it is pending), nothing more,
     // and gets a receipt with which GET /api/v1/jobs/:id, and no other route, reads that job.
     if (req.caller!.role === "anon") {

@@ -4,7 +4,12 @@
 // and replayed; lines written between two jobs of a reused process are dropped. The
 // process itself is started and tended off the main thread (spawn-host.ts).
 import { LineSplitter } from "./channel.ts";
-import { sharedSpawnHost, type HostedProcess, type OutputStream, type SpawnHost } from "./spawn-host.ts";
+import {
+  sharedSpawnHost,
+  type HostedProcess,
+  type OutputStream,
+  type SpawnHost,
+} from "./spawn-host.ts";
 
 export type { OutputStream } from "./spawn-host.ts";
 export type LineSink = (stream: OutputStream, line: string) => void;

@@ -15,9 +15,18 @@ import { splitSchedule } from "./plan.ts";
 export type Trigger = "cron" | "manual";
 
 /** The payload of a scheduled run: the params, then the trigger fields (compatibility §6.7). */
-export function schedulePayload(fn: ScheduledFunctionRow, trigger: Trigger, scheduledAt: Date): JsonObject {
+export function schedulePayload(
+  fn: ScheduledFunctionRow,
+  trigger: Trigger,
+  scheduledAt: Date,
+): JsonObject {
   const { params } = splitSchedule(fn.schedule ?? "");
-  return { ...params, ...fn.schedule_params, _trigger: trigger, _scheduled_at: scheduledAt.toISOString() };
+  return {
+    ...params,
+    ...fn.schedule_params,
+    _trigger: trigger,
+    _scheduled_at: scheduledAt.toISOString(),
+  };
 }
 
 async function insertScheduledJob(
@@ -52,13 +61,21 @@ export type CronFireOutcome =
   /** The previous run is still pending or running and the function disallows overlap. */
   | { outcome: "overlap" };
 
-export async function fireCron(db: Db, fn: ScheduledFunctionRow, scheduledFor: Date): Promise<CronFireOutcome> {
+export async function fireCron(
+  db: Db,
+  fn: ScheduledFunctionRow,
+  scheduledFor: Date,
+): Promise<CronFireOutcome> {
   return db.withTransaction(async (tx) => {
     const busy = !fn.allow_overlap && (await previousRunActive(tx, fn.id));
     // The instant is consumed even when skipped for overlap: no burst once the run ends.
-    if (!(await claimScheduledInstant(tx, fn.id, scheduledFor))) return { outcome: "taken" } as const;
+    if (!(await claimScheduledInstant(tx, fn.id, scheduledFor)))
+      return { outcome: "taken" } as const;
     if (busy) return { outcome: "overlap" } as const;
-    return { outcome: "fired", job: await insertScheduledJob(tx, fn, "cron", scheduledFor) } as const;
+    return {
+      outcome: "fired",
+      job: await insertScheduledJob(tx, fn, "cron", scheduledFor),
+    } as const;
   });
 }
 

@@ -59,12 +59,14 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
         await client.query("SELECT 1");
         return;
       }
-      const rows = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS locked", [
-        SCHEDULER_LOCK_KEY,
-      ]);
+      const rows = await client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock($1::bigint) AS locked",
+        [SCHEDULER_LOCK_KEY],
+      );
       if (rows.rows[0]?.locked) setLeader(true);
     } catch (err) {
-      if (!stopped) logger.warn("scheduler: leadership check failed", { error: coerceError(err).message });
+      if (!stopped)
+        logger.warn("scheduler: leadership check failed", { error: coerceError(err).message });
       dropClient(true);
     }
   };
@@ -88,7 +90,9 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
       if (timer) clearTimeout(timer);
       await attempt;
       if (client && leader) {
-        await client.query("SELECT pg_advisory_unlock($1::bigint)", [SCHEDULER_LOCK_KEY]).catch(() => undefined);
+        await client
+          .query("SELECT pg_advisory_unlock($1::bigint)", [SCHEDULER_LOCK_KEY])
+          .catch(() => undefined);
       }
       dropClient(false);
     },

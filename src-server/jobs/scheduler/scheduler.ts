@@ -55,9 +55,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     } catch (err) {
       if (warned.get(fn.id) !== fn.schedule) {
         warned.set(fn.id, fn.schedule);
-        logger.warn(`scheduler: ${fn.namespace}/${fn.name} has an invalid schedule "${fn.schedule}"`, {
-          error: coerceError(err).message,
-        });
+        logger.warn(
+          `scheduler: ${fn.namespace}/${fn.name} has an invalid schedule "${fn.schedule}"`,
+          {
+            error: coerceError(err).message,
+          },
+        );
       }
       return null;
     }
@@ -73,9 +76,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const result = await fireCron(db, fn, due.scheduledFor);
       const at = due.scheduledFor.toISOString();
       if (result.outcome === "fired") {
-        logger.debug(`scheduler: fired ${fn.namespace}/${fn.name} for ${at}`, { job_id: result.job.id });
+        logger.debug(`scheduler: fired ${fn.namespace}/${fn.name} for ${at}`, {
+          job_id: result.job.id,
+        });
       } else if (result.outcome === "overlap") {
-        logger.info(`scheduler: skipped ${fn.namespace}/${fn.name} at ${at}: the previous run is still going`);
+        logger.info(
+          `scheduler: skipped ${fn.namespace}/${fn.name} at ${at}: the previous run is still going`,
+        );
       }
     }
   };

@@ -23,7 +23,7 @@ import { defaultServerConfig } from "../src-server/config/index.ts";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
 import { createDb, type Db } from "../src-server/db/pool.ts";
 import { upsertFunction } from "../src-server/db/queries/functions.ts";
-import { createInProcessRuntime } from "../src-server/jobs/in-process-runtime.ts";
+import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
 import type { ClientCommand } from "./realtime-clients.ts";

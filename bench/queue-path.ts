@@ -4,8 +4,8 @@ import type { JobsConfig } from "../src-server/config/types.ts";
 import { createDb, type Db } from "../src-server/db/pool.ts";
 import { upsertFunction } from "../src-server/db/queries/functions.ts";
 import { insertJob } from "../src-server/db/queries/queue.ts";
-import { createInProcessRuntime } from "../src-server/jobs/in-process-runtime.ts";
-import { createWorkerPool } from "../src-server/jobs/pool.ts";
+import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
+import { createWorkerPool } from "../src-server/jobs/worker/pool.ts";
 import { createLogger, silentLogger } from "../src-server/logger.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
 

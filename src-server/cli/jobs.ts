@@ -7,9 +7,9 @@ import { parseArgs } from "node:util";
 import { createClient } from "../../src-sdk/index.ts";
 import type { JobFunctionInput } from "../../src-sdk/types.ts";
 import { AppError } from "../errors.ts";
-import type { FunctionAnnotations } from "../jobs/annotations.ts";
-import { prepareJobsDir, type PreparedFunction } from "../jobs/loader.ts";
-import { silenceHint, type PortabilityWarning } from "../jobs/portability.ts";
+import type { FunctionAnnotations } from "../jobs/functions/annotations.ts";
+import { prepareJobsDir, type PreparedFunction } from "../jobs/functions/loader.ts";
+import { silenceHint, type PortabilityWarning } from "../jobs/functions/portability.ts";
 
 export const JOBS_HELP = `Usage: fluxbase-local jobs <command> [options]
 

@@ -27,7 +27,7 @@ import {
   type Sql,
   type WriteOptions,
 } from "./sql-build.ts";
-import { withCallerSession } from "./session.ts";
+import { withCallerSession } from "../db/session.ts";
 
 export interface DataRoutesOptions {
   router: Router;

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { anonCaller, type Caller, type CallerResolver } from "../auth/caller.ts";
 import type { Db } from "../db/pool.ts";
 import { coerceError } from "../errors.ts";
-import { listen, type NotificationListener } from "../jobs/listener.ts";
+import { listen, type NotificationListener } from "../db/listener.ts";
 import type { Logger } from "../logger.ts";
 import { createConnection, type Connection } from "./connection.ts";
 import { createFanout, type FanoutTarget } from "./fanout.ts";

@@ -1,6 +1,6 @@
 // Who may see which changed row (compatibility §3.5): decided from the row and the socket's
 // identity alone, with no database round trip per event. The rule for jobs.queue is the
-// one the HTTP routes apply (jobs/service.ts ownerOf/visible): a user sees the jobs they
+// one the HTTP routes apply (jobs/api/service.ts ownerOf/visible): a user sees the jobs they
 // submitted, admins (admin, dashboard_admin, service_role) see every job, and the anon
 // identity sees none (an anonymous submitter is told its job's id and nothing more, since
 // anyone holding the public anon key would otherwise see every anonymous job).

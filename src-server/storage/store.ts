@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Caller } from "../auth/caller.ts";
 import type { Db, Queryable } from "../db/pool.ts";
-import { withCallerSession } from "../data/session.ts";
+import { withCallerSession } from "../db/session.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { mimeAllowed, type UploadInput } from "./multipart.ts";
 import {

@@ -11,8 +11,8 @@ import type { JobRow } from "../../src-server/db/queries/queue.ts";
 import {
   createInProcessRuntime,
   type InProcessHandler,
-} from "../../src-server/jobs/in-process-runtime.ts";
-import { createWorkerPool, type WorkerPool } from "../../src-server/jobs/pool.ts";
+} from "../../src-server/jobs/worker/in-process-runtime.ts";
+import { createWorkerPool, type WorkerPool } from "../../src-server/jobs/worker/pool.ts";
 import { silentLogger } from "../../src-server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { waitFor } from "../helpers/wait.ts";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src-server/db/pool.ts";
 import { registerWorker } from "../../src-server/db/queries/workers.ts";
 import { storableJson } from "../../src-server/db/storable.ts";
-import { createProgressWriter } from "../../src-server/jobs/progress-writer.ts";
+import { createProgressWriter } from "../../src-server/jobs/worker/progress-writer.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 
 let database: TestDatabase;

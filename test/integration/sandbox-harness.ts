@@ -8,7 +8,7 @@ import type {
   JobRunSpec,
   LogLevel,
   ProgressReport,
-} from "../../src-server/jobs/runtime.ts";
+} from "../../src-server/jobs/worker/runtime.ts";
 import type { DenoRuntime, SandboxRunHandle } from "../../src-server/jobs/sandbox/index.ts";
 import { waitFor as pollUntil } from "../helpers/wait.ts";
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobRunSpec } from "../../src-server/jobs/runtime.ts";
+import type { JobRunSpec } from "../../src-server/jobs/worker/runtime.ts";
 import {
   createDenoRuntime,
   type DenoRuntime,

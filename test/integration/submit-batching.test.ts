@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src-server/db/pool.ts";
 import type { NewJob } from "../../src-server/db/queries/queue.ts";
-import { createJobInserter } from "../../src-server/jobs/insert-batcher.ts";
+import { createJobInserter } from "../../src-server/jobs/api/insert-batcher.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";
 
 let t: TestStack;

@@ -11,8 +11,8 @@ import {
 } from "../../db/queries/functions.ts";
 import { listWorkers } from "../../db/queries/workers.ts";
 import { AppError, invalidField } from "../../errors.ts";
-import { functionFromBody, patchFunction } from "../../jobs/function-input.ts";
-import { toJob, toJobFunction, toWorker } from "../../jobs/serialize.ts";
+import { functionFromBody, patchFunction } from "../../jobs/functions/function-input.ts";
+import { toJob, toJobFunction, toWorker } from "../../jobs/api/serialize.ts";
 import {
   cancelVisibleJob,
   copyJob,
@@ -22,11 +22,11 @@ import {
   jobStats,
   listVisibleJobs,
   terminateRunningJob,
-} from "../../jobs/service.ts";
-import { parseSyncRequest, syncJobs } from "../../jobs/sync.ts";
-import { syntaxProblems } from "../../jobs/bundle.ts";
-import { checkPortability } from "../../jobs/portability.ts";
-import { optionalBoolean, optionalString, requireObject } from "../../jobs/validate.ts";
+} from "../../jobs/api/service.ts";
+import { parseSyncRequest, syncJobs } from "../../jobs/api/sync.ts";
+import { syntaxProblems } from "../../jobs/functions/bundle.ts";
+import { checkPortability } from "../../jobs/functions/portability.ts";
+import { optionalBoolean, optionalString, requireObject } from "../job-validation.ts";
 import { admin } from "../guards.ts";
 import { created, noContent, type Router } from "../router.ts";
 

@@ -11,7 +11,7 @@ import {
 } from "../../db/queries/schedules.ts";
 import { AppError } from "../../errors.ts";
 import { fireManual, nextRuns, splitSchedule } from "../../jobs/scheduler/index.ts";
-import { toJob } from "../../jobs/serialize.ts";
+import { toJob } from "../../jobs/api/serialize.ts";
 import { admin } from "../guards.ts";
 import { created, type Router } from "../router.ts";
 

@@ -4,7 +4,7 @@ import { isUuid } from "../../auth/caller.ts";
 import type { UserService } from "../../auth/users.ts";
 import type { Db } from "../../db/pool.ts";
 import { AppError } from "../../errors.ts";
-import { requireObject } from "../../jobs/validate.ts";
+import { requireObject } from "../job-validation.ts";
 import { admin, signedInUser } from "../guards.ts";
 import { created, noContent, type Router } from "../router.ts";
 

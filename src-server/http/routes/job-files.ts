@@ -13,7 +13,7 @@ import type { ApiKeys } from "../../auth/keys.ts";
 import type { CallerResolver } from "../../auth/caller.ts";
 import type { Db } from "../../db/pool.ts";
 import { AppError, invalidField } from "../../errors.ts";
-import { requireObject, requireString } from "../../jobs/validate.ts";
+import { requireObject, requireString } from "../job-validation.ts";
 import { admin } from "../guards.ts";
 import { noContent, type Router } from "../router.ts";
 

@@ -3,7 +3,7 @@ import type { CallerResolver } from "../../auth/caller.ts";
 import { signJobReceipt } from "../../auth/job-receipt.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
-import { toJob } from "../../jobs/serialize.ts";
+import { toJob } from "../../jobs/api/serialize.ts";
 import {
   cancelVisibleJob,
   copyJob,
@@ -12,8 +12,8 @@ import {
   jobLogs,
   listVisibleJobs,
   ownerOf,
-} from "../../jobs/service.ts";
-import { submitJob, type SubmitContext } from "../../jobs/submit.ts";
+} from "../../jobs/api/service.ts";
+import { submitJob, type SubmitContext } from "../../jobs/api/submit.ts";
 import { authenticated, featureEnabled, notAnonymous } from "../guards.ts";
 import { created, type ApiRequest, type Router } from "../router.ts";
 

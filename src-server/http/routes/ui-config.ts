@@ -3,7 +3,7 @@
 // session, the link `serve` prints).
 import type { ApiKeys } from "../../auth/keys.ts";
 import type { UiLogin } from "../../auth/ui-login.ts";
-import { requireObject } from "../../jobs/validate.ts";
+import { requireObject } from "../job-validation.ts";
 import type { Router } from "../router.ts";
 import { VERSION } from "./health.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JobRunSpec } from "../runtime.ts";
+import type { JobRunSpec } from "../worker/runtime.ts";
 import {
   apiHostPort,
   buildDenoArgs,

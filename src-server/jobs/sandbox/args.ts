@@ -1,7 +1,7 @@
 // Builds the `deno run` command line and the environments of a sandbox: pure
 // functions of the job's permissions, so that processes with equal command lines
 // are interchangeable (that command line is the warm pool's key).
-import type { JobPermissions, JobRunSpec } from "../runtime.ts";
+import type { JobPermissions, JobRunSpec } from "../worker/runtime.ts";
 
 export interface SandboxDirs {
   /** Holds the two below; denied to job code like the server's data dir. */

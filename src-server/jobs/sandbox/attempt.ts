@@ -9,7 +9,7 @@ import type {
   JobRunHandle,
   JobRunSpec,
   LogLevel,
-} from "../runtime.ts";
+} from "../worker/runtime.ts";
 import { memoryLimit } from "./args.ts";
 import { parseLine } from "./channel.ts";
 import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";

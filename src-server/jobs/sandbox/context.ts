@@ -2,7 +2,7 @@
 // messages that come back. Mirrors src-runtime/context.ts (the two folders may not
 // import each other): change both together.
 import type { JsonObject, JsonValue } from "../../../src-sdk/types.ts";
-import type { JobRunSpec, JobUserContext, LogLevel } from "../runtime.ts";
+import type { JobRunSpec, JobUserContext, LogLevel } from "../worker/runtime.ts";
 
 export interface JobContextMessage {
   nonce: string;

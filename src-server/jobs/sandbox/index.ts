@@ -5,7 +5,7 @@
 // afresh. The first job of a key gets a pre-started process or a new one.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../runtime.ts";
+import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../worker/runtime.ts";
 import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
 import { codeId } from "./code-id.ts";

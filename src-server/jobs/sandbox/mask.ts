@@ -3,7 +3,7 @@
 // raw stdout/stderr lines that bypass its console, and progress, whose message and data
 // are masked here whatever the job's runtime did.
 import type { JsonValue } from "../../../src-sdk/types.ts";
-import type { ProgressReport } from "../runtime.ts";
+import type { ProgressReport } from "../worker/runtime.ts";
 
 export type Masker = (text: string) => string;
 

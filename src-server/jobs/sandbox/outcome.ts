@@ -1,6 +1,6 @@
 // Decides how an attempt ended from what the sandbox sent and how it exited.
 import type { JsonValue } from "../../../src-sdk/types.ts";
-import type { JobOutcome } from "../runtime.ts";
+import type { JobOutcome } from "../worker/runtime.ts";
 
 export interface AttemptFacts {
   /** Set when we killed the process before it sent a result or an error. */

@@ -4,7 +4,7 @@
 // caches of imported libraries) is only ever seen by the same code acting for the same
 // user. A process waits here at most `idleMs`; beyond `maxIdle` processes the one
 // idle longest is ended first.
-import type { JobRunSpec } from "../runtime.ts";
+import type { JobRunSpec } from "../worker/runtime.ts";
 import type { SandboxProcess } from "./process.ts";
 
 type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;

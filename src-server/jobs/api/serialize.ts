@@ -1,9 +1,9 @@
 // Rows to wire objects (compatibility §2.1): NULL fields are omitted, JSON columns stay JSON values.
-import type { Job, JobFunction, JobProgress, LogEntry, Worker } from "../../src-sdk/types.ts";
-import type { FunctionRow } from "../db/queries/functions.ts";
-import type { LogRow } from "../db/queries/logs.ts";
-import type { JobRow } from "../db/queries/queue.ts";
-import type { WorkerRow } from "../db/queries/workers.ts";
+import type { Job, JobFunction, JobProgress, LogEntry, Worker } from "../../../src-sdk/types.ts";
+import type { FunctionRow } from "../../db/queries/functions.ts";
+import type { LogRow } from "../../db/queries/logs.ts";
+import type { JobRow } from "../../db/queries/queue.ts";
+import type { WorkerRow } from "../../db/queries/workers.ts";
 
 function iso(value: Date | null | undefined): string | undefined {
   return value ? value.toISOString() : undefined;

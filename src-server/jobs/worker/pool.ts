@@ -5,25 +5,25 @@
 // where there would be two.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import type { JobsConfig } from "../config/types.ts";
-import type { Db } from "../db/pool.ts";
-import { completeAndClaim, type ClaimedJobRow } from "../db/queries/claim.ts";
-import { retryWhileDisconnected } from "../db/connection-error.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import type { Db } from "../../db/pool.ts";
+import { completeAndClaim, type ClaimedJobRow } from "../../db/queries/claim.ts";
+import { retryWhileDisconnected } from "../../db/connection-error.ts";
 import {
   recoverLostJobs,
   recoverOrphanedJobs,
   releaseJobs,
   type AttemptKey,
   type Completion,
-} from "../db/queries/queue.ts";
-import * as workersSql from "../db/queries/workers.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
+} from "../../db/queries/queue.ts";
+import * as workersSql from "../../db/queries/workers.ts";
+import { coerceError } from "../../errors.ts";
+import type { Logger } from "../../logger.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
 import { createCompletionBatcher, type CompletionBatcher } from "./completion-batcher.ts";
-import { createFunctionCache } from "./function-cache.ts";
+import { createFunctionCache } from "../functions/function-cache.ts";
 import { createProgressWriter } from "./progress-writer.ts";
-import { listen, type NotificationListener } from "./listener.ts";
+import { listen, type NotificationListener } from "../../db/listener.ts";
 import type { JobRuntime } from "./runtime.ts";
 import {
   previousRunEnded,

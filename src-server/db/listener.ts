@@ -1,7 +1,7 @@
 // One LISTEN connection per process, reconnecting with backoff. Notifications wake
 // the worker pool at once; polling stays as the fallback while the connection is down.
 import type pg from "pg";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "./pool.ts";
 import type { Logger } from "../logger.ts";
 
 export interface NotificationListener {

@@ -1,17 +1,17 @@
 // Job operations behind the user and admin routes. Non-admin callers see, cancel and
 // retry only their own jobs; anything else is "not found" (compatibility §2.2).
-import type { Job, JobStats } from "../../src-sdk/types.ts";
-import type { Caller } from "../auth/caller.ts";
-import { isAdminRole } from "../auth/roles.ts";
-import type { Db } from "../db/pool.ts";
-import { listLogs } from "../db/queries/logs.ts";
-import * as queue from "../db/queries/queue.ts";
-import { AppError } from "../errors.ts";
-import { CONTROL_CHANNEL } from "./pool.ts";
+import type { Job, JobStats } from "../../../src-sdk/types.ts";
+import type { Caller } from "../../auth/caller.ts";
+import { isAdminRole } from "../../auth/roles.ts";
+import type { Db } from "../../db/pool.ts";
+import { listLogs } from "../../db/queries/logs.ts";
+import * as queue from "../../db/queries/queue.ts";
+import { AppError } from "../../errors.ts";
+import { CONTROL_CHANNEL } from "../worker/pool.ts";
 import { toJob, toLogEntry } from "./serialize.ts";
 import { resolveFunction } from "./submit.ts";
-import { listAttempts } from "../db/queries/attempts.ts";
-import { listJobPage, SORT_COLUMNS } from "../db/queries/job-list.ts";
+import { listAttempts } from "../../db/queries/attempts.ts";
+import { listJobPage, SORT_COLUMNS } from "../../db/queries/job-list.ts";
 import {
   optionalBoolean,
   optionalDate,
@@ -21,7 +21,7 @@ import {
   optionalString,
   paging,
   requireJobId,
-} from "./validate.ts";
+} from "../../http/job-validation.ts";
 
 export function ownerOf(caller: Caller): queue.Owner | undefined {
   if (isAdminRole(caller.role)) return undefined;

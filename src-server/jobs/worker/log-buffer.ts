@@ -5,8 +5,8 @@
 // the log was truncated and further lines are counted, not kept. A job flooding its
 // output so costs bounded memory and bounded writes, and the writes never fall so far
 // behind that recording the job's end waits on them.
-import type { Db } from "../db/pool.ts";
-import { appendLogs, type LogLine } from "../db/queries/logs.ts";
+import type { Db } from "../../db/pool.ts";
+import { appendLogs, type LogLine } from "../../db/queries/logs.ts";
 
 export interface LogBuffer {
   add(level: string, message: string): void;

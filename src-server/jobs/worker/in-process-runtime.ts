@@ -1,7 +1,7 @@
 // A JobRuntime that calls JavaScript handlers in this process. No isolation: it exists
 // to measure the queue path without sandbox start-up, and for unit tests of the pool.
-import type { JsonValue } from "../../src-sdk/types.ts";
-import { coerceError } from "../errors.ts";
+import type { JsonValue } from "../../../src-sdk/types.ts";
+import { coerceError } from "../../errors.ts";
 import type {
   JobOutcome,
   JobRunCallbacks,

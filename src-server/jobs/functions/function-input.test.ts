@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defaultJobsConfig } from "../config/index.ts";
-import { AppError } from "../errors.ts";
+import { defaultJobsConfig } from "../../config/index.ts";
+import { AppError } from "../../errors.ts";
 import { functionFromBody } from "./function-input.ts";
 
 const ctx = { config: defaultJobsConfig("/tmp/jobs"), createdBy: null };

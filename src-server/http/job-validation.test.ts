@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.ts";
-import { optionalDate, parseTimestamp } from "./validate.ts";
+import { optionalDate, parseTimestamp } from "./job-validation.ts";
 
 describe("parseTimestamp", () => {
   it("reads RFC 3339 date-times with an offset", () => {

@@ -6,9 +6,9 @@
 // in a string or a helper function can be a false positive, and messages say so
 // where that is likely.
 import { matchAnnotationLine } from "./annotations.ts";
-import { nextRuns } from "./scheduler/plan.ts";
+import { nextRuns } from "../scheduler/plan.ts";
 
-import type { PortabilityWarning } from "../../src-sdk/types.ts";
+import type { PortabilityWarning } from "../../../src-sdk/types.ts";
 
 export type { PortabilityWarning };
 

@@ -9,8 +9,8 @@
 //   "File removed", not deleted: their runs and history stay, and the file coming back
 //   enables them again. `deleteMissing` deletes every other function of the namespace.
 // Scanning and bundling happen before the one transaction that applies the result.
-import type { Db, Queryable } from "../db/pool.ts";
-import { inTransaction } from "../db/dry-run.ts";
+import type { Db, Queryable } from "../../db/pool.ts";
+import { inTransaction } from "../../db/dry-run.ts";
 import {
   deleteFunctionsNotIn,
   disableMissingFilesystemFunctions,
@@ -18,8 +18,8 @@ import {
   replaceFunctionFiles,
   setFunctionBundleError,
   upsertFunction,
-} from "../db/queries/functions.ts";
-import type { Logger } from "../logger.ts";
+} from "../../db/queries/functions.ts";
+import type { Logger } from "../../logger.ts";
 import { applyAnnotationDefaults, type AnnotationDefaults } from "./annotations.ts";
 import { bundleJob, type BundleOutcome } from "./bundle.ts";
 import { scanJobsDir, type ScannedFunction } from "./scan.ts";

@@ -1,20 +1,20 @@
 // Runs one claimed attempt of a job through the JobRuntime and records the outcome.
 // A failing job is data (attempts, last error, next run), never an exception that
 // reaches the pool's loop.
-import type { JsonObject } from "../../src-sdk/types.ts";
-import type { JobsConfig } from "../config/types.ts";
-import { isConnectionError } from "../db/connection-error.ts";
-import type { Db } from "../db/pool.ts";
-import type { FunctionRow } from "../db/queries/functions.ts";
-import type { ClaimedJobRow } from "../db/queries/claim.ts";
-import { logUsage } from "../db/queries/logs.ts";
-import { failJob, updateProgress, type AttemptKey } from "../db/queries/queue.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
-import { secretEnv } from "../secrets/rules.ts";
+import type { JsonObject } from "../../../src-sdk/types.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import { isConnectionError } from "../../db/connection-error.ts";
+import type { Db } from "../../db/pool.ts";
+import type { FunctionRow } from "../../db/queries/functions.ts";
+import type { ClaimedJobRow } from "../../db/queries/claim.ts";
+import { logUsage } from "../../db/queries/logs.ts";
+import { failJob, updateProgress, type AttemptKey } from "../../db/queries/queue.ts";
+import { coerceError } from "../../errors.ts";
+import type { Logger } from "../../logger.ts";
+import { secretEnv } from "../../secrets/rules.ts";
 import { retryDelayMs } from "./backoff.ts";
 import type { CompletionBatcher } from "./completion-batcher.ts";
-import type { FunctionCache } from "./function-cache.ts";
+import type { FunctionCache } from "../functions/function-cache.ts";
 import { signJobTokens } from "./job-tokens.ts";
 import { createLogBuffer } from "./log-buffer.ts";
 import { createProgressCoalescer } from "./progress-coalescer.ts";

@@ -3,7 +3,7 @@
 // auth.role() and auth.jwt() work inside them. Both settings are transaction-local: the
 // pooled connection is back to the owner role after COMMIT or ROLLBACK.
 import type { Caller } from "../auth/caller.ts";
-import type { Db, Queryable } from "../db/pool.ts";
+import type { Db, Queryable } from "./pool.ts";
 
 export type PgRole = "anon" | "authenticated" | "service_role";
 

@@ -4,8 +4,8 @@
 // refuses them once that attempt is no longer running (auth/live-check.ts), and they
 // reach only the admin routes a job may use (auth/job-scope.ts). They expire with the
 // job's timeout at the latest.
-import { signJwt } from "../auth/jwt.ts";
-import type { AttemptKey } from "../db/queries/queue.ts";
+import { signJwt } from "../../auth/jwt.ts";
+import type { AttemptKey } from "../../db/queries/queue.ts";
 import type { JobUserContext } from "./runtime.ts";
 
 export interface JobTokenOptions {

@@ -1,21 +1,21 @@
 // Submitting a job (compatibility §2.2 "Submit"): validate, resolve identity, find the function,
 // check its required roles, insert.
-import type { Caller, CallerResolver } from "../auth/caller.ts";
-import { isUuid } from "../auth/caller.ts";
-import { isAdminRole, satisfiesRequiredRoles } from "../auth/roles.ts";
-import type { JobsConfig } from "../config/types.ts";
-import type { Db } from "../db/pool.ts";
-import { findFunction, findFunctionByName, type FunctionRow } from "../db/queries/functions.ts";
-import { insertJob, type JobRow, type NewJob } from "../db/queries/queue.ts";
-import { findUserById } from "../db/queries/users.ts";
-import { AppError, invalidField } from "../errors.ts";
+import type { Caller, CallerResolver } from "../../auth/caller.ts";
+import { isUuid } from "../../auth/caller.ts";
+import { isAdminRole, satisfiesRequiredRoles } from "../../auth/roles.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import type { Db } from "../../db/pool.ts";
+import { findFunction, findFunctionByName, type FunctionRow } from "../../db/queries/functions.ts";
+import { insertJob, type JobRow, type NewJob } from "../../db/queries/queue.ts";
+import { findUserById } from "../../db/queries/users.ts";
+import { AppError, invalidField } from "../../errors.ts";
 import {
   optionalDate,
   optionalInt,
   optionalString,
   requireObject,
   requireString,
-} from "./validate.ts";
+} from "../../http/job-validation.ts";
 
 export interface SubmitContext {
   db: Db;

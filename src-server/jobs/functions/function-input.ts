@@ -1,8 +1,8 @@
 // Function definitions sent over the admin API (create, update, and later sync): the
 // body's explicit fields win over the annotations in the code, which win over defaults.
-import type { JobsConfig } from "../config/types.ts";
-import type { FunctionFields, FunctionRow } from "../db/queries/functions.ts";
-import { AppError, invalidField } from "../errors.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import type { FunctionFields, FunctionRow } from "../../db/queries/functions.ts";
+import { AppError, invalidField } from "../../errors.ts";
 import {
   applyAnnotationDefaults,
   parseAnnotations,
@@ -11,8 +11,13 @@ import {
   validateSchedule,
 } from "./annotations.ts";
 import { functionNamePattern } from "./scan.ts";
-import { splitSchedule } from "./scheduler/plan.ts";
-import { optionalBoolean, optionalInt, optionalString, requireObject } from "./validate.ts";
+import { splitSchedule } from "../scheduler/plan.ts";
+import {
+  optionalBoolean,
+  optionalInt,
+  optionalString,
+  requireObject,
+} from "../../http/job-validation.ts";
 
 const MAX_CODE_BYTES = 5 * 1024 * 1024;
 

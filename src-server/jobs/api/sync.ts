@@ -3,22 +3,22 @@
 // entry in `errors` and the others still apply. Without: the server's own jobs folder is
 // reloaded into the namespace, with real counts. `dry_run` runs the same statements in a
 // transaction that is rolled back, so the plan is exactly what a real run would do.
-import type { SyncJobsResponse } from "../../src-sdk/types.ts";
-import type { JobsConfig } from "../config/types.ts";
-import { inTransaction } from "../db/dry-run.ts";
-import type { Db } from "../db/pool.ts";
+import type { SyncJobsResponse } from "../../../src-sdk/types.ts";
+import type { JobsConfig } from "../../config/types.ts";
+import { inTransaction } from "../../db/dry-run.ts";
+import type { Db } from "../../db/pool.ts";
 import {
   deleteFunctionsNotIn,
   findFunction,
   upsertFunction,
   type FunctionFields,
-} from "../db/queries/functions.ts";
-import { invalidField } from "../errors.ts";
-import { checkSyntax } from "./bundle.ts";
-import { functionFromBody } from "./function-input.ts";
-import { loadJobsDir } from "./loader.ts";
-import { functionNamePattern } from "./scan.ts";
-import { optionalBoolean, optionalString } from "./validate.ts";
+} from "../../db/queries/functions.ts";
+import { invalidField } from "../../errors.ts";
+import { checkSyntax } from "../functions/bundle.ts";
+import { functionFromBody } from "../functions/function-input.ts";
+import { loadJobsDir } from "../functions/loader.ts";
+import { functionNamePattern } from "../functions/scan.ts";
+import { optionalBoolean, optionalString } from "../../http/job-validation.ts";
 
 export interface SyncRequest {
   namespace: string;

@@ -15,8 +15,8 @@
 // job, in server-local time.)
 import { isIP } from "node:net";
 import { CronExpressionParser } from "cron-parser";
-import type { JsonObject } from "../../src-sdk/types.ts";
-import type { JobsConfig } from "../config/types.ts";
+import type { JsonObject } from "../../../src-sdk/types.ts";
+import type { JobsConfig } from "../../config/types.ts";
 
 export interface FunctionAnnotations {
   requireRoles?: string[];

@@ -1,7 +1,7 @@
 // The seam between the worker pool and whatever executes job code.
 // The Deno sandbox (jobs/sandbox) is the real implementation; an in-process
 // runtime serves benchmarks and unit tests of the pool.
-import type { JsonObject, JsonValue } from "../../src-sdk/types.ts";
+import type { JsonObject, JsonValue } from "../../../src-sdk/types.ts";
 
 export interface JobPermissions {
   allowNet: boolean;

@@ -2,7 +2,8 @@
 // Loopback, unspecified, private, CGNAT, link-local (cloud metadata), benchmark,
 // multicast and reserved IPv4 ranges, IPv6 loopback and unspecified, and every address
 // of this machine's interfaces — except the server's own API, and hosts the function
-// names explicitly.
+// names explicitly (by address, or by a name: then the addresses it resolves to, see
+// named-hosts.ts).
 //
 // Deno's --deny-net takes IPv4 ranges (CIDR) and exact addresses, and checks the
 // address a name resolved to as well as the name as written, so `localhost`,
@@ -11,10 +12,12 @@
 // a port is denied even where a more specific allow names it, so an address that must
 // stay reachable (the API's) is cut out of its range, and on it every port something
 // listens on (other than the allowed one) is denied one by one (see machineNetwork).
-// Deno cannot deny IPv6 ranges: unique-local (fc00::/7) and link-local (fe80::/10)
-// addresses other than this machine's own stay reachable where such networks exist.
+// Deno (2.9) cannot deny IPv6 ranges at all: `fd00::/8` and `[fd00::]/8` are refused
+// as flags. The IPv6 ranges below are held by the operating system instead where it
+// can be (os-egress.ts: a server running as root, jobs as the sandbox user); an IPv6
+// address the OS lets through for some function is denied exactly to every other job.
 import { readFileSync } from "node:fs";
-import { isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { networkInterfaces } from "node:os";
 
 export const PRIVATE_V4_RANGES = [
@@ -35,8 +38,43 @@ export const PRIVATE_V4_RANGES = [
 
 const V6_ALWAYS = ["::1", "::"];
 
+/**
+ * IPv6 ranges that are not the internet: unique-local, link-local, site-local, the
+ * local-use NAT64 prefix, discard-only and documentation. (Loopback and unspecified are
+ * single addresses, denied by Deno; IPv4-mapped addresses are checked as IPv4.)
+ */
+export const PRIVATE_V6_RANGES = [
+  "fc00::/7",
+  "fe80::/10",
+  "fec0::/10",
+  "64:ff9b:1::/48",
+  "100::/64",
+  "2001:db8::/32",
+];
+
+const privateV6 = new BlockList();
+for (const range of PRIVATE_V6_RANGES) {
+  const [base, bits] = range.split("/") as [string, string];
+  privateV6.addSubnet(base, Number(bits), "ipv6");
+}
+
+/** One spelling per address: IPv6 lower-case and compressed, without a zone. */
+export function canonicalIp(ip: string): string {
+  const bare = ip
+    .replace(/^\[|\]$/g, "")
+    .replace(/%.*$/, "")
+    .toLowerCase();
+  return isIPv6(bare) ? new URL(`http://[${bare}]/`).hostname.slice(1, -1) : bare;
+}
+
+/** Whether `ip` is an IPv6 address in one of PRIVATE_V6_RANGES. */
+export function isPrivateV6(ip: string): boolean {
+  const bare = ip.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  return isIPv6(bare) && privateV6.check(bare, "ipv6");
+}
+
 /** An address a job may reach: on the listed ports only, or on any port (undefined). */
-interface Exemption {
+export interface Exemption {
   ip: string;
   ports?: Set<number>;
 }
@@ -44,8 +82,15 @@ interface Exemption {
 export interface NetPolicyInput {
   /** The server's API (FLUXBASE_URL): always reachable on its port. */
   apiUrl: string;
-  /** `host`, `host:port`, `[v6]:port` the function names (allow-net); IP literals and localhost. */
+  /** `host`, `host:port`, `[v6]:port` the function names (allow-net): addresses or names. */
   allowedHosts?: readonly string[];
+  /** What the names among allowedHosts (and the API's host) resolved to; unlisted: nothing. */
+  resolvedNames?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * IPv6 addresses the operating system lets the sandbox user reach because some
+   * function names them: denied to this job unless it names them too.
+   */
+  sharedExemptions?: readonly string[];
   /** TCP ports something on this machine listens on. */
   listeningPorts: readonly number[];
   /** This machine's interface addresses. */
@@ -86,16 +131,19 @@ function hostAndPort(entry: string): { host: string; port?: number } {
   return { host: host as string, port: port ? Number(port) : undefined };
 }
 
-function addressesOf(host: string): string[] {
+function addressesOf(host: string, resolved: NetPolicyInput["resolvedNames"]): string[] {
   const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
   if (bare === "localhost") return ["127.0.0.1", "::1"];
-  return isIPv4(bare) || isIPv6(bare) ? [bare] : [];
+  if (isIPv4(bare) || isIPv6(bare)) return [canonicalIp(bare)];
+  const addresses = resolved?.get(bare.replace(/\.$/, "")) ?? [];
+  return addresses.filter((ip) => isIPv4(ip) || isIPv6(canonicalIp(ip))).map(canonicalIp);
 }
 
-function exemptionsFor(input: NetPolicyInput): Exemption[] {
+/** The addresses (and ports) a job may reach although they are private: the API's and those named. */
+export function netExemptions(input: NetPolicyInput): Exemption[] {
   const byIp = new Map<string, Exemption>();
   const add = (host: string, port: number | undefined) => {
-    for (const ip of addressesOf(host)) {
+    for (const ip of addressesOf(host, input.resolvedNames)) {
       const current = byIp.get(ip) ?? { ip, ports: new Set<number>() };
       if (port === undefined) current.ports = undefined;
       else current.ports?.add(port);
@@ -116,7 +164,7 @@ const format = (ip: string) => (isIPv6(ip) ? `[${ip}]` : ip);
 
 /** The --deny-net list for a job with allow_net on. */
 export function deniedNetTargets(input: NetPolicyInput): string[] {
-  const exemptions = exemptionsFor(input);
+  const exemptions = netExemptions(input);
   const exemptIps = new Set(exemptions.map((e) => e.ip));
   const denied = new Set<string>();
   for (const range of PRIVATE_V4_RANGES) {
@@ -126,7 +174,9 @@ export function deniedNetTargets(input: NetPolicyInput): string[] {
     }
     for (const block of blocks) denied.add(block);
   }
-  const exact = [...V6_ALWAYS, ...input.localAddresses.map((a) => a.replace(/%.*$/, ""))];
+  const exact = [...V6_ALWAYS, ...input.localAddresses, ...(input.sharedExemptions ?? [])].map(
+    canonicalIp,
+  );
   for (const ip of exact) {
     if (!exemptIps.has(ip) && (isIPv4(ip) || isIPv6(ip))) denied.add(format(ip));
   }

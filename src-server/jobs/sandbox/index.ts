@@ -12,9 +12,8 @@ import { codeId } from "./code-id.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
 import { deferredHandle } from "./deferred-handle.ts";
-import { createHostResolver, namesToResolve, type HostResolverOptions } from "./named-hosts.ts";
-import { deniedNetTargets, machineNetwork, netExemptions } from "./net-policy.ts";
-import { createOsEgress } from "./os-egress.ts";
+import type { HostResolverOptions } from "./named-hosts.ts";
+import { createNetPlanner } from "./net-planner.ts";
 import { protectedPaths } from "./protected-paths.ts";
 import { reachableSandboxCode } from "./code-copy.ts";
 import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
@@ -115,50 +114,17 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   let closed = false;
 
-  const machine = machineNetwork();
-  const resolver = createHostResolver(options.hostResolver);
-  const osEgress =
-    user && process.platform === "linux" && options.osEgressRules !== false
-      ? createOsEgress({ uid: user.uid, logger: options.logger })
-      : undefined;
-  type NetSpec = Pick<JobRunSpec, "permissions" | "serverUrl">;
-  const namedHosts = (spec: NetSpec) => [
-    ...(options.allowedHosts ?? []),
-    ...(spec.permissions.allowNetHosts ?? []),
-  ];
-  const netInput = (spec: NetSpec) => {
-    const allowedHosts = namedHosts(spec);
-    const names = namesToResolve([new URL(spec.serverUrl).host, ...allowedHosts]);
-    return {
-      apiUrl: spec.serverUrl,
-      allowedHosts,
-      resolvedNames: resolver.addresses(names),
-      sharedExemptions: osEgress?.exempted() ?? [],
-      ...machine(),
-    };
-  };
-  let rulesReady = osEgress === undefined;
-  /**
-   * What must happen before the job's command line is built (undefined when nothing):
-   * the system's rules installed (once), the listed names looked up (when not fresh),
-   * the private IPv6 addresses the job may reach let through by the system.
-   */
-  const netPreparation = (spec: NetSpec): Promise<void> | undefined => {
-    const names = namesToResolve([new URL(spec.serverUrl).host, ...namedHosts(spec)]);
-    const letThrough = () => {
-      const exemptions = netExemptions(netInput(spec));
-      return osEgress && !osEgress.covers(exemptions) ? osEgress.allow(exemptions) : undefined;
-    };
-    if (rulesReady && resolver.fresh(names)) return letThrough();
-    return (async () => {
-      if (osEgress) await osEgress.ready();
-      rulesReady = true;
-      await resolver.resolve(names);
-      await letThrough();
-    })();
-  };
-  const planFor = (spec: NetSpec, envNames: string[]) => {
-    const deniedNet = spec.permissions.allowNet ? deniedNetTargets(netInput(spec)) : [];
+  // Names in allow lists are looked up, and the system's rules changed, before a job's
+  // command line is built (net.prepare); see net-planner.ts.
+  const net = createNetPlanner({
+    allowedHosts: options.allowedHosts,
+    sandboxUid: user?.uid,
+    osEgressRules: options.osEgressRules,
+    hostResolver: options.hostResolver,
+    logger: options.logger,
+  });
+  const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
+    const deniedNet = spec.permissions.allowNet ? net.deniedNet(spec) : [];
     const args = buildDenoArgs({ ...spec, envNames, deniedPaths, deniedNet, entryPath });
     return { key: args.join("\u0000"), args } satisfies LaunchPlan;
   };
@@ -187,58 +153,50 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   if (options.serverUrl) {
     const serverUrl = options.serverUrl;
-    const preparing = netPreparation({ permissions: DEFAULT_PERMISSIONS, serverUrl });
+    const preparing = net.prepare({ permissions: DEFAULT_PERMISSIONS, serverUrl });
     if (!preparing) pool.replenish(defaultPlanFor(serverUrl));
-    else void preparing.then(() => !closed && pool.setDefault(defaultPlanFor(serverUrl)));
-  }
-  // The system's rules hold at connect time: pre-started processes are covered too.
-  void osEgress?.ready();
-
-  const startNow = (spec: JobRunSpec, callbacks: JobRunCallbacks): SandboxRunHandle => {
-    if (closed) return failedHandle("the sandbox runtime is closed");
-    let env: Record<string, string>, plan: LaunchPlan;
-    try {
-      env = buildJobEnv(spec);
-      plan = planFor(spec, Object.keys(env));
-      pool.setDefault(defaultPlanFor(spec.serverUrl));
-    } catch (error) {
-      return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
+    else {
+      void preparing.then(() => {
+        if (closed) return;
+        pool.setDefault(defaultPlanFor(serverUrl));
+        pool.replenish(defaultPlanFor(serverUrl));
+      });
     }
-    const key = reuseKey(plan.key, spec, codeId(spec.code));
-    const reusedProcess = reuse ? idle.take(key) : undefined;
-    const warmProcess = reusedProcess ? undefined : pool.take(plan);
-    const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
-    if (!reusedProcess) pool.replenish(plan);
-    sandbox.jobsStarted += 1;
-    return startAttempt({
-      process: sandbox,
-      warm: warmProcess !== undefined,
-      reused: reusedProcess !== undefined,
-      keepAlive: reuse && sandbox.jobsStarted < maxJobs,
-      onReusable: (process) => idle.release(key, process),
-      spec,
-      callbacks,
-      env,
-      exitGraceMs: options.exitGraceMs ?? 2000,
-      onCallbackError: (error) =>
-        options.logger?.warn("sandbox callback failed", {
-          jobId: spec.jobId,
-          error: String(error),
-        }),
-    });
-  };
+  }
 
-  return {
+  const runtime: DenoRuntime = {
     start(spec, callbacks) {
       if (closed) return failedHandle("the sandbox runtime is closed");
-      let preparing: Promise<void> | undefined;
+      let env: Record<string, string>, plan: LaunchPlan;
       try {
-        preparing = netPreparation(spec);
+        env = buildJobEnv(spec);
+        plan = planFor(spec, Object.keys(env));
+        pool.setDefault(defaultPlanFor(spec.serverUrl));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      if (!preparing) return startNow(spec, callbacks);
-      return deferredHandle(preparing.then(() => startNow(spec, callbacks)));
+      const key = reuseKey(plan.key, spec, codeId(spec.code));
+      const reusedProcess = reuse ? idle.take(key) : undefined;
+      const warmProcess = reusedProcess ? undefined : pool.take(plan);
+      const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
+      if (!reusedProcess) pool.replenish(plan);
+      sandbox.jobsStarted += 1;
+      return startAttempt({
+        process: sandbox,
+        warm: warmProcess !== undefined,
+        reused: reusedProcess !== undefined,
+        keepAlive: reuse && sandbox.jobsStarted < maxJobs,
+        onReusable: (process) => idle.release(key, process),
+        spec,
+        callbacks,
+        env,
+        exitGraceMs: options.exitGraceMs ?? 2000,
+        onCallbackError: (error) =>
+          options.logger?.warn("sandbox callback failed", {
+            jobId: spec.jobId,
+            error: String(error),
+          }),
+      });
     },
     async close() {
       closed = true;
@@ -246,7 +204,24 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       const running = [...live];
       for (const child of running) child.kill();
       await Promise.all(running.map((child) => child.exited));
-      await osEgress?.close();
+    },
+  };
+
+  return {
+    start(spec, callbacks) {
+      if (closed) return failedHandle("the sandbox runtime is closed");
+      let preparing: Promise<void> | undefined;
+      try {
+        preparing = net.prepare(spec);
+      } catch (error) {
+        return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
+      }
+      if (!preparing) return runtime.start(spec, callbacks);
+      return deferredHandle(preparing.then(() => runtime.start(spec, callbacks)));
+    },
+    async close() {
+      await runtime.close();
+      await net.close();
     },
   };
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { Exemption } from "./net-policy.ts";
+import { createNetPlanner } from "./net-planner.ts";
+import type { OsEgress } from "./os-egress.ts";
+
+function fakeEgress() {
+  const allowed: string[] = [];
+  let readyCalls = 0;
+  const egress: OsEgress = {
+    ready: async () => {
+      readyCalls += 1;
+      return true;
+    },
+    covers: (exemptions: readonly Exemption[]) =>
+      exemptions.every((e) => !e.ip.includes(":") || allowed.includes(e.ip)),
+    allow: async (exemptions) => {
+      for (const e of exemptions) if (e.ip.includes(":")) allowed.push(e.ip);
+    },
+    exempted: () => [...allowed, "fd00::99"],
+    close: async () => {},
+  };
+  return { egress, allowed, readyCalls: () => readyCalls };
+}
+
+const spec = (allowNetHosts: string[]) => ({
+  serverUrl: "http://127.0.0.1:8080",
+  permissions: {
+    allowNet: true,
+    allowEnv: true,
+    allowRead: false,
+    allowWrite: false,
+    memoryLimitMb: 256,
+    allowNetHosts,
+  },
+});
+
+describe("createNetPlanner", () => {
+  it("looks names up and lets their private IPv6 addresses through before the first plan, then needs nothing", async () => {
+    const fake = fakeEgress();
+    const lookups: string[] = [];
+    const planner = createNetPlanner({
+      osEgress: fake.egress,
+      hostResolver: {
+        lookup: async (name) => {
+          lookups.push(name);
+          return ["10.1.2.3", "fd00::5"];
+        },
+      },
+    });
+    const job = spec(["db.internal:5432"]);
+    await planner.prepare(job);
+    expect(lookups).toEqual(["db.internal"]);
+    expect(fake.allowed).toEqual(["fd00::5"]);
+    expect(planner.prepare(job)).toBeUndefined();
+
+    const denied = planner.deniedNet(job);
+    expect(denied).not.toContain("10.0.0.0/8");
+    expect(denied).toContain("[fd00::99]");
+    expect(denied).not.toContain("[fd00::5]");
+    expect(planner.deniedNet(spec([]))).toEqual(
+      expect.arrayContaining(["[fd00::5]", "10.0.0.0/8"]),
+    );
+  });
+});

@@ -1,0 +1,86 @@
+// A job's network policy, put together: the --deny-net list of its command line
+// (net-policy.ts), the addresses of the host names it is allowed (named-hosts.ts), and,
+// when jobs run as their own user, the system's rules for what Deno cannot deny
+// (os-egress.ts). `prepare` does the slow part (lookups, rule changes) before the
+// command line is built; it is undefined when there is nothing to wait for.
+import type { JobRunSpec } from "../runtime.ts";
+import { createHostResolver, namesToResolve, type HostResolverOptions } from "./named-hosts.ts";
+import {
+  deniedNetTargets,
+  machineNetwork,
+  netExemptions,
+  type NetPolicyInput,
+} from "./net-policy.ts";
+import { createOsEgress, type OsEgress, type OsEgressLogger } from "./os-egress.ts";
+
+export type NetSpec = Pick<JobRunSpec, "permissions" | "serverUrl">;
+
+export interface NetPlannerOptions {
+  /** Hosts every job may reach on top of those its function names. */
+  allowedHosts?: readonly string[];
+  /** The user jobs run as, when not the server's own: the system's rules hold its sockets. */
+  sandboxUid?: number;
+  /** Use the system's rules when jobs run as their own user on Linux (default true). */
+  osEgressRules?: boolean;
+  hostResolver?: HostResolverOptions;
+  logger?: OsEgressLogger;
+  /** For tests: the system's rules. */
+  osEgress?: OsEgress;
+}
+
+export interface NetPlanner {
+  prepare(spec: NetSpec): Promise<void> | undefined;
+  /** The --deny-net entries of a job with allow_net on. */
+  deniedNet(spec: NetSpec): string[];
+  close(): Promise<void>;
+}
+
+export function createNetPlanner(options: NetPlannerOptions): NetPlanner {
+  const machine = machineNetwork();
+  const resolver = createHostResolver(options.hostResolver);
+  const osEgress =
+    options.osEgress ??
+    (options.sandboxUid !== undefined &&
+    process.platform === "linux" &&
+    options.osEgressRules !== false
+      ? createOsEgress({ uid: options.sandboxUid, logger: options.logger })
+      : undefined);
+  // The system's rules hold at connect time: processes started meanwhile are covered too.
+  void osEgress?.ready();
+  let rulesReady = osEgress === undefined;
+
+  const namedHosts = (spec: NetSpec) => [
+    ...(options.allowedHosts ?? []),
+    ...(spec.permissions.allowNetHosts ?? []),
+  ];
+  const namesOf = (spec: NetSpec) =>
+    namesToResolve([new URL(spec.serverUrl).host, ...namedHosts(spec)]);
+  const policyInput = (spec: NetSpec): NetPolicyInput => ({
+    apiUrl: spec.serverUrl,
+    allowedHosts: namedHosts(spec),
+    resolvedNames: resolver.addresses(namesOf(spec)),
+    sharedExemptions: osEgress?.exempted() ?? [],
+    ...machine(),
+  });
+
+  return {
+    prepare(spec) {
+      const letThrough = () => {
+        const exemptions = netExemptions(policyInput(spec));
+        return osEgress && !osEgress.covers(exemptions) ? osEgress.allow(exemptions) : undefined;
+      };
+      const names = namesOf(spec);
+      if (rulesReady && resolver.fresh(names)) return letThrough();
+      return (async () => {
+        if (osEgress) await osEgress.ready();
+        rulesReady = true;
+        await resolver.resolve(names);
+        await letThrough();
+      })();
+    },
+    deniedNet: (spec) => deniedNetTargets(policyInput(spec)),
+    close: async () => {
+      await osEgress?.close();
+    },
+  };
+}

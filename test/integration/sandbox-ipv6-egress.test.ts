@@ -5,6 +5,7 @@
 // the namespace, and because only a root server runs jobs as another user, whose
 // connections the system's rules can hold). Elsewhere the file is skipped.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,5 +135,24 @@ describe.skipIf(!hasIp)("private IPv6 egress", () => {
     const unnamed = await connectFrom([named]);
     expect(unnamed[named]).not.toBe("connected");
     expect(accepted()).toBe(before + 1);
+  });
+
+  it("an address this machine gains after the first job is denied too", async () => {
+    const gained = `fd5b:${tag}::3`;
+    ip("addr", "add", `${gained}/128`, "dev", hostIf, "nodad");
+    let hits = 0;
+    const server: Server = createServer((socket) => {
+      hits += 1;
+      socket.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, gained, resolve));
+    try {
+      const target = `${gained}:${(server.address() as AddressInfo).port}`;
+      const result = await connectFrom([target]);
+      expect(result[target]).not.toBe("connected");
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

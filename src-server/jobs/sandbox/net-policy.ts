@@ -215,20 +215,24 @@ export interface MachineNetwork {
 }
 
 /**
- * This machine's listening ports and addresses, read once, when the first job starts
- * (the database and the API are up by then), and kept: the deny list is part of the
- * command line, which must stay the same for processes to be pre-started and reused.
- * A service that starts listening later is reachable on the API's own address (only
- * there: other loopback and private addresses stay denied).
+ * This machine's listening ports, read once, when the first job starts (the database and
+ * the API are up by then), and kept: the deny list is part of the command line, which
+ * must stay the same for processes to be pre-started and reused. A service that starts
+ * listening later is reachable on the API's own address (only there: other loopback and
+ * private addresses stay denied). Its addresses are read for every job (an address the
+ * machine gains later, a VPN's or a container bridge's, is denied from then on).
  */
 export function machineNetwork(): () => MachineNetwork {
-  let value: MachineNetwork | undefined;
-  return () =>
-    (value ??= { listeningPorts: listeningTcpPorts(), localAddresses: localInterfaceAddresses() });
+  let listeningPorts: number[] | undefined;
+  return () => ({
+    listeningPorts: (listeningPorts ??= listeningTcpPorts()),
+    localAddresses: localInterfaceAddresses(),
+  });
 }
 
 export function localInterfaceAddresses(): string[] {
   return Object.values(networkInterfaces())
     .flatMap((list) => list ?? [])
-    .map((entry) => entry.address);
+    .map((entry) => entry.address)
+    .sort();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JobOutcome } from "../runtime.ts";
+import type { JobOutcome } from "../worker/runtime.ts";
 import type { SandboxRunHandle } from "./attempt.ts";
 import { deferredHandle } from "./deferred-handle.ts";
 

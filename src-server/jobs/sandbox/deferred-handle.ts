@@ -1,7 +1,7 @@
 // A run handle for an attempt that starts once something it needs is ready (the
 // addresses of the host names its function lists, the system's network rules). A
 // cancel or kill asked for before then is passed on as soon as the attempt exists.
-import type { JobOutcome } from "../runtime.ts";
+import type { JobOutcome } from "../worker/runtime.ts";
 import type { SandboxRunHandle } from "./attempt.ts";
 
 export function deferredHandle(started: Promise<SandboxRunHandle>): SandboxRunHandle {

@@ -3,7 +3,7 @@
 // when jobs run as their own user, the system's rules for what Deno cannot deny
 // (os-egress.ts). `prepare` does the slow part (lookups, rule changes) before the
 // command line is built; it is undefined when there is nothing to wait for.
-import type { JobRunSpec } from "../runtime.ts";
+import type { JobRunSpec } from "../worker/runtime.ts";
 import { createHostResolver, namesToResolve, type HostResolverOptions } from "./named-hosts.ts";
 import {
   deniedNetTargets,

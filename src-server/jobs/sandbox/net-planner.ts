@@ -66,8 +66,15 @@ export function createNetPlanner(options: NetPlannerOptions): NetPlanner {
   return {
     prepare(spec) {
       const letThrough = () => {
-        const exemptions = netExemptions(policyInput(spec));
-        return osEgress && !osEgress.covers(exemptions) ? osEgress.allow(exemptions) : undefined;
+        if (!osEgress) return undefined;
+        const exemptions = netExemptions({
+          apiUrl: spec.serverUrl,
+          allowedHosts: namedHosts(spec),
+          resolvedNames: resolver.addresses(namesOf(spec)),
+          listeningPorts: [],
+          localAddresses: [],
+        });
+        return osEgress.covers(exemptions) ? undefined : osEgress.allow(exemptions);
       };
       const names = namesOf(spec);
       if (rulesReady && resolver.fresh(names)) return letThrough();

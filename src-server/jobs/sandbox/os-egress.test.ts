@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  CONTINUE_PRIORITY,
   createOsEgress,
   DENY_PRIORITY,
   EXEMPT_PRIORITY,
@@ -34,6 +38,9 @@ describe("createOsEgress", () => {
     const egress = createOsEgress({ uid, runIp: ip.runIp, resolvConf: noResolvConf });
     expect(await egress.ready()).toBe(true);
     expect(await egress.ready()).toBe(true);
+    expect(ip.commands).toContain(
+      `-6 rule add priority ${CONTINUE_PRIORITY} nop protocol ${RULE_PROTOCOL}`,
+    );
     const denies = ip.commands.filter((c) => c.includes("prohibit"));
     expect(denies).toHaveLength(PRIVATE_V6_RANGES.length);
     expect(denies[0]).toBe(
@@ -48,7 +55,7 @@ describe("createOsEgress", () => {
         dst: "fd00::9",
         uid_start: uid,
         uid_end: uid,
-        table: "main",
+        goto: CONTINUE_PRIORITY,
         protocol: String(RULE_PROTOCOL),
       },
       {
@@ -56,7 +63,7 @@ describe("createOsEgress", () => {
         dst: "fd00::8",
         uid_start: 1000,
         uid_end: 1000,
-        table: "main",
+        goto: CONTINUE_PRIORITY,
         protocol: String(RULE_PROTOCOL),
       },
     ];
@@ -70,13 +77,33 @@ describe("createOsEgress", () => {
     await egress.allow(named);
     expect(egress.covers(named)).toBe(true);
     expect(egress.exempted()).toEqual(["fd00::5", "fd00::9"]);
-    const adds = ip.commands.filter((c) => c.includes("lookup main"));
+    const adds = ip.commands.filter((c) => c.includes(" goto "));
     expect(adds).toEqual([
-      `-6 rule add priority ${EXEMPT_PRIORITY} uidrange 65534-65534 to fd00::5/128 ipproto tcp dport 5432 lookup main protocol ${RULE_PROTOCOL}`,
+      `-6 rule add priority ${EXEMPT_PRIORITY} uidrange 65534-65534 to fd00::5/128 ipproto tcp dport 5432 goto ${CONTINUE_PRIORITY} protocol ${RULE_PROTOCOL}`,
     ]);
     await egress.close();
     expect(ip.commands.at(-1)).toBe(adds[0]?.replace(" add ", " del "));
     expect(egress.exempted()).toEqual(["fd00::9"]);
+  });
+
+  it("lets the resolver's private IPv6 name servers through on port 53, and keeps them on close", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "os-egress-"));
+    const resolvConf = path.join(dir, "resolv.conf");
+    writeFileSync(resolvConf, "nameserver 10.0.0.53\nnameserver fd00::53\n");
+    try {
+      const ip = fakeIp();
+      const egress = createOsEgress({ uid, runIp: ip.runIp, resolvConf });
+      await egress.ready();
+      const servers = ip.commands.filter((c) => c.includes("fd00::53"));
+      expect(servers).toEqual([
+        `-6 rule add priority ${EXEMPT_PRIORITY} uidrange 65534-65534 to fd00::53/128 ipproto udp dport 53 goto ${CONTINUE_PRIORITY} protocol ${RULE_PROTOCOL}`,
+        `-6 rule add priority ${EXEMPT_PRIORITY} uidrange 65534-65534 to fd00::53/128 ipproto tcp dport 53 goto ${CONTINUE_PRIORITY} protocol ${RULE_PROTOCOL}`,
+      ]);
+      await egress.close();
+      expect(ip.commands.filter((c) => c.includes(" del "))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("when the system refuses the rules, reports it and asks for nothing more", async () => {

@@ -7,12 +7,14 @@
 //
 // A function that names a private IPv6 destination gets it let through before its job
 // starts (a rule of higher precedence: that address, on the named TCP port or on every
-// port); since the rules hold for every job of that user, every other job is denied that
-// address by Deno (NetPolicyInput.sharedExemptions). The system resolver's private IPv6
-// name servers are let through on port 53. The deny rules are left in place when the
-// server stops (another server or worker may run jobs as the same user); the rules it
-// added to let addresses through are removed. All of them carry the protocol tag
-// RULE_PROTOCOL and sit at priorities EXEMPT_PRIORITY and DENY_PRIORITY (`ip -6 rule`).
+// port, skips the deny rules and goes on to the system's own rules, so a destination
+// routed by a VPN's table still is); since the rules hold for every job of that user,
+// every other job is denied that address by Deno (NetPolicyInput.sharedExemptions). The
+// system resolver's private IPv6 name servers are let through on port 53. The rules sit
+// early (priorities EXEMPT_PRIORITY, DENY_PRIORITY, CONTINUE_PRIORITY), before a VPN's
+// rules could route a private range elsewhere, and carry the protocol tag RULE_PROTOCOL.
+// The deny rules are left in place when the server stops (another server or worker may
+// run jobs as the same user); the rules it added for functions are removed.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
@@ -24,8 +26,10 @@ import {
 } from "./net-policy.ts";
 
 export const RULE_PROTOCOL = 241;
-export const EXEMPT_PRIORITY = 9000;
-export const DENY_PRIORITY = 9001;
+export const EXEMPT_PRIORITY = 100;
+export const DENY_PRIORITY = 101;
+/** A rule that does nothing, where a let-through address resumes the system's own rules. */
+export const CONTINUE_PRIORITY = 102;
 
 export type RunIp = (args: readonly string[]) => Promise<string>;
 
@@ -89,8 +93,15 @@ export function exemptRuleArgs(uid: number, rule: ExemptRule, verb: "add" | "del
   if (rule.port !== undefined) {
     args.push("ipproto", rule.proto ?? "tcp", "dport", String(rule.port));
   }
-  args.push("lookup", "main", "protocol", String(RULE_PROTOCOL));
+  args.push("goto", String(CONTINUE_PRIORITY), "protocol", String(RULE_PROTOCOL));
   return args;
+}
+
+export function continueRuleArgs(): string[] {
+  return ["-6", "rule", "add", "priority", String(CONTINUE_PRIORITY), "nop"].concat(
+    "protocol",
+    String(RULE_PROTOCOL),
+  );
 }
 
 /** The private IPv6 name servers of a resolv.conf text. */
@@ -113,7 +124,6 @@ interface ListedRule {
   ipproto?: string;
   dport?: number;
   protocol?: string | number;
-  table?: string;
 }
 
 /** The exemption rules for `uid` in `ip -j -6 rule show` output (ours, by tag and priority). */
@@ -170,12 +180,13 @@ export function createOsEgress(options: OsEgressOptions): OsEgress {
   let readyPromise: Promise<boolean> | undefined;
   let working = false;
 
-  const addExemption = async (rule: ExemptRule) => {
+  /** `keep`: left in place on close (the name servers, needed by every server's jobs). */
+  const addExemption = async (rule: ExemptRule, keep = false) => {
     const key = ruleKey(rule);
     if (present.has(key)) return;
     try {
       await runIp(exemptRuleArgs(uid, rule));
-      added.add(key);
+      if (!keep) added.add(key);
     } catch (error) {
       if (!exists(error)) {
         options.logger?.warn("could not let a named IPv6 address through", {
@@ -193,9 +204,12 @@ export function createOsEgress(options: OsEgressOptions): OsEgress {
     try {
       const listed = listedExemptions(await runIp(["-j", "-6", "rule", "show"]), uid);
       for (const rule of listed) present.set(ruleKey(rule), rule);
-      for (const range of PRIVATE_V6_RANGES) {
+      for (const args of [
+        continueRuleArgs(),
+        ...PRIVATE_V6_RANGES.map((r) => denyRuleArgs(uid, r)),
+      ]) {
         try {
-          await runIp(denyRuleArgs(uid, range));
+          await runIp(args);
         } catch (error) {
           if (!exists(error)) throw error;
         }
@@ -214,8 +228,8 @@ export function createOsEgress(options: OsEgressOptions): OsEgress {
       // No resolver configuration: nothing to let through.
     }
     for (const ip of privateV6NameServers(conf)) {
-      await addExemption({ ip, proto: "udp", port: 53 });
-      await addExemption({ ip, proto: "tcp", port: 53 });
+      await addExemption({ ip, proto: "udp", port: 53 }, true);
+      await addExemption({ ip, proto: "tcp", port: 53 }, true);
     }
     working = true;
     return true;

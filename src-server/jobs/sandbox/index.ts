@@ -156,11 +156,15 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     const preparing = net.prepare({ permissions: DEFAULT_PERMISSIONS, serverUrl });
     if (!preparing) pool.replenish(defaultPlanFor(serverUrl));
     else {
-      void preparing.then(() => {
-        if (closed) return;
-        pool.setDefault(defaultPlanFor(serverUrl));
-        pool.replenish(defaultPlanFor(serverUrl));
-      });
+      // On failure nothing is pre-started; the first job prepares again.
+      void preparing.then(
+        () => {
+          if (closed) return;
+          pool.setDefault(defaultPlanFor(serverUrl));
+          pool.replenish(defaultPlanFor(serverUrl));
+        },
+        () => undefined,
+      );
     }
   }
 

@@ -83,7 +83,7 @@ describe("writes", () => {
     const [plain, withSelect] = fetch.requests;
     expect(plain?.method).toBe("POST");
     expect(plain?.json).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(plain?.headers.get("prefer")).toBeNull();
+    expect(plain?.headers.get("prefer")).toBe("return=minimal");
     expect(withSelect?.headers.get("prefer")).toBe("return=representation");
     expect(withSelect?.url.search).toBe("?select=*");
     expect(data).toEqual([{ id: 1 }]);
@@ -101,7 +101,7 @@ describe("writes", () => {
     expect(upsert?.method).toBe("POST");
     expect(upsert?.url.search).toBe("?select=id&on_conflict=id");
     expect(upsert?.headers.get("prefer")).toBe("resolution=merge-duplicates,return=representation");
-    expect(ignore?.headers.get("prefer")).toBe("resolution=ignore-duplicates");
+    expect(ignore?.headers.get("prefer")).toBe("resolution=ignore-duplicates,return=minimal");
   });
 
   it("delete().lt().select() returns the deleted rows (guide cleanup example)", async () => {

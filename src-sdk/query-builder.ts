@@ -239,7 +239,8 @@ export class QueryBuilder<R extends Row = Row, T = R[]> implements PromiseLike<Q
   private headers(): Record<string, string> {
     const prefer = [...this.prefer];
     const isWrite = this.method === "POST" || this.method === "PATCH" || this.method === "DELETE";
-    if (isWrite && this.columns !== null) prefer.push("return=representation");
+    // Without .select() a write answers no rows (the server's default is to answer them).
+    if (isWrite) prefer.push(this.columns !== null ? "return=representation" : "return=minimal");
     if (this.countMode) prefer.push(`count=${this.countMode}`);
     return prefer.length > 0 ? { Prefer: prefer.join(",") } : {};
   }

@@ -201,15 +201,25 @@ describe("parsePrefer", () => {
   it("reads return, count and resolution, ignoring the rest", () => {
     expect(parsePrefer("resolution=merge-duplicates,return=representation,count=exact")).toEqual({
       returnRepresentation: true,
+      returnMinimal: false,
       count: true,
       resolution: "merge",
     });
     expect(parsePrefer("resolution=ignore-duplicates, tx=rollback")).toEqual({
       returnRepresentation: false,
+      returnMinimal: false,
       count: false,
       resolution: "ignore",
     });
-    expect(parsePrefer(undefined)).toEqual({ returnRepresentation: false, count: false });
-    expect(parsePrefer("return=minimal")).toEqual({ returnRepresentation: false, count: false });
+    expect(parsePrefer(undefined)).toEqual({
+      returnRepresentation: false,
+      returnMinimal: false,
+      count: false,
+    });
+    expect(parsePrefer("return=minimal")).toEqual({
+      returnRepresentation: false,
+      returnMinimal: true,
+      count: false,
+    });
   });
 });

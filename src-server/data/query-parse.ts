@@ -35,7 +35,10 @@ export interface ParsedQuery {
 }
 
 export interface Preferences {
+  /** `return=representation`: the written rows as an array, whatever the body's shape. */
   returnRepresentation: boolean;
+  /** `return=minimal`: no body. Without either, writes answer the rows as upstream does. */
+  returnMinimal: boolean;
   count: boolean;
   resolution?: "merge" | "ignore";
 }
@@ -292,15 +295,17 @@ export function parseQuery(search: URLSearchParams): ParsedQuery {
 
 /** `Prefer: return=representation, count=exact, resolution=merge-duplicates`. */
 export function parsePrefer(header: string | string[] | undefined): Preferences {
-  const out: Preferences = { returnRepresentation: false, count: false };
+  const out: Preferences = { returnRepresentation: false, returnMinimal: false, count: false };
   const text = Array.isArray(header) ? header.join(",") : (header ?? "");
   for (const token of text.split(",")) {
     const [key, value] = token
       .trim()
       .split("=")
       .map((s) => s.trim());
-    if (key === "return") out.returnRepresentation = value === "representation";
-    else if (key === "count" && value && COUNT_MODES.has(value)) out.count = true;
+    if (key === "return") {
+      out.returnRepresentation = value === "representation";
+      out.returnMinimal = value === "minimal";
+    } else if (key === "count" && value && COUNT_MODES.has(value)) out.count = true;
     else if (key === "resolution" && value === "merge-duplicates") out.resolution = "merge";
     else if (key === "resolution" && value === "ignore-duplicates") out.resolution = "ignore";
   }

@@ -1,6 +1,6 @@
 // The data API (compatibility §7.8): /api/v1/tables/<table> (`schema.table` in one segment, or
 // public) and /api/v1/tables/<schema>/<table>. GET/HEAD read, POST inserts or upserts,
-// PATCH updates, DELETE deletes. Each request is one transaction as the caller's database
+// PATCH updates, DELETE deletes; POST <table path>/query reads with the query in the body. Each request is one transaction as the caller's database
 // role (session.ts), so the table's own grants and RLS policies decide what it may do.
 import type { CallerResolver } from "../auth/caller.ts";
 import type { Db, Queryable } from "../db/pool.ts";
@@ -9,6 +9,7 @@ import { authenticated } from "../http/guards.ts";
 import { Reply, type ApiRequest, type Router } from "../http/router.ts";
 import { createCatalogue, type Catalogue, type TableInfo, type TableRef } from "./catalogue.ts";
 import { fromPgError } from "./errors.ts";
+import { parsePostQuery } from "./post-query.ts";
 import {
   parsePrefer,
   parseQuery,
@@ -59,7 +60,13 @@ function isRowObject(value: unknown): value is RowObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-async function readBody(req: ApiRequest): Promise<RowObject[]> {
+/** The body's rows, and whether it was an array (a lone object is answered as an object). */
+interface Body {
+  rows: RowObject[];
+  many: boolean;
+}
+
+async function readBody(req: ApiRequest): Promise<Body> {
   const body = await req.json();
   const many = req.method === "POST" && Array.isArray(body);
   const rows: unknown[] = many ? body : [body];
@@ -69,7 +76,7 @@ async function readBody(req: ApiRequest): Promise<RowObject[]> {
       field: "body",
     });
   }
-  return rows;
+  return { rows, many };
 }
 
 /** `Content-Range: 0-9/42` (rows 0..9 of 42; `*` when not counted). */
@@ -111,42 +118,70 @@ async function insert({ tx, table, query }: TableCall, rows: RowObject[], option
   return out;
 }
 
-/** POST 201, PATCH and DELETE 200 with rows or 204; the count of written rows when asked. */
-async function write(call: TableCall, method: string, body: RowObject[], prefer: Preferences) {
+/**
+ * POST answers 201 and PATCH 200 with the written rows unless `Prefer: return=minimal` (then
+ * 201 / 204 with no body), as upstream does; a lone object posted without
+ * `return=representation` answers the one row as an object, an array answers an array. DELETE
+ * answers 204, or 200 with the rows when `return=representation` asks for them. The count of
+ * written rows goes in Content-Range when asked.
+ */
+async function write(call: TableCall, method: string, body: Body, prefer: Preferences) {
   const { tx, table, query } = call;
   const options: WriteOptions = {
-    returning: prefer.returnRepresentation,
+    returning: method === "DELETE" ? prefer.returnRepresentation : !prefer.returnMinimal,
     resolution: prefer.resolution,
   };
   const written =
     method === "POST"
-      ? await insert(call, body, options)
+      ? await insert(call, body.rows, options)
       : await one<Written>(
           tx,
           method === "PATCH"
-            ? buildUpdate(table, body[0]!, query, options)
+            ? buildUpdate(table, body.rows[0]!, query, options)
             : buildDelete(table, query, options),
         );
   const headers: Record<string, string> = call.counting
     ? { "content-range": `*/${written.affected}` }
     : {};
-  if (method === "POST") return new Reply(201, written.rows ?? undefined, headers);
+  if (method === "POST") {
+    const lone = !body.many && !prefer.returnRepresentation && written.rows;
+    return new Reply(201, lone ? (written.rows![0] ?? null) : (written.rows ?? undefined), headers);
+  }
   return written.rows ? new Reply(200, written.rows, headers) : new Reply(204, undefined, headers);
 }
 
 async function handle(db: Db, catalogue: Catalogue, req: ApiRequest): Promise<Reply> {
-  const ref = tableRef(req.params);
   const query = parseQuery(req.query);
-  const prefer = parsePrefer(req.headers.prefer);
   const reading = req.method === "GET" || req.method === "HEAD";
-  const body = reading || req.method === "DELETE" ? [] : await readBody(req);
-  const needed = [...referencedColumns(query), ...new Set(body.flatMap((row) => Object.keys(row)))];
-  const counting = query.count || prefer.count;
+  const body = reading || req.method === "DELETE" ? { rows: [], many: false } : await readBody(req);
+  const prefer = parsePrefer(req.headers.prefer);
+  const columns = new Set(body.rows.flatMap((row) => Object.keys(row)));
+  return inCallerSession(db, catalogue, req, query, [...columns], (call) =>
+    reading ? read(call, req.method === "HEAD") : write(call, req.method, body, prefer),
+  );
+}
+
+/** `POST …/query`: a read whose query is the JSON body (post-query.ts). */
+async function handleLongQuery(db: Db, catalogue: Catalogue, req: ApiRequest): Promise<Reply> {
+  const query = parsePostQuery(await req.json());
+  return inCallerSession(db, catalogue, req, query, [], (call) => read(call, false));
+}
+
+async function inCallerSession(
+  db: Db,
+  catalogue: Catalogue,
+  req: ApiRequest,
+  query: ParsedQuery,
+  bodyColumns: string[],
+  fn: (call: TableCall) => Promise<Reply>,
+): Promise<Reply> {
+  const ref = tableRef(req.params);
+  const needed = [...referencedColumns(query), ...bodyColumns];
+  const counting = query.count || parsePrefer(req.headers.prefer).count;
   try {
     return await withCallerSession(db, req.caller!, async (tx, pgRole) => {
       const table = await catalogue.table(tx, pgRole, ref, needed);
-      const call: TableCall = { tx, table, query, counting };
-      return reading ? read(call, req.method === "HEAD") : write(call, req.method, body, prefer);
+      return fn({ tx, table, query, counting });
     });
   } catch (err) {
     throw fromPgError(err);
@@ -161,6 +196,11 @@ export function addDataRoutes({
 }: DataRoutesOptions): void {
   const catalogue = createCatalogue({ ttlMs: catalogueTtlMs });
   const guards = [authenticated(callers)];
+  // Before the table routes: `/tables/<schema>/query` is the long query on table <schema>
+  // (a table named "query" takes inserts at `/tables/<schema>.query`).
+  for (const pattern of [`${BASE}/:schema/:table/query`, `${BASE}/:table/query`]) {
+    router.add("POST", pattern, guards, (req) => handleLongQuery(db, catalogue, req));
+  }
   for (const pattern of [`${BASE}/:table`, `${BASE}/:schema/:table`]) {
     for (const method of METHODS)
       router.add(method, pattern, guards, (req) => handle(db, catalogue, req));

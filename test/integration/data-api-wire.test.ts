@@ -24,7 +24,7 @@ function call(method: string, path: string, init: { body?: unknown; prefer?: str
 describe("data API wire format", () => {
   it("answers writes 201/200/204 and reads with Content-Range", async () => {
     const rows = [1, 2, 3].map((n) => ({ user_id: crypto.randomUUID(), note: `n${n}` }));
-    const quiet = await call("POST", "app/old_records", { body: rows });
+    const quiet = await call("POST", "app/old_records", { body: rows, prefer: "return=minimal" });
     expect(quiet.status).toBe(201);
     expect(await quiet.text()).toBe("");
 
@@ -40,7 +40,10 @@ describe("data API wire format", () => {
     expect(head.headers.get("content-range")).toBe("0-1/2");
     expect(await head.text()).toBe("");
 
-    const patched = await call("PATCH", "app/old_records?note=eq.n1", { body: { note: "one" } });
+    const patched = await call("PATCH", "app/old_records?note=eq.n1", {
+      body: { note: "one" },
+      prefer: "return=minimal",
+    });
     expect(patched.status).toBe(204);
     const deleted = await call("DELETE", "app/old_records?note=in.(one,n2)", {
       prefer: "return=representation,count=exact",

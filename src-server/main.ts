@@ -222,7 +222,14 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });
       addDataRoutes({ router, db, callers });
       addSecretRoutes({ router, db, callers, secrets });
-      addStorage({ router, db, callers, dataDir: config.dataDir, jwtSecret: keys.jwtSecret });
+      addStorage({
+        router,
+        db,
+        callers,
+        dataDir: config.dataDir,
+        jwtSecret: keys.jwtSecret,
+        publicUrl: () => config.publicUrl ?? url,
+      });
       routes = router.routes();
       http = createHttpServer({
         router,

@@ -22,6 +22,8 @@ export interface StorageOptions {
   callers: CallerResolver;
   dataDir: string;
   jwtSecret: string;
+  /** The server's public URL, read when a URL is signed. */
+  publicUrl: () => string;
 }
 
 /** Creates the store under <dataDir>/storage and registers its routes. */

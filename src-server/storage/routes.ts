@@ -1,6 +1,6 @@
 // HTTP routes of the storage API (compatibility §7.8, upstream's wire paths):
-//   POST/GET    /api/v1/storage/buckets, DELETE /api/v1/storage/buckets/:name   admins
-//   POST        /api/v1/storage/:bucket/sign/*path   {expires_in} -> {signed_url}
+//   POST/GET    /api/v1/storage/buckets, POST/DELETE /api/v1/storage/buckets/:name   admins
+//   POST        /api/v1/storage/:bucket/sign/*path   {expires_in} -> {signed_url} (absolute)
 //   GET         /api/v1/storage/object/sign/:bucket/*path?token=   no other auth
 //   GET         /api/v1/storage/:bucket?prefix&limit&offset -> {files: [...]}
 //   POST/GET/DELETE /api/v1/storage/:bucket/*path   upload (multipart or raw), download, remove
@@ -28,6 +28,8 @@ export interface StorageRoutesOptions {
   store: StorageStore;
   /** Signs download URLs (the server's JWT secret). */
   jwtSecret: string;
+  /** The server's public URL (configured, else where it listens): signed URLs start with it. */
+  publicUrl: () => string;
   /** The time, for signed URLs; Date.now by default. */
   now?: () => number;
 }
@@ -100,6 +102,16 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
     const body = await jsonObject(req);
     return created(await store.createBucket({ ...body, name: body.name ?? body.id }));
   });
+  // Upstream's create-by-name: the body (public, allowed_mime_types, max_file_size) is optional.
+  router.add("POST", `${BASE}/buckets/:name`, admins, async (req) => {
+    const body = (await req.json()) === undefined ? {} : await jsonObject(req);
+    const bucket = await store.createBucket({
+      ...body,
+      file_size_limit: body.file_size_limit ?? body.max_file_size,
+      name: req.params.name,
+    });
+    return created({ ...bucket, bucket: bucket.id, message: "bucket created successfully" });
+  });
   router.add("GET", `${BASE}/buckets`, admins, async () => ({
     buckets: await store.listBuckets(),
   }));
@@ -128,6 +140,7 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
         path: object.name,
         expiresIn,
         nowMs: now(),
+        baseUrl: options.publicUrl(),
       }),
     };
   });

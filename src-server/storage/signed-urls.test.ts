@@ -29,10 +29,10 @@ describe("signed object tokens", () => {
     expect(verifyObjectToken("garbage", base)).toBe(false);
   });
 
-  it("build the URL the sign route returns", () => {
-    const url = signedObjectUrl({ ...base, expiresIn: 10 });
+  it("build the absolute URL the sign route returns, on the public URL", () => {
+    const url = signedObjectUrl({ ...base, expiresIn: 10, baseUrl: "https://files.example/" });
     expect(url).toMatch(
-      /^\/api\/v1\/storage\/object\/sign\/docs\/a%20b\/c\.txt\?token=\d+\.[\w-]+$/,
+      /^https:\/\/files\.example\/api\/v1\/storage\/object\/sign\/docs\/a%20b\/c\.txt\?token=\d+\.[\w-]+$/,
     );
   });
 

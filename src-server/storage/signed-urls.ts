@@ -41,10 +41,11 @@ export function signObjectToken(options: SignOptions): string {
   return `${exp}.${signature(options.secret, options.bucket, options.path, exp)}`;
 }
 
-/** The relative URL the sign route answers with. */
-export function signedObjectUrl(options: SignOptions): string {
+/** The absolute URL the sign route answers with, on the server's public URL `baseUrl`. */
+export function signedObjectUrl(options: SignOptions & { baseUrl: string }): string {
   const token = signObjectToken(options);
-  return `/api/v1/storage/object/sign/${encodeURIComponent(options.bucket)}/${objectPathForUrl(options.path)}?token=${encodeURIComponent(token)}`;
+  const base = options.baseUrl.replace(/\/+$/, "");
+  return `${base}/api/v1/storage/object/sign/${encodeURIComponent(options.bucket)}/${objectPathForUrl(options.path)}?token=${encodeURIComponent(token)}`;
 }
 
 export function verifyObjectToken(

@@ -256,6 +256,11 @@ export function createConnection(
         ...(message.subscriptionId ? { subscription_id: message.subscriptionId } : {}),
       }),
     );
+    // Upstream clients open one socket per channel and treat an unsubscribe as done when the
+    // server closes it: a socket left with nothing to deliver is closed after the ack.
+    if (self.subscriptions.size === 0 && self.executions.size === 0) {
+      ws.close(1000, "unsubscribed");
+    }
   };
 
   const dropExecutions = (drop: (id: string, channel: string) => boolean) => {

@@ -3,7 +3,7 @@ import type { CallerResolver } from "../../auth/caller.ts";
 import { isUuid } from "../../auth/caller.ts";
 import type { UserService } from "../../auth/users.ts";
 import type { Db } from "../../db/pool.ts";
-import { AppError } from "../../errors.ts";
+import { AppError, invalidField } from "../../errors.ts";
 import { requireObject } from "../job-validation.ts";
 import { admin, signedInUser } from "../guards.ts";
 import { created, noContent, type Router } from "../router.ts";
@@ -60,6 +60,18 @@ export function addAuthRoutes({ router, db, callers, users }: AuthRoutesOptions)
     );
   });
   router.add("PATCH", `${adminBase}/:id`, guards, async (req) => {
+    const body = requireObject(await req.json());
+    return users.setRole(userId(req.params.id!), body.role);
+  });
+  // Upstream's form (`admin.updateUserRole`): `?type=app` (the default) names the app's users,
+  // the only kind here.
+  router.add("PATCH", `${adminBase}/:id/role`, guards, async (req) => {
+    const type = req.query.get("type") ?? "app";
+    if (type !== "app")
+      throw invalidField(
+        "type",
+        `type must be app: this server has one kind of user (got "${type}")`,
+      );
     const body = requireObject(await req.json());
     return users.setRole(userId(req.params.id!), body.role);
   });

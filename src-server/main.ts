@@ -38,7 +38,13 @@ import { createDenoRuntime } from "./jobs/sandbox/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerRegistration } from "./instances/registry.ts";
 import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
-import { addSecretRoutes, createSecretStore, loadOrCreateEncryptionKey } from "./secrets/index.ts";
+import {
+  addFunctionSecretRoutes,
+  addSecretRoutes,
+  createFunctionSecretStore,
+  createSecretStore,
+  loadOrCreateEncryptionKey,
+} from "./secrets/index.ts";
 import { addStorage } from "./storage/index.ts";
 
 export interface StartLocalStackOptions {
@@ -222,6 +228,12 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });
       addDataRoutes({ router, db, callers });
       addSecretRoutes({ router, db, callers, secrets });
+      addFunctionSecretRoutes({
+        router,
+        db,
+        callers,
+        store: createFunctionSecretStore({ db, key: encryption.key, logger }),
+      });
       addStorage({
         router,
         db,

@@ -17,3 +17,9 @@ export {
   type SecretOwner,
   type SecretStore,
 } from "./store.ts";
+export {
+  createFunctionSecretStore,
+  type FunctionSecret,
+  type FunctionSecretStore,
+} from "./function-secrets.ts";
+export { addFunctionSecretRoutes } from "./function-routes.ts";

@@ -1,8 +1,8 @@
 // HTTP routes of the secret store (compatibility §4.6, upstream's wire paths). System secrets for
 // admins under /api/v1/admin/settings/custom/secret[s]; a signed-in user's own secrets
 // under /api/v1/settings/secret[s]. Responses carry metadata only, except the admin-only
-// reveal route the desktop UI uses to show one value on request.
-import type { CallerResolver } from "../auth/caller.ts";
+// reveal routes (the desktop UI's for a system secret, upstream's `decrypt` for a user's).
+import { isUuid, type CallerResolver } from "../auth/caller.ts";
 import type { Db } from "../db/pool.ts";
 import { invalidField } from "../errors.ts";
 import { admin, signedInUser } from "../http/guards.ts";
@@ -53,6 +53,8 @@ function addScopeRoutes(router: Router, secrets: SecretStore, scope: Scope): voi
     );
   });
   router.add("GET", `${base}/secrets`, guards, (req) => secrets.list(owner(req)));
+  // Upstream's SDK lists with GET <base>/secret/ (settings.listSecrets).
+  router.add("GET", `${base}/secret`, guards, (req) => secrets.list(owner(req)));
   router.add("GET", `${base}/secret/:key`, guards, (req) => secrets.get(owner(req), name(req)));
   router.add("PUT", `${base}/secret/:key`, guards, async (req) => {
     const input = await body(req);
@@ -81,6 +83,19 @@ export function addSecretRoutes({ router, db, callers, secrets }: SecretRoutesOp
     const value = await secrets.reveal(system(), req.params.key ?? "");
     return new Reply(200, { value }, { "cache-control": "no-store" });
   });
+
+  // Upstream's admin read of one user's secret (settings.getUserSecretValue).
+  router.add(
+    "GET",
+    "/api/v1/admin/settings/user/:id/secret/:key/decrypt",
+    adminGuards,
+    async (req) => {
+      const userId = req.params.id ?? "";
+      if (!isUuid(userId)) throw invalidField("id", "id must be a user id (uuid)");
+      const value = await secrets.reveal({ kind: "user", userId }, req.params.key ?? "");
+      return new Reply(200, { value }, { "cache-control": "no-store" });
+    },
+  );
 
   addScopeRoutes(router, secrets, {
     base: "/api/v1/settings",

@@ -54,12 +54,14 @@ export function envSuffix(name: string): string | null {
 
 /**
  * FLUXBASE_SETTING_<KEY> for system secrets and FLUXBASE_USER_<KEY> for the user's, as an
- * upstream job reads them with Deno.env.get. Names with `-` have no such variable (they
- * stay reachable through the `secrets` global).
+ * upstream job reads them with Deno.env.get, then the function secrets (already named
+ * FLUXBASE_SECRET_<NAME>). Names with `-` have no such variable (they stay reachable through
+ * the `secrets` global).
  */
 export function secretEnv(secrets: {
   user: Record<string, string>;
   system: Record<string, string>;
+  functions?: Record<string, string>;
 }): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [prefix, store] of [
@@ -72,5 +74,5 @@ export function secretEnv(secrets: {
       if (suffix && !value.includes("\0")) env[prefix + suffix] = value;
     }
   }
-  return env;
+  return { ...env, ...secrets.functions };
 }

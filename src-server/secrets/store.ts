@@ -6,6 +6,7 @@ import * as sql from "../db/queries/secrets.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { associatedData, decryptSecret, encryptSecret, type SecretOwner } from "./crypto.ts";
+import { createFunctionSecretStore } from "./function-secrets.ts";
 import { checkDescription, checkName, checkValue } from "./rules.ts";
 
 export type { SecretOwner } from "./crypto.ts";
@@ -26,6 +27,8 @@ export interface SecretMetadata {
 export interface JobSecrets {
   user: Record<string, string>;
   system: Record<string, string>;
+  /** Function secrets of the job's namespace and global scope, as FLUXBASE_SECRET_<NAME>. */
+  functions?: Record<string, string>;
 }
 
 export interface SecretStore {
@@ -53,8 +56,11 @@ export interface SecretStore {
   reveal(owner: SecretOwner, name: string): Promise<string>;
   list(owner: SecretOwner): Promise<SecretMetadata[]>;
   delete(owner: SecretOwner, name: string): Promise<void>;
-  /** Decrypted secrets a job of `userId` may read (system only when null). */
-  forJob(userId: string | null): Promise<JobSecrets>;
+  /**
+   * Decrypted secrets a job of `userId` may read (system only when null), and with a
+   * namespace the function secrets its jobs receive.
+   */
+  forJob(userId: string | null, namespace?: string): Promise<JobSecrets>;
 }
 
 export interface SecretStoreOptions {
@@ -88,6 +94,7 @@ export function createSecretStore({ db, key, logger }: SecretStoreOptions): Secr
   const seal = (owner: SecretOwner, name: string, value: string) =>
     encryptSecret(key, value, associatedData(owner, name));
 
+  const functions = createFunctionSecretStore({ db, key, logger });
   const store: SecretStore = {
     async create(owner, input, actor = null) {
       const name = checkName(input.key);
@@ -187,8 +194,9 @@ export function createSecretStore({ db, key, logger }: SecretStoreOptions): Secr
       if (!(await sql.deleteSecret(db, userIdOf(owner), checkName(name)))) throw notFound(name);
     },
 
-    async forJob(userId) {
+    async forJob(userId, namespace) {
       const result: JobSecrets = { user: {}, system: {} };
+      if (namespace !== undefined) result.functions = await functions.envForJob(namespace);
       for (const row of await sql.secretsForJob(db, userId)) {
         const owner: SecretOwner = row.user_id
           ? { kind: "user", userId: row.user_id }

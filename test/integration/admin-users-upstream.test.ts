@@ -23,7 +23,7 @@ function patchRole(id: string, body: unknown, query = "?type=app", key = t.stack
 describe("PATCH /api/v1/admin/users/:id/role", () => {
   it("changes the role and answers the user", async () => {
     const user = await t.signUp("role-change@example.com");
-    const id = (await user.auth.getSession()).data!.session!.user.id;
+    const id = (await user.auth.getSession()).data!.session!.user!.id;
     const res = await patchRole(id, { role: "editor" });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -36,7 +36,7 @@ describe("PATCH /api/v1/admin/users/:id/role", () => {
 
   it("refuses bad input with a 4xx naming the field, and non-admins", async () => {
     const user = await t.signUp("role-bad@example.com");
-    const id = (await user.auth.getSession()).data!.session!.user.id;
+    const id = (await user.auth.getSession()).data!.session!.user!.id;
     const badType = await patchRole(id, { role: "x" }, "?type=dashboard");
     expect(badType.status).toBe(400);
     expect(((await badType.json()) as { field: string }).field).toBe("type");

@@ -35,8 +35,16 @@ export interface ExecuteContext {
   jwtSecret: string;
   serverUrl(): string;
   passthroughEnv: Record<string, string>;
-  /** The secrets a job of a user (or of nobody) may read; none when absent. */
-  secrets?: { forJob(userId: string | null): Promise<JobRunSpec["secrets"]> };
+  /**
+   * The secrets a job of a user (or of nobody) in a namespace may read; none when absent.
+   * `functions` are the function secrets as FLUXBASE_SECRET_<NAME> variables.
+   */
+  secrets?: {
+    forJob(
+      userId: string | null,
+      namespace: string,
+    ): Promise<JobRunSpec["secrets"] & { functions?: Record<string, string> }>;
+  };
   /** Runs a write of an outcome, retrying it while the database is unreachable. */
   persist<T>(write: () => Promise<T>): Promise<T>;
   logger: Logger;
@@ -73,8 +81,11 @@ async function buildSpec(
   fn: FunctionRow,
   key: AttemptKey,
 ): Promise<JobRunSpec> {
-  // Only the submitting user's secrets and the system's (compatibility §4.6).
-  const secrets = (await ctx.secrets?.forJob(row.created_by)) ?? { user: {}, system: {} };
+  // Only the submitting user's secrets, the system's and the namespace's (compatibility §4.6).
+  const secrets = (await ctx.secrets?.forJob(row.created_by, row.namespace)) ?? {
+    user: {},
+    system: {},
+  };
   const user = row.created_by
     ? {
         id: row.created_by,

@@ -26,6 +26,8 @@ import { createUiLogin } from "./auth/ui-login.ts";
 import { createRouter, type RouteInfo } from "./http/router.ts";
 import { createHttpServer, type HttpServer } from "./http/server.ts";
 import { createRealtimeHub } from "./realtime/index.ts";
+import { createAppTables } from "./realtime/app-tables.ts";
+import { addAdminRealtimeRoutes } from "./http/routes/admin-realtime.ts";
 import { createUiFallback } from "./http/ui-missing.ts";
 import { loadJobsDir, type LoadJobsResult } from "./jobs/functions/loader.ts";
 import { createJobsWatcher } from "./jobs/functions/watcher.ts";
@@ -227,6 +229,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       addAdminScheduleRoutes({ router, db, callers });
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });
       addDataRoutes({ router, db, callers });
+      addAdminRealtimeRoutes({ router, db, callers, appTables: createAppTables({ db, logger }) });
       addSecretRoutes({ router, db, callers, secrets });
       addFunctionSecretRoutes({
         router,

@@ -38,6 +38,8 @@ export interface ConnectionContext {
   /** LISTEN and a lease for the table; rejects when the database cannot be reached. */
   watchTable(schema: string, table: string): Promise<void>;
   unwatchTable(schema: string, table: string): void;
+  /** Has an admin enabled realtime on this application table? One query. */
+  isAppTableEnabled(schema: string, table: string): Promise<boolean>;
   /** May this caller read the job's logs? One query. */
   mayReadExecution(caller: Caller, executionId: string): Promise<boolean>;
   watchExecution(connection: Connection, executionId: string): Promise<void>;
@@ -64,8 +66,11 @@ export interface Connection {
    * token no longer holds (heartbeats still go); false when not sent.
    */
   send(text: string | Buffer): boolean;
-  /** The ids of this socket's subscriptions the change reaches (none when hidden by RLS). */
-  matchChange(change: RowChange): string[];
+  /**
+   * The ids of this socket's subscriptions the change reaches (none when hidden by RLS).
+   * `visible`, when given, is the row's visibility already decided (application tables).
+   */
+  matchChange(change: RowChange, visible?: boolean): string[];
   /** Drops every subscription and watch (socket closed). */
   dispose(): void;
 }
@@ -114,10 +119,10 @@ export function createConnection(
       if (suspended !== undefined && text !== HEARTBEAT_MESSAGE) return false;
       return write(text);
     },
-    matchChange(change) {
+    matchChange(change, decided) {
       if (suspended !== undefined) return [];
       const ids: string[] = [];
-      let visible: boolean | undefined;
+      let visible: boolean | undefined = decided;
       const row = subjectRow(change);
       for (const sub of self.subscriptions.values()) {
         const t = sub.target;
@@ -210,7 +215,10 @@ export function createConnection(
     if (refused) return void write(errorMessage(refused));
     const target = message.target;
     if ("error" in target) return void write(errorMessage(target.error));
-    if (!isRealtimeTable(target.schema, target.table)) {
+    if (
+      !isRealtimeTable(target.schema, target.table) &&
+      !(await ctx.isAppTableEnabled(target.schema, target.table))
+    ) {
       return void write(
         errorMessage(`table ${target.schema}.${target.table} not enabled for realtime`),
       );

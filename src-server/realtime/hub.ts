@@ -11,6 +11,7 @@ import type { Db } from "../db/pool.ts";
 import { coerceError } from "../errors.ts";
 import { listen, type NotificationListener } from "../db/listener.ts";
 import type { Logger } from "../logger.ts";
+import { createAppTables } from "./app-tables.ts";
 import { createConnection, type Connection } from "./connection.ts";
 import { createFanout, type FanoutTarget } from "./fanout.ts";
 import { CHANGES_CHANNEL, createChangeFeed, LOGS_CHANNEL } from "./feed.ts";
@@ -121,11 +122,11 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
    * Matched and serialised once per change (the frame is shared by every socket with one
    * subscription), then queued per socket: the fan-out writes a few sockets per turn.
    */
-  const deliverChange = (change: RowChange) => {
+  const deliverChange = (change: RowChange, visibility?: Map<Connection, boolean>) => {
     let json: string | undefined;
     let shared: Buffer | undefined;
-    for (const connection of connections) {
-      const ids = connection.matchChange(change);
+    for (const connection of visibility?.keys() ?? connections) {
+      const ids = connection.matchChange(change, visibility?.get(connection));
       if (ids.length === 0) continue;
       json ??= JSON.stringify(change);
       const frame =
@@ -136,12 +137,35 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     }
   };
 
+  // Application tables: each change waits for its per-socket RLS checks; one chain keeps
+  // their changes in commit order.
+  const appTables = createAppTables({ db, logger });
+  let appChain: Promise<void> = Promise.resolve();
+  const deliverAppChange = (change: RowChange) => {
+    const candidates = [...connections].filter((c) =>
+      [...c.subscriptions.values()].some(
+        (s) => s.target.schema === change.schema && s.target.table === change.table,
+      ),
+    );
+    if (candidates.length === 0) return;
+    const checks = candidates.map((c) => appTables.visibleTo(c.caller, change));
+    appChain = appChain
+      .then(async () => {
+        const visible = await Promise.all(checks);
+        deliverChange(change, new Map(candidates.map((c, i) => [c, visible[i]!])));
+      })
+      .catch((err: unknown) =>
+        logger.warn("realtime: app table change dropped", { error: coerceError(err).message }),
+      );
+  };
+
   const feed = createChangeFeed({
     db,
     logger,
     wantsTable: (schema, table) => leases.holds(schema, table),
     wantsExecution: (id) => logWatchers.has(id),
-    onChange: deliverChange,
+    onChange: (change) =>
+      appTables.isAppTable(change.schema) ? deliverAppChange(change) : deliverChange(change),
     onLog(line) {
       const watchers = logWatchers.get(line.execution_id);
       if (!watchers) return;
@@ -188,6 +212,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     maxBufferedBytes: limits.maxBufferedBytes,
     watchTable: watch,
     unwatchTable: (schema: string, table: string) => leases.release(schema, table),
+    isAppTableEnabled: (schema: string, table: string) => appTables.isEnabled(schema, table),
     async mayReadExecution(caller: Caller, id: string) {
       const rows = await db.query<{ created_by: string | null; user_role: string | null }>(
         "SELECT created_by, user_role FROM jobs.queue WHERE id = $1",

@@ -1,3 +1,4 @@
+-- Two additions: function secrets (below) and realtime on application tables (at the end).
 -- Function secrets (compatibility §4.6, store 2; upstream's functions.secrets): named values an
 -- admin sets for every job (scope global) or for the jobs of one namespace (scope namespace),
 -- which a job reads as FLUXBASE_SECRET_<NAME>; the namespace's value wins over the global one,
@@ -42,3 +43,58 @@ CREATE TABLE secrets.function_secret_versions (
 ALTER TABLE secrets.function_secrets ENABLE ROW LEVEL SECURITY;
 ALTER TABLE secrets.function_secret_versions ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON secrets.function_secrets, secrets.function_secret_versions FROM PUBLIC;
+
+-- Realtime on application tables (upstream's admin.realtime.enableRealtime): an admin enables a
+-- table of the `app` or `public` schema; the server then adds the row trigger below to it
+-- (named fluxbase_realtime_notify) and each socket receives only the changes of rows its
+-- identity may SELECT under the table's own RLS policies (checked by the hub per socket).
+-- `excluded` columns never travel; like the jobs tables' triggers, nothing is built while
+-- no hub holds a lease on the table, and a row too large for pg_notify is announced by id.
+CREATE TABLE realtime.app_tables (
+  schema_name text NOT NULL CHECK (schema_name IN ('app', 'public')),
+  table_name text NOT NULL,
+  events text[] NOT NULL DEFAULT '{INSERT,UPDATE,DELETE}'
+    CHECK (events <@ '{INSERT,UPDATE,DELETE}'::text[] AND cardinality(events) > 0),
+  excluded text[] NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (schema_name, table_name)
+);
+REVOKE ALL ON realtime.app_tables FROM PUBLIC;
+
+CREATE FUNCTION realtime.notify_app_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+  drop_cols text[];
+  rec jsonb;
+  old_rec jsonb;
+  body text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM realtime.listeners l
+                 WHERE l.schema_name = TG_TABLE_SCHEMA AND l.table_name = TG_TABLE_NAME
+                   AND l.expires_at > now()) THEN
+    RETURN NULL;
+  END IF;
+  SELECT excluded INTO drop_cols FROM realtime.app_tables
+  WHERE schema_name = TG_TABLE_SCHEMA AND table_name = TG_TABLE_NAME;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    rec := to_jsonb(NEW) - drop_cols;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    old_rec := to_jsonb(OLD) - drop_cols;
+  END IF;
+  body := json_build_object(
+    'schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME, 'type', TG_OP,
+    'commit_timestamp', now(), 'record', rec, 'old_record', old_rec)::text;
+  IF octet_length(body) > 7900 THEN
+    body := json_build_object(
+      'schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME, 'type', TG_OP,
+      'commit_timestamp', now(), 'truncated', true,
+      'id', coalesce(rec ->> 'id', old_rec ->> 'id'))::text;
+  END IF;
+  PERFORM pg_notify('fluxbase_changes', body);
+  RETURN NULL;
+END
+$$;

@@ -49,6 +49,11 @@ export const routes: RouteRecordRaw[] = [
     meta: { nav: "Users", key: "u", admin: true },
   },
   {
+    path: "/tables",
+    component: () => import("./views/TablesView.vue"),
+    meta: { nav: "Tables", key: "b", admin: true },
+  },
+  {
     path: "/connect",
     component: () => import("./views/ConnectView.vue"),
     meta: { nav: "Connect", key: "c", admin: true },

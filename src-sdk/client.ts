@@ -3,6 +3,7 @@
 // `createClient(url, key, options)` (compatibility §1.1).
 import { AdminFilesClient } from "./admin-files.ts";
 import { AdminJobsClient } from "./admin-jobs.ts";
+import { AdminRealtimeClient } from "./admin-realtime.ts";
 import { AdminUsersClient } from "./admin-users.ts";
 import { AuthClient } from "./auth.ts";
 import { HttpClient, type FetchLike } from "./http.ts";
@@ -115,6 +116,8 @@ export class FluxbaseClient {
     settings: AdminSecretSettingsClient;
     /** The jobs folder as files (the IDE). */
     files: AdminFilesClient;
+    /** Realtime on application tables. */
+    realtime: AdminRealtimeClient;
   };
   /** The signed-in user's own secrets. */
   readonly settings: SecretSettingsClient;
@@ -154,6 +157,7 @@ export class FluxbaseClient {
       users: new AdminUsersClient(this.http),
       settings: new AdminSecretSettingsClient(this.http),
       files: new AdminFilesClient(this.http),
+      realtime: new AdminRealtimeClient(this.http),
     };
     this.settings = new SecretSettingsClient(this.http, "/api/v1/settings");
     this.storage = new StorageClient(this.http);

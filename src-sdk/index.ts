@@ -31,6 +31,11 @@ export {
 } from "./admin-files.ts";
 export { AdminUsersClient, type CreateUserInput } from "./admin-users.ts";
 export {
+  AdminRealtimeClient,
+  type EnableRealtimeOptions,
+  type RealtimeTableStatus,
+} from "./admin-realtime.ts";
+export {
   AdminSecretSettingsClient,
   SecretSettingsClient,
   type SecretMetadata,

@@ -2,6 +2,7 @@
 // It is thenable: `await client.from("t").select("*").eq("id", 1)` runs the request.
 import { FluxbaseError } from "./errors.ts";
 import type { HttpClient } from "./http.ts";
+import { LONG_QUERY_CHARS, longQueryBody } from "./long-query.ts";
 
 /** A table row. Rows are user-shaped, so fields are loosely typed; pass a type to narrow. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows have whatever columns the table has
@@ -246,12 +247,20 @@ export class QueryBuilder<R extends Row = Row, T = R[]> implements PromiseLike<Q
   }
 
   private async execute(): Promise<QueryResponse<T>> {
-    const options = { query: this.toSearchParams(), headers: this.headers(), signal: this.signal };
-    const res = await this.http.request<unknown>(
-      this.method,
-      this.path,
-      this.body === undefined ? options : { ...options, body: this.body },
-    );
+    const query = this.toSearchParams();
+    const options = { query, headers: this.headers(), signal: this.signal };
+    const long = this.method === "GET" && query.toString().length > LONG_QUERY_CHARS;
+    const res = long
+      ? await this.http.request<unknown>("POST", `${this.path}/query`, {
+          headers: options.headers,
+          signal: options.signal,
+          body: longQueryBody(query),
+        })
+      : await this.http.request<unknown>(
+          this.method,
+          this.path,
+          this.body === undefined ? options : { ...options, body: this.body },
+        );
     const base = {
       count: countFromContentRange(res.headers?.get("content-range") ?? null),
       status: res.status,

@@ -124,4 +124,19 @@ describe("POST …/query (long queries)", () => {
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { field: string }).field).toBe("nope");
   });
+
+  it("this repo's SDK sends a read past 4 KB of query string the same way", async () => {
+    const notes = ["sdk, one", "sdk (two)", 'sdk "three"'];
+    await t.service.from("app.old_records").insert(notes.map((note) => ({ note })));
+    const many = [...notes, ...Array.from({ length: 2000 }, (_, i) => `absent-${i}`)];
+    const { data, error, count } = await t.service
+      .from("app.old_records")
+      .select("note", { count: "exact" })
+      .in("note", many)
+      .neq("note", "sdk (two)")
+      .order("id", { ascending: false });
+    expect(error).toBeNull();
+    expect(count).toBe(2);
+    expect(data!.map((r) => r.note)).toEqual(['sdk "three"', "sdk, one"]);
+  });
 });

@@ -96,6 +96,8 @@ function checkExclude(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || !value.every((c) => typeof c === "string" && c !== ""))
     throw invalidField("exclude", "exclude must be an array of column names");
+  if (value.includes("id"))
+    throw invalidField("exclude", "exclude cannot name id: each row's visibility is read by id");
   return value as string[];
 }
 

@@ -47,7 +47,7 @@ async function subscribed(token: string, filter?: string): Promise<RawSocket> {
 }
 
 const insertAs = (token: string, value: string) =>
-  api(t.url, "/api/v1/tables/app/my_table", { method: "POST", token, body: { value } });
+  api(t.url, "/api/v1/tables/app/my_table", { method: "POST", token, body: { value, score: 7 } });
 
 const changeWith = (value: string) => (m: Json) =>
   m.type === "postgres_changes" && m.payload.record?.value === value;
@@ -70,6 +70,9 @@ describe("postgres_changes on app tables", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe("schema");
     expect((await admin("POST", "", { schema: "app", table: "nope" })).status).toBe(404);
+    const noId = await admin("POST", "", { schema: "app", table: "my_table", exclude: ["id"] });
+    expect(noId.status).toBe(400);
+    expect(noId.body.field).toBe("exclude");
 
     const enabled = await admin("POST", "", { schema: "app", table: "my_table" });
     expect(enabled.status).toBe(201);
@@ -89,6 +92,8 @@ describe("postgres_changes on app tables", () => {
   });
 
   it("delivers each change to the sockets whose identity may read the row (RLS)", async () => {
+    const patched = await admin("PATCH", "/app/my_table", { exclude: ["score"] });
+    expect(patched.body).toEqual({ success: true, message: "Realtime configuration updated" });
     const ann = await subscribed(tokens.ann);
     const bob = await subscribed(tokens.bob);
     const filtered = await subscribed(tokens.ann, "value=eq.ann-2");
@@ -100,6 +105,8 @@ describe("postgres_changes on app tables", () => {
 
     const annChange = await ann.next(changeWith("ann-2"), "ann's second row");
     expect(annChange.payload).toMatchObject({ type: "INSERT", schema: "app", table: "my_table" });
+    expect(annChange.payload.record).toHaveProperty("user_id");
+    expect(annChange.payload.record).not.toHaveProperty("score");
     await bob.next(changeWith("bob-1"), "bob's row");
     await service.next(changeWith("ann-2"), "service sees ann's row");
     await filtered.next(changeWith("ann-2"), "filtered row");

@@ -10,12 +10,15 @@ import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { createNoopFunction } from "./queue-path.ts";
+import { cpuSince, cpuSnapshot, type CpuSnapshot } from "./cpu.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
 
 export interface FullPathFigures {
   drainPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU spent during the drain, per job. */
+  cpuPerJob: CpuSnapshot;
 }
 
 /** Wraps a runtime to note when each job's handler starts. */
@@ -83,6 +86,7 @@ export async function runFullPath(options: {
     passthroughEnv: {},
     logger: silentLogger,
   });
+  const cpu0 = cpuSnapshot();
   const t0 = performance.now();
   await pool.start();
   await until(async () => {
@@ -92,6 +96,12 @@ export async function runFullPath(options: {
     return row!.n >= options.jobs;
   }, 20);
   const drainPerSecond = options.jobs / ((performance.now() - t0) / 1000);
+  const cpu = cpuSince(cpu0);
+  const cpuPerJob = {
+    serverMs: cpu.serverMs / options.jobs,
+    denoMs: cpu.denoMs / options.jobs,
+    postgresMs: cpu.postgresMs / options.jobs,
+  };
   const [failed] = await db.query<{ n: number }>(
     "SELECT count(*) AS n FROM jobs.queue WHERE status = 'failed'",
   );
@@ -109,5 +119,10 @@ export async function runFullPath(options: {
   await db.end();
   await stack.stop();
   await rm(dir, { recursive: true, force: true });
-  return { drainPerSecond, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    drainPerSecond,
+    cpuPerJob,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }

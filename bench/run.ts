@@ -26,6 +26,7 @@ async function main() {
       `PostgreSQL ${pg.port} (embedded, default durability settings); ${QUEUE_JOBS} queue-path jobs, ${FULL_JOBS} full-path jobs`,
     );
 
+    const only = process.env.BENCH_ONLY;
     const loop = await runBaselineLoop({
       url: pg.connectionString,
       jobs: QUEUE_JOBS,
@@ -33,7 +34,7 @@ async function main() {
     });
     console.log(`baseline SKIP LOCKED loop, concurrency 10:  ${fmt(loop, 0)} jobs/s`);
 
-    for (const mode of ["unbatched", "batched"] as const) {
+    for (const mode of only === "full" ? [] : (["unbatched", "batched"] as const)) {
       const queue = await runQueuePath({
         url: pg.connectionString,
         jobs: QUEUE_JOBS,
@@ -50,10 +51,14 @@ async function main() {
       );
     }
 
-    if (process.env.BENCH_ONLY === "queue") return;
+    if (only === "queue") return;
     const full = await runFullPath({ url: pg.connectionString, jobs: FULL_JOBS, latencyJobs: 200 });
     console.log(
       `full path drain (HTTP -> Deno), 4x5 slots: ${fmt(full.drainPerSecond, 1)} jobs/s  (${fmt(full.drainPerSecond / loop, 3)} of the loop)`,
+    );
+    const c = full.cpuPerJob;
+    console.log(
+      `full path CPU per job during the drain: server ${fmt(c.serverMs, 2)} ms, Deno ${fmt(c.denoMs, 2)} ms, PostgreSQL ${fmt(c.postgresMs, 2)} ms`,
     );
     console.log(
       `full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,

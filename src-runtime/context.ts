@@ -14,8 +14,14 @@ export interface JobUser {
 export interface JobContextMessage {
   /** Per-attempt random value; only lines carrying it are control messages. */
   nonce: string;
-  /** The job's code, imported (from a blob: URL) after this context is applied. */
-  code: string;
+  /**
+   * The job's code, imported (from a blob: URL) after this context is applied. Absent
+   * when this process ran the same code for its previous job: that code is imported
+   * again, as a fresh module.
+   */
+  code?: string;
+  /** The code's media type: JavaScript (transpiled once by the server) or TypeScript. */
+  codeType: "javascript" | "typescript";
   jobId: string;
   jobName: string;
   namespace: string;

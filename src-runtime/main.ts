@@ -149,7 +149,10 @@ async function runJob(context: JobContextMessage, moduleUrl: string, running: Cu
 
 function isContext(value: unknown): value is JobContextMessage {
   const record = value as Partial<JobContextMessage> | null;
-  return typeof record?.nonce === "string" && typeof record.code === "string";
+  return (
+    typeof record?.nonce === "string" &&
+    (typeof record.code === "string" || (record.code === undefined && kept !== null))
+  );
 }
 
 /**
@@ -157,8 +160,19 @@ function isContext(value: unknown): value is JobContextMessage {
  * and no file the job would need read access to (the code of every function lives
  * in one folder, which jobs may not list or read).
  */
-function moduleUrlFor(code: string): string {
-  return createObjectUrl(new BlobClass([code], { type: "application/typescript" }));
+function moduleUrlFor(code: Blob): string {
+  return createObjectUrl(code);
+}
+
+/** The code of the last job, kept for the next (a reused process runs only the same code). */
+let kept: Blob | null = null;
+
+function codeOf(context: JobContextMessage): Blob {
+  if (context.code === undefined) return kept as Blob;
+  const type =
+    context.codeType === "javascript" ? "application/javascript" : "application/typescript";
+  kept = new BlobClass([context.code], { type });
+  return kept;
 }
 
 const inbox = createInbox(createLineReader(Deno.stdin.readable), {
@@ -176,7 +190,7 @@ for (;;) {
   timers.begin();
   try {
     resetEnv(context.env);
-    await runJob(context, moduleUrlFor(context.code), running);
+    await runJob(context, moduleUrlFor(codeOf(context)), running);
   } catch (error) {
     report.fail(error);
   }

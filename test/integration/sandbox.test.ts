@@ -188,6 +188,24 @@ describe("errors", () => {
     expect(outcome).toEqual({ ok: false, reason: "error", error: message });
   });
 
+  it("names the line of the TypeScript as written in an error's stack", async () => {
+    const logs: string[] = [];
+    const code = [
+      "interface Input { n: number }",
+      "",
+      "export function handler(): number {",
+      "  const input: Input = { n: 1 };",
+      "  throw new Error(`boom ${input.n}`);",
+      "}",
+    ].join("\n");
+    const handle = runtime.start(jobSpec(code, api.url), {
+      onProgress() {},
+      onLog: (_level, message) => logs.push(message),
+    });
+    expect(await handle.done).toEqual({ ok: false, reason: "error", error: "boom 1" });
+    expect(logs.join("\n")).toMatch(/at [^\n]*handler[^\n]*\(blob:[^)]*:5:9\)/);
+  });
+
   it("fails when the module has no entry point, or does not load", async () => {
     expect(await run("export const x = 1;").done).toMatchObject({
       ok: false,

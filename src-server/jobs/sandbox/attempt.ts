@@ -15,6 +15,7 @@ import { parseLine } from "./channel.ts";
 import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";
 import { createMasker, maskProgress } from "./mask.ts";
 import { watchMemory } from "./memory-watchdog.ts";
+import type { PreparedCode } from "./prepared-code.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
@@ -32,6 +33,8 @@ export interface AttemptInput {
   spec: JobRunSpec;
   callbacks: JobRunCallbacks;
   env: Record<string, string>;
+  /** The job's code as the sandbox imports it. */
+  code: PreparedCode;
   /** The process may run another job after this one (else it exits after the result). */
   keepAlive: boolean;
   /** The job ended cleanly (result or thrown error), was neither killed nor cancelled. */
@@ -50,6 +53,9 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     nonce,
     env: input.env,
     keepAlive: input.keepAlive,
+    code: input.code,
+    // A reused process ran this code last (the reuse key names it): it keeps it.
+    codeKept: input.reused,
   });
   const mask = createMasker(context.maskValues);
   const facts: Omit<AttemptFacts, "exitCode" | "signal"> = {

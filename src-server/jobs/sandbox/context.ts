@@ -6,8 +6,14 @@ import type { JobRunSpec, JobUserContext, LogLevel } from "../worker/runtime.ts"
 
 export interface JobContextMessage {
   nonce: string;
-  /** The job's code: imported by the sandbox from memory, never from a file it could list. */
-  code: string;
+  /**
+   * The job's code: imported by the sandbox from memory, never from a file it could list.
+   * Absent when the process ran this very code for its previous job (a reused process):
+   * it imports what it kept, afresh.
+   */
+  code?: string;
+  /** How the code is imported: transpiled once by the server, or TypeScript for Deno. */
+  codeType: "javascript" | "typescript";
   jobId: string;
   jobName: string;
   namespace: string;
@@ -53,11 +59,20 @@ export function secretValues(spec: JobRunSpec): string[] {
 
 export function buildContextMessage(
   spec: JobRunSpec,
-  extra: { nonce: string; env: Record<string, string>; keepAlive: boolean },
+  extra: {
+    nonce: string;
+    env: Record<string, string>;
+    keepAlive: boolean;
+    /** What to import (see prepared-code.ts). */
+    code: { source: string; type: JobContextMessage["codeType"] };
+    /** The process holds this code already (it ran it last): it is not sent again. */
+    codeKept: boolean;
+  },
 ): JobContextMessage {
   return {
     nonce: extra.nonce,
-    code: spec.code,
+    code: extra.codeKept ? undefined : extra.code.source,
+    codeType: extra.code.type,
     jobId: spec.jobId,
     jobName: spec.jobName,
     namespace: spec.namespace,

@@ -8,12 +8,12 @@ import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../worker/runtime.ts";
 import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
-import { codeId } from "./code-id.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
 import { deferredHandle } from "./deferred-handle.ts";
 import type { HostResolverOptions } from "./named-hosts.ts";
 import { createNetPlanner } from "./net-planner.ts";
+import { createPreparedCodeCache } from "./prepared-code.ts";
 import { protectedPaths } from "./protected-paths.ts";
 import { reachableSandboxCode } from "./code-copy.ts";
 import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
@@ -113,6 +113,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     maxIdle: options.maxIdleProcesses ?? 32,
   });
   let closed = false;
+  const preparedCode = createPreparedCodeCache();
 
   // Names in allow lists are looked up, and the system's rules changed, before a job's
   // command line is built (net.prepare); see net-planner.ts.
@@ -179,7 +180,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      const key = reuseKey(plan.key, spec, codeId(spec.code));
+      const code = preparedCode.prepare(spec.functionId, spec.code);
+      const key = reuseKey(plan.key, spec, code.id);
       const reusedProcess = reuse ? idle.take(key) : undefined;
       const warmProcess = reusedProcess ? undefined : pool.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
@@ -194,6 +196,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         spec,
         callbacks,
         env,
+        code,
         exitGraceMs: options.exitGraceMs ?? 2000,
         onCallbackError: (error) =>
           options.logger?.warn("sandbox callback failed", {

@@ -1,0 +1,104 @@
+// CPU time by process, read from /proc (Linux): what a benchmark phase cost the
+// server process, the Deno sandboxes and PostgreSQL, as CPU milliseconds rather than
+// wall time, so that a figure stays meaningful on a machine shared with other work.
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICK_MS = 10; // USER_HZ is 100 on every Linux this runs on
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** utime + stime of the process itself. */
+  selfMs: number;
+  /** cutime + cstime: children it has waited for. */
+  reapedMs: number;
+}
+
+function readStat(pid: number | "self"): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const close = text.lastIndexOf(")");
+  const comm = text.slice(text.indexOf("(") + 1, close);
+  const fields = text.slice(close + 2).split(" ");
+  // fields[0] is state (field 3); utime is field 14 -> index 11.
+  const n = (i: number) => Number(fields[i]);
+  return {
+    pid: pid === "self" ? process.pid : pid,
+    ppid: n(1),
+    comm,
+    selfMs: (n(11) + n(12)) * TICK_MS,
+    reapedMs: (n(13) + n(14)) * TICK_MS,
+  };
+}
+
+function allProcesses(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat) out.push(stat);
+  }
+  return out;
+}
+
+function descendantsOf(root: number, all: ProcStat[]): ProcStat[] {
+  const byParent = new Map<number, ProcStat[]>();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const out: ProcStat[] = [];
+  const walk = (pid: number) => {
+    for (const child of byParent.get(pid) ?? []) {
+      out.push(child);
+      walk(child.pid);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export interface CpuSnapshot {
+  /** This Node process, every thread. */
+  serverMs: number;
+  /** Deno processes: live ones plus those this process has reaped. */
+  denoMs: number;
+  /** PostgreSQL: the postmaster and its backends (live and reaped). */
+  postgresMs: number;
+}
+
+/** Where CPU went; PostgreSQL must be a descendant of this process (embedded) to be counted. */
+export function cpuSnapshot(): CpuSnapshot {
+  const usage = process.cpuUsage();
+  const self = readStat("self");
+  const all = allProcesses();
+  const mine = descendantsOf(process.pid, all);
+  let liveDeno = 0;
+  let postgres = 0;
+  let postgresReaped = 0;
+  for (const p of mine) {
+    if (p.comm === "deno") liveDeno += p.selfMs;
+    else if (p.comm.startsWith("postgres")) {
+      postgres += p.selfMs;
+      // Only the postmaster's reaped children are backends; count them once.
+      if (p.ppid === process.pid) postgresReaped += p.reapedMs;
+    }
+  }
+  return {
+    serverMs: (usage.user + usage.system) / 1000,
+    // Deno processes are the only children this process reaps while a benchmark runs.
+    denoMs: liveDeno + (self?.reapedMs ?? 0),
+    postgresMs: postgres + postgresReaped,
+  };
+}
+
+export function cpuSince(before: CpuSnapshot): CpuSnapshot {
+  const now = cpuSnapshot();
+  return {
+    serverMs: now.serverMs - before.serverMs,
+    denoMs: now.denoMs - before.denoMs,
+    postgresMs: now.postgresMs - before.postgresMs,
+  };
+}

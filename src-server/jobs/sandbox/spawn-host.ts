@@ -77,7 +77,19 @@ let threadNiced = false;
 if (workerData.nice > 0 && process.platform === "linux") {
   try { os.setPriority(Math.min(19, os.getPriority() + workerData.nice)); threadNiced = true; } catch {}
 }
-const post = (message) => parentPort.postMessage(message);
+// Messages go out in batches, one per turn of this thread's event loop: output of many
+// processes read in the same turn (and a job's result and idle lines) cost one wake-up
+// of the main thread, not one each.
+let outbox = [];
+const flush = () => {
+  const batch = outbox;
+  outbox = [];
+  parentPort.postMessage(batch);
+};
+const post = (message) => {
+  outbox.push(message);
+  if (outbox.length === 1) setImmediate(flush);
+};
 function start(m) {
   let child;
   try {
@@ -111,7 +123,10 @@ function start(m) {
     readable.on("end", () => post({ op: "end", id: m.id, stream }));
   }
 }
-parentPort.on("message", (m) => {
+parentPort.on("message", (batch) => {
+  for (const m of batch) handle(m);
+});
+function handle(m) {
   if (m.op === "spawn") return start(m);
   const child = children.get(m.id);
   if (!child) return;
@@ -122,7 +137,7 @@ parentPort.on("message", (m) => {
   } else if (m.op === "kill") {
     if (alive) child.kill("SIGKILL");
   }
-});
+}
 `;
 
 export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
@@ -139,7 +154,24 @@ export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
     for (const events of all) events.exit({ code: null, signal: null, spawnError });
   };
 
-  const onMessage = (message: FromHost) => {
+  const onMessage = (batch: FromHost[]) => {
+    for (const message of batch) deliver(message);
+  };
+
+  // What goes to the thread is sent in batches too, once per turn of this event loop.
+  let outbox: ToHost[] = [];
+  const flush = () => {
+    // A process that exited meanwhile (or whose thread failed) gets nothing more.
+    const batch = outbox.filter((message) => hosted.has(message.id));
+    outbox = [];
+    if (batch.length > 0) thread().postMessage(batch);
+  };
+  const post = (message: ToHost) => {
+    outbox.push(message);
+    if (outbox.length === 1) setImmediate(flush);
+  };
+
+  const deliver = (message: FromHost) => {
     const events = hosted.get(message.id);
     if (!events) return;
     if (message.op === "spawned") pids.set(message.id, message.pid);
@@ -174,12 +206,11 @@ export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
   return {
     spawn(spawnOptions, events) {
       const id = nextId++;
-      const host = thread();
       hosted.set(id, events);
       // Live processes keep the server running, as their handles did on the main thread.
-      host.ref();
+      thread().ref();
       const send = (message: ToHost) => {
-        if (hosted.has(id)) host.postMessage(message);
+        if (hosted.has(id)) post(message);
       };
       send({ op: "spawn", id, ...spawnOptions });
       return {

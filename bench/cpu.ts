@@ -102,3 +102,10 @@ export function cpuSince(before: CpuSnapshot): CpuSnapshot {
     postgresMs: now.postgresMs - before.postgresMs,
   };
 }
+
+/** Deno processes started by this process (warm, idle or running). */
+export function denoPids(): number[] {
+  return descendantsOf(process.pid, allProcesses())
+    .filter((p) => p.comm === "deno")
+    .map((p) => p.pid);
+}

@@ -10,7 +10,8 @@ import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { createNoopFunction } from "./queue-path.ts";
-import { cpuSince, cpuSnapshot, type CpuSnapshot } from "./cpu.ts";
+import { cpuSince, cpuSnapshot, denoPids, type CpuSnapshot } from "./cpu.ts";
+import { statusMb } from "./startup.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
 
 export interface FullPathFigures {
@@ -19,6 +20,8 @@ export interface FullPathFigures {
   p99Ms: number;
   /** CPU spent during the drain, per job. */
   cpuPerJob: CpuSnapshot;
+  /** Each Deno process kept after the drain (idle, ready for a job): resident and private MB. */
+  denoRss: Array<{ rssMb: number; privateMb: number }>;
 }
 
 /** Wraps a runtime to note when each job's handler starts. */
@@ -97,6 +100,10 @@ export async function runFullPath(options: {
   }, 20);
   const drainPerSecond = options.jobs / ((performance.now() - t0) / 1000);
   const cpu = cpuSince(cpu0);
+  const denoRss = denoPids().map((pid) => ({
+    rssMb: statusMb(pid, "VmRSS"),
+    privateMb: statusMb(pid, "RssAnon"),
+  }));
   const cpuPerJob = {
     serverMs: cpu.serverMs / options.jobs,
     denoMs: cpu.denoMs / options.jobs,
@@ -105,7 +112,14 @@ export async function runFullPath(options: {
   const [failed] = await db.query<{ n: number }>(
     "SELECT count(*) AS n FROM jobs.queue WHERE status = 'failed'",
   );
-  if (failed!.n > 0) throw new Error(`${failed!.n} jobs failed during the drain`);
+  if (failed!.n > 0) {
+    const errors = await db.query<{ error_message: string | null }>(
+      "SELECT error_message FROM jobs.queue WHERE status = 'failed' LIMIT 3",
+    );
+    throw new Error(
+      `${failed!.n} jobs failed during the drain: ${errors.map((e) => e.error_message).join("; ")}`,
+    );
+  }
 
   // Latency while idle: jobs arriving at 20/s, from the HTTP submit to the handler starting in Deno.
   const latencies: number[] = [];
@@ -122,6 +136,7 @@ export async function runFullPath(options: {
   return {
     drainPerSecond,
     cpuPerJob,
+    denoRss,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
   };

@@ -9,10 +9,13 @@ import { createDb } from "../src-server/db/pool.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
 import { runQueuePath } from "./queue-path.ts";
+import { runStartup } from "./startup.ts";
+import { runSubmitPath } from "./submit-path.ts";
 import { fmt, runBenchmark } from "./stats.ts";
 
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 20_000);
 const FULL_JOBS = Number(process.env.BENCH_FULL_JOBS ?? 2_000);
+const SUBMITS = Number(process.env.BENCH_SUBMITS ?? 3_000);
 
 async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-pg-"));
@@ -62,6 +65,20 @@ async function main() {
     );
     console.log(
       `full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,
+    );
+    const rss = full.denoRss.map((d) => `${fmt(d.rssMb, 0)}/${fmt(d.privateMb, 0)}`);
+    console.log(
+      `Deno processes kept after the drain: ${rss.length}, RSS/private MB each: ${rss.join(" ") || "none"}`,
+    );
+
+    const submits = await runSubmitPath({ url: pg.connectionString, clients: 20, total: SUBMITS });
+    console.log(
+      `HTTP submit alone, 20 clients: ${fmt(submits.perSecond, 0)} jobs/s, p50 ${fmt(submits.p50Ms, 1)} ms, p95 ${fmt(submits.p95Ms, 1)} ms  (bare INSERT loop, 20 connections: ${fmt(submits.insertPerSecond, 0)}/s)`,
+    );
+    if (only === "full") return;
+    const start = await runStartup({ idleSeconds: 5 });
+    console.log(
+      `serve (via tsx): first run (initdb) -> ready ${fmt(start.firstRunMs / 1000, 2)} s; existing data dir -> ready ${fmt(start.restartMs / 1000, 2)} s; idle server RSS ${fmt(start.idleServerRssMb, 0)} MB`,
     );
   } finally {
     await pg.stop();

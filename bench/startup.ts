@@ -1,0 +1,92 @@
+// Start time and memory of a real `serve` process (run through tsx, as `npm run cli`):
+// a first run on an empty data dir (initdb, migrations) to "ready", a second start on
+// the same data dir to "ready", then the server's resident memory once idle. Linux only
+// for the memory figure (/proc).
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface StartupFigures {
+  firstRunMs: number;
+  restartMs: number;
+  /** The server process (Node, every thread), after it has been idle a while. */
+  idleServerRssMb: number;
+}
+
+export function statusMb(pid: number, field: string): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startServer(dataDir: string, jobsDir: string) {
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src-server/cli/main.ts", "serve", "--port", "0"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        FLUXBASE_DATA_DIR: dataDir,
+        FLUXBASE_JOBS_DIR: jobsDir,
+        FLUXBASE_LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "ready" in 60 s:\n${output}`)), 60_000);
+    child.stdout!.setEncoding("utf8");
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (d: string) => (output += d));
+    child.stdout!.on("data", (d: string) => {
+      output += d;
+      if (output.includes("ready at")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited (${code}):\n${output}`)));
+  });
+  return { child, readyMs: performance.now() - t0 };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+export async function runStartup(options: { idleSeconds: number }): Promise<StartupFigures> {
+  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-start-"));
+  const dataDir = path.join(dir, "data");
+  const jobsDir = path.join(dir, "jobs");
+  await mkdir(jobsDir);
+  try {
+    const first = await startServer(dataDir, jobsDir);
+    await stop(first.child);
+    const second = await startServer(dataDir, jobsDir);
+    await new Promise((r) => setTimeout(r, options.idleSeconds * 1000));
+    const pid = second.child.pid!;
+    const figures: StartupFigures = {
+      firstRunMs: first.readyMs,
+      restartMs: second.readyMs,
+      idleServerRssMb: statusMb(pid, "VmRSS"),
+    };
+    await stop(second.child);
+    return figures;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

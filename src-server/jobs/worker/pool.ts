@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
-import { completeAndClaim, type ClaimedJobRow } from "../../db/queries/claim.ts";
+import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
 import { retryWhileDisconnected } from "../../db/connection-error.ts";
 import {
   recoverLostJobs,
@@ -74,9 +74,9 @@ interface LocalWorker {
   /** Completions waiting for this worker's next round trip. */
   finished: FinishedAttempt[];
   /** A claim (with completions) is in flight. */
-  calling: boolean;
+  claiming: boolean;
   /** Slots were freed or work announced while a claim was in flight: claim again. */
-  again: boolean;
+  claimAgain: boolean;
 }
 
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
@@ -105,7 +105,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       worker.running.delete(key.id);
       return new Promise<boolean>((resolve, reject) => {
         worker.finished.push({ key, result, progress, resolve, reject });
-        void fill(worker);
+        void claimFor(worker);
       });
     },
   };
@@ -149,7 +149,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         const heldSlot = worker.running.delete(row.id);
         running.delete(row.id);
         inFlight.delete(task);
-        if (heldSlot && !stopping) void fill(worker);
+        if (heldSlot && !stopping) void claimFor(worker);
       });
     inFlight.add(task);
   };
@@ -160,24 +160,24 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
    * next one, so under load each call (and each commit) serves several jobs.
    */
   /** Writes a finished attempt's completion in a statement of its own (the batcher's). */
-  const completeAlone = (f: FinishedAttempt) =>
+  const completeWithoutClaim = (f: FinishedAttempt) =>
     fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
 
-  const fill = async (worker: LocalWorker): Promise<void> => {
-    if (worker.calling) {
-      worker.again = true;
+  const claimFor = async (worker: LocalWorker): Promise<void> => {
+    if (worker.claiming) {
+      worker.claimAgain = true;
       return;
     }
     do {
-      worker.again = false;
+      worker.claimAgain = false;
       const finished = worker.finished.splice(0);
       const want = stopping ? 0 : config.maxConcurrentPerWorker - worker.running.size;
       if (want <= 0 && finished.length === 0) return;
-      worker.calling = true;
+      worker.claiming = true;
       let rows: ClaimedJobRow[] = [];
       try {
         if (want > 0) {
-          const result = await completeAndClaim(db, {
+          const result = await claimJobs(db, {
             workerId: worker.id,
             limit: want,
             namespaceLimit: config.maxConcurrentPerNamespace,
@@ -186,24 +186,24 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           rows = result.claimed;
           for (const f of finished) f.resolve(result.completed.has(f.key.id));
         } else {
-          await Promise.all(finished.map(completeAlone));
+          await Promise.all(finished.map(completeWithoutClaim));
         }
       } catch (err) {
         // The completions are not lost with the claim: they go on their own.
-        for (const f of finished) void completeAlone(f);
+        for (const f of finished) void completeWithoutClaim(f);
         if (!stopping)
           logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
-        worker.calling = false;
+        worker.claiming = false;
       }
       for (const row of rows) startAttempt(worker, row);
       // A full batch means there may be more: claim again, and let an idle sibling help.
       if (want > 0 && rows.length === want && !stopping) {
-        worker.again = true;
+        worker.claimAgain = true;
         wakeOne(worker);
       }
       // Stopping, completions still queued are written (without a claim) before leaving.
-    } while ((worker.again && !stopping) || worker.finished.length > 0);
+    } while ((worker.claimAgain && !stopping) || worker.finished.length > 0);
   };
 
   /**
@@ -213,12 +213,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const wakeOne = (except?: LocalWorker) => {
     const candidate = workers
       .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
-      .sort((a, b) => Number(a.calling) - Number(b.calling) || a.running.size - b.running.size)[0];
-    if (candidate) void fill(candidate);
+      .sort(
+        (a, b) => Number(a.claiming) - Number(b.claiming) || a.running.size - b.running.size,
+      )[0];
+    if (candidate) void claimFor(candidate);
   };
 
   const wakeAll = () => {
-    for (const w of workers) void fill(w);
+    for (const w of workers) void claimFor(w);
   };
 
   const onControl = (payload: string) => {
@@ -368,8 +370,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           name,
           running: new Map(),
           finished: [],
-          calling: false,
-          again: false,
+          claiming: false,
+          claimAgain: false,
         });
       }
       if (stateFile) {

@@ -1,4 +1,4 @@
-// The notifications of migrations 0004 ('fluxbase_changes') and 0005 ('fluxbase_logs'),
+// The notifications of migrations 0016 ('fluxbase_changes') and 0005 ('fluxbase_logs'),
 // parsed, and the wire shape of a jobs.queue record (compatibility §3.3). Pure.
 import type { ChangeType, ExecutionLogLine } from "./protocol.ts";
 

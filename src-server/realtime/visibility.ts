@@ -12,12 +12,7 @@ export interface Viewer {
   userId: string | null;
 }
 
-/** The tables a socket may subscribe to for now. */
-export const REALTIME_TABLES = new Set(["jobs.queue", "jobs.workers"]);
-
-export function isRealtimeTable(schema: string, table: string): boolean {
-  return REALTIME_TABLES.has(`${schema}.${table}`);
-}
+export { isRealtimeTable } from "./job-tables.ts";
 
 type Row = Record<string, unknown>;
 

@@ -1,2 +1,2 @@
 -- The realtime row triggers and the switch that turns them on only while a hub holds a
--- lease on their table are stated once, in 0016_realtime_gate.sql.
+-- lease on their table are stated once, in 0016_claim_and_realtime_gate.sql.

@@ -15,7 +15,8 @@
 //    priority then age, FOR UPDATE SKIP LOCKED, at most `limit` (a constant of the
 //    statement: with LIMIT as a parameter PostgreSQL kept re-planning, its generic plan
 //    guessing a tenth of the table). The namespaces at their limit are an array computed
-//    once, so the planner walks queue_claim_idx in order and stops at LIMIT.
+//    once, so the planner walks queue_claim_idx in order and stops at LIMIT (migration
+//    0016 keeps its estimate of that test honest).
 // 4. `admitted`: within one claim a namespace gets no more than its remaining room.
 // 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
 //

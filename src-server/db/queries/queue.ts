@@ -212,16 +212,6 @@ export async function findJob(db: Queryable, id: string): Promise<JobRow | undef
   return rows[0];
 }
 
-/** Whose jobs a non-admin caller may see: a user's own, or those submitted anonymously. */
-export type Owner = { userId: string } | { anon: true } | { nobody: true };
-
-export function ownerClause(owner: Owner, index: number): { sql: string; values: unknown[] } {
-  if ("userId" in owner) return { sql: `q.created_by = $${index}`, values: [owner.userId] };
-  if ("anon" in owner)
-    return { sql: "(q.created_by IS NULL AND q.user_role = 'anon')", values: [] };
-  return { sql: "false", values: [] };
-}
-
 export async function cancelJob(
   db: Queryable,
   id: string,

@@ -16,6 +16,7 @@ import {
   type AttemptKey,
   type Completion,
 } from "../../db/queries/queue.ts";
+import { CONTROL_CHANNEL, parseJobControl, WAKE_CHANNEL } from "../../db/queries/job-control.ts";
 import * as workersSql from "../../db/queries/workers.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
@@ -32,9 +33,6 @@ import {
   workerStatePath,
   writeWorkerState,
 } from "./worker-state.ts";
-
-export const WAKE_CHANNEL = "jobs_wake";
-export const CONTROL_CHANNEL = "jobs_control";
 
 export interface WorkerPoolOptions {
   db: Db;
@@ -224,14 +222,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   const onControl = (payload: string) => {
-    let msg: { op?: string; id?: string };
-    try {
-      msg = JSON.parse(payload) as typeof msg;
-    } catch {
-      return;
-    }
-    const attempt = msg.id ? running.get(msg.id) : undefined;
-    if (!attempt) return;
+    const msg = parseJobControl(payload);
+    const attempt = msg && running.get(msg.id);
+    if (!msg || !attempt) return;
     attempt.stopReason = "cancelled";
     if (msg.op === "terminate") {
       attempt.handle?.kill("Terminated by an administrator");

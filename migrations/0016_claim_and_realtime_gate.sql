@@ -1,5 +1,5 @@
--- The realtime gate, stated once: which tables announce their row changes on
--- 'fluxbase_changes' (compatibility §7.5), and when.
+-- One claim statement, and the realtime gate stated once: which tables announce their row
+-- changes on 'fluxbase_changes' (compatibility §7.5), and when.
 --
 -- A realtime hub holds a lease in realtime.listeners (0004) on each table its sockets
 -- subscribe to. A table's row trigger is switched on only while a live lease on it exists:
@@ -17,7 +17,19 @@
 --
 -- Data dirs migrated before this file defined all of this in 0003, 0004 and 0010; it is
 -- replaced here, so a fresh database and an upgraded one end up the same.
+
+-- One claim statement (src-server/db/queries/claim.ts) replaces the claim function of 0004.
 DROP FUNCTION IF EXISTS jobs.claim_jobs(uuid, int, int);
+-- The claim walks queue_claim_idx in order, skipping namespaces at their limit
+-- (`namespace <> ALL (<the full ones>)`, a list known only while the statement runs). The
+-- planner estimates that test from the number of distinct namespaces, and with a single
+-- namespace in use (the usual case) it judged that no row would pass, so it sorted every
+-- pending row instead of stopping at the first ones the index yields. Telling it to assume
+-- many namespaces keeps its estimate near the truth: most rows pass.
+ALTER TABLE jobs.queue ALTER COLUMN namespace SET (n_distinct = 100);
+ANALYZE jobs.queue;
+
+-- The realtime gate.
 
 -- payload, result and content are left out, and a row too large for pg_notify's
 -- 8000-byte limit is announced by id only: the hub fetches it, so a large row never makes

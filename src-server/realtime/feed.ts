@@ -9,7 +9,7 @@ import type { Logger } from "../logger.ts";
 import { REALTIME_JOB_TABLES } from "./job-tables.ts";
 import type { ExecutionLogLine } from "./protocol.ts";
 import {
-  decorateJobRecord,
+  jobRecordForWire,
   parseChangeNotification,
   parseLogNotification,
   type ChangeNotification,
@@ -154,8 +154,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       schema: n.schema,
       table: n.table,
       commit_timestamp: n.commit_timestamp,
-      record: decorateJobRecord(record, n.commit_timestamp),
-      old_record: decorateJobRecord(old, n.commit_timestamp),
+      record: jobRecordForWire(record, n.commit_timestamp),
+      old_record: jobRecordForWire(old, n.commit_timestamp),
     };
   };
 

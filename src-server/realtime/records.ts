@@ -85,7 +85,7 @@ export function subjectRow(change: RowChange): JsonRecord | null {
  * `updatedJob.progress.percent` must not throw on a job that has not reported yet), plus
  * progress_percent, progress_message and estimated_seconds_left as upstream adds them.
  */
-export function decorateJobRecord(
+export function jobRecordForWire(
   record: JsonRecord | null,
   commitTimestamp: string,
 ): JsonRecord | null {

@@ -10,7 +10,6 @@ import type { Db } from "../../db/pool.ts";
 import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
 import { retryWhileDisconnected } from "../../db/connection-error.ts";
 import {
-  recoverLostJobs,
   recoverOrphanedJobs,
   releaseJobs,
   type AttemptKey,
@@ -20,6 +19,7 @@ import { CONTROL_CHANNEL, parseJobControl, WAKE_CHANNEL } from "../../db/queries
 import * as workersSql from "../../db/queries/workers.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
+import { createWorkerHealth } from "./worker-health.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
 import { createCompletionBatcher, type CompletionBatcher } from "./completion-batcher.ts";
 import { createFunctionCache } from "../functions/function-cache.ts";
@@ -57,6 +57,11 @@ export interface WorkerPool {
   stop(): Promise<void>;
   workerIds(): string[];
   runningCount(): number;
+  /**
+   * Suspends (held) or resumes the timeout and progress timeout of a job running here, for
+   * a debugger that has it paused. False when no attempt of that job runs here.
+   */
+  holdAttempt(jobId: string, held: boolean): boolean;
 }
 
 interface FinishedAttempt extends Completion {
@@ -87,7 +92,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let stopping = false;
   /** Past the graceful timeout of stop(): outcomes still waiting for the database are given up. */
   let abandoned = false;
-  let lastHeartbeatAt = Date.now();
   const onRetry = (err: unknown) =>
     logger.warn("database unreachable; keeping a job outcome to write it later", {
       error: coerceError(err).message,
@@ -221,79 +225,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     for (const w of workers) void claimFor(w);
   };
 
-  const onControl = (payload: string) => {
-    const msg = parseJobControl(payload);
-    const attempt = msg && running.get(msg.id);
-    if (!msg || !attempt) return;
-    attempt.stopReason = "cancelled";
-    if (msg.op === "terminate") {
-      attempt.handle?.kill("Terminated by an administrator");
-    } else {
-      attempt.handle?.requestCancel();
-      const t = setTimeout(() => attempt.handle?.kill("Cancelled"), config.cancelGraceMs);
-      t.unref();
-    }
-  };
-
-  const heartbeat = async () => {
-    for (const worker of workers) {
-      const status = await workersSql.heartbeat(db, worker.id, worker.running.size);
-      lastHeartbeatAt = Date.now();
-      if (status === "active" || status === "draining") continue;
-      // Declared dead while alive (e.g. the machine slept): its jobs were handed on.
-      logger.warn("worker was declared dead; abandoning its attempts and rejoining", {
-        worker: worker.name,
-      });
-      for (const attempt of worker.running.values()) {
-        attempt.stopReason = "superseded";
-        attempt.handle?.kill("Superseded");
-      }
-      if (status === "stopped") await workersSql.setWorkerStatus(db, [worker.id], "active");
-      else {
-        const row = await registerOne(worker.name);
-        worker.id = row.id;
-      }
-    }
-  };
-
-  const reap = async () => {
-    // Back from a database outage, our own heartbeat goes first: this reaper must not
-    // declare its own workers dead (and hand on jobs whose outcomes it still holds).
-    if (workers.length && Date.now() - lastHeartbeatAt > config.workerHeartbeatIntervalMs)
-      await heartbeat();
-    const dead = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
-    const recovered = await recoverOrphanedJobs(
-      db,
-      "The worker running this job stopped responding",
-    );
-    if (dead.length || recovered.length) {
-      logger.warn("recovered jobs of dead workers", {
-        workers: dead.length,
-        jobs: recovered.length,
-      });
-    }
-    await auditRunning();
-    await workersSql.deleteOldStoppedWorkers(db, 3_600_000);
-  };
-
-  /**
-   * Rows our live workers hold as running that no attempt here is executing (an outcome
-   * that could not be written, a claim whose reply was lost) are handed back or failed.
-   * Rows claimed within the worker timeout are left alone: their claim may still be on
-   * its way back.
-   */
-  const auditRunning = async () => {
-    if (stopping || workers.length === 0) return;
-    const lost = await recoverLostJobs(db, {
-      workerIds: workers.map((w) => w.id),
-      runningIds: [...running.keys()],
-      graceMs: config.workerTimeoutMs,
-      reason: "The job was left running without a worker executing it",
-    });
-    if (lost.length)
-      logger.warn("recovered running jobs no worker was executing", { jobs: lost.length });
-  };
-
   /** Stops the workers a previous run of this instance left behind, and hands on their jobs. */
   const recoverPreviousRun = async (file: string) => {
     const state = await readWorkerState(file);
@@ -317,21 +248,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
   };
 
-  const watchProgress = () => {
-    const now = Date.now();
-    for (const attempt of running.values()) {
-      if (attempt.stopReason || attempt.killReason) continue;
-      if (now - attempt.lastProgressAt > attempt.progressTimeoutMs) {
-        const seconds = Math.round(attempt.progressTimeoutMs / 1000);
-        attempt.killReason = {
-          message: `Progress timeout: no progress reported for ${seconds}s`,
-          retry: true,
-        };
-        attempt.handle?.kill(attempt.killReason.message);
-      }
-    }
-  };
-
   const registerOne = (name: string) =>
     workersSql.registerWorker(db, {
       name,
@@ -339,6 +255,21 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       maxConcurrentJobs: config.maxConcurrentPerWorker,
       metadata: { hostname: os.hostname(), pid: process.pid },
     });
+
+  const health = createWorkerHealth({
+    db,
+    config,
+    logger,
+    workers: () => workers,
+    running,
+    stopping: () => stopping,
+    register: async (name) => (await registerOne(name)).id,
+  });
+
+  const onControl = (payload: string) => {
+    const msg = parseJobControl(payload);
+    if (msg) health.control(msg);
+  };
 
   const every = (ms: number, fn: () => Promise<void> | void, label: string) => {
     const t = setInterval(() => {
@@ -383,10 +314,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         onConnect: wakeAll,
       });
       every(config.pollIntervalMs, wakeAll, "poll");
-      every(config.workerHeartbeatIntervalMs, heartbeat, "heartbeat");
-      every(Math.max(500, Math.min(config.workerTimeoutMs / 2, 5000)), reap, "reaper");
-      every(1000, watchProgress, "progress watchdog");
-      await reap().catch(() => undefined);
+      every(config.workerHeartbeatIntervalMs, health.heartbeat, "heartbeat");
+      every(Math.max(500, Math.min(config.workerTimeoutMs / 2, 5000)), health.reap, "reaper");
+      every(1000, () => health.watchProgress(), "progress watchdog");
+      await health.reap().catch(() => undefined);
     },
 
     async stop() {
@@ -427,5 +358,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
     workerIds: () => workers.map((w) => w.id),
     runningCount: () => running.size,
+    holdAttempt: (jobId, held) => health.hold(jobId, held),
   };
 }

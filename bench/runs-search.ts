@@ -11,6 +11,7 @@ import path from "node:path";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
 import { migrate } from "../src-server/db/migrate.ts";
 import { createDb, type Db } from "../src-server/db/pool.ts";
+import { ALL_JOBS } from "../src-server/auth/job-viewer.ts";
 import { listJobPage, type JobListFilter } from "../src-server/db/queries/job-list.ts";
 import { fmt, percentile, runBenchmark } from "./stats.ts";
 
@@ -43,7 +44,13 @@ async function median(
   let total = 0;
   for (let i = 0; i < SAMPLES; i++) {
     const started = performance.now();
-    const page = await listJobPage(db, { limit: 1000, offset: 0, includeResult: false, ...filter });
+    const page = await listJobPage(db, {
+      limit: 1000,
+      offset: 0,
+      includeResult: false,
+      viewer: ALL_JOBS,
+      ...filter,
+    });
     times.push(performance.now() - started);
     total = page.total;
   }

@@ -17,41 +17,7 @@ CREATE TRIGGER queue_wake_requeue AFTER UPDATE OF status ON jobs.queue
   FOR EACH ROW WHEN (NEW.status = 'pending' AND OLD.status IS DISTINCT FROM 'pending')
   EXECUTE FUNCTION jobs.notify_wake();
 
--- Row changes for the realtime hub (compatibility §7.5). payload and result are left out, and a
--- row too large for pg_notify's 8000-byte limit is announced by id only: the hub fetches
--- it, so a large row never makes the write fail.
-CREATE FUNCTION jobs.notify_realtime_change() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  rec jsonb;
-  old_rec jsonb;
-  body text;
-BEGIN
-  IF TG_OP <> 'DELETE' THEN
-    rec := to_jsonb(NEW) - 'payload' - 'result' - 'content';
-  END IF;
-  IF TG_OP <> 'INSERT' THEN
-    old_rec := to_jsonb(OLD) - 'payload' - 'result' - 'content';
-  END IF;
-  body := json_build_object(
-    'schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME, 'type', TG_OP,
-    'commit_timestamp', now(), 'record', rec, 'old_record', old_rec)::text;
-  IF octet_length(body) > 7900 THEN
-    body := json_build_object(
-      'schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME, 'type', TG_OP,
-      'commit_timestamp', now(), 'truncated', true,
-      'id', coalesce(rec ->> 'id', old_rec ->> 'id'))::text;
-  END IF;
-  PERFORM pg_notify('fluxbase_changes', body);
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER queue_realtime_notify AFTER INSERT OR UPDATE OR DELETE ON jobs.queue
-  FOR EACH ROW EXECUTE FUNCTION jobs.notify_realtime_change();
-CREATE TRIGGER workers_realtime_notify AFTER INSERT OR UPDATE OR DELETE ON jobs.workers
-  FOR EACH ROW EXECUTE FUNCTION jobs.notify_realtime_change();
-CREATE TRIGGER function_files_realtime_notify AFTER INSERT OR UPDATE OR DELETE ON jobs.function_files
-  FOR EACH ROW EXECUTE FUNCTION jobs.notify_realtime_change();
+-- Row changes for the realtime hub: the triggers and their switch are in 0016.
 
 -- Row-level security: the guide's four policies on jobs.queue, plus admin read access.
 ALTER TABLE jobs.queue ENABLE ROW LEVEL SECURITY;

@@ -6,9 +6,10 @@
 import type { Queryable } from "../db/pool.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { REALTIME_JOB_TABLES } from "./job-tables.ts";
 import type { ExecutionLogLine } from "./protocol.ts";
 import {
-  decorateJobRecord,
+  jobRecordForWire,
   parseChangeNotification,
   parseLogNotification,
   type ChangeNotification,
@@ -19,13 +20,6 @@ import {
 
 export const CHANGES_CHANNEL = "fluxbase_changes";
 export const LOGS_CHANNEL = "fluxbase_logs";
-
-/** Row reads by id, per table: fixed SQL, never an identifier from a request. */
-const ROW_QUERIES: Record<string, string> = {
-  "jobs.queue":
-    "SELECT to_jsonb(t) - 'payload' AS row FROM jobs.queue t WHERE t.id = any($1::uuid[])",
-  "jobs.workers": "SELECT to_jsonb(t) AS row FROM jobs.workers t WHERE t.id = any($1::uuid[])",
-};
 
 export interface ChangeFeedOptions {
   db: Queryable;
@@ -84,7 +78,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       const id = n.truncated ? n.id : (n.record?.id as string | undefined);
       const status = n.record?.status;
       const wantRow = n.truncated || (name === "jobs.queue" && status === "completed");
-      if (wantRow && id && ROW_QUERIES[name]) rows.set(name, (rows.get(name) ?? new Set()).add(id));
+      if (wantRow && id && REALTIME_JOB_TABLES[name])
+        rows.set(name, (rows.get(name) ?? new Set()).add(id));
       if (name === "jobs.queue" && id && (status === "failed" || n.truncated)) logs.add(id);
     }
     return { rows, logs, lines };
@@ -94,7 +89,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     const want = needs(batch);
     const fetched: Fetched = { rows: new Map(), logs: new Map(), lines: new Map() };
     for (const [name, ids] of want.rows) {
-      const rows = await db.query<{ row: JsonRecord }>(ROW_QUERIES[name]!, [[...ids]]);
+      const rows = await db.query<{ row: JsonRecord }>(REALTIME_JOB_TABLES[name]!.rowsById, [
+        [...ids],
+      ]);
       for (const { row } of rows) fetched.rows.set(`${name}:${String(row.id)}`, row);
     }
     // Only failed jobs carry logs; a truncated notification's status is known once read.
@@ -157,8 +154,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       schema: n.schema,
       table: n.table,
       commit_timestamp: n.commit_timestamp,
-      record: decorateJobRecord(record, n.commit_timestamp),
-      old_record: decorateJobRecord(old, n.commit_timestamp),
+      record: jobRecordForWire(record, n.commit_timestamp),
+      old_record: jobRecordForWire(old, n.commit_timestamp),
     };
   };
 

@@ -1,6 +1,5 @@
-// Leases in realtime.listeners (migration 0004): the triggers build and send notifications
-// for a table only while some hub holds a live lease on it, and the row triggers are
-// switched on only then (migration 0010). This hub holds one lease per
+// Leases in realtime.listeners: the row triggers of a table are switched on, and build and
+// send notifications, only while some hub holds a live lease on it (migration 0016). This hub holds one lease per
 // table that at least one of its subscriptions needs, renews them all every `renewMs`
 // (expires_at = now() + ttl), and deletes them when the last subscriber leaves and on close.
 // Every write goes through one chain, so a delete never overtakes a later upsert.
@@ -52,7 +51,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       [instanceId, keys.map((k) => split(k)[0]), keys.map((k) => split(k)[1]), ttl],
     );
 
-  /** Switches the realtime triggers to match the leases (migration 0010). */
+  /** Switches the realtime triggers to match the leases (migration 0016). */
   const syncTriggers = () => db.query("SELECT realtime.sync_triggers()");
 
   const renew = () =>

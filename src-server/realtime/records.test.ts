@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decorateJobRecord, parseChangeNotification, parseLogNotification } from "./records.ts";
+import { jobRecordForWire, parseChangeNotification, parseLogNotification } from "./records.ts";
 
-describe("decorateJobRecord", () => {
+describe("jobRecordForWire", () => {
   it("adds progress_percent, progress_message and the time left of a running job", () => {
-    const record = decorateJobRecord(
+    const record = jobRecordForWire(
       {
         id: "j",
         status: "running",
@@ -20,14 +20,14 @@ describe("decorateJobRecord", () => {
   });
 
   it("parses string progress and gives a job without progress an empty one", () => {
-    expect(decorateJobRecord({ id: "j", progress: '{"percent":5}' }, "")).toMatchObject({
+    expect(jobRecordForWire({ id: "j", progress: '{"percent":5}' }, "")).toMatchObject({
       progress: { percent: 5 },
       progress_percent: 5,
     });
-    const pending = decorateJobRecord({ id: "j", status: "pending", progress: null }, "");
+    const pending = jobRecordForWire({ id: "j", status: "pending", progress: null }, "");
     expect(pending!.progress).toEqual({ percent: 0, message: "" });
     expect(pending).not.toHaveProperty("progress_percent");
-    expect(decorateJobRecord(null, "")).toBeNull();
+    expect(jobRecordForWire(null, "")).toBeNull();
   });
 });
 

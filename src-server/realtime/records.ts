@@ -1,4 +1,4 @@
-// The notifications of migrations 0004 ('fluxbase_changes') and 0005 ('fluxbase_logs'),
+// The notifications of migrations 0016 ('fluxbase_changes') and 0005 ('fluxbase_logs'),
 // parsed, and the wire shape of a jobs.queue record (compatibility §3.3). Pure.
 import type { ChangeType, ExecutionLogLine } from "./protocol.ts";
 
@@ -85,7 +85,7 @@ export function subjectRow(change: RowChange): JsonRecord | null {
  * `updatedJob.progress.percent` must not throw on a job that has not reported yet), plus
  * progress_percent, progress_message and estimated_seconds_left as upstream adds them.
  */
-export function decorateJobRecord(
+export function jobRecordForWire(
   record: JsonRecord | null,
   commitTimestamp: string,
 ): JsonRecord | null {

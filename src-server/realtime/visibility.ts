@@ -1,10 +1,7 @@
 // Who may see which changed row (compatibility §3.5): decided from the row and the socket's
-// identity alone, with no database round trip per event. The rule for jobs.queue is the
-// one the HTTP routes apply (jobs/api/service.ts ownerOf/visible): a user sees the jobs they
-// submitted, admins (admin, dashboard_admin, service_role) see every job, and the anon
-// identity sees none (an anonymous submitter is told its job's id and nothing more, since
-// anyone holding the public anon key would otherwise see every anonymous job).
-// jobs.workers is for admins only.
+// identity alone, with no database round trip per event. jobs.queue follows the rule the
+// HTTP routes apply (auth/job-viewer.ts); jobs.workers is for admins only.
+import { jobViewerOf, mayViewJob } from "../auth/job-viewer.ts";
 import { isAdminRole } from "../auth/roles.ts";
 
 export interface Viewer {
@@ -12,22 +9,13 @@ export interface Viewer {
   userId: string | null;
 }
 
-/** The tables a socket may subscribe to for now. */
-export const REALTIME_TABLES = new Set(["jobs.queue", "jobs.workers"]);
-
-export function isRealtimeTable(schema: string, table: string): boolean {
-  return REALTIME_TABLES.has(`${schema}.${table}`);
-}
+export { isRealtimeTable } from "./job-tables.ts";
 
 type Row = Record<string, unknown>;
 
 /** May `viewer` read the job `row` (any object with created_by and user_role)? */
 export function mayReadJob(viewer: Viewer, row: Row | null | undefined): boolean {
-  if (isAdminRole(viewer.role)) return true;
-  if (!row) return false;
-  const createdBy = row.created_by ?? null;
-  if (viewer.userId) return createdBy === viewer.userId;
-  return false;
+  return mayViewJob(jobViewerOf(viewer), row);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src-server/db/pool.ts";
 import { upsertFunction } from "../../src-server/db/queries/functions.ts";
-import { claimJobs, completeAndClaim } from "../../src-server/db/queries/claim.ts";
+import { claimJobs, type ClaimOptions } from "../../src-server/db/queries/claim.ts";
 import {
   completeJobs,
   failJob,
@@ -79,6 +79,11 @@ function submit(
   });
 }
 
+/** The rows a claim takes (no completions). */
+async function claim(options: ClaimOptions) {
+  return (await claimJobs(db, options)).claimed;
+}
+
 async function worker() {
   return (
     await registerWorker(db, { name: "w", hostname: "h", maxConcurrentJobs: 5, metadata: {} })
@@ -92,14 +97,14 @@ describe("claim", () => {
     const urgent = await submit({ priority: 5 });
     const newer = await submit();
     const w = await worker();
-    const claimed = await claimJobs(db, { workerId: w, limit: 2, namespaceLimit: 20 });
+    const claimed = await claim({ workerId: w, limit: 2, namespaceLimit: 20 });
     expect(claimed.map((r) => r.id).sort()).toEqual([urgent.id, older.id].sort());
-    const [last] = await claimJobs(db, { workerId: w, limit: 10, namespaceLimit: 20 });
+    const [last] = await claim({ workerId: w, limit: 10, namespaceLimit: 20 });
     expect(last?.id).toBe(newer.id);
     expect(claimed.every((r) => r.function_version === 1)).toBe(true);
     const stored = await Promise.all(claimed.map((r) => findJob(db, r.id)));
     expect(stored.every((r) => r?.status === "running" && r.worker_id === w)).toBe(true);
-    expect(await claimJobs(db, { workerId: w, limit: 10, namespaceLimit: 20 })).toEqual([]);
+    expect(await claim({ workerId: w, limit: 10, namespaceLimit: 20 })).toEqual([]);
     expect((await findJob(db, later.id))?.status).toBe("pending");
   });
 
@@ -107,7 +112,7 @@ describe("claim", () => {
     for (let i = 0; i < 40; i++) await submit();
     const workers = await Promise.all(Array.from({ length: 8 }, worker));
     const results = await Promise.all(
-      workers.map((w) => claimJobs(db, { workerId: w, limit: 5, namespaceLimit: 100 })),
+      workers.map((w) => claim({ workerId: w, limit: 5, namespaceLimit: 100 })),
     );
     const ids = results.flat().map((r) => r.id);
     expect(ids.length).toBe(40);
@@ -118,18 +123,31 @@ describe("claim", () => {
     for (let i = 0; i < 5; i++) await submit({ namespace: "busy" });
     const other = await submit({ namespace: "quiet" });
     const w = await worker();
-    const first = await claimJobs(db, { workerId: w, limit: 3, namespaceLimit: 2 });
+    const first = await claim({ workerId: w, limit: 3, namespaceLimit: 2 });
     expect(first.filter((r) => r.namespace === "busy").length).toBe(2);
-    const second = await claimJobs(db, { workerId: w, limit: 10, namespaceLimit: 2 });
+    const second = await claim({ workerId: w, limit: 10, namespaceLimit: 2 });
     expect(second.filter((r) => r.namespace === "busy").length).toBe(0);
     expect([...first, ...second].map((r) => r.id)).toContain(other.id);
+  });
+
+  it("counts jobs still running under a stopped worker against the namespace limit", async () => {
+    for (let i = 0; i < 4; i++) await submit({ namespace: "busy" });
+    const small = () =>
+      registerWorker(db, { name: "w", hostname: "h", maxConcurrentJobs: 2, metadata: {} });
+    const gone = (await small()).id;
+    expect(await claim({ workerId: gone, limit: 2, namespaceLimit: 2 })).toHaveLength(2);
+    // Declared dead, its jobs not yet handed on: the live workers' slots alone (2) are
+    // within the limit, but the namespace is full.
+    await setWorkerStatus(db, [gone], "stopped");
+    const live = (await small()).id;
+    expect(await claim({ workerId: live, limit: 2, namespaceLimit: 2 })).toEqual([]);
   });
 
   it("claims nothing for a worker that is not active", async () => {
     await submit();
     const w = await worker();
     await setWorkerStatus(db, [w], "draining");
-    expect(await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 })).toEqual([]);
+    expect(await claim({ workerId: w, limit: 1, namespaceLimit: 20 })).toEqual([]);
   });
 });
 
@@ -137,7 +155,7 @@ describe("completing and claiming in one call", () => {
   it("records the worker's finished attempts and claims the next jobs together", async () => {
     const first = await submit();
     const w = await worker();
-    const [claimed] = await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 });
+    const [claimed] = await claim({ workerId: w, limit: 1, namespaceLimit: 20 });
     const next = await submit();
     const stale = {
       key: { id: first.id, workerId: w, retryCount: claimed!.retry_count + 1 },
@@ -149,7 +167,7 @@ describe("completing and claiming in one call", () => {
       result: { n: 1 },
       progress: { percent: 100 },
     };
-    const out = await completeAndClaim(db, {
+    const out = await claimJobs(db, {
       workerId: w,
       limit: 2,
       namespaceLimit: 20,
@@ -168,7 +186,7 @@ describe("completing and claiming in one call", () => {
     const finished = await submit();
     const a = await worker();
     const b = await worker();
-    const [x] = await claimJobs(db, { workerId: a, limit: 1, namespaceLimit: 20 });
+    const [x] = await claim({ workerId: a, limit: 1, namespaceLimit: 20 });
     const pendingJob = await submit();
     // Another session holds the finished job's row (as a claim whose snapshot predates the
     // job's own claim can): worker A's completion has to wait for it.
@@ -180,7 +198,7 @@ describe("completing and claiming in one call", () => {
       result: 1,
       progress: undefined,
     };
-    const aCall = completeAndClaim(db, {
+    const aCall = claimJobs(db, {
       workerId: a,
       limit: 1,
       namespaceLimit: 20,
@@ -197,7 +215,7 @@ describe("completing and claiming in one call", () => {
         { what: "worker A's call to wait for the row" },
       );
       // While A waits it holds no pending row: B can claim it.
-      const bClaim = await claimJobs(db, { workerId: b, limit: 1, namespaceLimit: 20 });
+      const bClaim = await claim({ workerId: b, limit: 1, namespaceLimit: 20 });
       expect(bClaim.map((r) => r.id)).toEqual([pendingJob.id]);
     } finally {
       await holder.query("COMMIT");
@@ -212,13 +230,13 @@ describe("completing and claiming in one call", () => {
     const job = await submit();
     const owner = await worker();
     const other = await worker();
-    const [claimed] = await claimJobs(db, { workerId: owner, limit: 1, namespaceLimit: 20 });
+    const [claimed] = await claim({ workerId: owner, limit: 1, namespaceLimit: 20 });
     const forged = {
       key: { id: job.id, workerId: other, retryCount: claimed!.retry_count },
       result: null,
       progress: undefined,
     };
-    const out = await completeAndClaim(db, {
+    const out = await claimJobs(db, {
       workerId: other,
       limit: 1,
       namespaceLimit: 20,
@@ -228,24 +246,24 @@ describe("completing and claiming in one call", () => {
     expect((await findJob(db, job.id))?.status).toBe("running");
   });
 
-  it("still records completions when a namespace near its limit sends the claim to the ranked path", async () => {
+  it("counts the slots its own completions free when a namespace is at its limit", async () => {
     for (let i = 0; i < 3; i++) await submit({ namespace: "busy" });
     const w = await worker();
-    const running = await claimJobs(db, { workerId: w, limit: 2, namespaceLimit: 2 });
+    const running = await claim({ workerId: w, limit: 2, namespaceLimit: 2 });
     expect(running).toHaveLength(2);
     const done = {
       key: { id: running[0]!.id, workerId: w, retryCount: 0 },
       result: 1,
       progress: undefined,
     };
-    const out = await completeAndClaim(db, {
+    const out = await claimJobs(db, {
       workerId: w,
       limit: 2,
       namespaceLimit: 2,
       completions: [done],
     });
     expect([...out.completed]).toEqual([running[0]!.id]);
-    // One slot of "busy" freed by the completion: the ranked claim takes exactly one more.
+    // One slot of "busy" freed by the completion: the same claim takes exactly one more.
     expect(out.claimed).toHaveLength(1);
     expect(out.claimed[0]!.namespace).toBe("busy");
   });
@@ -255,7 +273,7 @@ describe("writes after claiming", () => {
   it("rejects a late write from a stale attempt", async () => {
     const job = await submit();
     const w = await worker();
-    const [claimed] = await claimJobs(db, { workerId: w, limit: 1, namespaceLimit: 20 });
+    const [claimed] = await claim({ workerId: w, limit: 1, namespaceLimit: 20 });
     const key = { id: job.id, workerId: w, retryCount: claimed!.retry_count };
     expect(await failJob(db, key, { error: "boom", retryDelayMs: 0 })).toBe("pending");
     // The attempt that already failed cannot complete the row any more.
@@ -263,7 +281,7 @@ describe("writes after claiming", () => {
       (await completeJobs(db, [{ key, result: { late: true }, progress: undefined }])).size,
     ).toBe(0);
     const w2 = await worker();
-    const [again] = await claimJobs(db, { workerId: w2, limit: 1, namespaceLimit: 20 });
+    const [again] = await claim({ workerId: w2, limit: 1, namespaceLimit: 20 });
     expect(again!.retry_count).toBe(1);
     expect(
       (
@@ -282,7 +300,7 @@ describe("writes after claiming", () => {
     const retryable = await submit({ maxRetries: 1 });
     const last = await submit({ maxRetries: 0 });
     const w = await worker();
-    await claimJobs(db, { workerId: w, limit: 2, namespaceLimit: 20 });
+    await claim({ workerId: w, limit: 2, namespaceLimit: 20 });
     await setWorkerStatus(db, [w], "stopped");
     const recovered = await recoverOrphanedJobs(db, "worker gone");
     const byId = new Map(recovered.map((r) => [r.id, r]));

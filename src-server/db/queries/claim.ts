@@ -1,17 +1,38 @@
-// Claiming jobs, alone or together with the completions of the claiming worker's finished
-// jobs (one round trip and one commit where there would be two).
+// Claiming jobs: one statement per claim size, in the shape of graphile-worker's get_jobs.
+// It may also carry the completions of the claiming worker's finished attempts.
 //
-// Each statement is prepared once per connection and per claim size. With LIMIT as a
-// parameter PostgreSQL kept re-planning (its generic plan guesses a tenth of the table),
-// and a PL/pgSQL call cost a third again. The guards run once, before any row is read:
-// the worker must be active, and no namespace may be able to pass its limit by this claim
-// (either all live workers' slots together stay within the limit, as with the default
-// 4 x 5 slots and a limit of 20, or the busiest namespace's running count plus the
-// claim's size does). When that second guard fails nothing is claimed and a marker row
-// comes back; the claim is then made through jobs.claim_jobs (migrations/0004), which
-// ranks candidates per namespace.
+// The statement, in order:
+// 1. `completed` (only when there are completions): the attempts' completions, written by
+//    the same UPDATE that completeJobs runs alone (queue.ts completeAttemptsSql).
+// 2. `busy`: running jobs per namespace, not counting the ones completed in step 1 (they
+//    free their slots now). It reads `completed`, so PostgreSQL writes the completions
+//    before the claim locks any row: under READ COMMITTED, FOR UPDATE SKIP LOCKED can keep
+//    a lock on a row it then skips (one claimed by another worker after this statement's
+//    snapshot), and another worker's completion may wait for that lock. A statement that
+//    completes before it claims holds no lock that a completion can be waiting on, so two
+//    workers can never wait for each other.
+// 3. `candidates`: pending rows whose time has come and whose namespace is not full,
+//    priority then age, FOR UPDATE SKIP LOCKED, at most `limit` (a constant of the
+//    statement: with LIMIT as a parameter PostgreSQL kept re-planning, its generic plan
+//    guessing a tenth of the table). The namespaces at their limit are an array computed
+//    once, so the planner walks queue_claim_idx in order and stops at LIMIT (migration
+//    0016 keeps its estimate of that test honest).
+// 4. `admitted`: within one claim a namespace gets no more than its remaining room.
+// 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
+//
+// Why completions ride the claim. A worker that finishes a job wants another: one
+// statement and one commit serve both, where separate statements cost a second round
+// trip and a second commit (WAL flush) per job, which is most of a no-op job's cost on
+// the queue path (`npm run bench`, unbatched vs batched lines). The alternatives weighed:
+// - completeJobs then claim as two autocommit statements: two commits per job;
+// - both in one explicit transaction: one commit but four round trips (BEGIN, complete,
+//   claim, COMMIT), and the completion's row locks held across them;
+// - a PL/pgSQL function doing both: one round trip, but a second claim path to keep in
+//   step with this one, and PL/pgSQL's own call cost (about a third more per claim).
+// Completions with no claim to ride (the worker is full or stopping, or the claim failed)
+// go through completeJobs, the same UPDATE.
 import type { Queryable } from "../pool.ts";
-import { COMPLETED_SET, completionArrays, type Completion, type JobRow } from "./queue.ts";
+import { completeAttemptsSql, completionParams, type Completion, type JobRow } from "./queue.ts";
 
 /** What a worker needs of a claimed row; function_version is the function's version at claim time. */
 export type ClaimedJobRow = Pick<
@@ -45,76 +66,59 @@ const COLUMNS = [
   "function_version",
 ] as const satisfies readonly (keyof ClaimedJobRow)[];
 
-const LIST = COLUMNS.join(", ");
-const NULLS = COLUMNS.map(() => "NULL").join(", ");
+const NULLS = COLUMNS.slice(1)
+  .map(() => "NULL")
+  .join(", ");
 
 export interface ClaimOptions {
   workerId: string;
+  /** Free slots: the most jobs to claim. */
   limit: number;
+  /** The most jobs of one namespace running at once, across all workers. */
   namespaceLimit: number;
+  /** Finished attempts of this worker to record as completed in the same statement. */
+  completions?: Completion[];
 }
 
-export interface CompleteAndClaimOptions extends ClaimOptions {
-  /** Finished attempts of this worker to record as completed. */
-  completions: Completion[];
-}
-
-export interface CompleteAndClaimResult {
+export interface ClaimResult {
   claimed: ClaimedJobRow[];
   /** Ids of the completions that were still the attempt's to write. */
   completed: Set<string>;
 }
 
-type Row = ClaimedJobRow & { kind: "claimed" | "near-limit" | "completed" };
+type Row = ClaimedJobRow & { kind: "claimed" | "completed" };
 
-/**
- * $1 worker id, $2 namespace limit; with completions $3 ids, $4 attempts, $5 results, $6 progress.
- *
- * The completions are written before the claim reads a row (the claim's scan waits on a
- * count of them). Under READ COMMITTED, FOR UPDATE SKIP LOCKED can leave a lock on the
- * newest version of a row it then skips (one claimed by another worker after the
- * statement's snapshot), and a completion waits for such a lock. Were claims made first,
- * two workers could each hold the other's finished job that way and wait for each other;
- * made second, a statement holds no lock another one can be waiting on.
- */
-function statement(limit: number, withCompletions: boolean): string {
-  const completed = withCompletions
-    ? `completed AS (
-      UPDATE jobs.queue q SET ${COMPLETED_SET}
-      FROM unnest($3::uuid[], $4::int[], $5::jsonb[], $6::jsonb[]) AS v(id, retry_count, result, progress)
-      WHERE q.id = ANY ($3::uuid[]) AND q.id = v.id AND q.worker_id = $1 AND q.retry_count = v.retry_count
-        AND q.status = 'running'
-      RETURNING q.id), `
-    : "";
-  return `WITH ${completed}workers AS MATERIALIZED (
-      SELECT coalesce(bool_or(id = $1 AND status = 'active'), false) AS active,
-             coalesce(sum(max_concurrent_jobs) FILTER (WHERE status <> 'stopped'), 0) AS capacity
-      FROM jobs.workers
-    ), guard AS MATERIALIZED (
-      SELECT active,
-             -- No namespace can reach the limit when all workers together cannot; only
-             -- otherwise are the running jobs counted.
-             capacity <= $2 OR (SELECT coalesce(max(n), 0) FROM (
-               SELECT count(*) AS n FROM jobs.queue WHERE status = 'running' GROUP BY namespace) busy
-             ) + ${limit} <= $2 AS roomy
-      FROM workers
+/** $1 worker id, $2 namespace limit; with completions $3 .. $7 (queue.ts completionParams). */
+function claimSql(limit: number, withCompletions: boolean): string {
+  const completed = withCompletions ? `completed AS (${completeAttemptsSql(3)}), ` : "";
+  const notCompleted = withCompletions ? " AND id NOT IN (SELECT id FROM completed)" : "";
+  return `WITH ${completed}busy AS MATERIALIZED (
+      SELECT namespace, count(*) AS running FROM jobs.queue
+      WHERE status = 'running'${notCompleted}
+      GROUP BY namespace
+    ), candidates AS (
+      SELECT c.id, c.namespace, c.priority, c.created_at FROM jobs.queue c
+      WHERE EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = $1 AND w.status = 'active')
+        AND c.status = 'pending' AND (c.scheduled_at IS NULL OR c.scheduled_at <= now())
+        AND c.namespace <> ALL (ARRAY(SELECT namespace FROM busy WHERE running >= $2))
+      ORDER BY c.priority DESC, c.created_at ASC
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), admitted AS (
+      SELECT id FROM (
+        SELECT c.id, coalesce(b.running, 0)
+                 + row_number() OVER (PARTITION BY c.namespace ORDER BY c.priority DESC, c.created_at, c.id) AS slot
+        FROM candidates c LEFT JOIN busy b ON b.namespace = c.namespace) ranked
+      WHERE slot <= $2
     ), claimed AS (
       UPDATE jobs.queue q
       SET status = 'running', worker_id = $1, started_at = now(), last_progress_at = now(), completed_at = NULL,
           function_version = (SELECT f.version FROM jobs.functions f WHERE f.id = q.function_id)
-      WHERE q.id = ANY (ARRAY(
-        SELECT c.id FROM jobs.queue c
-        WHERE (SELECT active AND roomy FROM guard)${withCompletions ? " AND (SELECT count(*) FROM completed) >= 0" : ""}
-          AND c.status = 'pending' AND (c.scheduled_at IS NULL OR c.scheduled_at <= now())
-        ORDER BY c.priority DESC, c.created_at ASC
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED))
+      WHERE q.id IN (SELECT id FROM admitted)
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
     )
-    SELECT 'claimed' AS kind, ${LIST} FROM claimed
-    UNION ALL
-    SELECT 'near-limit', ${NULLS} FROM guard WHERE active AND NOT roomy
-    ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS.slice("NULL, ".length)} FROM completed` : ""}`;
+    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")} FROM claimed
+    ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS} FROM completed` : ""}`;
 }
 
 const statements = new Map<string, string>();
@@ -122,53 +126,27 @@ const statements = new Map<string, string>();
 function prepared(limit: number, withCompletions: boolean): { name: string; text: string } {
   const name = `fluxbase_claim_${limit}${withCompletions ? "_after_completions" : ""}`;
   let text = statements.get(name);
-  if (!text) statements.set(name, (text = statement(limit, withCompletions)));
+  if (!text) statements.set(name, (text = claimSql(limit, withCompletions)));
   return { name, text };
 }
 
-function rankedClaim(
-  db: Queryable,
-  options: ClaimOptions,
-  limit: number,
-): Promise<ClaimedJobRow[]> {
-  return db.query<ClaimedJobRow>(
-    `SELECT ${LIST} FROM jobs.claim_jobs($1, $2, $3)`,
-    [options.workerId, limit, options.namespaceLimit],
-    { prepare: "fluxbase_claim_ranked" },
-  );
-}
-
 /**
- * Records a worker's finished attempts as completed (guarded by worker, attempt and
- * status) and claims up to `limit` jobs for it by priority, then age, in one statement:
- * FOR UPDATE SKIP LOCKED, namespace limits, and only while the worker is active.
+ * Claims up to `limit` jobs for a worker by priority, then age (FOR UPDATE SKIP LOCKED,
+ * namespace limits, only while the worker is active), first recording its `completions`.
  */
-export async function completeAndClaim(
-  db: Queryable,
-  options: CompleteAndClaimOptions,
-): Promise<CompleteAndClaimResult> {
+export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<ClaimResult> {
   const limit = Math.max(1, Math.floor(options.limit));
-  const withCompletions = options.completions.length > 0;
+  const completions = options.completions ?? [];
+  const withCompletions = completions.length > 0;
   const { name, text } = prepared(limit, withCompletions);
   const values: unknown[] = [options.workerId, options.namespaceLimit];
-  if (withCompletions) {
-    const a = completionArrays(options.completions);
-    values.push(a.ids, a.retryCounts, a.results, a.progress);
-  }
+  if (withCompletions) values.push(...completionParams(completions));
   const rows = await db.query<Row>(text, values, { prepare: name });
   const completed = new Set<string>();
-  let claimed: ClaimedJobRow[] = [];
-  let nearLimit = false;
-  for (const row of rows) {
-    if (row.kind === "completed") completed.add(row.id);
-    else if (row.kind === "near-limit") nearLimit = true;
+  const claimed: ClaimedJobRow[] = [];
+  for (const { kind, ...row } of rows) {
+    if (kind === "completed") completed.add(row.id);
     else claimed.push(row);
   }
-  if (nearLimit) claimed = await rankedClaim(db, options, limit);
   return { claimed, completed };
-}
-
-/** Claims up to `limit` jobs for a worker (see completeAndClaim). */
-export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<ClaimedJobRow[]> {
-  return (await completeAndClaim(db, { ...options, completions: [] })).claimed;
 }

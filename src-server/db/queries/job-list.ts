@@ -1,8 +1,9 @@
-// The runs list: jobs.queue filtered (status, function, namespace, worker, owner, creation
+// The runs list: jobs.queue filtered (status, function, namespace, worker, viewer, creation
 // time, a text search over payload/result/error), sorted by a chosen column and paged.
 // The search uses the trigram index on jobs.search_text (migration 0011).
 import type { Queryable } from "../pool.ts";
-import { ownerClause, type JobRow, type Owner } from "./queue.ts";
+import { jobViewerSql, type JobViewer } from "../../auth/job-viewer.ts";
+import type { JobRow } from "./queue.ts";
 
 export const SORT_COLUMNS = [
   "created_at",
@@ -19,8 +20,8 @@ export interface JobListFilter {
   jobName?: string;
   namespace?: string;
   workerId?: string;
-  /** Visibility for non-admin callers: a user's own jobs, or the anon identity's. */
-  owner?: Owner;
+  /** Whose jobs the caller may see. */
+  viewer: JobViewer;
   /** Case-insensitive substring of id, function, email, error, payload or result. */
   search?: string;
   createdAfter?: Date;
@@ -66,8 +67,8 @@ export async function listJobPage(
   if (f.createdAfter) add("q.created_at >= ?", f.createdAfter);
   if (f.createdBefore) add("q.created_at < ?", f.createdBefore);
   if (f.search) add(`${SEARCH_SQL} LIKE ?`, likePattern(f.search));
-  if (f.owner) {
-    const clause = ownerClause(f.owner, values.length + 1);
+  if (f.viewer.sees !== "all") {
+    const clause = jobViewerSql(f.viewer, "q", values.length + 1);
     where.push(clause.sql);
     values.push(...clause.values);
   }

@@ -92,13 +92,6 @@ export interface Completion {
 const progressJson = (progress: unknown) =>
   progress === undefined ? null : JSON.stringify(storableJson(progress));
 
-/**
- * What completing a row writes, from the completions unnested as `v` (see
- * completionArrays) onto the row `q`. Shared with the claim that carries completions.
- */
-export const COMPLETED_SET = `status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
-  progress = coalesce(v.progress, q.progress)`;
-
 /** Completions as parallel arrays, the parameters of an unnest. */
 export function completionArrays(items: Completion[]) {
   return {
@@ -110,18 +103,34 @@ export function completionArrays(items: Completion[]) {
   };
 }
 
+/** completionArrays in parameter order: ids, worker ids, attempts, results, progress. */
+export function completionParams(items: Completion[]): unknown[] {
+  const a = completionArrays(items);
+  return [a.ids, a.workerIds, a.retryCounts, a.results, a.progress];
+}
+
+/**
+ * The one statement that completes attempts: parameters `$first` .. `$first + 4` are
+ * completionParams; each row is written only while it is still that attempt's (worker,
+ * attempt number, running). Returns the ids completed. Used alone (completeJobs) and as
+ * the `completed` step of a claim (claim.ts).
+ */
+export function completeAttemptsSql(first: number): string {
+  const [ids, workers, attempts, results, progress] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return `UPDATE jobs.queue q SET status = 'completed', result = v.result, completed_at = now(), error_message = NULL,
+       progress = coalesce(v.progress, q.progress)
+     FROM unnest(${ids}::uuid[], ${workers}::uuid[], ${attempts}::int[], ${results}::jsonb[], ${progress}::jsonb[])
+       AS v(id, worker_id, retry_count, result, progress)
+     WHERE q.id = ANY (${ids}::uuid[]) AND q.id = v.id AND q.worker_id = v.worker_id
+       AND q.retry_count = v.retry_count AND q.status = 'running'
+     RETURNING q.id`;
+}
+
 /** Completes many attempts in one statement; returns the ids actually completed. */
 export async function completeJobs(db: Queryable, items: Completion[]): Promise<Set<string>> {
-  const a = completionArrays(items);
-  const rows = await db.query<{ id: string }>(
-    `UPDATE jobs.queue q SET ${COMPLETED_SET}
-     FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::jsonb[], $5::jsonb[]) AS v(id, worker_id, retry_count, result, progress)
-     WHERE q.id = ANY ($1::uuid[]) AND q.id = v.id AND q.worker_id = v.worker_id AND q.retry_count = v.retry_count
-       AND q.status = 'running'
-     RETURNING q.id`,
-    [a.ids, a.workerIds, a.retryCounts, a.results, a.progress],
-    { prepare: "fluxbase_complete_jobs" },
-  );
+  const rows = await db.query<{ id: string }>(completeAttemptsSql(1), completionParams(items), {
+    prepare: "fluxbase_complete_jobs",
+  });
   return new Set(rows.map((r) => r.id));
 }
 
@@ -201,16 +210,6 @@ export async function findJob(db: Queryable, id: string): Promise<JobRow | undef
     [id],
   );
   return rows[0];
-}
-
-/** Whose jobs a non-admin caller may see: a user's own, or those submitted anonymously. */
-export type Owner = { userId: string } | { anon: true } | { nobody: true };
-
-export function ownerClause(owner: Owner, index: number): { sql: string; values: unknown[] } {
-  if ("userId" in owner) return { sql: `q.created_by = $${index}`, values: [owner.userId] };
-  if ("anon" in owner)
-    return { sql: "(q.created_by IS NULL AND q.user_role = 'anon')", values: [] };
-  return { sql: "false", values: [] };
 }
 
 export async function cancelJob(

@@ -1,5 +1,6 @@
 // Admin job routes: /api/v1/admin/jobs (compatibility §2.3).
 import type { CallerResolver } from "../../auth/caller.ts";
+import { ALL_JOBS } from "../../auth/job-viewer.ts";
 import type { Db } from "../../db/pool.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import {
@@ -112,37 +113,39 @@ export function addAdminJobRoutes({ router, db, config, callers }: AdminJobRoute
   router.add("GET", `${base}/workers`, guards, async () => (await listWorkers(db)).map(toWorker));
 
   router.add("GET", `${base}/queue`, guards, async (req) =>
-    listVisibleJobs(db, undefined, req.query, true),
+    listVisibleJobs(db, ALL_JOBS, req.query, true),
   );
 
   router.add("GET", `${base}/queue/:id`, guards, async (req) =>
-    toJob(await getVisibleJob(db, "admin", req.params.id!), { detail: true }),
+    toJob(await getVisibleJob(db, ALL_JOBS, req.params.id!), { detail: true }),
   );
 
   router.add("GET", `${base}/queue/:id/logs`, guards, async (req) =>
-    jobLogs(db, req.query, () => getVisibleJob(db, "admin", req.params.id!)),
+    jobLogs(db, req.query, () => getVisibleJob(db, ALL_JOBS, req.params.id!)),
   );
 
   router.add("GET", `${base}/queue/:id/attempts`, guards, async (req) =>
-    jobAttempts(db, await getVisibleJob(db, "admin", req.params.id!)),
+    jobAttempts(db, await getVisibleJob(db, ALL_JOBS, req.params.id!)),
   );
 
   router.add("POST", `${base}/queue/:id/cancel`, guards, async (req) => {
-    await cancelVisibleJob(db, await getVisibleJob(db, "admin", req.params.id!));
+    await cancelVisibleJob(db, await getVisibleJob(db, ALL_JOBS, req.params.id!));
     return { message: "Job cancelled" };
   });
 
   router.add("POST", `${base}/queue/:id/terminate`, guards, async (req) => {
-    await terminateRunningJob(db, await getVisibleJob(db, "admin", req.params.id!));
+    await terminateRunningJob(db, await getVisibleJob(db, ALL_JOBS, req.params.id!));
     return { message: "Job terminated" };
   });
 
   router.add("POST", `${base}/queue/:id/retry`, guards, async (req) =>
-    created(await copyJob(db, await getVisibleJob(db, "admin", req.params.id!), { mode: "retry" })),
+    created(
+      await copyJob(db, await getVisibleJob(db, ALL_JOBS, req.params.id!), { mode: "retry" }),
+    ),
   );
 
   router.add("POST", `${base}/queue/:id/resubmit`, guards, async (req) => {
-    const row = await getVisibleJob(db, "admin", req.params.id!);
+    const row = await getVisibleJob(db, ALL_JOBS, req.params.id!);
     const body = await req.json();
     const payload = body === undefined ? undefined : requireObject(body).payload;
     return created(await copyJob(db, row, { mode: "resubmit", payload }));

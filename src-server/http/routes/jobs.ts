@@ -1,6 +1,7 @@
 // User job routes: /api/v1/jobs (compatibility §2.2).
 import type { CallerResolver } from "../../auth/caller.ts";
 import { signJobReceipt } from "../../auth/job-receipt.ts";
+import { ALL_JOBS, jobViewerOf, type JobViewer } from "../../auth/job-viewer.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
 import { toJob } from "../../jobs/api/serialize.ts";
@@ -11,7 +12,6 @@ import {
   jobAttempts,
   jobLogs,
   listVisibleJobs,
-  ownerOf,
 } from "../../jobs/api/service.ts";
 import { submitJob, type SubmitContext } from "../../jobs/api/submit.ts";
 import { authenticated, featureEnabled, notAnonymous } from "../guards.ts";
@@ -57,31 +57,35 @@ export function addJobRoutes({
     return created(toJob(row, { detail: true }));
   });
 
-  const list = async (req: ApiRequest) =>
-    listVisibleJobs(db, ownerOf(req.caller!), req.query, false);
+  const viewer = (req: ApiRequest): JobViewer => jobViewerOf(req.caller!);
+  const list = async (req: ApiRequest) => listVisibleJobs(db, viewer(req), req.query, false);
   router.add("GET", base, guards, list);
   router.add("GET", `${base}/`, guards, list);
 
   const getGuards = [enabled, notAnonymous(callers, { receiptSecret })];
+  // Past getGuards an anonymous caller holds a valid receipt for exactly the job in the
+  // path (issued only for a job it submitted): that one job is its to read.
+  const receiptViewer = (req: ApiRequest): JobViewer =>
+    req.caller!.role === "anon" ? ALL_JOBS : viewer(req);
   router.add("GET", `${base}/:id`, getGuards, async (req) =>
-    toJob(await getVisibleJob(db, req.caller!, req.params.id!), { detail: true }),
+    toJob(await getVisibleJob(db, receiptViewer(req), req.params.id!), { detail: true }),
   );
 
   router.add("GET", `${base}/:id/logs`, guards, async (req) =>
-    jobLogs(db, req.query, () => getVisibleJob(db, req.caller!, req.params.id!)),
+    jobLogs(db, req.query, () => getVisibleJob(db, viewer(req), req.params.id!)),
   );
 
   router.add("GET", `${base}/:id/attempts`, guards, async (req) =>
-    jobAttempts(db, await getVisibleJob(db, req.caller!, req.params.id!)),
+    jobAttempts(db, await getVisibleJob(db, viewer(req), req.params.id!)),
   );
 
   router.add("POST", `${base}/:id/cancel`, guards, async (req) => {
-    await cancelVisibleJob(db, await getVisibleJob(db, req.caller!, req.params.id!));
+    await cancelVisibleJob(db, await getVisibleJob(db, viewer(req), req.params.id!));
     return { message: "Job cancelled" };
   });
 
   router.add("POST", `${base}/:id/retry`, guards, async (req) => {
-    const row = await getVisibleJob(db, req.caller!, req.params.id!);
+    const row = await getVisibleJob(db, viewer(req), req.params.id!);
     return created(await copyJob(db, row, { mode: "retry" }));
   });
 }

@@ -1,13 +1,13 @@
 // Job operations behind the user and admin routes. Non-admin callers see, cancel and
 // retry only their own jobs; anything else is "not found" (compatibility §2.2).
 import type { Job, JobStats } from "../../../src-sdk/types.ts";
-import type { Caller } from "../../auth/caller.ts";
-import { isAdminRole } from "../../auth/roles.ts";
+import { mayViewJob, type JobViewer } from "../../auth/job-viewer.ts";
 import type { Db } from "../../db/pool.ts";
 import { listLogs } from "../../db/queries/logs.ts";
 import * as queue from "../../db/queries/queue.ts";
 import { AppError } from "../../errors.ts";
-import { CONTROL_CHANNEL } from "../worker/pool.ts";
+import { sendJobControl } from "../../db/queries/job-control.ts";
+import { countJobs } from "../../db/queries/job-stats.ts";
 import { toJob, toLogEntry } from "./serialize.ts";
 import { resolveFunction } from "./submit.ts";
 import { listAttempts } from "../../db/queries/attempts.ts";
@@ -23,35 +23,22 @@ import {
   requireJobId,
 } from "../../http/job-validation.ts";
 
-export function ownerOf(caller: Caller): queue.Owner | undefined {
-  if (isAdminRole(caller.role)) return undefined;
-  if (caller.userId) return { userId: caller.userId };
-  if (caller.role === "anon") return { anon: true };
-  return { nobody: true };
-}
-
-function visible(row: queue.JobRow, owner: queue.Owner | undefined): boolean {
-  if (!owner) return true;
-  if ("userId" in owner) return row.created_by === owner.userId;
-  if ("anon" in owner) return row.created_by === null && row.user_role === "anon";
-  return false;
-}
-
+/** The job `rawId` if `viewer` may see it, else "not found" (compatibility §2.2). */
 export async function getVisibleJob(
   db: Db,
-  caller: Caller | "admin",
+  viewer: JobViewer,
   rawId: string,
 ): Promise<queue.JobRow> {
   const id = requireJobId(rawId);
   const row = await queue.findJob(db, id);
-  const owner = caller === "admin" ? undefined : ownerOf(caller);
-  if (!row || !visible(row, owner)) throw new AppError("JOB_NOT_FOUND", "Job not found");
+  if (!row || !mayViewJob(viewer, row)) throw new AppError("JOB_NOT_FOUND", "Job not found");
   return row;
 }
 
+/** `admin`: the admin routes' list, which may also filter by worker. */
 export async function listVisibleJobs(
   db: Db,
-  owner: queue.Owner | undefined,
+  viewer: JobViewer,
   query: URLSearchParams,
   admin: boolean,
 ) {
@@ -61,7 +48,7 @@ export async function listVisibleJobs(
     jobName: optionalString(query.get("job_name"), "job_name"),
     namespace: optionalString(query.get("namespace"), "namespace"),
     workerId: admin ? optionalString(query.get("worker_id"), "worker_id") : undefined,
-    owner,
+    viewer,
     search: optionalString(query.get("search")?.trim(), "search", 500),
     createdAfter: optionalDate(query.get("created_after"), "created_after"),
     createdBefore: optionalDate(query.get("created_before"), "created_before"),
@@ -105,12 +92,7 @@ export async function cancelVisibleJob(db: Db, row: queue.JobRow): Promise<void>
       status: now?.status ?? row.status,
     });
   }
-  if (res.before === "running") {
-    await db.query("SELECT pg_notify($1, $2)", [
-      CONTROL_CHANNEL,
-      JSON.stringify({ op: "cancel", id: row.id }),
-    ]);
-  }
+  if (res.before === "running") await sendJobControl(db, { op: "cancel", id: row.id });
 }
 
 export async function terminateRunningJob(db: Db, row: queue.JobRow): Promise<void> {
@@ -119,10 +101,7 @@ export async function terminateRunningJob(db: Db, row: queue.JobRow): Promise<vo
     throw new AppError("INVALID_STATE", "Only running jobs can be terminated", {
       status: row.status,
     });
-  await db.query("SELECT pg_notify($1, $2)", [
-    CONTROL_CHANNEL,
-    JSON.stringify({ op: "terminate", id: row.id }),
-  ]);
+  await sendJobControl(db, { op: "terminate", id: row.id });
 }
 
 /**
@@ -168,51 +147,14 @@ export async function copyJob(
 }
 
 export async function jobStats(db: Db, namespace?: string): Promise<JobStats> {
-  const where = namespace ? "WHERE namespace = $1" : "";
-  const values = namespace ? [namespace] : [];
-  const [totals] = await db.query<Record<string, number>>(
-    `SELECT count(*) AS total_jobs,
-       count(*) FILTER (WHERE status = 'pending') AS pending_jobs,
-       count(*) FILTER (WHERE status = 'running') AS running_jobs,
-       count(*) FILTER (WHERE status = 'completed') AS completed_jobs,
-       count(*) FILTER (WHERE status = 'failed') AS failed_jobs,
-       count(*) FILTER (WHERE status = 'cancelled') AS cancelled_jobs,
-       coalesce(avg(extract(epoch FROM completed_at - started_at))
-         FILTER (WHERE status = 'completed' AND started_at IS NOT NULL), 0)::float8 AS avg_duration_seconds
-     FROM jobs.queue ${where}`,
-    values,
-  );
-  const byStatus = await db.query<{ status: string; count: number }>(
-    `SELECT status, count(*) AS count FROM jobs.queue ${where} GROUP BY status ORDER BY status`,
-    values,
-  );
-  const byDay = await db.query<{ date: string; count: number }>(
-    `SELECT to_char(date_trunc('day', created_at), 'YYYY-MM-DD') AS date, count(*) AS count FROM jobs.queue
-     ${where ? `${where} AND` : "WHERE"} created_at > now() - interval '7 days' GROUP BY 1 ORDER BY 1`,
-    values,
-  );
-  const byFunction = await db.query<{ name: string; count: number }>(
-    `SELECT job_name AS name, count(*) AS count FROM jobs.queue ${where} GROUP BY job_name ORDER BY count DESC, job_name LIMIT 10`,
-    values,
-  );
-  const t = totals ?? {};
-  const n = (k: string) => Number(t[k] ?? 0);
+  const c = await countJobs(db, namespace);
   return {
-    total_jobs: n("total_jobs"),
-    pending_jobs: n("pending_jobs"),
-    running_jobs: n("running_jobs"),
-    completed_jobs: n("completed_jobs"),
-    failed_jobs: n("failed_jobs"),
-    cancelled_jobs: n("cancelled_jobs"),
-    avg_duration_seconds: n("avg_duration_seconds"),
-    jobs_by_status: byStatus,
-    jobs_by_day: byDay,
-    jobs_by_function: byFunction,
-    total: n("total_jobs"),
-    pending: n("pending_jobs"),
-    running: n("running_jobs"),
-    completed: n("completed_jobs"),
-    failed: n("failed_jobs"),
-    cancelled: n("cancelled_jobs"),
+    ...c,
+    total: c.total_jobs,
+    pending: c.pending_jobs,
+    running: c.running_jobs,
+    completed: c.completed_jobs,
+    failed: c.failed_jobs,
+    cancelled: c.cancelled_jobs,
   };
 }

@@ -69,7 +69,12 @@ export interface RunningAttempt {
   ended?: boolean;
   /** Set when the pool kills the attempt itself (timeout, progress timeout, shutdown). */
   killReason?: { message: string; retry: boolean };
+  /** Held by a debugger: its timeout and progress timeout wait (worker-health.ts hold). */
+  held?: boolean;
 }
+
+/** How often a timeout that fell due while its attempt was held looks again. */
+const HELD_RECHECK_MS = 1000;
 
 function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
   return ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
@@ -185,10 +190,13 @@ export async function executeAttempt(
       },
     });
     attempt.handle = handle;
-    timer = setTimeout(() => {
+    const timeOut = () => {
+      // Held by a debugger: the timeout waits until it lets go.
+      if (attempt.held) return void (timer = setTimeout(timeOut, HELD_RECHECK_MS));
       attempt.killReason = { message: `Job timed out after ${timeoutSeconds}s`, retry: true };
       handle.kill(attempt.killReason.message);
-    }, timeoutSeconds * 1000);
+    };
+    timer = setTimeout(timeOut, timeoutSeconds * 1000);
     outcome = await handle.done;
     attempt.ended = !attempt.stopReason;
   } catch (err) {

@@ -7,18 +7,19 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
-import { completeAndClaim, type ClaimedJobRow } from "../../db/queries/claim.ts";
+import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
 import { retryWhileDisconnected } from "../../db/connection-error.ts";
 import {
-  recoverLostJobs,
   recoverOrphanedJobs,
   releaseJobs,
   type AttemptKey,
   type Completion,
 } from "../../db/queries/queue.ts";
+import { CONTROL_CHANNEL, parseJobControl, WAKE_CHANNEL } from "../../db/queries/job-control.ts";
 import * as workersSql from "../../db/queries/workers.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
+import { createWorkerHealth } from "./worker-health.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
 import { createCompletionBatcher, type CompletionBatcher } from "./completion-batcher.ts";
 import { createFunctionCache } from "../functions/function-cache.ts";
@@ -32,9 +33,6 @@ import {
   workerStatePath,
   writeWorkerState,
 } from "./worker-state.ts";
-
-export const WAKE_CHANNEL = "jobs_wake";
-export const CONTROL_CHANNEL = "jobs_control";
 
 export interface WorkerPoolOptions {
   db: Db;
@@ -59,6 +57,11 @@ export interface WorkerPool {
   stop(): Promise<void>;
   workerIds(): string[];
   runningCount(): number;
+  /**
+   * Suspends (held) or resumes the timeout and progress timeout of a job running here, for
+   * a debugger that has it paused. False when no attempt of that job runs here.
+   */
+  holdAttempt(jobId: string, held: boolean): boolean;
 }
 
 interface FinishedAttempt extends Completion {
@@ -74,9 +77,9 @@ interface LocalWorker {
   /** Completions waiting for this worker's next round trip. */
   finished: FinishedAttempt[];
   /** A claim (with completions) is in flight. */
-  calling: boolean;
+  claiming: boolean;
   /** Slots were freed or work announced while a claim was in flight: claim again. */
-  again: boolean;
+  claimAgain: boolean;
 }
 
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
@@ -89,7 +92,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let stopping = false;
   /** Past the graceful timeout of stop(): outcomes still waiting for the database are given up. */
   let abandoned = false;
-  let lastHeartbeatAt = Date.now();
   const onRetry = (err: unknown) =>
     logger.warn("database unreachable; keeping a job outcome to write it later", {
       error: coerceError(err).message,
@@ -105,7 +107,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       worker.running.delete(key.id);
       return new Promise<boolean>((resolve, reject) => {
         worker.finished.push({ key, result, progress, resolve, reject });
-        void fill(worker);
+        void claimFor(worker);
       });
     },
   };
@@ -149,7 +151,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         const heldSlot = worker.running.delete(row.id);
         running.delete(row.id);
         inFlight.delete(task);
-        if (heldSlot && !stopping) void fill(worker);
+        if (heldSlot && !stopping) void claimFor(worker);
       });
     inFlight.add(task);
   };
@@ -160,24 +162,24 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
    * next one, so under load each call (and each commit) serves several jobs.
    */
   /** Writes a finished attempt's completion in a statement of its own (the batcher's). */
-  const completeAlone = (f: FinishedAttempt) =>
+  const completeWithoutClaim = (f: FinishedAttempt) =>
     fallback.complete(f.key, f.result, f.progress).then(f.resolve, f.reject);
 
-  const fill = async (worker: LocalWorker): Promise<void> => {
-    if (worker.calling) {
-      worker.again = true;
+  const claimFor = async (worker: LocalWorker): Promise<void> => {
+    if (worker.claiming) {
+      worker.claimAgain = true;
       return;
     }
     do {
-      worker.again = false;
+      worker.claimAgain = false;
       const finished = worker.finished.splice(0);
       const want = stopping ? 0 : config.maxConcurrentPerWorker - worker.running.size;
       if (want <= 0 && finished.length === 0) return;
-      worker.calling = true;
+      worker.claiming = true;
       let rows: ClaimedJobRow[] = [];
       try {
         if (want > 0) {
-          const result = await completeAndClaim(db, {
+          const result = await claimJobs(db, {
             workerId: worker.id,
             limit: want,
             namespaceLimit: config.maxConcurrentPerNamespace,
@@ -186,24 +188,24 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           rows = result.claimed;
           for (const f of finished) f.resolve(result.completed.has(f.key.id));
         } else {
-          await Promise.all(finished.map(completeAlone));
+          await Promise.all(finished.map(completeWithoutClaim));
         }
       } catch (err) {
         // The completions are not lost with the claim: they go on their own.
-        for (const f of finished) void completeAlone(f);
+        for (const f of finished) void completeWithoutClaim(f);
         if (!stopping)
           logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
-        worker.calling = false;
+        worker.claiming = false;
       }
       for (const row of rows) startAttempt(worker, row);
       // A full batch means there may be more: claim again, and let an idle sibling help.
       if (want > 0 && rows.length === want && !stopping) {
-        worker.again = true;
+        worker.claimAgain = true;
         wakeOne(worker);
       }
       // Stopping, completions still queued are written (without a claim) before leaving.
-    } while ((worker.again && !stopping) || worker.finished.length > 0);
+    } while ((worker.claimAgain && !stopping) || worker.finished.length > 0);
   };
 
   /**
@@ -213,90 +215,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const wakeOne = (except?: LocalWorker) => {
     const candidate = workers
       .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
-      .sort((a, b) => Number(a.calling) - Number(b.calling) || a.running.size - b.running.size)[0];
-    if (candidate) void fill(candidate);
+      .sort(
+        (a, b) => Number(a.claiming) - Number(b.claiming) || a.running.size - b.running.size,
+      )[0];
+    if (candidate) void claimFor(candidate);
   };
 
   const wakeAll = () => {
-    for (const w of workers) void fill(w);
-  };
-
-  const onControl = (payload: string) => {
-    let msg: { op?: string; id?: string };
-    try {
-      msg = JSON.parse(payload) as typeof msg;
-    } catch {
-      return;
-    }
-    const attempt = msg.id ? running.get(msg.id) : undefined;
-    if (!attempt) return;
-    attempt.stopReason = "cancelled";
-    if (msg.op === "terminate") {
-      attempt.handle?.kill("Terminated by an administrator");
-    } else {
-      attempt.handle?.requestCancel();
-      const t = setTimeout(() => attempt.handle?.kill("Cancelled"), config.cancelGraceMs);
-      t.unref();
-    }
-  };
-
-  const heartbeat = async () => {
-    for (const worker of workers) {
-      const status = await workersSql.heartbeat(db, worker.id, worker.running.size);
-      lastHeartbeatAt = Date.now();
-      if (status === "active" || status === "draining") continue;
-      // Declared dead while alive (e.g. the machine slept): its jobs were handed on.
-      logger.warn("worker was declared dead; abandoning its attempts and rejoining", {
-        worker: worker.name,
-      });
-      for (const attempt of worker.running.values()) {
-        attempt.stopReason = "superseded";
-        attempt.handle?.kill("Superseded");
-      }
-      if (status === "stopped") await workersSql.setWorkerStatus(db, [worker.id], "active");
-      else {
-        const row = await registerOne(worker.name);
-        worker.id = row.id;
-      }
-    }
-  };
-
-  const reap = async () => {
-    // Back from a database outage, our own heartbeat goes first: this reaper must not
-    // declare its own workers dead (and hand on jobs whose outcomes it still holds).
-    if (workers.length && Date.now() - lastHeartbeatAt > config.workerHeartbeatIntervalMs)
-      await heartbeat();
-    const dead = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
-    const recovered = await recoverOrphanedJobs(
-      db,
-      "The worker running this job stopped responding",
-    );
-    if (dead.length || recovered.length) {
-      logger.warn("recovered jobs of dead workers", {
-        workers: dead.length,
-        jobs: recovered.length,
-      });
-    }
-    await auditRunning();
-    await workersSql.deleteOldStoppedWorkers(db, 3_600_000);
-  };
-
-  /**
-   * Rows our live workers hold as running that no attempt here is executing (an outcome
-   * that could not be written, a claim whose reply was lost) are handed back or failed.
-   * Rows claimed within the worker timeout are left alone: their claim may still be on
-   * its way back.
-   */
-  const auditRunning = async () => {
-    if (stopping || workers.length === 0) return;
-    const lost = await recoverLostJobs(db, {
-      workerIds: workers.map((w) => w.id),
-      runningIds: [...running.keys()],
-      graceMs: config.workerTimeoutMs,
-      reason: "The job was left running without a worker executing it",
-    });
-    if (lost.length)
-      logger.warn("recovered running jobs no worker was executing", { jobs: lost.length });
+    for (const w of workers) void claimFor(w);
   };
 
   /** Stops the workers a previous run of this instance left behind, and hands on their jobs. */
@@ -322,21 +248,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
   };
 
-  const watchProgress = () => {
-    const now = Date.now();
-    for (const attempt of running.values()) {
-      if (attempt.stopReason || attempt.killReason) continue;
-      if (now - attempt.lastProgressAt > attempt.progressTimeoutMs) {
-        const seconds = Math.round(attempt.progressTimeoutMs / 1000);
-        attempt.killReason = {
-          message: `Progress timeout: no progress reported for ${seconds}s`,
-          retry: true,
-        };
-        attempt.handle?.kill(attempt.killReason.message);
-      }
-    }
-  };
-
   const registerOne = (name: string) =>
     workersSql.registerWorker(db, {
       name,
@@ -344,6 +255,21 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       maxConcurrentJobs: config.maxConcurrentPerWorker,
       metadata: { hostname: os.hostname(), pid: process.pid },
     });
+
+  const health = createWorkerHealth({
+    db,
+    config,
+    logger,
+    workers: () => workers,
+    running,
+    stopping: () => stopping,
+    register: async (name) => (await registerOne(name)).id,
+  });
+
+  const onControl = (payload: string) => {
+    const msg = parseJobControl(payload);
+    if (msg) health.control(msg);
+  };
 
   const every = (ms: number, fn: () => Promise<void> | void, label: string) => {
     const t = setInterval(() => {
@@ -368,8 +294,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           name,
           running: new Map(),
           finished: [],
-          calling: false,
-          again: false,
+          claiming: false,
+          claimAgain: false,
         });
       }
       if (stateFile) {
@@ -388,10 +314,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         onConnect: wakeAll,
       });
       every(config.pollIntervalMs, wakeAll, "poll");
-      every(config.workerHeartbeatIntervalMs, heartbeat, "heartbeat");
-      every(Math.max(500, Math.min(config.workerTimeoutMs / 2, 5000)), reap, "reaper");
-      every(1000, watchProgress, "progress watchdog");
-      await reap().catch(() => undefined);
+      every(config.workerHeartbeatIntervalMs, health.heartbeat, "heartbeat");
+      every(Math.max(500, Math.min(config.workerTimeoutMs / 2, 5000)), health.reap, "reaper");
+      every(1000, () => health.watchProgress(), "progress watchdog");
+      await health.reap().catch(() => undefined);
     },
 
     async stop() {
@@ -432,5 +358,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
     workerIds: () => workers.map((w) => w.id),
     runningCount: () => running.size,
+    holdAttempt: (jobId, held) => health.hold(jobId, held),
   };
 }

@@ -1,5 +1,9 @@
 // Applies migrations/NNNN_*.sql once each, in order, each in its own transaction,
-// recorded in public.fluxbase_migrations. An advisory lock serialises concurrent starts.
+// recorded in public.fluxbase_migrations with the file's name and checksum. An applied
+// migration is history: one whose file was since changed, renamed or removed is refused
+// at start, before anything runs, rather than silently diverging from what the database
+// holds. An advisory lock serialises concurrent starts.
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -18,17 +22,46 @@ export interface Migration {
   id: number;
   name: string;
   sql: string;
+  /** sha256 of the file with line endings normalised, so a checkout's CRLF changes nothing. */
+  checksum: string;
+}
+
+export function migrationChecksum(sql: string): string {
+  return createHash("sha256").update(sql.replace(/\r\n/g, "\n")).digest("hex");
 }
 
 export async function listMigrations(dir: string = defaultMigrationsDir): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
   return Promise.all(
-    files.map(async (name) => ({
-      id: Number(name.slice(0, 4)),
-      name,
-      sql: await readFile(path.join(dir, name), "utf8"),
-    })),
+    files.map(async (name) => {
+      const sql = await readFile(path.join(dir, name), "utf8");
+      return { id: Number(name.slice(0, 4)), name, sql, checksum: migrationChecksum(sql) };
+    }),
   );
+}
+
+interface AppliedRow {
+  id: number;
+  name: string;
+  checksum: string | null;
+}
+
+/** Why the recorded history and the files disagree, or null when they agree. */
+export function historyConflict(applied: readonly AppliedRow[], files: readonly Migration[]) {
+  const byId = new Map(files.map((m) => [m.id, m]));
+  for (const row of applied) {
+    const file = byId.get(row.id);
+    if (!file) {
+      return `migration ${row.name} was applied to this database but its file is gone (a newer version of the app migrated it, or the file was deleted)`;
+    }
+    if (file.name !== row.name) {
+      return `migration ${row.name} was applied to this database but is now named ${file.name}: applied migrations must not be renamed`;
+    }
+    if (row.checksum !== null && row.checksum !== file.checksum) {
+      return `migration ${row.name} was changed after it was applied to this database (checksum ${row.checksum.slice(0, 12)}, file ${file.checksum.slice(0, 12)}): add a new migration instead of editing an applied one`;
+    }
+  }
+  return null;
 }
 
 /** Returns the names of the migrations applied by this call. */
@@ -39,21 +72,38 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS public.fluxbase_migrations (
-      id int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set(
-      (await client.query<{ id: number }>("SELECT id FROM public.fluxbase_migrations")).rows.map(
-        (r) => r.id,
-      ),
+      id int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+      checksum text)`);
+    // Tables made before checksums were recorded.
+    await client.query(
+      "ALTER TABLE public.fluxbase_migrations ADD COLUMN IF NOT EXISTS checksum text",
     );
+    const rows = (
+      await client.query<AppliedRow>(
+        "SELECT id, name, checksum FROM public.fluxbase_migrations ORDER BY id",
+      )
+    ).rows;
+    const conflict = historyConflict(rows, migrations);
+    if (conflict) throw new Error(`Refusing to start: ${conflict}`);
+    // Rows recorded before checksums: the files as they are now are taken as applied.
+    const byId = new Map(migrations.map((m) => [m.id, m]));
+    for (const row of rows) {
+      if (row.checksum !== null) continue;
+      await client.query("UPDATE public.fluxbase_migrations SET checksum = $2 WHERE id = $1", [
+        row.id,
+        byId.get(row.id)!.checksum,
+      ]);
+    }
+    const done = new Set(rows.map((r) => r.id));
     for (const m of migrations) {
       if (done.has(m.id)) continue;
       await client.query("BEGIN");
       try {
         await client.query(m.sql);
-        await client.query("INSERT INTO public.fluxbase_migrations (id, name) VALUES ($1, $2)", [
-          m.id,
-          m.name,
-        ]);
+        await client.query(
+          "INSERT INTO public.fluxbase_migrations (id, name, checksum) VALUES ($1, $2, $3)",
+          [m.id, m.name, m.checksum],
+        );
         await client.query("COMMIT");
         applied.push(m.name);
       } catch (err) {

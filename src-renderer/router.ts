@@ -1,6 +1,6 @@
 // The route table. Each view is one entry; `nav` puts it in the left navigation.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from "vue-router";
-import { isAdminRole } from "./lib/roles.ts";
+import { isAdminRole } from "../src-shared/roles.ts";
 import { useSessionStore } from "./stores/session.ts";
 
 export interface NavMeta {

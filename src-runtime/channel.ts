@@ -3,7 +3,7 @@
 // evaluated, before any job code runs, so a job that patches JSON, TextEncoder or
 // Deno.stdout cannot change what is sent; without the nonce a job's own output is
 // only ever a log line.
-import type { ControlMessage } from "./context.ts";
+import { controlPrefix, type ControlMessage } from "../src-shared/sandbox-protocol.ts";
 
 const stringify = JSON.stringify;
 const encoder = new TextEncoder();
@@ -30,23 +30,11 @@ export function createControlChannel(
   nonce: string,
   stream: "stdout" | "stderr" = "stdout",
 ): ControlChannel {
-  const prefix = `\u001eFLX${nonce} `;
+  const prefix = controlPrefix(nonce);
   return {
     send(message) {
       const json = stringify(message);
       writeAll(encode(prefix + json + "\n"), stream);
     },
-  };
-}
-
-/** Replaces each value (longest first) by "***". Values shorter than 4 are ignored. */
-export function createMasker(values: readonly string[]): (text: string) => string {
-  const secrets = values.filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let masked = text;
-    for (const secret of secrets) {
-      if (masked.includes(secret)) masked = masked.split(secret).join("***");
-    }
-    return masked;
   };
 }

@@ -1,7 +1,8 @@
 // Replaces console.* so that a job's logging travels over the control channel
 // with its level, instead of as raw stdout/stderr lines.
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+import type { LogLevel } from "../src-shared/sandbox-protocol.ts";
+
 export type LogSink = (level: LogLevel, message: string) => void;
 
 const inspect = Deno.inspect;

@@ -1,7 +1,7 @@
 // Finds the entry point of a job module and calls it the way upstream does:
 // `handler(req, fluxbase, fluxbaseService, job)` (an `export function handler`, or a
 // default-exported function, named or not), else `main(payload, fluxbase, fluxbaseService, job)`.
-import type { Json } from "./context.ts";
+import type { JsonValue as Json } from "../src-shared/json.ts";
 
 type EntryFunction = (...args: unknown[]) => unknown;
 

@@ -1,7 +1,7 @@
 // Everything the server writes on stdin, one JSON line each: a job context (the
 // first line, and in a reused process the next job's after each result) or a
 // command for the running job. Read by one loop for the life of the process.
-import type { ControlCommand } from "./context.ts";
+import type { ControlCommand } from "../src-shared/sandbox-protocol.ts";
 import type { NextLine } from "./stdin.ts";
 
 const parse = JSON.parse;

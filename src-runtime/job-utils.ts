@@ -1,6 +1,7 @@
 // The `job` argument of a handler (also the global `Fluxbase`) and the global
 // `secrets`, built from the context the server sent.
-import type { Json, JobContextMessage, JobUser } from "./context.ts";
+import type { JsonValue as Json } from "../src-shared/json.ts";
+import type { JobContextMessage, JobUser } from "../src-shared/sandbox-protocol.ts";
 
 export interface JobContext {
   job_id: string;

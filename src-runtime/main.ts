@@ -6,9 +6,11 @@
 // module under a fresh URL, so its top-level state is its own.
 // Everything the control channel relies on is captured before job code runs.
 import { createClient } from "../src-sdk/index.ts";
-import { createControlChannel, createMasker, type ControlChannel } from "./channel.ts";
-import { installConsole, type LogLevel } from "./console.ts";
-import type { Json, JobContextMessage } from "./context.ts";
+import type { JsonValue as Json } from "../src-shared/json.ts";
+import { createMasker } from "../src-shared/mask.ts";
+import type { JobContextMessage, LogLevel } from "../src-shared/sandbox-protocol.ts";
+import { createControlChannel, type ControlChannel } from "./channel.ts";
+import { installConsole } from "./console.ts";
 import { createEnvReset } from "./env.ts";
 import { callEntry, findEntry } from "./handler.ts";
 import { createInbox } from "./inbox.ts";

@@ -1,5 +1,5 @@
 // Turns what a handler returned or threw into what the server stores.
-import type { Json } from "./context.ts";
+import type { JsonValue as Json } from "../src-shared/json.ts";
 
 /**
  * A Response becomes its JSON body (or `{ body, status }` when the body is not JSON);

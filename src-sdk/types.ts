@@ -3,10 +3,9 @@
 
 export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonObject, JsonValue } from "../src-shared/json.ts";
 
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonValue };
 
 export interface JobProgress {
   percent: number;

@@ -1,44 +1,22 @@
-// Cron in the browser: validate like the server does (5 fields, or 6 with seconds first,
-// or a descriptor; at most once a second), plan the next fire times, and say it in words.
-// cron-parser is the server's parser too, so what the editor accepts the loader accepts.
+// Cron in the browser: validate with the server's rules (src-shared/annotations.ts: 5
+// fields, or 6 with seconds first, or a descriptor; at most once a second), plan the next
+// fire times, and say it in words. cron-parser reads the expressions here as on the server.
 import { CronExpressionParser } from "cron-parser";
-
-const DESCRIPTORS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"];
+import { validateSchedule, type CronPlanner } from "../../src-shared/annotations.ts";
 
 export type CronCheck = { ok: true; cron: string } | { ok: false; error: string };
 
-/** Same rules as the server's validateSchedule (src-server/jobs/annotations.ts). */
+/** The first five fire times from 2000-01-01 UTC, as the shared rules read a schedule. */
+export const planCron: CronPlanner = (cron) =>
+  CronExpressionParser.parse(cron, { currentDate: Date.UTC(2000, 0, 1), tz: "UTC" })
+    .take(5)
+    .map((date) => date.getTime());
+
 export function validateCron(value: string): CronCheck {
-  const text = value.trim().replace(/\s+/g, " ");
-  if (text.startsWith("@")) {
-    return DESCRIPTORS.includes(text.toLowerCase())
-      ? { ok: true, cron: text.toLowerCase() }
-      : {
-          ok: false,
-          error: `unsupported descriptor "${text}" (use ${DESCRIPTORS.join(", ")} or a cron expression)`,
-        };
-  }
-  const fields = text.split(" ").length;
-  if (!text || (fields !== 5 && fields !== 6)) {
-    return {
-      ok: false,
-      error: `expects a cron expression of 5 fields (or 6 with seconds first), got "${text}"`,
-    };
-  }
-  try {
-    const runs = CronExpressionParser.parse(text, {
-      currentDate: Date.UTC(2000, 0, 1),
-      tz: "UTC",
-    }).take(5);
-    for (let i = 1; i < runs.length; i++) {
-      if ((runs[i]?.getTime() ?? 0) - (runs[i - 1]?.getTime() ?? 0) < 1_000) {
-        return { ok: false, error: `"${text}" fires more often than once a second` };
-      }
-    }
-  } catch (error) {
-    return { ok: false, error: `invalid cron expression "${text}": ${(error as Error).message}` };
-  }
-  return { ok: true, cron: text };
+  const checked = validateSchedule(value, planCron);
+  return "error" in checked
+    ? { ok: false, error: checked.error }
+    : { ok: true, cron: checked.value };
 }
 
 /** The next `count` fire times after `after` (in `timezone`, else local); [] if invalid. */

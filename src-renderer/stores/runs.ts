@@ -11,7 +11,7 @@ import {
 } from "../../src-sdk/index.ts";
 import { api, errorText } from "../api.ts";
 import { markOffline } from "../lib/connection.ts";
-import { isAdminRole } from "../lib/roles.ts";
+import { isAdminRole } from "../../src-shared/roles.ts";
 import {
   defaultFilters,
   fitsLocally,

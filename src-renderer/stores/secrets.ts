@@ -5,7 +5,7 @@ import { ref } from "vue";
 import type { SecretMetadata, SecretSettingsClient } from "../../src-sdk/index.ts";
 import { api } from "../api.ts";
 import { secretReferences } from "../lib/secret-refs.ts";
-import { isAdminRole } from "../lib/roles.ts";
+import { isAdminRole } from "../../src-shared/roles.ts";
 import { useSessionStore } from "./session.ts";
 
 export type SecretScope = "system" | "user";

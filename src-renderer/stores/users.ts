@@ -4,7 +4,7 @@ import { ref } from "vue";
 import type { AuthUser, CreateUserInput } from "../../src-sdk/index.ts";
 import { api } from "../api.ts";
 
-export const ROLES = ["authenticated", "admin", "dashboard_admin"];
+export { ASSIGNABLE_ROLES as ROLES } from "../../src-shared/roles.ts";
 
 export const useUsersStore = defineStore("users", () => {
   const users = ref<AuthUser[]>([]);

@@ -5,6 +5,7 @@ import type { Db } from "../db/pool.ts";
 import * as users from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { textProblem } from "../db/storable.ts";
+import { UNASSIGNABLE_ROLES } from "../../src-shared/roles.ts";
 import { isUuid } from "./caller.ts";
 import { signJwt } from "./jwt.ts";
 import type { ApiKeys } from "./keys.ts";
@@ -14,8 +15,6 @@ const ACCESS_TTL_SECONDS = 3600;
 const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROLE = /^[a-z][a-z0-9_]{0,62}$/;
-/** Roles an account may be given; service_role is for keys, never for people. */
-const FORBIDDEN_USER_ROLES = new Set(["service_role", "anon"]);
 
 export interface UserService {
   signUp(input: {
@@ -85,7 +84,7 @@ function checkMetadata(value: unknown): Record<string, unknown> {
 }
 
 function checkRole(value: unknown): string {
-  if (typeof value !== "string" || !ROLE.test(value) || FORBIDDEN_USER_ROLES.has(value)) {
+  if (typeof value !== "string" || !ROLE.test(value) || UNASSIGNABLE_ROLES.has(value)) {
     throw invalidField(
       "role",
       "role must be a lowercase name such as authenticated or admin (not service_role or anon)",

@@ -2,6 +2,7 @@
 // role and `request.jwt.claims`, so the tables' own RLS policies decide and auth.uid(),
 // auth.role() and auth.jwt() work inside them. Both settings are transaction-local: the
 // pooled connection is back to the owner role after COMMIT or ROLLBACK.
+import { SERVICE_ROLES } from "../../src-shared/roles.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { Db, Queryable } from "./pool.ts";
 
@@ -9,7 +10,7 @@ export type PgRole = "anon" | "authenticated" | "service_role";
 
 /** service_role, dashboard_admin -> service_role; anon or none -> anon; any other -> authenticated. */
 export function pgRoleFor(appRole: string | null | undefined): PgRole {
-  if (appRole === "service_role" || appRole === "dashboard_admin") return "service_role";
+  if (appRole && SERVICE_ROLES.has(appRole)) return "service_role";
   if (!appRole || appRole === "anon") return "anon";
   return "authenticated";
 }

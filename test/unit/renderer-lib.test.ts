@@ -2,6 +2,7 @@
 // portability rules (the browser copy), secret references, the file tree.
 import { describe, expect, it } from "vitest";
 import { checkAnnotations, matchAnnotationLine } from "../../src-renderer/lib/annotations.ts";
+import { parseAnnotations } from "../../src-server/jobs/functions/annotations.ts";
 import { cronInWords, nextFireTimes, validateCron } from "../../src-renderer/lib/cron.ts";
 import { buildFileTree, functionNameFor } from "../../src-renderer/lib/file-tree.ts";
 import { secretNamesIn, secretReferences } from "../../src-renderer/lib/secret-refs.ts";
@@ -55,6 +56,30 @@ describe("annotation checks", () => {
     });
     expect(matchAnnotationLine("// @fluxbase:timeoutX")).toEqual({ name: "timeoutX", value: "" });
     expect(matchAnnotationLine("const x = 1;")).toBeNull();
+  });
+
+  it("refuses and accepts exactly the lines the server's loader does", () => {
+    const lines = [
+      "// @fluxbase:timeout 100000",
+      "// @fluxbase:memory 8",
+      "// @fluxbase:max-retries 1000",
+      "// @fluxbase:allow-net db:5432, 10.0.0.5",
+      "// @fluxbase:allow-net nope",
+      "// @fluxbase:schedule * * * * * *",
+      "// @fluxbase:schedule-params {}",
+      "// @fluxbase:namespace -bad",
+    ];
+    for (const line of lines) {
+      const server = parseAnnotations(line);
+      const editor = checkAnnotations(line).filter((d) => d.severity !== "info");
+      expect(
+        editor.map((d) => `${d.severity}: ${d.message}`),
+        line,
+      ).toEqual([
+        ...server.errors.map((e) => `error: ${e.message}`),
+        ...server.warnings.map((w) => `warning: ${w.message}`),
+      ]);
+    }
   });
 
   it("flags a bad cron, an unknown role and unknown names; plans a good cron", () => {

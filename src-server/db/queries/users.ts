@@ -1,4 +1,5 @@
 // Statements on auth.users and auth.sessions.
+import { ADMIN_ROLES } from "../../../src-shared/roles.ts";
 import type { Queryable } from "../pool.ts";
 
 export interface UserRow {
@@ -60,7 +61,7 @@ export async function updateUserRole(
   return rows[0];
 }
 
-const ADMIN_ROLE_LIST = "('admin', 'dashboard_admin', 'service_role')";
+const ADMIN_ROLE_LIST = `(${[...ADMIN_ROLES].map((role) => `'${role}'`).join(", ")})`;
 /** True when the user is not an admin, or another admin remains. */
 const ANOTHER_ADMIN = `(role NOT IN ${ADMIN_ROLE_LIST}
   OR EXISTS (SELECT 1 FROM auth.users o WHERE o.id <> $1 AND o.role IN ${ADMIN_ROLE_LIST}))`;

@@ -12,8 +12,10 @@ import type {
 } from "../worker/runtime.ts";
 import { memoryLimit } from "./args.ts";
 import { parseLine } from "./channel.ts";
-import { buildContextMessage, cancelCommand, type ControlMessage } from "./context.ts";
-import { createMasker, maskProgress } from "./mask.ts";
+import { createMasker } from "../../../src-shared/mask.ts";
+import type { ControlMessage } from "../../../src-shared/sandbox-protocol.ts";
+import { buildContextMessage, cancelCommand } from "./context.ts";
+import { maskProgress } from "./mask.ts";
 import { watchMemory } from "./memory-watchdog.ts";
 import type { PreparedCode } from "./prepared-code.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CONTROL_MARK, LineSplitter, parseLine } from "./channel.ts";
+import { CONTROL_MARK } from "../../../src-shared/sandbox-protocol.ts";
+import { LineSplitter, parseLine } from "./channel.ts";
 
 function split(chunks: string[], max?: number): string[] {
   const lines: string[] = [];

@@ -2,10 +2,12 @@
 // A control message is `\u001eFLX<nonce> <json>`; the nonce is random per attempt
 // and known only to the entry, so a job cannot forge one. Lines have no fixed size
 // limit (a 5 MB result is one line); only a runaway line beyond maxLineChars is dropped.
-import type { JsonValue } from "../../../src-sdk/types.ts";
-import type { ControlMessage } from "./context.ts";
+import {
+  controlPrefix,
+  toControlMessage,
+  type ControlMessage,
+} from "../../../src-shared/sandbox-protocol.ts";
 
-export const CONTROL_MARK = "\u001eFLX";
 export const DEFAULT_MAX_LINE_CHARS = 128 * 1024 * 1024;
 
 export class LineSplitter {
@@ -64,7 +66,7 @@ export type ParsedLine =
 
 /** The prefix may follow text the job wrote without a newline: that text stays a log line. */
 export function parseLine(line: string, nonce: string): ParsedLine {
-  const prefix = `${CONTROL_MARK}${nonce} `;
+  const prefix = controlPrefix(nonce);
   const at = line.indexOf(prefix);
   if (at === -1) return { kind: "text", text: line };
   let value: unknown;
@@ -77,29 +79,4 @@ export function parseLine(line: string, nonce: string): ParsedLine {
   return message
     ? { kind: "control", before: line.slice(0, at), message }
     : { kind: "text", text: line };
-}
-
-const LEVELS = new Set(["debug", "info", "warn", "error"]);
-
-export function toControlMessage(value: unknown): ControlMessage | null {
-  if (typeof value !== "object" || value === null) return null;
-  const record = value as Record<string, unknown>;
-  switch (record.type) {
-    case "started":
-      return { type: "started" };
-    case "progress":
-      return typeof record.percent === "number" ? (record as ControlMessage) : null;
-    case "log":
-      return typeof record.message === "string" && LEVELS.has(record.level as string)
-        ? (record as ControlMessage)
-        : null;
-    case "result":
-      return { type: "result", value: (record.value ?? null) as JsonValue };
-    case "error":
-      return typeof record.message === "string" ? (record as ControlMessage) : null;
-    case "idle":
-      return { type: "idle" };
-    default:
-      return null;
-  }
 }

@@ -24,11 +24,12 @@ function checkout(mode: number): { root: string; denoPath: string; entryPath: st
   const root = mkdtempSync(path.join(tmpdir(), "fluxbase-code-"));
   made.push(root);
   chmodSync(root, mode);
-  for (const dir of ["src-runtime", "src-sdk", "node_modules/deno"])
+  for (const dir of ["src-runtime", "src-sdk", "src-shared", "node_modules/deno"])
     mkdirSync(path.join(root, dir), { recursive: true });
   writeFileSync(path.join(root, "node_modules/deno/deno"), "#!/bin/sh\n");
   writeFileSync(path.join(root, "src-runtime/main.ts"), 'import "../src-sdk/index.ts";\n');
-  writeFileSync(path.join(root, "src-sdk/index.ts"), "export {};\n");
+  writeFileSync(path.join(root, "src-sdk/index.ts"), 'import "../src-shared/json.ts";\n');
+  writeFileSync(path.join(root, "src-shared/json.ts"), "export {};\n");
   return {
     root,
     denoPath: path.join(root, "node_modules/deno/deno"),
@@ -52,16 +53,16 @@ describe("reachableSandboxCode", () => {
     });
   });
 
-  it("copies deno, src-runtime and src-sdk to the cache once when the checkout is private", () => {
+  it("copies deno, src-runtime, src-sdk and src-shared to the cache once when the checkout is private", () => {
     const c = checkout(0o700);
     const cacheDir = cache();
     const first = reachableSandboxCode({ ...c, user: nobody, cacheDir });
     expect(first.denoPath.startsWith(cacheDir)).toBe(true);
     expect(statSync(first.denoPath).mode & 0o111).toBe(0o111);
     expect(readFileSync(first.entryPath, "utf8")).toContain("../src-sdk/index.ts");
-    expect(
-      existsSync(path.join(path.dirname(path.dirname(first.entryPath)), "src-sdk/index.ts")),
-    ).toBe(true);
+    const copied = path.dirname(path.dirname(first.entryPath));
+    expect(existsSync(path.join(copied, "src-sdk/index.ts"))).toBe(true);
+    expect(existsSync(path.join(copied, "src-shared/json.ts"))).toBe(true);
     expect(reachableSandboxCode({ ...c, user: nobody, cacheDir })).toEqual(first);
     // Changed code gets a copy of its own.
     writeFileSync(path.join(c.root, "src-sdk/index.ts"), "export const x = 1;\n");

@@ -1,5 +1,5 @@
 // Jobs of a root server run as an unprivileged user, which must reach what it runs: the
-// deno binary and the sandbox's own code (src-runtime, and src-sdk that it imports). A
+// deno binary and the sandbox's own code (src-runtime, and src-sdk and src-shared that it imports). A
 // checkout under a private directory (a 0700 home directory, `mktemp -d`) is closed to
 // that user. Then those are copied once into a root-owned, world-readable cache, keyed by
 // their content, and run from there (as db/postgres-access.ts does for PostgreSQL).
@@ -19,7 +19,7 @@ import path from "node:path";
 import { reachableBy, type SandboxUser } from "./sandbox-user.ts";
 
 /** The folders of the checkout the sandbox entry loads code from. */
-const CODE_DIRS = ["src-runtime", "src-sdk"];
+const CODE_DIRS = ["src-runtime", "src-sdk", "src-shared"];
 
 export interface SandboxCode {
   denoPath: string;

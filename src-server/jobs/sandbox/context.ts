@@ -1,45 +1,8 @@
-// The job context sent as a stdin line (one per job a process runs), and the control
-// messages that come back. Mirrors src-runtime/context.ts (the two folders may not
-// import each other): change both together.
-import type { JsonObject, JsonValue } from "../../../src-sdk/types.ts";
-import type { JobRunSpec, JobUserContext, LogLevel } from "../worker/runtime.ts";
-
-export interface JobContextMessage {
-  nonce: string;
-  /**
-   * The job's code: imported by the sandbox from memory, never from a file it could list.
-   * Absent when the process ran this very code for its previous job (a reused process):
-   * it imports what it kept, afresh.
-   */
-  code?: string;
-  /** How the code is imported: transpiled once by the server, or TypeScript for Deno. */
-  codeType: "javascript" | "typescript";
-  jobId: string;
-  jobName: string;
-  namespace: string;
-  retryCount: number;
-  payload: JsonObject;
-  user: JobUserContext | null;
-  serverUrl: string;
-  userToken: string;
-  serviceToken: string;
-  env: Record<string, string>;
-  secrets: { user: Record<string, string>; system: Record<string, string> };
-  maskValues: string[];
-  /** Stay up for another job after this one (see src-runtime/context.ts). */
-  keepAlive: boolean;
-}
-
-export type ControlCommand = { type: "cancel" };
-
-export type ControlMessage =
-  | { type: "started" }
-  | { type: "progress"; percent: number; message?: string; data?: JsonValue }
-  | { type: "log"; level: LogLevel; message: string }
-  | { type: "result"; value: JsonValue }
-  | { type: "error"; message: string; stack?: string }
-  /** On stderr after the result or error: all output sent, ready for another job. */
-  | { type: "idle" };
+// Builds the job context line the server writes on a sandbox's stdin and the commands
+// that follow it; the protocol itself lives in src-shared/sandbox-protocol.ts.
+import { MIN_MASKED_LENGTH } from "../../../src-shared/mask.ts";
+import type { ControlCommand, JobContextMessage } from "../../../src-shared/sandbox-protocol.ts";
+import type { JobRunSpec } from "../worker/runtime.ts";
 
 const SECRET_VARIABLE = /^FLUXBASE_(SECRET|SETTING|USER)_/;
 
@@ -54,7 +17,11 @@ export function secretValues(spec: JobRunSpec): string[] {
     spec.userToken,
     spec.serviceToken,
   ];
-  return [...new Set(values.filter((value) => typeof value === "string" && value.length >= 4))];
+  return [
+    ...new Set(
+      values.filter((value) => typeof value === "string" && value.length >= MIN_MASKED_LENGTH),
+    ),
+  ];
 }
 
 export function buildContextMessage(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMasker, maskJson, maskProgress } from "./mask.ts";
+import { createMasker, maskJson } from "../../../src-shared/mask.ts";
+import { maskProgress } from "./mask.ts";
 
 describe("masking", () => {
   const mask = createMasker(["s3cr3t-value", "ab"]);

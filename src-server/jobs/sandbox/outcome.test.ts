@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
-import { createMasker } from "./mask.ts";
+import { createMasker } from "../../../src-shared/mask.ts";
 
 const exit: AttemptFacts = { exitCode: 0, signal: null, stderrTail: [], memoryLimitMb: 32 };
 

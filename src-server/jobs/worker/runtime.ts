@@ -2,6 +2,7 @@
 // The Deno sandbox (jobs/sandbox) is the real implementation; an in-process
 // runtime serves benchmarks and unit tests of the pool.
 import type { JsonObject, JsonValue } from "../../../src-sdk/types.ts";
+import type { JobUser, LogLevel } from "../../../src-shared/sandbox-protocol.ts";
 
 export interface JobPermissions {
   allowNet: boolean;
@@ -16,11 +17,8 @@ export interface JobPermissions {
   allowNetHosts?: string[];
 }
 
-export interface JobUserContext {
-  id: string;
-  email?: string;
-  role: string;
-}
+/** The submitting user as the job sees it. */
+export type JobUserContext = JobUser;
 
 /** Everything needed to run one attempt of one job. */
 export interface JobRunSpec {
@@ -52,7 +50,7 @@ export interface ProgressReport {
   data?: JsonValue;
 }
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export type { LogLevel };
 
 export interface JobRunCallbacks {
   onProgress(progress: ProgressReport): void;

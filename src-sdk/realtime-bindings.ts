@@ -8,6 +8,7 @@ import type {
   PostgresChangesFilter,
   RealtimeChangePayload,
 } from "./realtime-channel.ts";
+import type { ExecutionLogLine } from "../src-shared/realtime-messages.ts";
 
 export type Binding =
   | {
@@ -20,14 +21,7 @@ export type Binding =
   | { kind: "event"; event: ChangeEventFilter; callback: ChangeCallback }
   | { kind: "logs"; executionId: string; callback: (line: ExecutionLogLine) => void };
 
-/** One line of a job's execution log, as streamed by `subscribe_logs`. */
-export interface ExecutionLogLine {
-  execution_id: string;
-  line_number: number;
-  level: string;
-  message: string;
-  timestamp: string;
-}
+export type { ExecutionLogLine };
 
 /** Plain listeners take every change of their event; postgres_changes ones use the ids when known. */
 export function matches(binding: Binding, change: RealtimeChangePayload, ids?: unknown[]): boolean {

@@ -9,13 +9,19 @@ import {
   type ExecutionLogLine,
 } from "./realtime-bindings.ts";
 
-function logsMessage(channel: string, executionId: string): Record<string, unknown> {
+import type {
+  ChangeType,
+  EventFilter,
+  RealtimeClientMessage,
+} from "../src-shared/realtime-messages.ts";
+
+function logsMessage(channel: string, executionId: string): RealtimeClientMessage {
   return { type: "subscribe_logs", channel, config: { execution_id: executionId, type: "job" } };
 }
 import type { Row } from "./query-builder.ts";
 
-export type ChangeEvent = "INSERT" | "UPDATE" | "DELETE";
-export type ChangeEventFilter = ChangeEvent | "*";
+export type ChangeEvent = ChangeType;
+export type ChangeEventFilter = EventFilter;
 
 export interface PostgresChangesFilter {
   event: ChangeEventFilter;
@@ -276,7 +282,7 @@ export class RealtimeChannel {
     }
   }
 
-  private subscribeMessage(config: PostgresChangesFilter): Record<string, unknown> {
+  private subscribeMessage(config: PostgresChangesFilter): RealtimeClientMessage {
     const { event, schema, table, filter } = config;
     return { type: "subscribe", channel: this.name, config: { event, schema, table, filter } };
   }
@@ -285,7 +291,7 @@ export class RealtimeChannel {
     return this.socket !== null && this.socket.readyState === OPEN;
   }
 
-  private sendJson(message: Record<string, unknown>): void {
+  private sendJson(message: RealtimeClientMessage): void {
     if (this.isOpen()) this.socket?.send(JSON.stringify(message));
   }
 

@@ -1,8 +1,16 @@
 // The realtime wire protocol (compatibility §3.2, §3.3): parsing client messages and building
-// server messages. Pure: no sockets, no database.
+// server messages. Pure: no sockets, no database. The message types are shared with the
+// SDK (src-shared/realtime-messages.ts).
+import type {
+  ChangeType,
+  EventFilter,
+  ExecutionLogLine,
+  RealtimeServerMessage,
+} from "../../src-shared/realtime-messages.ts";
 
-export type ChangeType = "INSERT" | "UPDATE" | "DELETE";
-export type EventFilter = ChangeType | "*";
+export type { ChangeType, EventFilter, ExecutionLogLine };
+
+const serverMessage = (message: RealtimeServerMessage): string => JSON.stringify(message);
 
 /** What a subscribe message asks for, defaults applied (schema public, event *). */
 export interface SubscribeTarget {
@@ -105,14 +113,14 @@ export function parseClientMessage(text: string): ClientMessage | undefined {
 }
 
 export function ackMessage(payload: Json): string {
-  return JSON.stringify({ type: "ack", payload });
+  return serverMessage({ type: "ack", payload });
 }
 
 export function errorMessage(error: string): string {
-  return JSON.stringify({ type: "error", error });
+  return serverMessage({ type: "error", error });
 }
 
-export const HEARTBEAT_MESSAGE = JSON.stringify({ type: "heartbeat" });
+export const HEARTBEAT_MESSAGE = serverMessage({ type: "heartbeat" });
 
 /**
  * A `postgres_changes` message from the change payload serialised once for all sockets.
@@ -125,16 +133,8 @@ export function changeMessage(payloadJson: string, ids?: string[]): string {
   return `{"type":"postgres_changes","payload":${payloadJson.slice(0, -1)}${extra}}}`;
 }
 
-export interface ExecutionLogLine {
-  execution_id: string;
-  line_number: number;
-  level: string;
-  message: string;
-  timestamp: string;
-}
-
 export function executionLogMessage(line: ExecutionLogLine): string {
-  return JSON.stringify({
+  return serverMessage({
     type: "execution_log",
     payload: {
       execution_id: line.execution_id,

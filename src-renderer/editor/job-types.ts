@@ -1,13 +1,14 @@
-// What a job handler sees, as an ambient .d.ts for Monaco (hand-kept in step with
-// jobs/jobs.d.ts and the SDK's public types): the handler's parameters, `secrets`,
-// `Fluxbase` and `createClient`, typed without importing anything.
+// What a job handler sees, as an ambient .d.ts for Monaco, typed without importing anything:
+// the handler's `job`, context, `secrets` and `Fluxbase` from src-shared/job-handler.d.ts
+// (the same file jobs/jobs.d.ts references), and a summary of the SDK client and
+// `createClient` (jobs/jobs.d.ts takes the SDK's own types instead).
+import HANDLER_TYPES from "../../src-shared/job-handler.d.ts?raw";
+
 // It sits where the jobs' own `/// <reference path="./jobs.d.ts" />` points (the open file
 // is file:///jobs/<path>), so that reference resolves and adds nothing twice.
 export const JOB_TYPES_PATH = "file:///jobs/jobs.d.ts";
 
 export const JOB_TYPES = `
-type JobJson = string | number | boolean | null | JobJson[] | { [key: string]: JobJson };
-
 interface FluxbaseError extends Error { status: number; code?: string; details: unknown }
 type FluxbaseResult<T> = { data: T; error: null } | { data: null; error: FluxbaseError };
 interface QueryResponse<T> { data: T | null; error: FluxbaseError | null; count: number | null; status: number }
@@ -62,39 +63,7 @@ interface FluxbaseClient {
   };
 }
 
-interface JobUser { id: string; email?: string; role: string }
-interface JobContext {
-  job_id: string; job_name: string; namespace: string;
-  /** 0 on the first attempt. */
-  retry_count: number;
-  payload: Record<string, any>;
-  /** The submitting user; null for scheduled jobs and service-key submissions. */
-  user: JobUser | null;
-}
-interface JobUtils {
-  /** percent: a whole number 0..100 (Fluxbase drops fractions); data: an object. */
-  reportProgress(percent: number, message?: string, data?: JobJson): void;
-  getJobContext(): JobContext;
-  getJobPayload<T = Record<string, any>>(): T;
-  /** Local only: Fluxbase never reports cancellation to a running job. */
-  checkCancellation(): boolean;
-  isCancelled(): Promise<boolean>;
-}
-interface JobSecrets {
-  /** The user's secret, else the system one, else undefined. */
-  get(name: string): string | undefined;
-  /** Like get(), but throws when the secret is missing. */
-  getRequired(name: string): string;
-  getUser(name: string): string | undefined;
-  getSystem(name: string): string | undefined;
-}
-/** A job handler: export it as \`export async function handler(req, fluxbase, fluxbaseService, job)\`. */
-type JobHandler = (req: Request, fluxbase: FluxbaseClient | null, fluxbaseService: FluxbaseClient | null, job: JobUtils) => unknown;
-
-/** Secrets visible to this job; no import needed. */
-declare const secrets: JobSecrets;
-/** The same object as the handler's \`job\` argument. */
-declare const Fluxbase: JobUtils;
+${HANDLER_TYPES}
 declare function createClient(url?: string, key?: string | { apiKey?: string; serviceKey?: string }): FluxbaseClient;
 declare const Deno: { env: { get(name: string): string | undefined } };
 `;

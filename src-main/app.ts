@@ -5,9 +5,12 @@
 // module (faked in unit tests); the server and the config resolver are passed in.
 import path from "node:path";
 import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from "electron";
-import type { ResolveConfigOptions } from "../src-server/config/index.ts";
-import type { ServerConfig } from "../src-server/config/types.ts";
-import type { LocalStack, StartLocalStackOptions } from "../src-server/main.ts";
+import type {
+  LocalStack,
+  ResolveConfigOptions,
+  ServerConfig,
+  StartLocalStackOptions,
+} from "../src-server/index.ts";
 import { desktopConfigArgs } from "./config.ts";
 import { askAfterCrash } from "./crash.ts";
 import type { DesktopService } from "./ipc-contract.ts";

@@ -2,9 +2,7 @@
 // The logic lives in app.ts (and its small modules), which unit tests drive with a fake
 // `electron`; this file only supplies the real server, paths and environment.
 import path from "node:path";
-import { runJobsCommand } from "../src-server/cli/jobs.ts";
-import { resolveConfig } from "../src-server/config/index.ts";
-import { startLocalStack } from "../src-server/main.ts";
+import { resolveConfig, runJobsCommand, startLocalStack } from "../src-server/index.ts";
 import { createDesktopApp } from "./app.ts";
 
 const here = import.meta.dirname;

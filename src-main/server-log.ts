@@ -2,7 +2,7 @@
 // at it; each line is also echoed to stderr for a terminal that started the app.
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
-import { createLogger, type Logger, type LogLevelName } from "../src-server/logger.ts";
+import { createLogger, type Logger, type LogLevelName } from "../src-server/index.ts";
 
 export const serverLogFile = (userDataDir: string) => path.join(userDataDir, "logs", "server.log");
 

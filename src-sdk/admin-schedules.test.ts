@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createClient } from "./index.ts";
-import { fakeFetch, jsonResponse } from "./fake-fetch.ts";
+import { fakeFetch, jsonResponse } from "../test/helpers/fake-fetch.ts";
 
 const schedule = {
   namespace: "default",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createClient } from "./index.ts";
-import { fakeFetch, jsonResponse, type RecordedRequest } from "./fake-fetch.ts";
+import { fakeFetch, jsonResponse, type RecordedRequest } from "../test/helpers/fake-fetch.ts";
 
 const URL_ = "http://localhost:8080";
 const ANON = "anon-key";

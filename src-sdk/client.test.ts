@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient } from "./index.ts";
-import { fakeFetch, jsonResponse } from "./fake-fetch.ts";
+import { fakeFetch, jsonResponse } from "../test/helpers/fake-fetch.ts";
 
 const URL_ = "http://localhost:8080";
 const ANON = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.sig";

@@ -2,7 +2,7 @@
 // server that answers like ours. Kept close to the guide's text on purpose.
 import { describe, expect, it } from "vitest";
 import { createClient } from "./index.ts";
-import { fakeFetch, jsonResponse, type RecordedRequest } from "./fake-fetch.ts";
+import { fakeFetch, jsonResponse, type RecordedRequest } from "../test/helpers/fake-fetch.ts";
 
 const job = {
   id: "7d0c",

@@ -1,7 +1,6 @@
 // Node 20 has no global WebSocket, so Node callers pass the `ws` class. This checks that the
 // real `ws` client fits the SDK's socket seam (event.data arrives as text, handlers fire).
 import { afterEach, describe, expect, it } from "vitest";
-// eslint-disable-next-line no-restricted-imports -- test only: the SDK itself never imports ws
 import { WebSocket, WebSocketServer } from "ws";
 import { createClient, type RealtimeChangePayload } from "./index.ts";
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createClient, type RealtimeChangePayload, type SubscribeStatus } from "./index.ts";
-import { fakeFetch, jsonResponse } from "./fake-fetch.ts";
+import { fakeFetch, jsonResponse } from "../test/helpers/fake-fetch.ts";
 
 /** Scripted WebSocket: tests open, feed and close it by hand. */
 class FakeSocket {

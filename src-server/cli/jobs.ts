@@ -4,8 +4,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createClient } from "../../src-sdk/index.ts";
-import type { JobFunctionInput } from "../../src-sdk/types.ts";
+import type { JobFunctionInput, SyncJobsRequest, SyncJobsResponse } from "../../src-sdk/types.ts";
 import { AppError } from "../errors.ts";
 import type { FunctionAnnotations } from "../jobs/functions/annotations.ts";
 import { prepareJobsDir, type PreparedFunction } from "../jobs/functions/loader.ts";
@@ -125,6 +124,35 @@ function options(argv: string[]) {
   }).values;
 }
 
+/**
+ * POST /api/v1/admin/jobs/sync on another server with its service key. A plain request, not
+ * the SDK's client: the server imports only the SDK's types (see docs/architecture.md).
+ */
+async function postSync(
+  url: string,
+  key: string,
+  body: SyncJobsRequest,
+): Promise<{ data: SyncJobsResponse; error?: undefined } | { error: string }> {
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/+$/, "")}/api/v1/admin/jobs/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json", apikey: key, authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    return { error: (err as Error).message || "network error" };
+  }
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const message = (json as { error?: unknown } | null)?.error;
+    return {
+      error: typeof message === "string" ? message : res.statusText || `HTTP ${res.status}`,
+    };
+  }
+  return json ? { data: json as SyncJobsResponse } : { error: "no response" };
+}
+
 async function sync(
   o: ReturnType<typeof options>,
   dir: string,
@@ -137,16 +165,16 @@ async function sync(
     : await archiveFromDir(dir, "default", print);
   const namespace = o.namespace ?? archive.namespace ?? "default";
   const functions = archive.functions.map(({ files: _files, ...fn }) => fn);
-  const client = createClient(o.to, { serviceKey: o.key });
-  const { data, error } = await client.admin.jobs.sync({
+  const result = await postSync(o.to, o.key, {
     namespace,
-    functions,
+    jobs: functions,
     options: { delete_missing: !!o["delete-missing"], dry_run: !!o["dry-run"] },
   });
-  if (error || !data) {
-    print(`sync failed: ${error?.message ?? "no response"}`);
+  if (result.error !== undefined) {
+    print(`sync failed: ${result.error}`);
     return 1;
   }
+  const data = result.data;
   const s = data.summary;
   print(
     `${data.dry_run ? "Dry run: " : ""}namespace ${data.namespace}: created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, deleted ${s.deleted}, errors ${s.errors}`,

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, it, expect } from "vitest";
 import { resolveConfig } from "./resolve.ts";
-import { configError, useTempCwd } from "./test-support.ts";
+import { configError, useTempCwd } from "../../test/helpers/config-fixtures.ts";
 
 const tmp = useTempCwd();
 const write = tmp.write;

@@ -2,7 +2,7 @@
 // SDK's `fetch` option (shapes of src-sdk/types.ts), plus a fake WebSocket for realtime.
 // The client it builds is installed as the app's one client with setApiClient().
 import { setApiClient } from "../../src-renderer/api.ts";
-import { fakeFetch, jsonResponse, type RecordedRequest } from "../../src-sdk/fake-fetch.ts";
+import { fakeFetch, jsonResponse, type RecordedRequest } from "../helpers/fake-fetch.ts";
 import {
   createClient,
   type AuthUser,

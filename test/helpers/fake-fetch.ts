@@ -1,5 +1,5 @@
-// Test helper (not exported from index.ts): a scripted fetch for the SDK's unit tests.
-import type { FetchLike } from "./http.ts";
+// A scripted fetch for the SDK's unit tests and the component tests.
+import type { FetchLike } from "../../src-sdk/http.ts";
 
 export interface RecordedRequest {
   method: string;

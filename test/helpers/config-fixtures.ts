@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
-import { AppError } from "../errors.ts";
+import { AppError } from "../../src-server/errors.ts";
 
 export function useTempCwd(): { cwd(): string; write(name: string, text: string): string } {
   let dir = "";

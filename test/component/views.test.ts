@@ -358,7 +358,7 @@ describe("UsersView", () => {
       "admin@example.com",
     );
     const submit = wrapper.get('button[type="submit"]');
-    expect(submit.attributes("disabled")).toBeDefined();
+    expect((submit.element as HTMLButtonElement).disabled).toBe(true);
 
     await wrapper.get('[data-testid="user-email"]').setValue("tester@example.com");
     await wrapper.get('[data-testid="user-password"]').setValue("long-enough-1");

@@ -225,7 +225,7 @@ describe("annotations and schedules out of range", () => {
       { job: "synced-bad", error: expect.stringContaining("@fluxbase:schedule"), action: "create" },
     ]);
     expect(await functionRow("synced-bad")).toBeUndefined();
-    expect(await functionRow("synced-good")).toBeDefined();
+    expect(await functionRow("synced-good")).toMatchObject({ enabled: true, memory_limit_mb: 256 });
   });
 
   it("a jobs-folder file with an out-of-range annotation is a load error; the other files still load", async () => {
@@ -240,7 +240,7 @@ describe("annotations and schedules out of range", () => {
     expect(errors.find((e) => e.job === "huge")?.error).toMatch(
       /@fluxbase:timeout .*@fluxbase:memory/s,
     );
-    expect(await functionRow("fine")).toBeDefined();
+    expect(await functionRow("fine")).toMatchObject({ enabled: true, memory_limit_mb: 256 });
     expect(await functionRow("huge")).toMatchObject({ memory_limit_mb: 256 });
   });
 });

@@ -37,7 +37,9 @@ afterAll(async () => {
 describe("job visibility and ownership", () => {
   it("keeps each user's jobs to themselves; admins and the service key see all", async () => {
     const { data: job } = await ann.jobs.submit("echo", { secret: "ann's" });
-    expect(job!.created_by).toBeDefined();
+    expect(job!.created_by).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
     expect(job!.user_email).toBe("ann@example.com");
 
     expect((await ann.jobs.get(job!.id)).data!.id).toBe(job!.id);

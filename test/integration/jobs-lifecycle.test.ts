@@ -95,8 +95,8 @@ describe("job lifecycle", () => {
       message: "Processed 5/5",
       data: { done: 5 },
     });
-    expect(done.started_at).toBeDefined();
-    expect(done.completed_at).toBeDefined();
+    expect(Number.isNaN(Date.parse(done.started_at!))).toBe(false);
+    expect(Date.parse(done.completed_at!)).toBeGreaterThanOrEqual(Date.parse(done.started_at!));
     expect(seen.has(100)).toBe(true);
   });
 

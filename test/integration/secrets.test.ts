@@ -124,7 +124,9 @@ describe("secrets in jobs", () => {
     ).toBe(409);
     const own = await call("ann", "POST", `${USER}/secret`, { key: "api_token", value: ANN_TOKEN });
     expect(own.status).toBe(201);
-    expect(own.body.user_id).toBeDefined();
+    expect(own.body.user_id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
 
     const [annJob, bobJob, serviceJob, noEnvJob] = await Promise.all(
       [ann, bob, t.service, ann].map(

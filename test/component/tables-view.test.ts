@@ -4,7 +4,7 @@ import { enableAutoUnmount, flushPromises, mount } from "@vue/test-utils";
 import { createPinia, setActivePinia } from "pinia";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient } from "../../src-sdk/index.ts";
-import { fakeFetch, jsonResponse } from "../../src-sdk/fake-fetch.ts";
+import { fakeFetch, jsonResponse } from "../helpers/fake-fetch.ts";
 import { setApiClient } from "../../src-renderer/api.ts";
 import TablesView from "../../src-renderer/views/TablesView.vue";
 

@@ -158,6 +158,8 @@ export interface SubmitJobRequest {
   /** Upstream SDK spelling of scheduled_at. */
   scheduled?: string;
   on_behalf_of?: { user_id: string; user_email?: string; user_role?: string };
+  /** Fluxbase Local: a dry run (data writes rolled back, storage writes and submits held back). */
+  dry_run?: boolean;
 }
 
 export interface ListJobsQuery {

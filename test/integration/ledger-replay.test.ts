@@ -99,9 +99,21 @@ beforeAll(async () => {
       "notes.ts": notesJob,
       "noop.ts": "export async function handler() { return {}; }",
       "greet.ts": greet("hello"),
+      "drop.ts": `export async function handler(req, fluxbase) {
+  const { error } = await fluxbase.from("app.drop_box").insert({ note: "for the admins" });
+  if (error) throw new Error(error.message);
+  return { dropped: true };
+}`,
     },
   });
   await createAppTables(t.database.url);
+  // Users may put rows in, never read them back.
+  await ownerQuery(
+    t.database.url,
+    `CREATE TABLE app.drop_box (id serial PRIMARY KEY, note text);
+     ALTER TABLE app.drop_box ENABLE ROW LEVEL SECURITY;
+     CREATE POLICY put_only ON app.drop_box FOR INSERT TO authenticated WITH CHECK (true);`,
+  );
   ann = await t.signUp("ann@example.com");
   annId = await userIdOf(ann);
   annToken = (await ann.auth.getSession()).data!.session!.access_token;
@@ -179,6 +191,24 @@ describe("the ledger", () => {
         "deleted avatars/dry-old.txt, submitted 1 job",
     );
     expect((body.effects as { dry_run: boolean }[]).every((e) => e.dry_run)).toBe(true);
+  });
+
+  it("a write the job may not read back is done and recorded, without its keys", async () => {
+    const job = await submit("drop", {});
+    expect(job.error_message ?? null).toBeNull();
+    expect(job.result).toEqual({ dropped: true });
+    expect(await ownerQuery(t.database.url, "SELECT note FROM app.drop_box")).toEqual([
+      { note: "for the admins" },
+    ]);
+    const { body } = await api("GET", `/api/v1/jobs/${job.id}/effects`);
+    expect(body.effects).toEqual([
+      expect.objectContaining({
+        operation: "insert",
+        target: "app.drop_box",
+        row_count: 1,
+        keys: [],
+      }),
+    ]);
   });
 
   it("another user cannot read a run's effects; a bad dry_run is a 400 naming it", async () => {

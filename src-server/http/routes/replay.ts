@@ -8,6 +8,7 @@
 // Runs follow the job routes' rules: admins reach any run, others their own. Saved payloads
 // are the caller's own.
 import type { CallerResolver } from "../../auth/caller.ts";
+import { jobViewerOf } from "../../auth/job-viewer.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
 import { findFunction } from "../../db/queries/functions.ts";
@@ -74,17 +75,17 @@ export function addReplayRoutes({ router, db, config, callers }: ReplayRoutesOpt
 
   router.add("POST", `${base}/:id/replay`, guards, async (req) => {
     const request = parseReplayRequest(await req.json());
-    const row = await getVisibleJob(db, req.caller!, req.params.id!);
+    const row = await getVisibleJob(db, jobViewerOf(req.caller!), req.params.id!);
     return created(await replayJob(db, row, request));
   });
 
   router.add("GET", `${base}/:id/replays`, guards, async (req) => {
-    const row = await getVisibleJob(db, req.caller!, req.params.id!);
+    const row = await getVisibleJob(db, jobViewerOf(req.caller!), req.params.id!);
     return { jobs: (await listReplays(db, row.id)).map((r) => toJob(r)) };
   });
 
   router.add("GET", `${base}/:id/effects`, guards, async (req) => {
-    const row = await getVisibleJob(db, req.caller!, req.params.id!);
+    const row = await getVisibleJob(db, jobViewerOf(req.caller!), req.params.id!);
     const effects = await listEffects(db, row.id);
     return {
       job_id: row.id,

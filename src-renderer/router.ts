@@ -22,6 +22,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import("./views/RunsView.vue"),
     meta: { nav: "Runs", key: "r" },
   },
+  { path: "/compare/:a/:b", component: () => import("./views/RunCompareView.vue") },
   {
     path: "/workers",
     component: () => import("./views/WorkersView.vue"),

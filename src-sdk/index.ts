@@ -36,6 +36,13 @@ export {
   type RealtimeTableStatus,
 } from "./admin-realtime.ts";
 export {
+  JobDebugClient,
+  type JobEffect,
+  type JobEffects,
+  type ReplayOptions,
+  type SavedPayload,
+} from "./job-debug.ts";
+export {
   AdminSecretSettingsClient,
   SecretSettingsClient,
   type SecretMetadata,

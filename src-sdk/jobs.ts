@@ -3,6 +3,7 @@ import { fail, ok, type Result } from "./errors.ts";
 import type { HttpClient, QueryValue } from "./http.ts";
 import { normalizeJob, normalizeJobList, unwrapList } from "./json-columns.ts";
 import type { Job, JobStatus, JsonObject, LogEntry, SubmitJobRequest } from "./types.ts";
+import { JobDebugClient } from "./job-debug.ts";
 
 export interface SubmitJobOptions {
   namespace?: string;
@@ -15,6 +16,8 @@ export interface SubmitJobOptions {
   onBehalfOf?: { user_id: string; user_email?: string; user_role?: string };
   /** Admin or service-role callers: run the job as this user id (same as `onBehalfOf`). */
   runAs?: string;
+  /** Fluxbase Local: data writes rolled back at the end, storage writes and submits held back. */
+  dryRun?: boolean;
 }
 
 export interface ListJobsFilters {
@@ -167,6 +170,7 @@ export class JobsClient {
     if (scheduledAt !== undefined) body.scheduled_at = scheduledAt;
     if (options.onBehalfOf) body.on_behalf_of = options.onBehalfOf;
     else if (options.runAs) body.on_behalf_of = { user_id: options.runAs };
+    if (options.dryRun) body.dry_run = true;
     const res = await this.http.request<unknown>("POST", `${JOBS}/submit`, { body });
     if (res.error) return fail(res.error);
     const job = normalizeJob(res.data);
@@ -225,4 +229,11 @@ export class JobsClient {
   async getLogs(jobId: string, afterLine?: number): Promise<Result<LogEntry[]>> {
     return readLogPages(this.http, `${JOBS}/${id(jobId)}/logs`, afterLine);
   }
+
+  /** Fluxbase Local: replay, the ledger of a run's writes, and saved payloads. */
+  get debug(): JobDebugClient {
+    return (this.debugClient ??= new JobDebugClient(this.http));
+  }
+
+  private debugClient?: JobDebugClient;
 }

@@ -42,6 +42,12 @@ export interface Job {
   completed_at?: string;
   /** The job this one was created from by a manual retry or resubmit. */
   retried_from?: string;
+  /** The run this one replays (Replay from a run's detail). */
+  replay_of?: string;
+  /** The version of the function's code the run used. */
+  function_version?: number;
+  /** A dry run: its data writes were rolled back, storage writes and submits held back. */
+  dry_run?: boolean;
   estimated_completion_at?: string;
   estimated_seconds_left?: number;
   progress_percent?: number;
@@ -151,6 +157,8 @@ export interface SubmitJobRequest {
   /** Upstream SDK spelling of scheduled_at. */
   scheduled?: string;
   on_behalf_of?: { user_id: string; user_email?: string; user_role?: string };
+  /** Fluxbase Local: a dry run (data writes rolled back, storage writes and submits held back). */
+  dry_run?: boolean;
 }
 
 export interface ListJobsQuery {

@@ -21,6 +21,8 @@ import { addAuthRoutes } from "./http/routes/auth.ts";
 import { addHealthRoutes } from "./http/routes/health.ts";
 import { addJobFileRoutes } from "./http/routes/job-files.ts";
 import { addJobRoutes } from "./http/routes/jobs.ts";
+import { addReplayRoutes } from "./http/routes/replay.ts";
+import { createJobEffects } from "./ledger/job-effects.ts";
 import { addUiRoutes } from "./http/routes/ui-config.ts";
 import { createUiLogin } from "./auth/ui-login.ts";
 import { createRouter, type RouteInfo } from "./http/router.ts";
@@ -217,6 +219,8 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         databaseTrouble: () => databaseTrouble,
       });
       addAuthRoutes({ router, db, callers, users });
+      const effects = createJobEffects({ db, logger });
+      cleanups.push(() => effects.close());
       addJobRoutes({
         router,
         db,
@@ -224,11 +228,13 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         callers,
         inserter: createJobInserter({ db }),
         receiptSecret: keys.jwtSecret,
+        effects,
       });
+      addReplayRoutes({ router, db, config: config.jobs, callers });
       addAdminJobRoutes({ router, db, config: config.jobs, callers });
       addAdminScheduleRoutes({ router, db, callers });
       addJobFileRoutes({ router, db, callers, jobsDir: config.jobs.jobsDir, keys });
-      addDataRoutes({ router, db, callers });
+      addDataRoutes({ router, db, callers, effects });
       addAdminRealtimeRoutes({ router, db, callers, appTables: createAppTables({ db, logger }) });
       addSecretRoutes({ router, db, callers, secrets });
       addFunctionSecretRoutes({
@@ -244,6 +250,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         dataDir: config.dataDir,
         jwtSecret: keys.jwtSecret,
         publicUrl: () => config.publicUrl ?? url,
+        effects,
       });
       routes = router.routes();
       http = createHttpServer({

@@ -28,7 +28,9 @@ import {
   type Sql,
   type WriteOptions,
 } from "./sql-build.ts";
-import { withCallerSession } from "../db/session.ts";
+import { withCallerSession, type PgRole } from "../db/session.ts";
+import type { JobEffects } from "../ledger/job-effects.ts";
+import { tableEffect, withKeysOrWithout } from "../ledger/table-effect.ts";
 
 export interface DataRoutesOptions {
   router: Router;
@@ -36,11 +38,15 @@ export interface DataRoutesOptions {
   callers: CallerResolver;
   /** How long a table's column list is trusted before it is read again. */
   catalogueTtlMs?: number;
+  /** Records the writes of jobs' tokens and runs dry runs in their held transaction. */
+  effects?: JobEffects;
 }
 
 interface Written {
   affected: number;
   rows: RowObject[] | null;
+  /** The primary keys written, when asked (a job's write, for the ledger). */
+  keys?: RowObject[] | null;
 }
 
 const BASE = "/api/v1/tables";
@@ -97,6 +103,8 @@ interface TableCall {
   query: ParsedQuery;
   /** `count=exact` or `Prefer: count=exact`: answer Content-Range with a total. */
   counting: boolean;
+  /** Set for a job's token: the write's primary keys are read and handed here. */
+  onWritten?: (written: Written, table: TableInfo) => void;
 }
 
 async function read({ tx, table, query, counting }: TableCall, head: boolean): Promise<Reply> {
@@ -109,11 +117,12 @@ async function read({ tx, table, query, counting }: TableCall, head: boolean): P
 }
 
 async function insert({ tx, table, query }: TableCall, rows: RowObject[], options: WriteOptions) {
-  const out: Written = { affected: 0, rows: options.returning ? [] : null };
+  const out: Written = { affected: 0, rows: options.returning ? [] : null, keys: [] };
   for (const chunk of chunkRows(rows)) {
     const written = await one<Written>(tx, buildInsert(table, chunk, query, options));
     out.affected += written.affected;
     if (written.rows) out.rows!.push(...written.rows);
+    if (written.keys) out.keys!.push(...written.keys);
   }
   return out;
 }
@@ -131,15 +140,19 @@ async function write(call: TableCall, method: string, body: Body, prefer: Prefer
     returning: method === "DELETE" ? prefer.returnRepresentation : !prefer.returnMinimal,
     resolution: prefer.resolution,
   };
-  const written =
+  const run = (o: WriteOptions) =>
     method === "POST"
-      ? await insert(call, body.rows, options)
-      : await one<Written>(
+      ? insert(call, body.rows, o)
+      : one<Written>(
           tx,
           method === "PATCH"
-            ? buildUpdate(table, body.rows[0]!, query, options)
-            : buildDelete(table, query, options),
+            ? buildUpdate(table, body.rows[0]!, query, o)
+            : buildDelete(table, query, o),
         );
+  const written = call.onWritten
+    ? await withKeysOrWithout(tx, table.primaryKey, (keys) => run({ ...options, keys }))
+    : await run(options);
+  call.onWritten?.(written, table);
   const headers: Record<string, string> = call.counting
     ? { "content-range": `*/${written.affected}` }
     : {};
@@ -150,21 +163,41 @@ async function write(call: TableCall, method: string, body: Body, prefer: Prefer
   return written.rows ? new Reply(200, written.rows, headers) : new Reply(204, undefined, headers);
 }
 
-async function handle(db: Db, catalogue: Catalogue, req: ApiRequest): Promise<Reply> {
+async function handle(
+  db: Db,
+  catalogue: Catalogue,
+  req: ApiRequest,
+  effects: JobEffects | undefined,
+): Promise<Reply> {
   const query = parseQuery(req.query);
   const reading = req.method === "GET" || req.method === "HEAD";
   const body = reading || req.method === "DELETE" ? { rows: [], many: false } : await readBody(req);
   const prefer = parsePrefer(req.headers.prefer);
   const columns = new Set(body.rows.flatMap((row) => Object.keys(row)));
-  return inCallerSession(db, catalogue, req, query, [...columns], (call) =>
-    reading ? read(call, req.method === "HEAD") : write(call, req.method, body, prefer),
+  let effect: ReturnType<typeof tableEffect> | undefined;
+  const onWritten =
+    !reading && effects?.isJob(req.caller!)
+      ? (written: Written, table: TableInfo) =>
+          (effect = tableEffect(req.method, prefer.resolution, table, written))
+      : undefined;
+  const reply = await inCallerSession(db, catalogue, req, query, [...columns], effects, (call) =>
+    reading
+      ? read(call, req.method === "HEAD")
+      : write({ ...call, onWritten }, req.method, body, prefer),
   );
+  if (effect) await effects!.record(req.caller!, effect);
+  return reply;
 }
 
 /** `POST …/query`: a read whose query is the JSON body (post-query.ts). */
-async function handleLongQuery(db: Db, catalogue: Catalogue, req: ApiRequest): Promise<Reply> {
+async function handleLongQuery(
+  db: Db,
+  catalogue: Catalogue,
+  req: ApiRequest,
+  effects: JobEffects | undefined,
+): Promise<Reply> {
   const query = parsePostQuery(await req.json());
-  return inCallerSession(db, catalogue, req, query, [], (call) => read(call, false));
+  return inCallerSession(db, catalogue, req, query, [], effects, (call) => read(call, false));
 }
 
 async function inCallerSession(
@@ -173,16 +206,21 @@ async function inCallerSession(
   req: ApiRequest,
   query: ParsedQuery,
   bodyColumns: string[],
+  effects: JobEffects | undefined,
   fn: (call: TableCall) => Promise<Reply>,
 ): Promise<Reply> {
   const ref = tableRef(req.params);
   const needed = [...referencedColumns(query), ...bodyColumns];
   const counting = query.count || parsePrefer(req.headers.prefer).count;
   try {
-    return await withCallerSession(db, req.caller!, async (tx, pgRole) => {
+    // A dry run's requests share its held transaction (ledger/dry-run-sessions.ts).
+    const work = async (tx: Queryable, pgRole: PgRole) => {
       const table = await catalogue.table(tx, pgRole, ref, needed);
       return fn({ tx, table, query, counting });
-    });
+    };
+    return await (effects
+      ? effects.asCaller(req.caller!, work)
+      : withCallerSession(db, req.caller!, work));
   } catch (err) {
     throw fromPgError(err);
   }
@@ -193,16 +231,17 @@ export function addDataRoutes({
   db,
   callers,
   catalogueTtlMs = 5_000,
+  effects,
 }: DataRoutesOptions): void {
   const catalogue = createCatalogue({ ttlMs: catalogueTtlMs });
   const guards = [authenticated(callers)];
   // Before the table routes: `/tables/<schema>/query` is the long query on table <schema>
   // (a table named "query" takes inserts at `/tables/<schema>.query`).
   for (const pattern of [`${BASE}/:schema/:table/query`, `${BASE}/:table/query`]) {
-    router.add("POST", pattern, guards, (req) => handleLongQuery(db, catalogue, req));
+    router.add("POST", pattern, guards, (req) => handleLongQuery(db, catalogue, req, effects));
   }
   for (const pattern of [`${BASE}/:table`, `${BASE}/:schema/:table`]) {
     for (const method of METHODS)
-      router.add(method, pattern, guards, (req) => handle(db, catalogue, req));
+      router.add(method, pattern, guards, (req) => handle(db, catalogue, req, effects));
   }
 }

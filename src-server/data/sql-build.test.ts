@@ -206,6 +206,20 @@ describe("buildUpdate and buildDelete", () => {
     );
   });
 
+  it("answers the written rows' keys when asked (a job's write, for its ledger)", () => {
+    const plain = buildDelete(table, q("id=eq.1"), { returning: false, keys: ["id"] });
+    expect(plain.text).toBe(
+      `WITH _w AS (DELETE FROM "app"."my_table" WHERE "id" = $1::integer RETURNING "id")` +
+        ` SELECT count(*) AS affected, NULL::json AS rows,` +
+        ` (SELECT json_agg(json_build_object('id', _k."id")) FROM (SELECT * FROM _w LIMIT 100) _k) AS keys FROM _w`,
+    );
+    const rows = buildUpdate(table, { value: "b" }, q("id=eq.1"), {
+      returning: true,
+      keys: ["id"],
+    });
+    expect(rows.text).toMatch(/RETURNING \*\) SELECT .* AS rows, \(SELECT json_agg.* AS keys$/);
+  });
+
   it("refuses to touch every row, and empty updates", () => {
     expect(
       fails(() => buildUpdate(table, { value: "b" }, q(""), { returning: false })).message,

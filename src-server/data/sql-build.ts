@@ -16,6 +16,8 @@ export interface WriteOptions {
   returning: boolean;
   /** Upsert: `Prefer: resolution=merge-duplicates|ignore-duplicates`. */
   resolution?: "merge" | "ignore";
+  /** Also answer `keys`: these (primary key) columns of the first 100 written rows. */
+  keys?: string[];
 }
 
 export type RowObject = Record<string, unknown>;
@@ -160,11 +162,21 @@ function writeSql(
       },
     );
   }
+  const keys = keysSql(options.keys ?? []);
   if (!options.returning) {
-    return `WITH _w AS (${statement} RETURNING 1) SELECT count(*) AS affected, NULL::json AS rows FROM _w`;
+    const returned = options.keys?.length ? options.keys.map(quoteIdent).join(", ") : "1";
+    return `WITH _w AS (${statement} RETURNING ${returned}) SELECT count(*) AS affected, NULL::json AS rows${keys} FROM _w`;
   }
   const rows = AS_JSON(projection(table, q, "_w", ""));
-  return `WITH _w AS (${statement} RETURNING *) SELECT (SELECT count(*) FROM _w) AS affected, (${rows}) AS rows`;
+  return `WITH _w AS (${statement} RETURNING *) SELECT (SELECT count(*) FROM _w) AS affected, (${rows}) AS rows${keys}`;
+}
+
+/** `, (...) AS keys`: the key columns of the first 100 written rows as JSON objects. */
+function keysSql(columns: string[]): string {
+  if (columns.length === 0) return "";
+  const literal = (name: string) => `'${name.replace(/'/g, "''")}'`;
+  const pairs = columns.map((c) => `${literal(c)}, _k.${quoteIdent(c)}`).join(", ");
+  return `, (SELECT json_agg(json_build_object(${pairs})) FROM (SELECT * FROM _w LIMIT 100) _k) AS keys`;
 }
 
 function requireFilters(q: ParsedQuery, verb: string): void {

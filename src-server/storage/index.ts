@@ -4,6 +4,7 @@ import path from "node:path";
 import type { CallerResolver } from "../auth/caller.ts";
 import type { Db } from "../db/pool.ts";
 import type { Router } from "../http/router.ts";
+import type { JobEffects } from "../ledger/job-effects.ts";
 import { addStorageRoutes } from "./routes.ts";
 import { createStorageStore, type StorageStore } from "./store.ts";
 
@@ -24,6 +25,7 @@ export interface StorageOptions {
   jwtSecret: string;
   /** The server's public URL, read when a URL is signed. */
   publicUrl: () => string;
+  effects?: JobEffects;
 }
 
 /** Creates the store under <dataDir>/storage and registers its routes. */

@@ -9,6 +9,8 @@
 import type { CallerResolver } from "../auth/caller.ts";
 import type { Db } from "../db/pool.ts";
 import { AppError, invalidField } from "../errors.ts";
+import type { JobEffects } from "../ledger/job-effects.ts";
+import { heldBackUpload, objectEffect } from "../ledger/object-effect.ts";
 import { admin, authenticated } from "../http/guards.ts";
 import { created, noContent, StreamReply, type ApiRequest, type Router } from "../http/router.ts";
 import { parseUpload, readRequestBody } from "./multipart.ts";
@@ -32,6 +34,8 @@ export interface StorageRoutesOptions {
   publicUrl: () => string;
   /** The time, for signed URLs; Date.now by default. */
   now?: () => number;
+  /** Records jobs' uploads and deletes; holds them back in a dry run. */
+  effects?: JobEffects;
 }
 
 /** Room for the multipart framing around the largest accepted file. */
@@ -90,7 +94,7 @@ async function jsonObject(req: ApiRequest): Promise<Record<string, unknown>> {
 }
 
 export function addStorageRoutes(options: StorageRoutesOptions): void {
-  const { router, db, callers, store, jwtSecret } = options;
+  const { router, db, callers, store, jwtSecret, effects } = options;
   const now = options.now ?? Date.now;
   const admins = [admin(callers, db)];
   const anyCaller = [authenticated(callers)];
@@ -156,13 +160,20 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
   router.add("POST", `${BASE}/:bucket/*path`, anyCaller, async (req) => {
     const body = await readRequestBody(req.raw, MAX_OBJECT_BYTES + MULTIPART_OVERHEAD);
     const input = parseUpload(body, req.headers["content-type"], req.query);
-    return created(uploaded(await store.upload(caller(req), bucket(req), objectPath(req), input)));
+    const dry = await effects?.dryRun(caller(req));
+    const object = dry
+      ? heldBackUpload(caller(req), bucket(req), objectPath(req), input)
+      : await store.upload(caller(req), bucket(req), objectPath(req), input);
+    await effects?.record(caller(req), objectEffect("upload", object.bucket, object.name));
+    return created(uploaded(object));
   });
   router.add("GET", `${BASE}/:bucket/*path`, anyCaller, async (req) =>
     fileReply(await store.download(caller(req), bucket(req), objectPath(req))),
   );
   router.add("DELETE", `${BASE}/:bucket/*path`, anyCaller, async (req) => {
-    await store.remove(caller(req), bucket(req), objectPath(req));
+    if (!(await effects?.dryRun(caller(req))))
+      await store.remove(caller(req), bucket(req), objectPath(req));
+    await effects?.record(caller(req), objectEffect("remove", bucket(req), objectPath(req)));
     return { message: "Object deleted", path: objectPath(req) };
   });
 }

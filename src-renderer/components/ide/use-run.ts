@@ -58,12 +58,17 @@ export function useRun() {
     namespace: string | undefined,
     payload: object,
     runAs: string | null,
+    dryRun = false,
   ): Promise<void> {
     stop();
     job.value = null;
     logs.value = [];
     error.value = null;
-    const options = { ...(namespace ? { namespace } : {}), ...(runAs ? { runAs } : {}) };
+    const options = {
+      ...(namespace ? { namespace } : {}),
+      ...(runAs ? { runAs } : {}),
+      ...(dryRun ? { dryRun } : {}),
+    };
     const res = await api().jobs.submit(name, payload, options);
     if (res.error) {
       error.value = res.error.message;

@@ -26,6 +26,10 @@ export interface JobRow {
   user_name: string | null;
   retried_from: string | null;
   function_version: number | null;
+  /** Migration 0018: the run this one replays, the pinned code version, dry run. */
+  replay_of?: string | null;
+  code_version?: number | null;
+  dry_run?: boolean;
   created_at: Date;
   scheduled_at: Date | null;
   started_at: Date | null;

@@ -14,6 +14,8 @@ import {
   listVisibleJobs,
 } from "../../jobs/api/service.ts";
 import { submitJob, type SubmitContext } from "../../jobs/api/submit.ts";
+import type { JobEffects } from "../../ledger/job-effects.ts";
+import { submitInserter } from "../../ledger/job-submit.ts";
 import { authenticated, featureEnabled, notAnonymous } from "../guards.ts";
 import { created, type ApiRequest, type Router } from "../router.ts";
 
@@ -25,6 +27,8 @@ export interface JobRoutesOptions {
   inserter?: SubmitContext["inserter"];
   /** Signs the receipts anonymous submitters get (the server's JWT secret). */
   receiptSecret: string;
+  /** Records the submits of jobs' tokens; holds them back in a dry run. */
+  effects?: JobEffects;
 }
 
 export function addJobRoutes({
@@ -34,6 +38,7 @@ export function addJobRoutes({
   callers,
   inserter,
   receiptSecret,
+  effects,
 }: JobRoutesOptions): void {
   const enabled = featureEnabled(() => config.enabled);
   const submitGuards = [enabled, authenticated(callers)];
@@ -43,7 +48,12 @@ export function addJobRoutes({
   router.add("POST", `${base}/submit`, submitGuards, async (req) => {
     const impersonation = req.headers["x-impersonation-token"];
     const row = await submitJob(
-      { db, config, callers, inserter },
+      {
+        db,
+        config,
+        callers,
+        inserter: await submitInserter({ db, inserter, effects }, req.caller!, await req.json()),
+      },
       req.caller!,
       await req.json(),
       typeof impersonation === "string" ? impersonation : undefined,

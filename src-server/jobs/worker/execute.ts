@@ -15,6 +15,7 @@ import { secretEnv } from "../../secrets/rules.ts";
 import { retryDelayMs } from "./backoff.ts";
 import type { CompletionBatcher } from "./completion-batcher.ts";
 import type { FunctionCache } from "../functions/function-cache.ts";
+import { codeOfVersion } from "./kept-code.ts";
 import { signJobTokens } from "./job-tokens.ts";
 import { createLogBuffer } from "./log-buffer.ts";
 import { createProgressCoalescer } from "./progress-coalescer.ts";
@@ -146,7 +147,11 @@ export async function executeAttempt(
 ): Promise<void> {
   const key = attempt.key;
   const fn = row.function_id
-    ? await ctx.functions.get(row.function_id, row.function_version)
+    ? await codeOfVersion(
+        ctx.db,
+        await ctx.functions.get(row.function_id, row.function_version),
+        row.function_version,
+      )
     : undefined;
   if (!fn) return void (await fatal(ctx, key, `Job function not found: ${row.job_name}`));
   if (!fn.enabled) return void (await fatal(ctx, key, "Job function is disabled"));

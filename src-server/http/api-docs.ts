@@ -64,6 +64,7 @@ export interface ApiDocsOptions {
 /** Queues the document, the reference and the document's route; routes registered after are documented. */
 export function registerApiDocs(app: FastifyInstance, options: ApiDocsOptions = {}): void {
   app.register(swagger, {
+    exposeHeadRoutes: true,
     openapi: {
       openapi: "3.1.0",
       info: {

@@ -43,7 +43,7 @@ export const authSchemas: RouteSchemas = {
   "POST /api/v1/auth/ui-login": {
     summary: "Redeem the one-time sign-in code `serve` prints",
     tags: ["ui"],
-    body: Obj({ code: Str() }),
+    body: Obj({ code: Type.Optional(Str("Missing or wrong: 401")) }),
     response: { 200: AuthSession },
   },
   "GET /api/v1/ui/config": {

@@ -4,6 +4,7 @@
 // for other statuses, or a StreamReply for raw bytes.
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
+import type { Multipart } from "@fastify/multipart";
 import type { Caller } from "../auth/caller.ts";
 
 export interface ApiRequest {
@@ -18,6 +19,8 @@ export interface ApiRequest {
   json(): Promise<unknown>;
   /** The caller, resolved by the route's auth guard. */
   caller?: Caller;
+  /** A multipart/form-data body's parts as they stream in (files are streams), or undefined. */
+  parts?: (limits: { fileSize: number }) => AsyncIterableIterator<Multipart>;
 }
 
 export class Reply {

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { AppError, invalidField } from "../errors.ts";
 import type { Logger, LogLevelName } from "../logger.ts";
@@ -195,6 +196,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Bodies stay unread until a handler asks: every media type passes through as a stream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
+  // multipart/form-data is left unread too, for a handler to stream (uploads).
+  app.register(multipart, { throwFileSizeLimit: true });
   // Schemas describe the API and are checked by checkRequest; Fastify's own compilers are off.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -245,6 +248,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       headers: raw.headers,
       raw,
       requestId: String(request.id),
+      parts: request.isMultipart() ? (limits) => request.parts({ limits }) : undefined,
       json() {
         parsed ??= readBody(raw, options.maxBodyBytes)
           .then(parseJsonBody)

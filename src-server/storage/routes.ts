@@ -11,15 +11,11 @@ import type { Db } from "../db/pool.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { admin, authenticated } from "../http/guards.ts";
 import { created, noContent, StreamReply, type ApiRequest, type Router } from "../http/router.ts";
-import { parseUpload, readRequestBody } from "./multipart.ts";
+import { rm } from "node:fs/promises";
 import { validatePrefix } from "./paths.ts";
+import { spoolUpload } from "./spool.ts";
 import { signedObjectUrl, validateExpiresIn, verifyObjectToken } from "./signed-urls.ts";
-import {
-  MAX_OBJECT_BYTES,
-  type OpenObject,
-  type StorageStore,
-  type StoredObject,
-} from "./store.ts";
+import { type OpenObject, type StorageStore, type StoredObject } from "./store.ts";
 
 export interface StorageRoutesOptions {
   router: Router;
@@ -34,8 +30,6 @@ export interface StorageRoutesOptions {
   now?: () => number;
 }
 
-/** Room for the multipart framing around the largest accepted file. */
-const MULTIPART_OVERHEAD = 64 * 1024;
 const BASE = "/api/v1/storage";
 
 function listItem(o: StoredObject) {
@@ -154,9 +148,22 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
     return { files: files.map(listItem) };
   });
   router.add("POST", `${BASE}/:bucket/*path`, anyCaller, async (req) => {
-    const body = await readRequestBody(req.raw, MAX_OBJECT_BYTES + MULTIPART_OVERHEAD);
-    const input = parseUpload(body, req.headers["content-type"], req.query);
-    return created(uploaded(await store.upload(caller(req), bucket(req), objectPath(req), input)));
+    // Streamed to a temporary file, never held in memory; stopped past the bucket's limit.
+    const input = await spoolUpload({
+      tmpDir: store.spoolDir,
+      limit: await store.uploadLimit(bucket(req)),
+      contentType: req.headers["content-type"],
+      query: req.query,
+      body: req.raw,
+      declaredLength: Number(req.headers["content-length"] ?? 0),
+      parts: req.parts,
+    });
+    try {
+      const object = await store.upload(caller(req), bucket(req), objectPath(req), input);
+      return created(uploaded(object));
+    } finally {
+      await rm(input.file.path, { force: true });
+    }
   });
   router.add("GET", `${BASE}/:bucket/*path`, anyCaller, async (req) =>
     fileReply(await store.download(caller(req), bucket(req), objectPath(req))),

@@ -170,7 +170,11 @@ function frameworkError(
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { router, logger } = options;
   const app = Fastify({
-    logger: { level: options.requestLogLevel ?? "silent", stream: process.stderr },
+    // No logger at all when silent: a pino child per request is not free.
+    logger:
+      (options.requestLogLevel ?? "silent") === "silent"
+        ? false
+        : { level: options.requestLogLevel, stream: process.stderr },
     genReqId: (req) =>
       (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
@@ -196,8 +200,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Bodies stay unread until a handler asks: every media type passes through as a stream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
-  // multipart/form-data is left unread too, for a handler to stream (uploads).
-  app.register(multipart, { throwFileSizeLimit: true });
   // Schemas describe the API and are checked by checkRequest; Fastify's own compilers are off.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -248,7 +250,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       headers: raw.headers,
       raw,
       requestId: String(request.id),
-      parts: request.isMultipart() ? (limits) => request.parts({ limits }) : undefined,
+      parts:
+        typeof request.isMultipart === "function" && request.isMultipart()
+          ? (limits) => request.parts({ limits })
+          : undefined,
       json() {
         parsed ??= readBody(raw, options.maxBodyBytes)
           .then(parseJsonBody)
@@ -280,9 +285,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   // The document's plugin first: it records the routes registered after it.
   registerApiDocs(app);
-  app.register(async (scope) => {
+  // Routes that take multipart/form-data (uploads) get @fastify/multipart in a scope of their
+  // own: its hooks then cost nothing on every other request.
+  const takesForms = (route: Route) =>
+    !!options.schemas?.[`${route.method} ${route.pattern}`]?.consumes?.includes(
+      "multipart/form-data",
+    );
+  const addRoutes = (scope: FastifyInstance, routes: readonly Route[]) => {
     const registered = new Set<string>();
-    for (const route of router.entries()) {
+    for (const route of routes) {
       const url = fastifyPath(route.pattern);
       const key = `${route.method} ${url}`;
       if (registered.has(key)) continue;
@@ -295,6 +306,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         config: { pattern: route.pattern },
       });
     }
+  };
+  app.register(async (scope) =>
+    addRoutes(
+      scope,
+      router.entries().filter((r) => !takesForms(r)),
+    ),
+  );
+  app.register(async (scope) => {
+    await scope.register(multipart, { throwFileSizeLimit: true });
+    addRoutes(scope, router.entries().filter(takesForms));
   });
 
   return {

@@ -128,6 +128,25 @@ describe("the schemas check requests", () => {
   });
 });
 
+describe("every answer", () => {
+  it("carries CORS and the request id; a preflight is a 204", async () => {
+    const preflight = await fetch(`${t.url}/api/v1/jobs/submit`, {
+      method: "OPTIONS",
+      headers: { "x-request-id": "req-42" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("x-request-id")).toBe("req-42");
+    const missing = await fetch(`${t.url}/api/v1/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await missing.json()).toMatchObject({ code: "NOT_FOUND" });
+    const wrongMethod = await fetch(`${t.url}/api/v1/jobs/submit`, { method: "DELETE" });
+    expect(wrongMethod.status).toBe(405);
+    expect(await wrongMethod.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
+  });
+});
+
 describe("the API reference at /docs", () => {
   it("serves swagger-ui from the package, with the token hand-over script", async () => {
     const page = await fetch(`${t.url}/docs`, { redirect: "follow" });

@@ -59,6 +59,11 @@ export const routes: RouteRecordRaw[] = [
     component: () => import("./views/ConnectView.vue"),
     meta: { nav: "Connect", key: "c", admin: true },
   },
+  {
+    path: "/api",
+    component: () => import("./views/ApiView.vue"),
+    meta: { nav: "API", key: "a" },
+  },
   // ── end of other views
   { path: "/:rest(.*)*", redirect: "/runs" },
 ];

@@ -27,6 +27,7 @@ import { addUiRoutes } from "./http/routes/ui-config.ts";
 import { createUiLogin } from "./auth/ui-login.ts";
 import { createRouter, type RouteInfo } from "./http/router.ts";
 import { createHttpServer, type HttpServer } from "./http/server.ts";
+import { routeSchemas } from "./http/schemas/index.ts";
 import { createRealtimeHub } from "./realtime/index.ts";
 import { createAppTables } from "./realtime/app-tables.ts";
 import { addAdminRealtimeRoutes } from "./http/routes/admin-realtime.ts";
@@ -258,6 +259,8 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         logger,
         maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024,
         fallback: uiFallback(options.rendererDir, logger),
+        schemas: routeSchemas,
+        requestLogLevel: config.logLevel,
       });
       const address = await http.listen(config.port, config.host);
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

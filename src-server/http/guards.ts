@@ -6,13 +6,17 @@ import { ADMIN_ROLES } from "../auth/roles.ts";
 import type { Db } from "../db/pool.ts";
 import { findUserById } from "../db/queries/users.ts";
 import { AppError } from "../errors.ts";
-import type { ApiRequest, Guard } from "./router.ts";
+import type { ApiRequest, AuthScheme, Guard } from "./router.ts";
+
+/** Tags a guard with the credentials it accepts (the API document's security). */
+const accepting = (auth: readonly AuthScheme[], guard: Guard): Guard =>
+  Object.assign(guard, { auth });
 
 /** Any valid credential: user token, anon key or service key (compatibility §1.2). */
 export function authenticated(callers: CallerResolver): Guard {
-  return async (req) => {
+  return accepting(["bearer", "serviceKey", "anonKey"], async (req) => {
     req.caller = await callers.resolve(req.headers);
-  };
+  });
 }
 
 export interface NotAnonymousOptions {
@@ -39,7 +43,7 @@ export function notAnonymous(callers: CallerResolver, options: NotAnonymousOptio
       receiptAdmits(token, receiptSecret, jobId)
     );
   };
-  return async (req) => {
+  return accepting(["bearer", "serviceKey"], async (req) => {
     const caller = await callers.resolve(req.headers);
     if (caller.role === "anon" && !hasReceipt(req)) {
       throw new AppError(
@@ -51,17 +55,17 @@ export function notAnonymous(callers: CallerResolver, options: NotAnonymousOptio
       );
     }
     req.caller = caller;
-  };
+  });
 }
 
 /** A signed-in user (not the anon key, not the service key). */
 export function signedInUser(callers: CallerResolver): Guard {
-  return async (req) => {
+  return accepting(["bearer"], async (req) => {
     const caller = await callers.resolve(req.headers);
     if (!caller.userId)
       throw new AppError("UNAUTHORIZED", "Sign in first: this route needs a user access token");
     req.caller = caller;
-  };
+  });
 }
 
 /**
@@ -70,7 +74,7 @@ export function signedInUser(callers: CallerResolver): Guard {
  * A job's tokens reach only the admin routes job-scope.ts lists.
  */
 export function admin(callers: CallerResolver, db: Db): Guard {
-  return async (req) => {
+  return accepting(["bearer", "serviceKey"], async (req) => {
     let caller;
     try {
       caller = await callers.resolve(req.headers);
@@ -106,7 +110,7 @@ export function admin(callers: CallerResolver, db: Db): Guard {
       );
     }
     req.caller = caller;
-  };
+  });
 }
 
 export function featureEnabled(enabled: () => boolean): Guard {

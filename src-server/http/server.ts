@@ -1,13 +1,34 @@
-// The HTTP server: request parsing, CORS, routing, guards, JSON replies and error mapping.
+// The HTTP server on Fastify: CORS, request ids, pino request logs, routing of the router's
+// routes, guards, JSON replies and error mapping, 404/405 and the UI fallback. Bodies are
+// read when a handler asks (`req.json()`), so a guard refuses a caller before its body is
+// read, and uploads stream from the request as they arrive.
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import multipart from "@fastify/multipart";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { AppError, invalidField } from "../errors.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger, LogLevelName } from "../logger.ts";
+import { registerApiDocs } from "./api-docs.ts";
 import { toErrorReply } from "./errors.ts";
 import { findJsonProblem, findParamProblem, type InputProblem } from "./json-input.ts";
-import { Reply, StreamReply, type ApiRequest, type Router } from "./router.ts";
+import { checkRequest, documentedSchema, type RouteSchemas } from "./route-schema.ts";
+import {
+  Reply,
+  routeParams,
+  StreamReply,
+  type ApiRequest,
+  type Route,
+  type Router,
+} from "./router.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route's pattern as the router knows it (`/a/:b/*rest`). */
+    pattern?: string;
+  }
+}
 
 export interface HttpServerOptions {
   router: Router;
@@ -16,21 +37,26 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   /** Serves anything the router does not match (e.g. the UI); return false to 404. */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** Each route's request and response schemas, by `METHOD /pattern` (the API document). */
+  schemas?: RouteSchemas;
+  /** Level of the pino request log (one line per request, with its id); silent by default. */
+  requestLogLevel?: LogLevelName;
 }
 
 export interface HttpServer {
   server: http.Server;
+  /** The Fastify instance (routes are registered; it is ready once listening). */
+  app: FastifyInstance;
   listen(port: number, host: string): Promise<AddressInfo>;
   close(): Promise<void>;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) {
-      reject(
-        new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" }),
-      );
+    const tooLarge = () =>
+      new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, { field: "body" });
+    if (Number(req.headers["content-length"] ?? 0) > limit) {
+      reject(tooLarge());
       req.resume();
       return;
     }
@@ -39,11 +65,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(
-          new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`, {
-            field: "body",
-          }),
-        );
+        reject(tooLarge());
         req.resume();
         return;
       }
@@ -51,39 +73,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
-  });
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  if (res.headersSent) return;
-  if (body === undefined || status === 204) {
-    res.writeHead(status, headers).end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text).toString(),
-    ...headers,
-  });
-  res.end(text);
-}
-
-/** Pipes a StreamReply; the stream must already be open (a missing file is the handler's 404). */
-function sendStream(res: ServerResponse, reply: StreamReply): Promise<void> {
-  return new Promise((resolve) => {
-    res.writeHead(reply.status, reply.headers);
-    reply.stream.once("error", (err) => res.destroy(err));
-    res.once("close", () => {
-      reply.stream.destroy();
-      resolve();
-    });
-    reply.stream.pipe(res);
   });
 }
 
@@ -138,84 +127,208 @@ const CORS = {
   "access-control-max-age": "600",
 };
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
+function sendJson(
+  reply: FastifyReply,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  reply.code(status);
+  if (body === undefined || status === 204) return reply.headers(headers).send();
+  return reply.header("content-type", JSON_TYPE).headers(headers).send(JSON.stringify(body));
+}
+
+/** Writes a JSON answer straight to the socket (after the reply was hijacked). */
+function sendRaw(res: ServerResponse, status: number, body: unknown) {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": JSON_TYPE,
+    "content-length": Buffer.byteLength(text).toString(),
+  });
+  res.end(text);
+}
+
+/** `/a/:b/*rest` as Fastify writes it: the rest wildcard is a bare `*`. */
+function fastifyPath(pattern: string): string {
+  const path = pattern.replace(/\/\*[A-Za-z_]\w*$/, "/*");
+  return path.length > 1 ? path.replace(/\/$/, "") : path;
+}
+
+/** The 4xx answer to an error Fastify raised itself (bad media type, bad URL, ...). */
+function frameworkError(
+  err: unknown,
+): { status: number; body: Record<string, unknown> } | undefined {
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (typeof e?.statusCode !== "number" || e.statusCode >= 500 || !e.code?.startsWith("FST_"))
+    return undefined;
+  return { status: e.statusCode, body: { error: e.message ?? "Bad request", code: e.code } };
+}
+
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { router, logger } = options;
+  const app = Fastify({
+    // No logger at all when silent: a pino child per request is not free.
+    logger:
+      (options.requestLogLevel ?? "silent") === "silent"
+        ? false
+        : { level: options.requestLogLevel, stream: process.stderr },
+    genReqId: (req) =>
+      (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID(),
+    requestIdHeader: false,
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: true,
+    exposeHeadRoutes: false,
+    clientErrorHandler: answerClientError,
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: 4096,
+    },
+    frameworkErrors: (err, _request, reply) => {
+      const known = frameworkError(err);
+      sendJson(
+        reply,
+        known?.status ?? 400,
+        known?.body ?? { error: "Malformed URL", code: "BAD_REQUEST" },
+      );
+    },
+  });
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const requestId =
-      (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
-    for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
-    res.setHeader("x-request-id", requestId);
-    if (req.method === "OPTIONS") return send(res, 204, undefined);
-    let url: URL;
+  // Bodies stay unread until a handler asks: every media type passes through as a stream.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
+  // Schemas describe the API and are checked by checkRequest; Fastify's own compilers are off.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  // A callback hook, not an async one: no promise per request.
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.headers(CORS);
+    reply.header("x-request-id", request.id);
+    if (request.method === "OPTIONS") reply.code(204).send();
+    else done();
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const answer = frameworkError(err) ?? toErrorReply(err, String(request.id), logger);
+    return sendJson(reply, answer.status, answer.body);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const pathname = request.url.split("?", 1)[0] ?? "/";
+    if (router.match(request.method, pathname) === "method") {
+      return sendJson(reply, 405, {
+        error: `Method ${request.method} not allowed on ${pathname}`,
+        code: "METHOD_NOT_ALLOWED",
+      });
+    }
+    reply.hijack();
+    const res = reply.raw;
+    for (const [k, v] of Object.entries(reply.getHeaders()))
+      if (v !== undefined) res.setHeader(k, v);
     try {
-      url = new URL(req.url ?? "/", "http://local");
-    } catch {
-      return send(res, 400, { error: "Malformed URL", code: "BAD_REQUEST" });
+      if (options.fallback && (await options.fallback(request.raw, res))) return;
+      sendRaw(res, 404, { error: `Not found: ${pathname}`, code: "NOT_FOUND" });
+    } catch (err) {
+      const failure = toErrorReply(err, String(request.id), logger);
+      sendRaw(res, failure.status, failure.body);
     }
-    const match = router.match(req.method ?? "GET", url.pathname);
-    if (match === undefined || match === "method") {
-      if (match === undefined && options.fallback && (await options.fallback(req, res))) return;
-      return match === "method"
-        ? send(res, 405, {
-            error: `Method ${req.method} not allowed on ${url.pathname}`,
-            code: "METHOD_NOT_ALLOWED",
-          })
-        : send(res, 404, { error: `Not found: ${url.pathname}`, code: "NOT_FOUND" });
-    }
+  });
+
+  const handle = (route: Route) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = request.raw;
+    const url = new URL(raw.url ?? "/", "http://local");
+    const params = routeParams(route, url.pathname);
     let parsed: Promise<unknown> | undefined;
+    const schema = options.schemas?.[`${route.method} ${route.pattern}`];
     const apiReq: ApiRequest = {
-      method: req.method ?? "GET",
+      method: route.method,
       path: url.pathname,
-      params: match.params,
+      params,
       query: url.searchParams,
-      headers: req.headers,
-      raw: req,
-      requestId,
+      headers: raw.headers,
+      raw,
+      requestId: String(request.id),
+      parts:
+        typeof request.isMultipart === "function" && request.isMultipart()
+          ? (limits) => request.parts({ limits })
+          : undefined,
       json() {
-        parsed ??= readBody(req, options.maxBodyBytes).then(parseJsonBody);
+        parsed ??= readBody(raw, options.maxBodyBytes)
+          .then(parseJsonBody)
+          .then((body) => {
+            const problem = schema && checkRequest(schema, "body", body);
+            if (problem) throw refuse(problem);
+            return body;
+          });
         return parsed;
       },
     };
-    try {
-      const paramProblem = findParamProblem(url.searchParams, match.params);
-      if (paramProblem) throw refuse(paramProblem);
-      for (const guard of match.route.guards) await guard(apiReq);
-      const result = await match.route.handler(apiReq);
-      if (result instanceof Reply) return send(res, result.status, result.body, result.headers);
-      if (result instanceof StreamReply) return sendStream(res, result);
-      return send(res, 200, result);
-    } catch (err) {
-      const reply = toErrorReply(err, requestId, logger);
-      return send(res, reply.status, reply.body);
+    const paramProblem = findParamProblem(url.searchParams, params);
+    if (paramProblem) throw refuse(paramProblem);
+    for (const guard of route.guards) await guard(apiReq);
+    if (schema) {
+      const problem =
+        checkRequest(schema, "params", params) ??
+        checkRequest(schema, "querystring", Object.fromEntries(url.searchParams));
+      if (problem) throw refuse(problem);
     }
-  }
+    const result = await route.handler(apiReq);
+    if (result instanceof Reply) return sendJson(reply, result.status, result.body, result.headers);
+    if (result instanceof StreamReply) {
+      reply.code(result.status).headers(result.headers);
+      return reply.send(result.stream);
+    }
+    return sendJson(reply, 200, result);
+  };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      logger.error("unhandled request error", { error: String(err) });
-      send(res, 500, { error: "Internal server error", code: "INTERNAL" });
-    });
+  // The document's plugin first: it records the routes registered after it.
+  registerApiDocs(app);
+  // Routes that take multipart/form-data (uploads) get @fastify/multipart in a scope of their
+  // own: its hooks then cost nothing on every other request.
+  const takesForms = (route: Route) =>
+    !!options.schemas?.[`${route.method} ${route.pattern}`]?.consumes?.includes(
+      "multipart/form-data",
+    );
+  const addRoutes = (scope: FastifyInstance, routes: readonly Route[]) => {
+    const registered = new Set<string>();
+    for (const route of routes) {
+      const url = fastifyPath(route.pattern);
+      const key = `${route.method} ${url}`;
+      if (registered.has(key)) continue;
+      registered.add(key);
+      scope.route({
+        method: route.method,
+        url,
+        handler: handle(route),
+        schema: documentedSchema(route, options.schemas?.[`${route.method} ${route.pattern}`]),
+        config: { pattern: route.pattern },
+      });
+    }
+  };
+  app.register(async (scope) =>
+    addRoutes(
+      scope,
+      router.entries().filter((r) => !takesForms(r)),
+    ),
+  );
+  app.register(async (scope) => {
+    await scope.register(multipart, { throwFileSizeLimit: true });
+    addRoutes(scope, router.entries().filter(takesForms));
   });
-  server.keepAliveTimeout = 65_000;
-  server.on("clientError", answerClientError);
 
   return {
-    server,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-          server.off("error", reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
+    server: app.server,
+    app,
+    async listen(port, host) {
+      await app.listen({ port, host });
+      return app.server.address() as AddressInfo;
     },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    async close() {
+      await app.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Storage writes of a job as ledger entries, and the object a dry run's upload answers.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Caller } from "../auth/caller.ts";
-import type { UploadInput } from "../storage/multipart.ts";
+import type { UploadInput } from "../storage/upload-input.ts";
 import type { StoredObject } from "../storage/store.ts";
 import type { Effect } from "./effects-queries.ts";
 
@@ -28,9 +28,9 @@ export function heldBackUpload(
     bucket,
     name: path,
     owner: caller.userId,
-    size: input.data.length,
+    size: input.file.size,
     mime_type: input.contentType.split(";")[0]!.trim() || "application/octet-stream",
-    etag: `"${createHash("md5").update(input.data).digest("hex")}"`,
+    etag: input.file.etag,
     metadata: input.metadata,
     cache_control: input.cacheControl ?? null,
     created_at: now,

@@ -13,15 +13,11 @@ import type { JobEffects } from "../ledger/job-effects.ts";
 import { heldBackUpload, objectEffect } from "../ledger/object-effect.ts";
 import { admin, authenticated } from "../http/guards.ts";
 import { created, noContent, StreamReply, type ApiRequest, type Router } from "../http/router.ts";
-import { parseUpload, readRequestBody } from "./multipart.ts";
+import { rm } from "node:fs/promises";
 import { validatePrefix } from "./paths.ts";
+import { spoolUpload } from "./spool.ts";
 import { signedObjectUrl, validateExpiresIn, verifyObjectToken } from "./signed-urls.ts";
-import {
-  MAX_OBJECT_BYTES,
-  type OpenObject,
-  type StorageStore,
-  type StoredObject,
-} from "./store.ts";
+import { type OpenObject, type StorageStore, type StoredObject } from "./store.ts";
 
 export interface StorageRoutesOptions {
   router: Router;
@@ -38,8 +34,6 @@ export interface StorageRoutesOptions {
   effects?: JobEffects;
 }
 
-/** Room for the multipart framing around the largest accepted file. */
-const MULTIPART_OVERHEAD = 64 * 1024;
 const BASE = "/api/v1/storage";
 
 function listItem(o: StoredObject) {
@@ -158,14 +152,26 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
     return { files: files.map(listItem) };
   });
   router.add("POST", `${BASE}/:bucket/*path`, anyCaller, async (req) => {
-    const body = await readRequestBody(req.raw, MAX_OBJECT_BYTES + MULTIPART_OVERHEAD);
-    const input = parseUpload(body, req.headers["content-type"], req.query);
-    const dry = await effects?.dryRun(caller(req));
-    const object = dry
-      ? heldBackUpload(caller(req), bucket(req), objectPath(req), input)
-      : await store.upload(caller(req), bucket(req), objectPath(req), input);
-    await effects?.record(caller(req), objectEffect("upload", object.bucket, object.name));
-    return created(uploaded(object));
+    // Streamed to a temporary file, never held in memory; stopped past the bucket's limit.
+    const input = await spoolUpload({
+      tmpDir: store.spoolDir,
+      limit: await store.uploadLimit(bucket(req)),
+      contentType: req.headers["content-type"],
+      query: req.query,
+      body: req.raw,
+      declaredLength: Number(req.headers["content-length"] ?? 0),
+      parts: req.parts,
+    });
+    try {
+      const dry = await effects?.dryRun(caller(req));
+      const object = dry
+        ? heldBackUpload(caller(req), bucket(req), objectPath(req), input)
+        : await store.upload(caller(req), bucket(req), objectPath(req), input);
+      await effects?.record(caller(req), objectEffect("upload", object.bucket, object.name));
+      return created(uploaded(object));
+    } finally {
+      await rm(input.file.path, { force: true });
+    }
   });
   router.add("GET", `${BASE}/:bucket/*path`, anyCaller, async (req) =>
     fileReply(await store.download(caller(req), bucket(req), objectPath(req))),

@@ -2,7 +2,6 @@
 // <root>/<bucket>/<path>. Object statements run as the caller (withCallerSession), so the
 // policies of migration 0008 decide; bucket statements run as the owner role, behind the
 // admin routes or the automatic creation on first upload.
-import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -10,7 +9,7 @@ import type { Caller } from "../auth/caller.ts";
 import type { Db, Queryable } from "../db/pool.ts";
 import { withCallerSession } from "../db/session.ts";
 import { AppError, invalidField } from "../errors.ts";
-import { mimeAllowed, type UploadInput } from "./multipart.ts";
+import { mimeAllowed, type UploadInput } from "./upload-input.ts";
 import {
   bucketDirectory,
   objectFilePath,
@@ -18,8 +17,11 @@ import {
   validateObjectPath,
 } from "./paths.ts";
 
-/** The largest object any bucket accepts (a bucket's file_size_limit can only lower it). */
-export const MAX_OBJECT_BYTES = 50 * 1024 * 1024;
+/**
+ * The largest object any bucket accepts (a bucket's file_size_limit can only lower it). Uploads
+ * stream to disk, so this bounds disk use, not memory.
+ */
+export const MAX_OBJECT_BYTES = 5 * 1024 * 1024 * 1024;
 
 export interface Bucket {
   id: string;
@@ -90,19 +92,11 @@ function checkBucketInput(input: BucketInput) {
   return { name, isPublic: input.public === true, limit, types: types as string[] | null };
 }
 
-async function writeAtomically(tmpDir: string, file: string, data: Buffer): Promise<string> {
-  await mkdir(tmpDir, { recursive: true });
-  const tmp = path.join(tmpDir, `${randomUUID()}.part`);
-  const handle = await open(tmp, "wx");
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** Moves a spooled upload into place (a rename: the spool is on the same filesystem). */
+async function placeFile(spooled: string, file: string): Promise<void> {
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    await rename(tmp, file);
+    await rename(spooled, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOTDIR" || code === "EISDIR" || code === "EEXIST") {
@@ -112,7 +106,6 @@ async function writeAtomically(tmpDir: string, file: string, data: Buffer): Prom
     }
     throw err;
   }
-  return tmp;
 }
 
 export interface StorageStoreOptions {
@@ -172,6 +165,15 @@ export function createStorageStore(options: StorageStoreOptions) {
   }
 
   return {
+    /** Where uploads are spooled before they are placed (the same filesystem as the objects). */
+    spoolDir: tmpDir,
+
+    /** The most bytes an upload to `bucketName` may have (its limit, when it exists). */
+    async uploadLimit(bucketName: string): Promise<number> {
+      const bucket = await findBucket(validateBucketName(bucketName));
+      return Math.min(MAX_OBJECT_BYTES, bucket?.file_size_limit ?? MAX_OBJECT_BYTES);
+    },
+
     async createBucket(input: BucketInput): Promise<Bucket> {
       const { name, isPublic, limit, types } = checkBucketInput(input);
       const [row] = await db.query<Bucket>(
@@ -203,7 +205,7 @@ export function createStorageStore(options: StorageStoreOptions) {
       const file = objectFilePath(root, bucketName, validateObjectPath(name));
       const bucket = await bucketForUpload(caller, bucketName);
       const limit = Math.min(MAX_OBJECT_BYTES, bucket.file_size_limit ?? MAX_OBJECT_BYTES);
-      if (input.data.length > limit) {
+      if (input.file.size > limit) {
         throw new AppError(
           "PAYLOAD_TOO_LARGE",
           `The object exceeds the maximum size of ${limit} bytes`,
@@ -216,12 +218,11 @@ export function createStorageStore(options: StorageStoreOptions) {
           `Bucket '${bucket.id}' does not accept ${input.contentType}`,
         );
       }
-      const etag = `"${createHash("md5").update(input.data).digest("hex")}"`;
+      const { etag } = input.file;
       const conflict = input.upsert
         ? `DO UPDATE SET size = EXCLUDED.size, mime_type = EXCLUDED.mime_type, etag = EXCLUDED.etag,
              metadata = EXCLUDED.metadata, cache_control = EXCLUDED.cache_control, updated_at = now()`
         : "DO NOTHING";
-      let tmp: string | undefined;
       try {
         return await withCallerSession(db, caller, async (tx) => {
           const [row] = await tx.query<StoredObject>(
@@ -232,7 +233,7 @@ export function createStorageStore(options: StorageStoreOptions) {
               bucket.id,
               name,
               caller.userId,
-              input.data.length,
+              input.file.size,
               input.contentType,
               etag,
               input.metadata,
@@ -247,7 +248,7 @@ export function createStorageStore(options: StorageStoreOptions) {
             );
           // The row is accepted and locked until COMMIT, so concurrent uploads of the same
           // path replace the file one after another.
-          tmp = await writeAtomically(tmpDir, file, input.data);
+          await placeFile(input.file.path, file);
           return row;
         });
       } catch (err) {
@@ -269,8 +270,6 @@ export function createStorageStore(options: StorageStoreOptions) {
           );
         }
         throw err;
-      } finally {
-        if (tmp) await rm(tmp, { force: true });
       }
     },
 

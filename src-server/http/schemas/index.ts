@@ -1,0 +1,19 @@
+// Every route's schemas, by `METHOD /pattern`: request checks and the OpenAPI document.
+import type { RouteSchemas } from "../route-schema.ts";
+import { adminJobSchemas } from "./admin-jobs.ts";
+import { authSchemas } from "./auth.ts";
+import { dataSchemas } from "./data.ts";
+import { jobFileSchemas } from "./job-files.ts";
+import { jobSchemas } from "./jobs.ts";
+import { secretSchemas } from "./secrets.ts";
+import { storageSchemas } from "./storage.ts";
+
+export const routeSchemas: RouteSchemas = {
+  ...jobSchemas,
+  ...adminJobSchemas,
+  ...jobFileSchemas,
+  ...authSchemas,
+  ...dataSchemas,
+  ...secretSchemas,
+  ...storageSchemas,
+};

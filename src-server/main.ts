@@ -37,6 +37,8 @@ import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/worker/runtime.ts";
 import { AppError } from "./errors.ts";
 import { createDenoRuntime } from "./jobs/sandbox/index.ts";
+import { createDebugRegistry } from "./debug/registry.ts";
+import { addDebugRoutes } from "./debug/routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerRegistration } from "./instances/registry.ts";
 import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
@@ -198,6 +200,10 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         logger,
       });
     cleanups.push(() => runtime.close());
+    const debugRuns = createDebugRegistry({
+      onError: (error) => logger.warn("debugger", { error: error.message }),
+    });
+    cleanups.push(async () => debugRuns.close());
 
     let url = "";
     let http: HttpServer | undefined;
@@ -245,6 +251,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         jwtSecret: keys.jwtSecret,
         publicUrl: () => config.publicUrl ?? url,
       });
+      addDebugRoutes({ router, db, config: config.jobs, callers, registry: debugRuns });
       routes = router.routes();
       http = createHttpServer({
         router,
@@ -281,6 +288,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       passthroughEnv: config.passthroughEnv,
       secrets,
       stateDir: config.dataDir,
+      debug: debugRuns,
       logger,
     });
     await pool.start();

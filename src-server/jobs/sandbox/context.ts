@@ -28,6 +28,8 @@ export interface JobContextMessage {
   maskValues: string[];
   /** Stay up for another job after this one (see src-runtime/context.ts). */
   keepAlive: boolean;
+  /** A debug run: stop for the server's debugger before the handler (see src-runtime). */
+  debug?: boolean;
 }
 
 export type ControlCommand = { type: "cancel" };
@@ -67,6 +69,7 @@ export function buildContextMessage(
     code: { source: string; type: JobContextMessage["codeType"] };
     /** The process holds this code already (it ran it last): it is not sent again. */
     codeKept: boolean;
+    debug?: boolean;
   },
 ): JobContextMessage {
   return {
@@ -86,6 +89,7 @@ export function buildContextMessage(
     secrets: { user: { ...spec.secrets.user }, system: { ...spec.secrets.system } },
     maskValues: secretValues(spec),
     keepAlive: extra.keepAlive,
+    ...(extra.debug ? { debug: true } : {}),
   };
 }
 

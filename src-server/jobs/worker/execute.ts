@@ -5,6 +5,7 @@ import type { JsonObject } from "../../../src-sdk/types.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import { isConnectionError } from "../../db/connection-error.ts";
 import type { Db } from "../../db/pool.ts";
+import type { JobDebugHooks } from "../../debug/registry.ts";
 import type { FunctionRow } from "../../db/queries/functions.ts";
 import type { ClaimedJobRow } from "../../db/queries/claim.ts";
 import { logUsage } from "../../db/queries/logs.ts";
@@ -50,6 +51,8 @@ export interface ExecuteContext {
   logger: Logger;
   /** Writes progress of concurrent jobs together (progress-writer.ts); default one UPDATE each. */
   progress?: { write(key: AttemptKey, progress: unknown): Promise<boolean> };
+  /** Debug runs of this server (debug/registry.ts); none: no job is ever debugged. */
+  debug?: JobDebugHooks;
 }
 
 /** What the pool keeps about a job it is running, for cancel, terminate and watchdogs. */
@@ -174,8 +177,15 @@ export async function executeAttempt(
   const timeoutSeconds = row.max_duration_seconds ?? fn.timeout_seconds;
   let timer: NodeJS.Timeout | undefined;
   let outcome: JobOutcome;
+  const debug = ctx.debug?.wants(row.id) ? ctx.debug : undefined;
   try {
-    const handle = ctx.runtime.start(await buildSpec(ctx, row, fn, key), {
+    const spec = await buildSpec(ctx, row, fn, key);
+    if (debug)
+      spec.inspector = {
+        onListening: (url) => debug.started(row.id, url),
+        stopAtEntry: !debug.external(row.id),
+      };
+    const handle = ctx.runtime.start(spec, {
       onProgress(p) {
         attempt.lastProgressAt = Date.now();
         progress.report(p);
@@ -185,16 +195,23 @@ export async function executeAttempt(
       },
     });
     attempt.handle = handle;
-    timer = setTimeout(() => {
+    const expire = () => {
+      // While a debugger holds the job its clock stands still; it restarts when it lets go.
+      if (debug?.held(row.id)) {
+        timer = setTimeout(expire, timeoutSeconds * 1000);
+        return;
+      }
       attempt.killReason = { message: `Job timed out after ${timeoutSeconds}s`, retry: true };
       handle.kill(attempt.killReason.message);
-    }, timeoutSeconds * 1000);
+    };
+    timer = setTimeout(expire, timeoutSeconds * 1000);
     outcome = await handle.done;
     attempt.ended = !attempt.stopReason;
   } catch (err) {
     outcome = { ok: false, error: coerceError(err).message, reason: "crashed" };
   } finally {
     if (timer) clearTimeout(timer);
+    debug?.finished(row.id);
   }
   const finalProgress = await progress.finish();
   await recordOutcome(ctx, attempt, outcome, finalProgress, logs);

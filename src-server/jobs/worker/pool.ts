@@ -50,6 +50,8 @@ export interface WorkerPoolOptions {
    * next start stops them and recovers their jobs at once. None: left to the worker timeout.
    */
   stateDir?: string;
+  /** Debug runs (debug/registry.ts): a held job's progress timeout stands still. */
+  debug?: ExecuteContext["debug"];
   logger: Logger;
 }
 
@@ -122,6 +124,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     secrets: options.secrets,
     persist,
     logger,
+    debug: options.debug,
   };
 
   const startAttempt = (worker: LocalWorker, row: ClaimedJobRow) => {
@@ -326,6 +329,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const now = Date.now();
     for (const attempt of running.values()) {
       if (attempt.stopReason || attempt.killReason) continue;
+      if (options.debug?.held(attempt.key.id)) attempt.lastProgressAt = now;
       if (now - attempt.lastProgressAt > attempt.progressTimeoutMs) {
         const seconds = Math.round(attempt.progressTimeoutMs / 1000);
         attempt.killReason = {

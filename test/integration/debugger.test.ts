@@ -4,6 +4,8 @@
 // evaluate, the timeouts standing still while a debugger holds the job, detach, and
 // admins only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDebugCommand } from "../../src-server/cli/debug.ts";
+import { connectCdp } from "../../src-server/debug/cdp-client.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
 
 // Type-only lines above the handler: the JavaScript V8 runs has fewer lines than this file.
@@ -248,5 +250,41 @@ describe("debug runs", () => {
     expect(bad.body.error).toContain("breakpoints[0].line");
     const unknown = await call<{ error: string }>("/00000000-0000-0000-0000-000000000000");
     expect(unknown.status).toBe(404);
+  });
+
+  it("jobs debug (CLI) prints the inspector URL and a launch.json entry an editor attaches with", async () => {
+    const lines: string[] = [];
+    const command = runDebugCommand({
+      name: "orders",
+      payload: JSON.stringify({ id: 1, items: [{ sku: "x", qty: 3 }] }),
+      url: t.url,
+      key: t.stack.keys.serviceKey,
+      jobsDir: t.jobsDir,
+      print: (line) => lines.push(line),
+    });
+    const url = await waitFor(
+      () => lines.find((l) => l.startsWith("inspector: "))?.slice("inspector: ".length),
+      { what: "the inspector URL", timeoutMs: 30_000 },
+    );
+    expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/[\w-]+$/);
+    const launch = JSON.parse(lines.find((l) => l.startsWith("{"))!) as Record<string, unknown>;
+    expect(launch).toMatchObject({
+      type: "node",
+      request: "attach",
+      websocketAddress: url,
+      sourceMapPathOverrides: { "blob:null/*": `${t.jobsDir}/orders.ts` },
+    });
+    // An editor attaches (as VS Code does) and lets the job run.
+    const editor = await connectCdp({ url, onEvent: () => {} });
+    await editor.send("Runtime.enable");
+    await editor.send("Debugger.enable");
+    await editor.send("Runtime.runIfWaitingForDebugger");
+    expect(await command).toBe(0);
+    editor.close();
+    const id = lines[0]!.split(" ")[2]!;
+    const job = await jobOf(id);
+    expect(job.status).toBe("completed");
+    expect(job.result).toEqual({ id: 1, total: { count: 3 } });
+    expect(lines.at(-1)).toBe("debug session ended");
   });
 });

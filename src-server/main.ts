@@ -63,6 +63,8 @@ export interface StartLocalStackOptions {
    * built); false serves none.
    */
   rendererDir?: string | false;
+  /** A debug session nobody polls for this long lets go of its job (default 30 s). */
+  debugDetachAfterMs?: number;
 }
 
 /** Where `electron-vite build` writes the renderer. */
@@ -201,6 +203,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
     cleanups.push(() => runtime.close());
     const debugRuns = createDebugRegistry({
+      detachAfterMs: options.debugDetachAfterMs,
       onError: (error) => logger.warn("debugger", { error: error.message }),
     });
     cleanups.push(async () => debugRuns.close());

@@ -50,7 +50,8 @@ export function createDebugRegistry(options: DebugRegistryOptions = {}): DebugRe
         if (now - entry.endedAt > keepEndedMs) sessions.delete(jobId);
         continue;
       }
-      if (session.holding && !session.external && now - session.lastSeen > detachAfterMs)
+      const away = session.watchers === 0 && now - session.lastSeen > detachAfterMs;
+      if (session.holding && away)
         void session
           .detach("the debugger went away; the job runs on under its timeout")
           .catch((error: Error) => options.onError?.(error));

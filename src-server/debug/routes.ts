@@ -130,7 +130,10 @@ export function addDebugRoutes(options: DebugRoutesOptions): void {
   router.add("GET", `${base}/:id`, guards, async (req) => {
     const session = sessionOf(req.params.id);
     const after = optionalInt(req.query.get("after"), "after", 0, Number.MAX_SAFE_INTEGER);
-    if (after !== undefined) await session.waitForChange(after, pollMs);
+    if (after !== undefined) {
+      session.watchers += 1;
+      await session.waitForChange(after, pollMs).finally(() => (session.watchers -= 1));
+    }
     session.lastSeen = Date.now();
     return toWire(session.snapshot());
   });

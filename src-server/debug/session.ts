@@ -100,6 +100,8 @@ export class DebugSession {
   readonly external: boolean;
   /** Set when the IDE last asked about this session (the debugger is still there). */
   lastSeen = Date.now();
+  /** State polls waiting for a change right now: a debugger is there. */
+  watchers = 0;
   private state: DebugState;
   private cdp: CdpClient | undefined;
   private jobScript: { id: string; map?: SourceMapIndex } | undefined;

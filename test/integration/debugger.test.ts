@@ -46,6 +46,8 @@ beforeAll(async () => {
     },
     // Short timeouts: a job paused longer than them must still not be killed.
     jobsConfig: { defaultProgressTimeoutSeconds: 2 },
+    // A debugger that stops asking for 4 s is gone.
+    debugDetachAfterMs: 4000,
   });
 });
 afterAll(async () => {
@@ -150,10 +152,14 @@ describe("debug runs", () => {
 
     // Paused past the progress timeout (2 s): the job is held, not killed.
     const { data: running } = await t.service.jobs.get(id);
-    await waitFor(() => (Date.now() - Date.parse(running!.started_at!) > 3500 ? true : undefined), {
-      what: "the progress timeout to pass",
-      intervalMs: 250,
-    });
+    // (Polling the session all the while: its debugger is there.)
+    await waitFor(
+      async () => {
+        await call(`/${id}`);
+        return Date.now() - Date.parse(running!.started_at!) > 3500 ? true : undefined;
+      },
+      { what: "the progress timeout to pass", intervalMs: 250 },
+    );
     expect((await t.service.jobs.get(id)).data!.status).toBe("running");
     expect((await call<State>(`/${id}`)).body.status).toBe("paused");
 
@@ -219,6 +225,16 @@ describe("debug runs", () => {
     const detached = await call<State>(`/${id}/detach`, { body: {} });
     expect(detached.body.status).toBe("detached");
     expect((await jobOf(id)).status).toBe("completed");
+  });
+
+  it("lets go of the job when its debugger goes away: it runs on and completes", async () => {
+    const start = await call<State>("", { body: { job_name: "short" } });
+    const id = start.body.job_id;
+    await until(id, (s) => s.status === "paused", "the entry stop");
+    // No more polls: the session detaches by itself and the job finishes.
+    expect((await jobOf(id)).status).toBe("completed");
+    const after = await call<State>(`/${id}`);
+    expect(after.body.status).toBe("ended");
   });
 
   it("cancel still ends a paused job", async () => {

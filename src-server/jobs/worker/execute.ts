@@ -74,6 +74,9 @@ export interface RunningAttempt {
   killReason?: { message: string; retry: boolean };
 }
 
+/** How long a debug run's tokens last beyond its timeout (it may sit paused for a while). */
+const DEBUG_TOKEN_SECONDS = 8 * 3600;
+
 function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
   return ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
 }
@@ -83,6 +86,8 @@ async function buildSpec(
   row: ClaimedJobRow,
   fn: FunctionRow,
   key: AttemptKey,
+  /** A debug run may be held paused: its tokens outlive the timeout by this much more. */
+  heldSeconds = 0,
 ): Promise<JobRunSpec> {
   // Only the submitting user's secrets, the system's and the namespace's (compatibility §4.6).
   const secrets = (await ctx.secrets?.forJob(row.created_by, row.namespace)) ?? {
@@ -104,7 +109,7 @@ async function buildSpec(
       secret: ctx.jwtSecret,
       attempt: key,
       user,
-      ttlSeconds: timeout + 60,
+      ttlSeconds: timeout + 60 + heldSeconds,
     }));
   return {
     jobId: row.id,
@@ -179,7 +184,7 @@ export async function executeAttempt(
   let outcome: JobOutcome;
   const debug = ctx.debug?.wants(row.id) ? ctx.debug : undefined;
   try {
-    const spec = await buildSpec(ctx, row, fn, key);
+    const spec = await buildSpec(ctx, row, fn, key, debug ? DEBUG_TOKEN_SECONDS : 0);
     if (debug)
       spec.inspector = {
         onListening: (url) => debug.started(row.id, url),

@@ -138,6 +138,7 @@ async function runJob(context: JobContextMessage, moduleUrl: string, running: Cu
     ? createClient(context.serverUrl, { serviceKey: context.serviceToken })
     : null;
   const payload = job.getJobPayload();
+  if (context.debug) stopForDebugger(entry.run);
   createControlChannel(context.nonce).send({ type: "started" });
   const value = await callEntry(entry, {
     serverUrl: context.serverUrl,
@@ -147,6 +148,14 @@ async function runJob(context: JobContextMessage, moduleUrl: string, running: Cu
     job,
   });
   report.succeed(await normaliseResult(value));
+}
+
+/** The server's debugger finds the handler in this global and breaks on its first line. */
+function stopForDebugger(handler: unknown): void {
+  assign(globalThis, { __fluxbaseDebugEntry: handler });
+  // deno-lint-ignore no-debugger
+  debugger; // eslint-disable-line no-debugger
+  delete (globalThis as Record<string, unknown>).__fluxbaseDebugEntry;
 }
 
 function isContext(value: unknown): value is JobContextMessage {

@@ -40,6 +40,8 @@ import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/worker/runtime.ts";
 import { AppError } from "./errors.ts";
 import { createDenoRuntime } from "./jobs/sandbox/index.ts";
+import { createDebugRegistry } from "./debug/registry.ts";
+import { addDebugRoutes } from "./debug/routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerRegistration } from "./instances/registry.ts";
 import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
@@ -64,6 +66,8 @@ export interface StartLocalStackOptions {
    * built); false serves none.
    */
   rendererDir?: string | false;
+  /** A debug session nobody polls for this long lets go of its job (default 30 s). */
+  debugDetachAfterMs?: number;
 }
 
 /** Where `electron-vite build` writes the renderer. */
@@ -201,6 +205,11 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         logger,
       });
     cleanups.push(() => runtime.close());
+    const debugRuns = createDebugRegistry({
+      detachAfterMs: options.debugDetachAfterMs,
+      onError: (error) => logger.warn("debugger", { error: error.message }),
+    });
+    cleanups.push(async () => debugRuns.close());
 
     let url = "";
     let http: HttpServer | undefined;
@@ -253,6 +262,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         publicUrl: () => config.publicUrl ?? url,
         effects,
       });
+      addDebugRoutes({ router, db, config: config.jobs, callers, registry: debugRuns });
       routes = router.routes();
       http = createHttpServer({
         router,
@@ -291,6 +301,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       passthroughEnv: config.passthroughEnv,
       secrets,
       stateDir: config.dataDir,
+      debug: debugRuns,
       logger,
     });
     await pool.start();

@@ -47,6 +47,12 @@ export interface JobContextMessage {
    * Otherwise exit once the result or error is sent.
    */
   keepAlive: boolean;
+  /**
+   * A debug run (the inspector is on and the server's debugger attached): the handler is
+   * put in a global and the entry stops at a `debugger` statement, where the server sets
+   * a breakpoint on the handler's first line.
+   */
+  debug?: boolean;
 }
 
 /** Commands the server sends after the context, one JSON line each. */

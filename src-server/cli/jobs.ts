@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { JobFunctionInput, SyncJobsRequest, SyncJobsResponse } from "../../src-sdk/types.ts";
 import { AppError } from "../errors.ts";
+import { runDebugCommand } from "./debug.ts";
 import type { FunctionAnnotations } from "../jobs/functions/annotations.ts";
 import { prepareJobsDir, type PreparedFunction } from "../jobs/functions/loader.ts";
 import { silenceHint, type PortabilityWarning } from "../jobs/functions/portability.ts";
@@ -19,6 +20,10 @@ export const JOBS_HELP = `Usage: fluxbase-local jobs <command> [options]
                   Print portability warnings; exit 1 when one would break on Fluxbase
   export --out FILE [--jobs-dir DIR] [--namespace NS]
                   Write a portable archive (JSON, format fluxbase-jobs/1)
+  debug NAME [--payload JSON] [--url URL] [--key KEY] [--namespace NS] [--jobs-dir DIR]
+                  Start a debug run on a running server (admins; --key or $FLUXBASE_SERVICE_KEY,
+                  --url or $FLUXBASE_URL, default http://127.0.0.1:8080); print its inspector URL
+                  and a VS Code launch.json "attach" entry, then follow it until it ends
 
 --jobs-dir defaults to $FLUXBASE_JOBS_DIR or ./jobs.
 `;
@@ -119,9 +124,12 @@ function options(argv: string[]) {
       "jobs-dir": { type: "string" },
       "from-archive": { type: "string" },
       out: { type: "string" },
+      payload: { type: "string" },
+      url: { type: "string" },
     },
+    allowPositionals: true,
     strict: true,
-  }).values;
+  });
 }
 
 /**
@@ -154,7 +162,7 @@ async function postSync(
 }
 
 async function sync(
-  o: ReturnType<typeof options>,
+  o: ReturnType<typeof options>["values"],
   dir: string,
   print: (l: string) => void,
 ): Promise<number> {
@@ -194,7 +202,7 @@ export async function runJobsCommand(
     print(JOBS_HELP);
     return 0;
   }
-  const o = options(rest);
+  const { values: o, positionals } = options(rest);
   const dir = path.resolve(o["jobs-dir"] ?? process.env.FLUXBASE_JOBS_DIR ?? "jobs");
   switch (command) {
     case "sync":
@@ -210,6 +218,32 @@ export async function runJobsCommand(
       await writeFile(o.out, JSON.stringify(archive, null, 2) + "\n");
       print(`exported ${archive.functions.length} function(s) to ${o.out}`);
       return 0;
+    }
+    case "debug": {
+      const name = positionals[0];
+      const key = o.key ?? process.env.FLUXBASE_SERVICE_KEY;
+      if (!name || !key)
+        throw new AppError(
+          "CONFIG_INVALID",
+          "jobs debug needs NAME and --key (or $FLUXBASE_SERVICE_KEY)",
+        );
+      const stop = new AbortController();
+      const onInterrupt = () => stop.abort();
+      process.once("SIGINT", onInterrupt);
+      try {
+        return await runDebugCommand({
+          name,
+          payload: o.payload,
+          url: o.url ?? process.env.FLUXBASE_URL ?? "http://127.0.0.1:8080",
+          key,
+          namespace: o.namespace,
+          jobsDir: dir,
+          print,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off("SIGINT", onInterrupt);
+      }
     }
     default:
       throw new AppError("CONFIG_INVALID", `unknown jobs command "${command}"\n\n${JOBS_HELP}`);

@@ -25,6 +25,7 @@ export interface TestStackOptions {
   passthroughEnv?: Record<string, string>;
   /** The built UI to serve at `/`; default none, so tests never depend on a local build. */
   rendererDir?: StartLocalStackOptions["rendererDir"];
+  debugDetachAfterMs?: StartLocalStackOptions["debugDetachAfterMs"];
 }
 
 export interface TestStack {
@@ -78,6 +79,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     mode: options.mode,
     runtime: options.runtime,
     rendererDir: options.rendererDir ?? false,
+    debugDetachAfterMs: options.debugDetachAfterMs,
   });
   const clients: FluxbaseClient[] = [];
   const client = (key: { serviceKey: string } | { apiKey: string }) => {

@@ -75,12 +75,25 @@ export function useRun() {
       return;
     }
     job.value = res.data;
+    followJob(res.data.id);
+  }
+
+  function followJob(id: string): void {
     try {
-      channel = api().realtime.executionLogs(res.data.id, addLine);
+      channel = api().realtime.executionLogs(id, addLine);
     } catch (err) {
       error.value = `live logs unavailable: ${(err as Error).message}`;
     }
-    void poll(res.data.id);
+    void poll(id);
+  }
+
+  /** Follows a run started elsewhere (a debug run). */
+  function watchJob(id: string): void {
+    stop();
+    job.value = null;
+    logs.value = [];
+    error.value = null;
+    followJob(id);
   }
 
   /** Forgets the run shown (it goes on on the server). */
@@ -96,5 +109,5 @@ export function useRun() {
   }
 
   onBeforeUnmount(stop);
-  return { job, logs, error, start, cancel, clear };
+  return { job, logs, error, start, watchJob, cancel, clear };
 }

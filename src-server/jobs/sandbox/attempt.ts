@@ -18,6 +18,7 @@ import { buildContextMessage, cancelCommand } from "./context.ts";
 import { maskProgress } from "./mask.ts";
 import { watchMemory } from "./memory-watchdog.ts";
 import type { PreparedCode } from "./prepared-code.ts";
+import { parseInspectorLine } from "./inspector.ts";
 import { decideOutcome, type AttemptFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
@@ -58,6 +59,7 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     code: input.code,
     // A reused process ran this code last (the reuse key names it): it keeps it.
     codeKept: input.reused,
+    debug: spec.inspector?.stopAtEntry ?? false,
   });
   const mask = createMasker(context.maskValues);
   const facts: Omit<AttemptFacts, "exitCode" | "signal"> = {
@@ -84,6 +86,11 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
 
   const onText = (stream: OutputStream, text: string) => {
     if (text.trim() === "") return;
+    if (spec.inspector && stream === "stderr") {
+      const inspector = parseInspectorLine(text);
+      if (inspector?.kind === "listening") void debuggerReady(inspector.url);
+      if (inspector) return;
+    }
     const masked = mask(text);
     if (stream === "stderr") {
       const tail = facts.stderrTail as string[];
@@ -159,13 +166,22 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     }
   };
 
+  // A debug run gets its job once the debugger is attached: it may not run ahead of it.
+  const debuggerReady = async (url: string) => {
+    try {
+      await spec.inspector?.onListening(url);
+    } catch (error) {
+      input.onCallbackError(error);
+    }
+    process.send(JSON.stringify(context));
+  };
   process.attach((stream, line) => {
     const parsed = parseLine(line, nonce);
     if (parsed.kind === "text") return onText(stream, parsed.text);
     if (parsed.before !== "") onText(stream, parsed.before);
     onMessage(stream, parsed.message);
   });
-  process.send(JSON.stringify(context));
+  if (!spec.inspector) process.send(JSON.stringify(context));
 
   void process.exited.then((exit) => {
     if (!released) finish(exit);

@@ -34,6 +34,7 @@ export function buildContextMessage(
     code: { source: string; type: JobContextMessage["codeType"] };
     /** The process holds this code already (it ran it last): it is not sent again. */
     codeKept: boolean;
+    debug?: boolean;
   },
 ): JobContextMessage {
   return {
@@ -53,6 +54,7 @@ export function buildContextMessage(
     secrets: { user: { ...spec.secrets.user }, system: { ...spec.secrets.system } },
     maskValues: secretValues(spec),
     keepAlive: extra.keepAlive,
+    ...(extra.debug ? { debug: true } : {}),
   };
 }
 

@@ -13,7 +13,9 @@ import { sandboxDirs } from "./dirs.ts";
 import { deferredHandle } from "./deferred-handle.ts";
 import type { HostResolverOptions } from "./named-hosts.ts";
 import { createNetPlanner } from "./net-planner.ts";
-import { createPreparedCodeCache } from "./prepared-code.ts";
+import { codeId } from "./code-id.ts";
+import { withInspector } from "./inspector.ts";
+import { createPreparedCodeCache, type PreparedCode } from "./prepared-code.ts";
 import { protectedPaths } from "./protected-paths.ts";
 import { reachableSandboxCode } from "./code-copy.ts";
 import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
@@ -180,18 +182,24 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      const code = preparedCode.prepare(spec.functionId, spec.code);
+      // A debug run gets a process of its own, never pre-started nor kept for later, and
+      // the code as written (Deno's own source map then names the job's lines).
+      if (spec.inspector) plan = { key: "", args: withInspector(plan.args) };
+      const debug = spec.inspector !== undefined;
+      const code: PreparedCode = debug
+        ? { id: codeId(spec.code), source: spec.code, type: "typescript" }
+        : preparedCode.prepare(spec.functionId, spec.code);
       const key = reuseKey(plan.key, spec, code.id);
-      const reusedProcess = reuse ? idle.take(key) : undefined;
-      const warmProcess = reusedProcess ? undefined : pool.take(plan);
+      const reusedProcess = reuse && !debug ? idle.take(key) : undefined;
+      const warmProcess = reusedProcess || debug ? undefined : pool.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
-      if (!reusedProcess) pool.replenish(plan);
+      if (!reusedProcess && !debug) pool.replenish(plan);
       sandbox.jobsStarted += 1;
       return startAttempt({
         process: sandbox,
         warm: warmProcess !== undefined,
         reused: reusedProcess !== undefined,
-        keepAlive: reuse && sandbox.jobsStarted < maxJobs,
+        keepAlive: reuse && !debug && sandbox.jobsStarted < maxJobs,
         onReusable: (process) => idle.release(key, process),
         spec,
         callbacks,

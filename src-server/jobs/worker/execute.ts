@@ -5,6 +5,7 @@ import type { JsonObject } from "../../../src-sdk/types.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import { isConnectionError } from "../../db/connection-error.ts";
 import type { Db } from "../../db/pool.ts";
+import type { JobDebugHooks } from "../../debug/registry.ts";
 import type { FunctionRow } from "../../db/queries/functions.ts";
 import type { ClaimedJobRow } from "../../db/queries/claim.ts";
 import { logUsage } from "../../db/queries/logs.ts";
@@ -51,6 +52,8 @@ export interface ExecuteContext {
   logger: Logger;
   /** Writes progress of concurrent jobs together (progress-writer.ts); default one UPDATE each. */
   progress?: { write(key: AttemptKey, progress: unknown): Promise<boolean> };
+  /** Debug runs of this server (debug/registry.ts); none: no job is ever debugged. */
+  debug?: JobDebugHooks;
 }
 
 /** What the pool keeps about a job it is running, for cancel, terminate and watchdogs. */
@@ -74,8 +77,8 @@ export interface RunningAttempt {
   held?: boolean;
 }
 
-/** How often a timeout that fell due while its attempt was held looks again. */
-const HELD_RECHECK_MS = 1000;
+/** How long a debug run's tokens last beyond its timeout (it may sit paused for a while). */
+const DEBUG_TOKEN_SECONDS = 8 * 3600;
 
 function fatal(ctx: ExecuteContext, key: AttemptKey, error: string) {
   return ctx.persist(() => failJob(ctx.db, key, { error, retryDelayMs: null }));
@@ -86,6 +89,8 @@ async function buildSpec(
   row: ClaimedJobRow,
   fn: FunctionRow,
   key: AttemptKey,
+  /** A debug run may be held paused: its tokens outlive the timeout by this much more. */
+  heldSeconds = 0,
 ): Promise<JobRunSpec> {
   // Only the submitting user's secrets, the system's and the namespace's (compatibility §4.6).
   const secrets = (await ctx.secrets?.forJob(row.created_by, row.namespace)) ?? {
@@ -107,7 +112,7 @@ async function buildSpec(
       secret: ctx.jwtSecret,
       attempt: key,
       user,
-      ttlSeconds: timeout + 60,
+      ttlSeconds: timeout + 60 + heldSeconds,
     }));
   return {
     jobId: row.id,
@@ -184,8 +189,15 @@ export async function executeAttempt(
   const timeoutSeconds = row.max_duration_seconds ?? fn.timeout_seconds;
   let timer: NodeJS.Timeout | undefined;
   let outcome: JobOutcome;
+  const debug = ctx.debug?.wants(row.id) ? ctx.debug : undefined;
   try {
-    const handle = ctx.runtime.start(await buildSpec(ctx, row, fn, key), {
+    const spec = await buildSpec(ctx, row, fn, key, debug ? DEBUG_TOKEN_SECONDS : 0);
+    if (debug)
+      spec.inspector = {
+        onListening: (url) => debug.started(row.id, url),
+        stopAtEntry: !debug.external(row.id),
+      };
+    const handle = ctx.runtime.start(spec, {
       onProgress(p) {
         attempt.lastProgressAt = Date.now();
         progress.report(p);
@@ -195,19 +207,32 @@ export async function executeAttempt(
       },
     });
     attempt.handle = handle;
-    const timeOut = () => {
-      // Held by a debugger: the timeout waits until it lets go.
-      if (attempt.held) return void (timer = setTimeout(timeOut, HELD_RECHECK_MS));
+    // A debug run is held while its debugger has it paused (debug/registry.ts): `held`
+    // reads the session, so the progress watchdog (worker-health.ts) and the timeout below
+    // see one answer.
+    if (debug)
+      Object.defineProperty(attempt, "held", {
+        get: () => debug.held(row.id),
+        set: () => undefined,
+        configurable: true,
+      });
+    const expire = () => {
+      // While held its clock stands still; it starts again when the debugger lets go.
+      if (attempt.held) {
+        timer = setTimeout(expire, timeoutSeconds * 1000);
+        return;
+      }
       attempt.killReason = { message: `Job timed out after ${timeoutSeconds}s`, retry: true };
       handle.kill(attempt.killReason.message);
     };
-    timer = setTimeout(timeOut, timeoutSeconds * 1000);
+    timer = setTimeout(expire, timeoutSeconds * 1000);
     outcome = await handle.done;
     attempt.ended = !attempt.stopReason;
   } catch (err) {
     outcome = { ok: false, error: coerceError(err).message, reason: "crashed" };
   } finally {
     if (timer) clearTimeout(timer);
+    debug?.finished(row.id);
   }
   const finalProgress = await progress.finish();
   await recordOutcome(ctx, attempt, outcome, finalProgress, logs);

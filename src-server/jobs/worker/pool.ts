@@ -48,6 +48,8 @@ export interface WorkerPoolOptions {
    * next start stops them and recovers their jobs at once. None: left to the worker timeout.
    */
   stateDir?: string;
+  /** Debug runs (debug/registry.ts): a held job's progress timeout stands still. */
+  debug?: ExecuteContext["debug"];
   logger: Logger;
 }
 
@@ -124,6 +126,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     secrets: options.secrets,
     persist,
     logger,
+    debug: options.debug,
   };
 
   const startAttempt = (worker: LocalWorker, row: ClaimedJobRow) => {

@@ -42,6 +42,16 @@ export interface JobRunSpec {
   serviceToken: string;
   /** Secrets visible to this job: the user's shadow the system's. Never logged. */
   secrets: { user: Record<string, string>; system: Record<string, string> };
+  /**
+   * A debug run: the sandbox starts with the V8 inspector on loopback, reports where it
+   * listens, and is given its job once the returned promise settles (the debugger is
+   * attached); it then stops before the handler's first line.
+   */
+  inspector?: {
+    onListening(url: string): Promise<void>;
+    /** Stop before the handler for the server's debugger (an editor's sets its own breakpoints). */
+    stopAtEntry: boolean;
+  };
 }
 
 export interface ProgressReport {

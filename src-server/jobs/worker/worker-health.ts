@@ -4,8 +4,8 @@
 // terminate requests from the control channel.
 //
 // An attempt can be held (`hold`): while a debugger has it paused, its timeout and its
-// progress timeout are suspended; released, it gets a fresh progress window (and a timeout
-// that passed meanwhile kills it then).
+// progress timeout are suspended; released, it gets a fresh progress window (and its timeout
+// starts again, execute.ts). A debug run's `held` reads its debug session.
 import type { JobsConfig } from "../../config/types.ts";
 import type { Db } from "../../db/pool.ts";
 import type { JobControl } from "../../db/queries/job-control.ts";

@@ -136,12 +136,14 @@ describe("Users", () => {
       await bob.getByRole("button", { name: "Sign in" }).click();
       await bob.waitForURL(/#\/runs/);
       await bob.getByText("bob@example.com").waitFor();
-      // Only the pages he may use: no admin page in the navigation, nor by address.
+      // Only the pages he may use (the API reference is every user's): no admin page in the
+      // navigation, nor by address.
       const nav = bob.getByRole("navigation", { name: "Main" });
       await nav.getByText("Runs").waitFor();
       expect(await nav.locator("a").allTextContents()).toEqual([
         expect.stringContaining("Runs"),
         expect.stringContaining("Secrets"),
+        expect.stringContaining("API"),
       ]);
       await bob.goto(`${t.url}/#/users`);
       await bob.waitForFunction(() => location.hash.startsWith("#/runs"));

@@ -86,7 +86,7 @@ export async function runFullPath(options: {
     config: { ...config.jobs, workerMode: "embedded" },
     jwtSecret: stack.keys.jwtSecret,
     serverUrl: () => stack.url,
-    passthroughEnv: {},
+    jobEnv: {},
     logger: silentLogger,
   });
   const cpu0 = cpuSnapshot();

@@ -103,7 +103,7 @@ export async function runQueuePath(options: QueuePathOptions): Promise<QueuePath
       config,
       jwtSecret: "x".repeat(32),
       serverUrl: () => "http://127.0.0.1:1",
-      passthroughEnv: {},
+      jobEnv: {},
       logger: process.env.BENCH_LOG ? createLogger("debug") : silentLogger,
     });
 

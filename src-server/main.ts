@@ -295,10 +295,12 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     const pool = createWorkerPool({
       db,
       runtime,
-      config: config.jobs,
+      // `worker` always runs jobs; `serve` runs them only in worker_mode "embedded"
+      // ("standalone": the jobs are run by `worker` processes; "disabled": by no one here).
+      config: mode === "worker" ? { ...config.jobs, workerMode: "embedded" } : config.jobs,
       jwtSecret: keys.jwtSecret,
       serverUrl: target ? target.serverUrl : () => config.publicUrl ?? url,
-      passthroughEnv: config.passthroughEnv,
+      jobEnv: config.jobEnv,
       secrets,
       stateDir: config.dataDir,
       debug: debugRuns,

@@ -1,5 +1,5 @@
 export { resolveConfig, defaultServerConfig, defaultJobsConfig } from "./resolve.ts";
 export type { ResolveConfigOptions } from "./resolve.ts";
 export { parseDurationMs, formatDurationMs } from "./duration.ts";
-export { isPassthroughName, passthroughEnv } from "./passthrough.ts";
+export { isJobEnvName, jobEnvFrom } from "./job-env.ts";
 export type { JobsConfig, ServerConfig } from "./types.ts";

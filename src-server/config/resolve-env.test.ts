@@ -64,7 +64,7 @@ describe("resolveConfig environment", () => {
       workerMode: "disabled",
       gracefulShutdownTimeoutMs: 300_000,
     });
-    expect(config.passthroughEnv).toMatchObject({
+    expect(config.jobEnv).toMatchObject({
       FLUXBASE_EXTERNAL_API_KEY: "ext",
       FLUXBASE_PORT: "0",
     });
@@ -74,7 +74,7 @@ describe("resolveConfig environment", () => {
       "FLUXBASE_SERVICE_KEY",
       "DATABASE_URL",
     ]) {
-      expect(config.passthroughEnv).not.toHaveProperty(secret);
+      expect(config.jobEnv).not.toHaveProperty(secret);
     }
   });
 

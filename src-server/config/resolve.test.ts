@@ -15,7 +15,7 @@ describe("resolveConfig defaults", () => {
       port: 8080,
       dataDir: path.join(tmp.cwd(), ".fluxbase"),
       logLevel: "info",
-      passthroughEnv: {},
+      jobEnv: {},
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.jobs).toEqual({

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { AppError } from "../errors.ts";
 import { formatDurationMs } from "./duration.ts";
-import { passthroughEnv } from "./passthrough.ts";
+import { jobEnvFrom } from "./job-env.ts";
 import { allSettings, jobsSettings, knownFlags, serverSettings, type Setting } from "./settings.ts";
 import { chooseConfigFile, parseArgv, readYamlFile, type YamlValues } from "./sources.ts";
 import type { JobsConfig, ServerConfig } from "./types.ts";
@@ -49,7 +49,7 @@ export function defaultServerConfig(cwd: string): ServerConfig {
     port: 8080,
     dataDir: path.resolve(cwd, ".fluxbase"),
     jobs: defaultJobsConfig(cwd),
-    passthroughEnv: {},
+    jobEnv: {},
     logLevel: "info",
   };
 }
@@ -136,5 +136,5 @@ export function resolveConfig(options: ResolveConfigOptions): ServerConfig {
   const server = overlay(serverDefaults, serverSettings, sources);
   const jobs = overlay(defaultJobs, jobsSettings, sources);
   checkConsistency(jobs);
-  return { ...server, jobs, passthroughEnv: passthroughEnv(env) };
+  return { ...server, jobs, jobEnv: jobEnvFrom(env) };
 }

@@ -48,6 +48,6 @@ export interface ServerConfig {
   serverUrl?: string;
   jobs: JobsConfig;
   /** FLUXBASE_* variables of the server environment (jobs receive the non-secret ones). */
-  passthroughEnv: Record<string, string>;
+  jobEnv: Record<string, string>;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }

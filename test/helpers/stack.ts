@@ -22,7 +22,7 @@ export interface TestStackOptions {
   database?: TestDatabase;
   mode?: StartLocalStackOptions["mode"];
   runtime?: StartLocalStackOptions["runtime"];
-  passthroughEnv?: Record<string, string>;
+  jobEnv?: Record<string, string>;
   /** The built UI to serve at `/`; default none, so tests never depend on a local build. */
   rendererDir?: StartLocalStackOptions["rendererDir"];
   debugDetachAfterMs?: StartLocalStackOptions["debugDetachAfterMs"];
@@ -70,7 +70,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     dataDir: path.join(root, "data"),
     databaseUrl: database.url,
     logLevel: "silent",
-    passthroughEnv: options.passthroughEnv ?? {},
+    jobEnv: options.jobEnv ?? {},
     jobs: { ...defaults.jobs, ...fastJobs, jobsDir, ...options.jobsConfig },
   };
   const stack = await startLocalStack({

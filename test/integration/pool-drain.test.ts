@@ -72,7 +72,7 @@ describe("worker pool drain", () => {
       },
       jwtSecret: "x".repeat(32),
       serverUrl: () => "http://127.0.0.1:1",
-      passthroughEnv: {},
+      jobEnv: {},
       logger: createLogger("warn", (line) => warnings.push(line)),
     });
     await pool.start();

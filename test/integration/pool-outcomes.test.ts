@@ -55,7 +55,7 @@ async function startPool(
     config: config(options.config),
     jwtSecret: "x".repeat(32),
     serverUrl: () => "http://127.0.0.1:1",
-    passthroughEnv: {},
+    jobEnv: {},
     logger: silentLogger,
   });
   await pool.start();
@@ -200,7 +200,7 @@ describe("worker pool outcomes", () => {
       config: config({ gracefulShutdownTimeoutMs: 200 }),
       jwtSecret: "x".repeat(32),
       serverUrl: () => "http://127.0.0.1:1",
-      passthroughEnv: {},
+      jobEnv: {},
       logger: silentLogger,
     });
     await pool.start();

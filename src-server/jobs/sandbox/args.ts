@@ -79,7 +79,7 @@ export function buildDenoArgs(input: DenoArgsInput): string[] {
 }
 
 /** Taken from the server's environment as is: paths, TLS trust, DNS and proxy settings. */
-const PASSTHROUGH = [
+const HOST_ENV_FOR_DENO = [
   "PATH",
   "TZ",
   "SSL_CERT_FILE",
@@ -110,7 +110,7 @@ export function buildSpawnEnv(
   hostEnv: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of PASSTHROUGH) {
+  for (const name of HOST_ENV_FOR_DENO) {
     const value = hostEnv[name];
     if (value !== undefined && value !== "") env[name] = value;
   }

@@ -36,7 +36,7 @@ export interface ExecuteContext {
   completions: CompletionBatcher;
   jwtSecret: string;
   serverUrl(): string;
-  passthroughEnv: Record<string, string>;
+  jobEnv: Record<string, string>;
   /**
    * The secrets a job of a user (or of nobody) in a namespace may read; none when absent.
    * `functions` are the function secrets as FLUXBASE_SECRET_<NAME> variables.
@@ -133,7 +133,7 @@ async function buildSpec(
       memoryLimitMb: fn.memory_limit_mb,
     },
     // Upstream's variable names for the same secrets, after (and over) the passthrough ones.
-    env: { ...ctx.passthroughEnv, ...secretEnv(secrets) },
+    env: { ...ctx.jobEnv, ...secretEnv(secrets) },
     serverUrl: ctx.serverUrl(),
     get userToken() {
       return signed().userToken;

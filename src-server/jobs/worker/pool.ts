@@ -40,7 +40,7 @@ export interface WorkerPoolOptions {
   config: JobsConfig;
   jwtSecret: string;
   serverUrl(): string;
-  passthroughEnv: Record<string, string>;
+  jobEnv: Record<string, string>;
   /** Where jobs' secrets come from (the secret store); none when absent. */
   secrets?: ExecuteContext["secrets"];
   /**
@@ -122,7 +122,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     progress: createProgressWriter({ db }),
     jwtSecret: options.jwtSecret,
     serverUrl: options.serverUrl,
-    passthroughEnv: options.passthroughEnv,
+    jobEnv: options.jobEnv,
     secrets: options.secrets,
     persist,
     logger,
@@ -285,7 +285,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   return {
     async start() {
-      const count = config.workerMode === "disabled" ? 0 : config.embeddedWorkerCount;
+      const count = config.workerMode === "embedded" ? config.embeddedWorkerCount : 0;
       const stateFile =
         options.stateDir === undefined ? undefined : workerStatePath(options.stateDir);
       if (stateFile) await recoverPreviousRun(stateFile);

@@ -1,5 +1,5 @@
-// Which server environment variables a job may see (compatibility §4.5, guide "Environment
-// variables"). The rule is an allow-list by prefix with secrets carved out:
+// Which FLUXBASE_* variables of the server's environment a job sees (`config.jobEnv`;
+// compatibility §4.5, guide "Environment variables"). The rule is an allow-list by prefix with secrets carved out:
 //
 //   1. only names starting with FLUXBASE_ pass;
 //   2. never the server's own secrets, by exact name (JWT secret, anon/service keys,
@@ -28,17 +28,17 @@ const blockedNames = new Set([
 const blockedPrefixes = ["FLUXBASE_DATABASE_", "FLUXBASE_SECRET_", "FLUXBASE_JOB_"];
 const blockedWords = /PASSWORD|SECRET|JWT|ENCRYPTION/;
 
-export function isPassthroughName(name: string): boolean {
+export function isJobEnvName(name: string): boolean {
   if (!name.startsWith("FLUXBASE_")) return false;
   if (blockedNames.has(name)) return false;
   if (blockedPrefixes.some((prefix) => name.startsWith(prefix))) return false;
   return !blockedWords.test(name);
 }
 
-export function passthroughEnv(env: Record<string, string | undefined>): Record<string, string> {
+export function jobEnvFrom(env: Record<string, string | undefined>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && isPassthroughName(name)) result[name] = value;
+    if (value !== undefined && isJobEnvName(name)) result[name] = value;
   }
   return result;
 }

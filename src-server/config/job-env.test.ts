@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { isPassthroughName, passthroughEnv } from "./passthrough.ts";
+import { isJobEnvName, jobEnvFrom } from "./job-env.ts";
 
-describe("passthroughEnv", () => {
+describe("jobEnvFrom", () => {
   it("passes custom FLUXBASE_* variables, including the guide's FLUXBASE_EXTERNAL_API_KEY", () => {
     const env = {
       FLUXBASE_EXTERNAL_API_KEY: "k",
@@ -12,7 +12,7 @@ describe("passthroughEnv", () => {
       fluxbase_lower: "x",
       FLUXBASE_UNSET: undefined,
     };
-    expect(passthroughEnv(env)).toEqual({
+    expect(jobEnvFrom(env)).toEqual({
       FLUXBASE_EXTERNAL_API_KEY: "k",
       FLUXBASE_JOBS_DIR: "./jobs",
       FLUXBASE_FEATURE_FLAG: "on",
@@ -41,7 +41,7 @@ describe("passthroughEnv", () => {
       "FLUXBASE_JOB_ID",
       "DATABASE_URL",
     ]) {
-      expect(isPassthroughName(name), name).toBe(false);
+      expect(isJobEnvName(name), name).toBe(false);
     }
   });
 });

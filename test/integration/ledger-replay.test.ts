@@ -193,6 +193,14 @@ describe("the ledger", () => {
     expect((body.effects as { dry_run: boolean }[]).every((e) => e.dry_run)).toBe(true);
   });
 
+  it("a dry run resubmitted stays a dry run", async () => {
+    const job = await submit("noop", {}, { dry_run: true });
+    const res = await t.service.admin.jobs.resubmit(job.id);
+    expect(res.error).toBeNull();
+    const again = await finished(res.data!.id);
+    expect(again.dry_run).toBe(true);
+  });
+
   it("a write the job may not read back is done and recorded, without its keys", async () => {
     const job = await submit("drop", {});
     expect(job.error_message ?? null).toBeNull();

@@ -51,13 +51,17 @@ export interface NewJob {
   userEmail: string | null;
   scheduledAt: Date | null;
   retriedFrom?: string | null;
+  /** Run with every write held back (migration 0018). */
+  dryRun?: boolean;
 }
 
 export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
   const rows = await db.query<JobRow>(
     `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, priority, max_duration_seconds,
-       progress_timeout_seconds, max_retries, created_by, user_role, user_email, scheduled_at, retried_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT id FROM auth.users WHERE id = $9::uuid), $10, $11, $12, $13)
+       progress_timeout_seconds, max_retries, created_by, user_role, user_email, scheduled_at, retried_from,
+       dry_run)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT id FROM auth.users WHERE id = $9::uuid), $10, $11, $12, $13,
+       $14)
      RETURNING *`,
     [
       job.namespace,
@@ -73,6 +77,7 @@ export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
       job.userEmail,
       job.scheduledAt,
       job.retriedFrom ?? null,
+      job.dryRun ?? false,
     ],
   );
   return rows[0]!;

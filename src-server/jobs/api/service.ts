@@ -106,7 +106,7 @@ export async function terminateRunningJob(db: Db, row: queue.JobRow): Promise<vo
 
 /**
  * A new job from an old one, with the function's current settings and the original
- * submitter. Manual retry accepts failed or cancelled jobs; resubmit accepts any.
+ * submitter (a dry run stays one). Manual retry accepts failed or cancelled jobs; resubmit accepts any.
  */
 export async function copyJob(
   db: Db,
@@ -142,6 +142,8 @@ export async function copyJob(
     userEmail: row.user_email,
     scheduledAt: null,
     retriedFrom: row.id,
+    // A copy of a dry run is a dry run: retrying one must not make its writes real.
+    dryRun: row.dry_run ?? false,
   });
   return toJob(created, { detail: true });
 }

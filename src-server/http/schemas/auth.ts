@@ -76,6 +76,13 @@ export const authSchemas: RouteSchemas = {
     body: Obj({ role: Str() }),
     response: { 200: AuthUser },
   },
+  [`PATCH ${users}/:id/role`]: {
+    summary: "Change a user's role (the SDK's admin.updateUserRole)",
+    tags: adminTags,
+    querystring: Type.Object({ type: Opt(Str("app (the default): the only kind of user here")) }),
+    body: Obj({ role: Str() }),
+    response: { 200: AuthUser },
+  },
   [`DELETE ${users}/:id`]: {
     summary: "Delete a user",
     tags: adminTags,

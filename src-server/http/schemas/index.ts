@@ -1,10 +1,12 @@
 // Every route's schemas, by `METHOD /pattern`: request checks and the OpenAPI document.
 import type { RouteSchemas } from "../route-schema.ts";
 import { adminJobSchemas } from "./admin-jobs.ts";
+import { adminRealtimeSchemas } from "./admin-realtime.ts";
 import { authSchemas } from "./auth.ts";
 import { dataSchemas } from "./data.ts";
 import { jobFileSchemas } from "./job-files.ts";
 import { jobSchemas } from "./jobs.ts";
+import { replaySchemas } from "./replay.ts";
 import { secretSchemas } from "./secrets.ts";
 import { storageSchemas } from "./storage.ts";
 
@@ -16,4 +18,6 @@ export const routeSchemas: RouteSchemas = {
   ...dataSchemas,
   ...secretSchemas,
   ...storageSchemas,
+  ...replaySchemas,
+  ...adminRealtimeSchemas,
 };

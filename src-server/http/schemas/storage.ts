@@ -25,6 +25,19 @@ export const storageSchemas: RouteSchemas = {
     }),
     response: { 201: Bucket },
   },
+  [`POST ${base}/buckets/:name`]: {
+    summary: "Create a bucket by name (the body is optional)",
+    tags,
+    body: Obj({
+      public: Opt(Bool()),
+      file_size_limit: Opt(Type.Union([Int(), Type.Null()])),
+      max_file_size: Opt(Type.Union([Int(), Type.Null()], { description: "Upstream's spelling" })),
+      allowed_mime_types: Opt(Type.Union([Type.Array(Str()), Type.Null()])),
+    }),
+    response: {
+      201: Type.Composite([Bucket, Obj({ bucket: Str("The bucket's id"), message: Str() })]),
+    },
+  },
   [`GET ${base}/buckets`]: {
     summary: "List buckets",
     tags,

@@ -74,6 +74,33 @@ describe("the OpenAPI document", () => {
     expect(download.parameters?.map((p) => p.name).sort()).toEqual(["bucket", "path"]);
   });
 
+  it("documents the bodies and queries of the SDK-compatible, replay and debug routes", () => {
+    const op = (path: string, method: string) => doc.paths[path]?.[method];
+    for (const [path, method] of [
+      ["/api/v1/tables/{table}/query", "post"],
+      ["/api/v1/tables/{schema}/{table}/query", "post"],
+      ["/api/v1/secrets", "post"],
+      ["/api/v1/secrets/by-name/{name}", "put"],
+      ["/api/v1/admin/realtime/tables", "post"],
+      ["/api/v1/admin/users/{id}/role", "patch"],
+      ["/api/v1/jobs/{id}/replay", "post"],
+      ["/api/v1/jobs/functions/{namespace}/{name}/payloads/{payload}", "put"],
+      ["/api/v1/storage/buckets/{name}", "post"],
+      ["/api/v1/admin/debug/runs", "post"],
+      ["/api/v1/admin/debug/runs/{id}/evaluate", "post"],
+    ] as const)
+      expect(op(path, method)?.requestBody, `${method} ${path}`).toBeDefined();
+    const names = (path: string, method: string) =>
+      (op(path, method)?.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+    expect(names("/api/v1/secrets/by-name/{name}", "get")).toEqual(["namespace"]);
+    expect(names("/api/v1/admin/realtime/tables", "get")).toEqual(["enabled"]);
+    expect(names("/api/v1/admin/debug/runs/{id}/properties", "get")).toEqual(["object_id"]);
+    expect(op("/api/v1/admin/settings/user/{id}/secret/{key}/decrypt", "get")?.security).toEqual([
+      { bearer: [] },
+      { serviceKey: [] },
+    ]);
+  });
+
   it("answers every documented operation (no 404 or 405 from the router)", async () => {
     const unrouted: string[] = [];
     for (const [path, methods] of Object.entries(doc.paths)) {

@@ -1,5 +1,6 @@
 // Every route's schemas, by `METHOD /pattern`: request checks and the OpenAPI document.
 import type { RouteSchemas } from "../route-schema.ts";
+import { adminDebugSchemas } from "./admin-debug.ts";
 import { adminJobSchemas } from "./admin-jobs.ts";
 import { adminRealtimeSchemas } from "./admin-realtime.ts";
 import { authSchemas } from "./auth.ts";
@@ -20,4 +21,5 @@ export const routeSchemas: RouteSchemas = {
   ...storageSchemas,
   ...replaySchemas,
   ...adminRealtimeSchemas,
+  ...adminDebugSchemas,
 };

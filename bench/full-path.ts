@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { defaultServerConfig } from "../src-server/config/index.ts";
-import { createDb } from "../src-server/db/pool.ts";
+import { createDb } from "../src-server/db/connections.ts";
 import { createWorkerPool } from "../src-server/jobs/worker/pool.ts";
 import type { JobRuntime } from "../src-server/jobs/worker/runtime.ts";
 import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";

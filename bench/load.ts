@@ -21,7 +21,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { signJwt } from "../src-server/auth/jwt.ts";
 import { defaultServerConfig } from "../src-server/config/index.ts";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
-import { createDb, type Db } from "../src-server/db/pool.ts";
+import { createDb, type Db } from "../src-server/db/connections.ts";
 import { upsertFunction } from "../src-server/db/queries/functions.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { silentLogger } from "../src-server/logger.ts";

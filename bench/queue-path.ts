@@ -1,7 +1,7 @@
 // The queue path: the real pool and queue SQL, with an in-process runtime instead of Deno.
 import { defaultJobsConfig } from "../src-server/config/index.ts";
 import type { JobsConfig } from "../src-server/config/types.ts";
-import { createDb, type Db } from "../src-server/db/pool.ts";
+import { createDb, type Db } from "../src-server/db/connections.ts";
 import { upsertFunction } from "../src-server/db/queries/functions.ts";
 import { insertJob } from "../src-server/db/queries/queue.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";

@@ -1,7 +1,7 @@
 // The direct-SQL writer of bench/realtime.ts, in its own process so the hub's work does not
 // slow it down: `count` progress updates at `rate`/s, update k on job ids[k % n] with the
 // message "#k", each its own transaction.
-import { createDb } from "../src-server/db/pool.ts";
+import { createDb } from "../src-server/db/connections.ts";
 import { atRate } from "./stats.ts";
 
 export interface WriteCommand {

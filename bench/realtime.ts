@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { signJwt } from "../src-server/auth/jwt.ts";
 import { defaultServerConfig } from "../src-server/config/index.ts";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
-import { createDb, type Db } from "../src-server/db/pool.ts";
+import { createDb, type Db } from "../src-server/db/connections.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
 import { migrate } from "../src-server/db/migrate.ts";
-import { createDb } from "../src-server/db/pool.ts";
+import { createDb } from "../src-server/db/connections.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
 import { runQueuePath } from "./queue-path.ts";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
 import { migrate } from "../src-server/db/migrate.ts";
-import { createDb, type Db } from "../src-server/db/pool.ts";
+import { createDb, type Db } from "../src-server/db/connections.ts";
 import { ALL_JOBS } from "../src-server/auth/job-viewer.ts";
 import { listJobPage, type JobListFilter } from "../src-server/db/queries/job-list.ts";
 import { fmt, percentile, runBenchmark } from "./stats.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { defaultServerConfig } from "../src-server/config/index.ts";
-import { createDb } from "../src-server/db/pool.ts";
+import { createDb } from "../src-server/db/connections.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { createNoopFunction } from "./queue-path.ts";

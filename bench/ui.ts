@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { defaultServerConfig } from "../src-server/config/index.ts";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
-import { createDb } from "../src-server/db/pool.ts";
+import { createDb } from "../src-server/db/connections.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
 import buildRenderer, { RENDERER_DIR } from "../test/e2e/build-renderer.ts";

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
 import { migrate } from "../src-server/db/migrate.ts";
-import { createDb, type Queryable } from "../src-server/db/pool.ts";
+import { createDb, type Queryable } from "../src-server/db/connections.ts";
 
 export const SNAPSHOT_PATH = fileURLToPath(
   new URL("../migrations/schema.snapshot.txt", import.meta.url),

@@ -13,7 +13,7 @@ import type { ServerConfig } from "./config/types.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDbLiveness } from "./db/liveness.ts";
-import { createDb, type Db } from "./db/pool.ts";
+import { createDb, type Db } from "./db/connections.ts";
 import { addDataRoutes } from "./data/index.ts";
 import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
 import { addAdminScheduleRoutes } from "./http/routes/admin-schedules.ts";

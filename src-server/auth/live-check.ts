@@ -3,7 +3,7 @@
 // its job attempt still running. Answers are cached for a short time (default 2 s) so a
 // busy client costs one query per user and period; a change made through this process
 // (sign-out, role change, deletion) drops the cached answer at once.
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 import { isUuid, type Caller } from "./caller.ts";
 

@@ -5,7 +5,7 @@
 // where any server on it redeems it.
 import { createHash, randomBytes } from "node:crypto";
 import type { AuthSession } from "../../src-sdk/types.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { findUserByEmail } from "../db/queries/users.ts";
 import { AppError } from "../errors.ts";
 import type { UserService } from "./users.ts";

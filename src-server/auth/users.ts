@@ -1,7 +1,7 @@
 // Sign-up, sign-in, refresh, sign-out and admin user management (compatibility §1.1, §1.3).
 import { createHash, randomBytes } from "node:crypto";
 import type { AuthSession, AuthUser } from "../../src-sdk/types.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import * as users from "../db/queries/users.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { textProblem } from "../db/storable.ts";

@@ -4,7 +4,7 @@
 import { resolveConfig } from "../config/index.ts";
 import { findRunningEmbeddedPostgres } from "../db/embedded.ts";
 import { migrate } from "../db/migrate.ts";
-import { createDb } from "../db/pool.ts";
+import { createDb } from "../db/connections.ts";
 import { issueStoredCode } from "../auth/ui-login.ts";
 import { AppError } from "../errors.ts";
 

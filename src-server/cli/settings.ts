@@ -18,7 +18,7 @@ import {
   type EmbeddedPostgres,
 } from "../db/embedded.ts";
 import { migrate } from "../db/migrate.ts";
-import { createDb, type Db } from "../db/pool.ts";
+import { createDb, type Db } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 import {
   createSecretStore,

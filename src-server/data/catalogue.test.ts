@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 import { createCatalogue } from "./catalogue.ts";
 

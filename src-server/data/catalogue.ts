@@ -2,7 +2,7 @@
 // database role may use, with their columns and types, read from pg_catalog. Entries are
 // cached per role for a short time; a request naming a column the cached entry lacks
 // reloads it, so a column added a moment ago is found at once.
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 
 export interface ColumnInfo {

@@ -3,7 +3,7 @@
 // PATCH updates, DELETE deletes; POST <table path>/query reads with the query in the body. Each request is one transaction as the caller's database
 // role (session.ts), so the table's own grants and RLS policies decide what it may do.
 import type { CallerResolver } from "../auth/caller.ts";
-import type { Db, Queryable } from "../db/pool.ts";
+import type { Db, Queryable } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 import { authenticated } from "../http/guards.ts";
 import { Reply, type ApiRequest, type Router } from "../http/router.ts";

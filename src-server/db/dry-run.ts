@@ -1,6 +1,6 @@
 // Runs `fn` in one transaction; with dryRun the transaction is rolled back and `fn`'s
 // result returned anyway: the exact plan of a change, computed by the real statements.
-import type { Db, Queryable } from "./pool.ts";
+import type { Db, Queryable } from "./connections.ts";
 
 class RolledBack {
   constructor(readonly value: unknown) {}

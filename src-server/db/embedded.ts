@@ -202,7 +202,7 @@ export async function startEmbeddedPostgres(
 
   // Supervision: a PostgreSQL that dies under us (killed, crashed) is started again on the
   // same port and data dir, with backoff while it cannot start (e.g. its old backends still
-  // hold the shared memory), so the pool's connection string stays valid.
+  // hold the shared memory), so the Db's connection string stays valid.
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> | undefined;

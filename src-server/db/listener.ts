@@ -1,7 +1,7 @@
 // One LISTEN connection per process, reconnecting with backoff. Notifications wake
 // the worker pool at once; polling stays as the fallback while the connection is down.
 import type pg from "pg";
-import type { Db } from "./pool.ts";
+import type { Db } from "./connections.ts";
 import type { Logger } from "../logger.ts";
 
 export interface NotificationListener {
@@ -35,7 +35,7 @@ export async function listen(options: ListenOptions): Promise<NotificationListen
       try {
         c.release(true);
       } catch {
-        // Already released by the pool after the connection died.
+        // Already released by pg after the connection died.
       }
       scheduleReconnect();
     });

@@ -1,6 +1,6 @@
 // Whether PostgreSQL answers, known without asking it per request: a background probe
 // runs `SELECT 1` every `intervalMs` on a connection of its own (never one of the shared
-// pool, so it does not queue behind submits, claims and the realtime feed), and /health
+// connections of db/connections.ts, so it does not queue behind submits, claims and the realtime feed), and /health
 // reads the last answer. A probe that does not answer within `timeoutMs` counts as down.
 import pg from "pg";
 

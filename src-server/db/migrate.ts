@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import type { Db } from "./pool.ts";
+import type { Db } from "./connections.ts";
 
 export const defaultMigrationsDir = fileURLToPath(new URL("../../migrations/", import.meta.url));
 

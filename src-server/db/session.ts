@@ -1,10 +1,10 @@
 // Runs database work as the caller (compatibility §1.3): one transaction with the caller's database
 // role and `request.jwt.claims`, so the tables' own RLS policies decide and auth.uid(),
 // auth.role() and auth.jwt() work inside them. Both settings are transaction-local: the
-// pooled connection is back to the owner role after COMMIT or ROLLBACK.
+// shared connection is back to the owner role after COMMIT or ROLLBACK.
 import { SERVICE_ROLES } from "../../src-shared/roles.ts";
 import type { Caller } from "../auth/caller.ts";
-import type { Db, Queryable } from "./pool.ts";
+import type { Db, Queryable } from "./connections.ts";
 
 export type PgRole = "anon" | "authenticated" | "service_role";
 

@@ -4,7 +4,7 @@
 // to the job's inspector.
 import type { CallerResolver } from "../auth/caller.ts";
 import type { JobsConfig } from "../config/types.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { DEBUG_HOLD_SECONDS, releaseDebugRun } from "../db/queries/debug-runs.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { submitJob } from "../jobs/api/submit.ts";

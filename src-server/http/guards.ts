@@ -3,7 +3,7 @@ import type { CallerResolver } from "../auth/caller.ts";
 import { RECEIPT_HEADER, receiptAdmits } from "../auth/job-receipt.ts";
 import { jobTokenMayUse } from "../auth/job-scope.ts";
 import { ADMIN_ROLES } from "../auth/roles.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { findUserById } from "../db/queries/users.ts";
 import { AppError } from "../errors.ts";
 import type { ApiRequest, AuthScheme, Guard } from "./router.ts";

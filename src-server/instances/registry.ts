@@ -1,7 +1,7 @@
 // A serving process records its API URL in jobs.servers and refreshes last_seen_at every
 // heartbeat; standalone workers read the most recently seen row (worker-target.ts).
 import { randomUUID } from "node:crypto";
-import type { Db, Queryable } from "../db/pool.ts";
+import type { Db, Queryable } from "../db/connections.ts";
 import type { Logger } from "../logger.ts";
 import { secretCheck } from "./secret-check.ts";
 

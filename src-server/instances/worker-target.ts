@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ServerConfig } from "../config/types.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { latestServer } from "./registry.ts";

@@ -4,7 +4,7 @@
 // attempt is no longer running (checked every `sweepMs`) or the server stops.
 import type pg from "pg";
 import type { Caller } from "../auth/caller.ts";
-import type { Db, Queryable } from "../db/pool.ts";
+import type { Db, Queryable } from "../db/connections.ts";
 import { pgRoleFor, sessionClaims, type PgRole } from "../db/session.ts";
 import type { Logger } from "../logger.ts";
 

@@ -1,5 +1,5 @@
 // Statements on jobs.effects (migration 0018): the ledger of what a job wrote.
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 
 export type EffectOperation =
   "insert" | "upsert" | "update" | "delete" | "upload" | "remove" | "submit";

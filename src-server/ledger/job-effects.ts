@@ -2,7 +2,7 @@
 // request's writes against the job's run (the ledger), and for a dry run it runs data
 // requests in the run's held transaction and holds storage writes and submits back.
 import type { Caller } from "../auth/caller.ts";
-import type { Db, Queryable } from "../db/pool.ts";
+import type { Db, Queryable } from "../db/connections.ts";
 import { withCallerSession, type PgRole } from "../db/session.ts";
 import type { Logger } from "../logger.ts";
 import { createDryRunSessions, type DryRunSessions } from "./dry-run-sessions.ts";

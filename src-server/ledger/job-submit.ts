@@ -3,7 +3,7 @@
 // queued).
 import { randomUUID } from "node:crypto";
 import type { Caller } from "../auth/caller.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { insertJob, type JobRow, type NewJob } from "../db/queries/queue.ts";
 import { insertRun } from "../db/queries/replays.ts";
 import { optionalBoolean } from "../http/job-validation.ts";

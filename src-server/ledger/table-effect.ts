@@ -1,6 +1,6 @@
 // A data-API write of a job as a ledger entry, and the statement that reads its keys.
 import type { TableInfo } from "../data/catalogue.ts";
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 import type { Effect } from "./effects-queries.ts";
 
 export interface WrittenRows {

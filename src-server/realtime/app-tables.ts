@@ -6,7 +6,7 @@
 // every change, and a DELETE (the row is gone) reaches only them, as upstream.
 import type { Caller } from "../auth/caller.ts";
 import { pgRoleFor, withCallerSession } from "../data/index.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { AppError, invalidField } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RowChange } from "./records.ts";

@@ -3,7 +3,7 @@
 // notifications is enriched with one query per kind of missing data (the row of a
 // truncated notification, the result of a completed job, the logs of a failed job, the
 // whole of a cut log line), then emitted in order before the next batch starts.
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { REALTIME_JOB_TABLES } from "./job-tables.ts";

@@ -7,7 +7,7 @@ import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { anonCaller, type Caller, type CallerResolver } from "../auth/caller.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { coerceError } from "../errors.ts";
 import { listen, type NotificationListener } from "../db/listener.ts";
 import type { Logger } from "../logger.ts";

@@ -4,7 +4,7 @@
 // (expires_at = now() + ttl), and deletes them when the last subscriber leaves and on close.
 // Every write goes through one chain, so a delete never overtakes a later upsert.
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../db/pool.ts";
+import type { Queryable } from "../db/connections.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 

@@ -3,7 +3,7 @@
 // and the service key only: a secret reaches every job of its scope. Answers carry metadata,
 // never a value.
 import type { CallerResolver } from "../auth/caller.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { invalidField } from "../errors.ts";
 import { admin } from "../http/guards.ts";
 import { created, type ApiRequest, type Router } from "../http/router.ts";

@@ -3,7 +3,7 @@
 // namespace's value over the global one. Encrypted with the secrets key; the associated data
 // is the secret's id, so any of its versions can be restored into it.
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import * as sql from "../db/queries/function-secrets.ts";
 import { AppError, invalidField } from "../errors.ts";
 import type { Logger } from "../logger.ts";

@@ -3,7 +3,7 @@
 // under /api/v1/settings/secret[s]. Responses carry metadata only, except the admin-only
 // reveal routes (the desktop UI's for a system secret, upstream's `decrypt` for a user's).
 import { isUuid, type CallerResolver } from "../auth/caller.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { invalidField } from "../errors.ts";
 import { admin, signedInUser } from "../http/guards.ts";
 import {

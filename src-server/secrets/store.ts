@@ -1,7 +1,7 @@
 // The secret store: system secrets and each user's own, encrypted with the key given at
 // creation. Values leave it only through reveal() (an admin's explicit request) and
 // forJob() (the sandbox); metadata never carries a value.
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import * as sql from "../db/queries/secrets.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";

@@ -2,7 +2,7 @@
 // 0008) and the bytes under <dataDir>/storage, served at /api/v1/storage (compatibility §7.8).
 import path from "node:path";
 import type { CallerResolver } from "../auth/caller.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import type { Router } from "../http/router.ts";
 import type { JobEffects } from "../ledger/job-effects.ts";
 import { addStorageRoutes } from "./routes.ts";

@@ -7,7 +7,7 @@
 // Fixed routes are registered before the wildcard ones, so "buckets" and "object" are not
 // valid bucket names, and an object path cannot start with "sign/" for upload.
 import type { CallerResolver } from "../auth/caller.ts";
-import type { Db } from "../db/pool.ts";
+import type { Db } from "../db/connections.ts";
 import { AppError, invalidField } from "../errors.ts";
 import type { JobEffects } from "../ledger/job-effects.ts";
 import { heldBackUpload, objectEffect } from "../ledger/object-effect.ts";

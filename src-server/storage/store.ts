@@ -6,7 +6,7 @@ import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Caller } from "../auth/caller.ts";
-import type { Db, Queryable } from "../db/pool.ts";
+import type { Db, Queryable } from "../db/connections.ts";
 import { withCallerSession } from "../db/session.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { mimeAllowed, type UploadInput } from "./upload-input.ts";

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src-server/db/embedded.ts";
 import { migrate } from "../../src-server/db/migrate.ts";
-import { createDb } from "../../src-server/db/pool.ts";
+import { createDb } from "../../src-server/db/connections.ts";
 
 export const TEMPLATE_DB = "fluxbase_template";
 

@@ -1,7 +1,7 @@
 // Helpers of the secrets tests: raw HTTP calls (to see exactly what goes over the wire),
 // a search of every table of a database for a plaintext, and the jobs the tests run.
 import pg from "pg";
-import type { Queryable } from "../../src-server/db/pool.ts";
+import type { Queryable } from "../../src-server/db/connections.ts";
 
 export interface ApiResponse {
   status: number;

@@ -1,5 +1,5 @@
 // The API stays responsive while the server's database connections are all busy: /health
-// reads the background liveness probe instead of waiting for a pooled connection.
+// reads the background liveness probe instead of waiting for a shared connection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";
@@ -15,8 +15,8 @@ afterAll(async () => {
 });
 
 describe("under load", () => {
-  it("answers /health while every pooled connection is taken", { timeout: 20_000 }, async () => {
-    // More than the pool holds: the rest wait in its queue, as requests would.
+  it("answers /health while every shared connection is taken", { timeout: 20_000 }, async () => {
+    // More than the Db opens: the rest wait in its queue, as requests would.
     const held: pg.PoolClient[] = [];
     let done = false;
     const taking = Array.from({ length: 60 }, () =>
@@ -26,7 +26,7 @@ describe("under load", () => {
       const res = await fetch(`${t.url}/health`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: "ok", database: "ok" });
-      // The pool really was exhausted while /health answered.
+      // Every shared connection really was taken while /health answered.
       expect(held.length).toBeGreaterThan(0);
       expect(held.length).toBeLessThan(taking.length);
     } finally {

@@ -2,7 +2,7 @@
 // checksum, and a start whose files disagree with it is refused with the reason.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listMigrations, migrate } from "../../src-server/db/migrate.ts";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 
 let database: TestDatabase;

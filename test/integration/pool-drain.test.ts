@@ -4,7 +4,7 @@
 // two workers would show up as a "deadlock detected" claim failure).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultJobsConfig } from "../../src-server/config/index.ts";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { upsertFunction } from "../../src-server/db/queries/functions.ts";
 import { createInProcessRuntime } from "../../src-server/jobs/worker/in-process-runtime.ts";
 import { createWorkerPool } from "../../src-server/jobs/worker/pool.ts";

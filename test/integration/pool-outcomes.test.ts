@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { JsonValue } from "../../src-sdk/types.ts";
 import { defaultJobsConfig } from "../../src-server/config/index.ts";
 import type { JobsConfig } from "../../src-server/config/types.ts";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { upsertFunction } from "../../src-server/db/queries/functions.ts";
 import type { JobRow } from "../../src-server/db/queries/queue.ts";
 import {

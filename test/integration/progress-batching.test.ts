@@ -1,7 +1,7 @@
 // Progress reports of concurrent jobs share commits (each notifying commit waits for the
 // one before it to be flushed); each write stays guarded by its attempt.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { registerWorker } from "../../src-server/db/queries/workers.ts";
 import { storableJson } from "../../src-server/db/storable.ts";
 import { createProgressWriter } from "../../src-server/jobs/worker/progress-writer.ts";

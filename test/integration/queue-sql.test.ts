@@ -1,7 +1,7 @@
 // The queue statements against a real PostgreSQL: claim order, scheduling, namespace
 // limits, the stale-write guard and orphan recovery.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { upsertFunction } from "../../src-server/db/queries/functions.ts";
 import { claimJobs, type ClaimOptions } from "../../src-server/db/queries/claim.ts";
 import {

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { defaultMigrationsDir, migrate } from "../../src-server/db/migrate.ts";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { REALTIME_JOB_TABLES } from "../../src-server/realtime/job-tables.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 

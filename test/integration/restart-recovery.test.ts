@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { runCli, type CliProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait.ts";

@@ -79,7 +79,7 @@ beforeAll(async () => {
   });
   ports = [Number(line[1]), Number(line[2])];
   cacheDir = mkdtempSync(path.join(tmpdir(), "fluxbase-ipv6-egress-"));
-  runtime = createDenoRuntime({ cacheDir, warmPoolSize: 0 });
+  runtime = createDenoRuntime({ cacheDir, warmProcessCount: 0 });
   api = await startTestServer();
 });
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
   if (!usable) return;
   ports = [await listenOn(resolved.address, 0), await listenOn(resolved.address, 1)];
   cacheDir = mkdtempSync(path.join(tmpdir(), "fluxbase-named-hosts-"));
-  runtime = createDenoRuntime({ cacheDir, warmPoolSize: 0 });
+  runtime = createDenoRuntime({ cacheDir, warmProcessCount: 0 });
   api = await startTestServer();
 });
 

@@ -31,7 +31,7 @@ function newRuntime(options: Partial<DenoRuntimeOptions> = {}): {
   dir: string;
 } {
   const dir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-reuse-"));
-  const created = createDenoRuntime({ cacheDir: dir, warmPoolSize: 1, ...options });
+  const created = createDenoRuntime({ cacheDir: dir, warmProcessCount: 1, ...options });
   dirs.push(dir);
   runtimes.push(created);
   return { runtime: created, dir };
@@ -175,7 +175,7 @@ describe("reuse", () => {
 
 describe("limits", () => {
   it("retires a process after maxJobsPerProcess jobs", async () => {
-    const limited = newRuntime({ maxJobsPerProcess: 2, warmPoolSize: 0 }).runtime;
+    const limited = newRuntime({ maxJobsPerProcess: 2, warmProcessCount: 0 }).runtime;
     const results: Array<CounterResult & { reused: boolean }> = [];
     for (let i = 0; i < 4; i += 1) results.push(await counterRun("max-jobs", {}, limited));
     expect(results.map((result) => result.reused)).toEqual([false, true, false, true]);
@@ -185,7 +185,7 @@ describe("limits", () => {
   });
 
   it("ends a reusable process that stays idle longer than idleMs", async () => {
-    const short = newRuntime({ idleMs: 150, warmPoolSize: 0 }).runtime;
+    const short = newRuntime({ idleMs: 150, warmProcessCount: 0 }).runtime;
     const first = await counterRun("idle", {}, short);
     await waitFor(() => !existsSync(`/proc/${first.pid}`));
     const second = await counterRun("idle", {}, short);
@@ -193,7 +193,7 @@ describe("limits", () => {
   });
 
   it("reuse: false runs every job in a process of its own", async () => {
-    const single = newRuntime({ reuse: false, warmPoolSize: 0 }).runtime;
+    const single = newRuntime({ reuse: false, warmProcessCount: 0 }).runtime;
     const first = await counterRun("no-reuse", {}, single);
     const second = await counterRun("no-reuse", {}, single);
     expect([first.reused, second.reused]).toEqual([false, false]);
@@ -202,7 +202,7 @@ describe("limits", () => {
   });
 
   it("close() ends idle reusable processes too", async () => {
-    const { runtime: local, dir } = newRuntime({ warmPoolSize: 0 });
+    const { runtime: local, dir } = newRuntime({ warmProcessCount: 0 });
     const first = await counterRun("close", {}, local);
     expect(processesMentioning(dir)).toEqual([first.pid]);
     await local.close();

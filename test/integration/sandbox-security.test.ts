@@ -33,7 +33,12 @@ beforeAll(async () => {
     DATABASE_URL: "postgres://server-secret@db/app",
     FLUXBASE_AUTH_JWT_SECRET: "jwt",
   };
-  runtime = createDenoRuntime({ cacheDir, warmPoolSize: 1, hostEnv, protectedPaths: [dataDir] });
+  runtime = createDenoRuntime({
+    cacheDir,
+    warmProcessCount: 1,
+    hostEnv,
+    protectedPaths: [dataDir],
+  });
   api = await startTestServer();
   other = await startTestServer();
 });
@@ -335,7 +340,7 @@ describe("resources", () => {
 
   it("close() ends warm and running processes and leaves none behind", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-close-"));
-    const local = createDenoRuntime({ cacheDir: dir, warmPoolSize: 2 });
+    const local = createDenoRuntime({ cacheDir: dir, warmProcessCount: 2 });
     const sleeping = startRun(
       local,
       jobSpec(

@@ -1,5 +1,5 @@
 // The Deno sandbox against a real Deno: results, progress, logs, errors, cancel, kill,
-// large results and the warm pool. Security properties live in sandbox-security.test.ts.
+// large results and the warm processes. Security properties live in sandbox-security.test.ts.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,7 +20,7 @@ let api: TestServer;
 
 beforeAll(async () => {
   cacheDir = mkdtempSync(path.join(tmpdir(), "fluxbase-sandbox-"));
-  runtime = createDenoRuntime({ cacheDir, warmPoolSize: 1 });
+  runtime = createDenoRuntime({ cacheDir, warmProcessCount: 1 });
   api = await startTestServer();
 });
 
@@ -262,7 +262,7 @@ describe("cancel and kill", () => {
   });
 });
 
-describe("warm pool", () => {
+describe("warm processes", () => {
   it("runs the next job in a pre-started process", async () => {
     await run("export const handler = () => 1;").done;
     const second = run("export const handler = () => 2;");

@@ -2,7 +2,7 @@
 // a migration that changes the schema changes that file in the same commit.
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { SNAPSHOT_PATH, schemaSnapshot } from "../../scripts/schema-snapshot.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 

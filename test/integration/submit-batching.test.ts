@@ -2,7 +2,7 @@
 // jobs.queue does) waits for the one before it to be flushed, so one commit per submit
 // made 50 concurrent submitters wait seconds. A bad job in a batch fails alone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src-server/db/pool.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
 import type { NewJob } from "../../src-server/db/queries/queue.ts";
 import { createJobInserter } from "../../src-server/jobs/api/insert-batcher.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";

@@ -1,7 +1,7 @@
 // A job's attempts: those that ended in a retry (jobs.attempts, written by the trigger of
 // migration 0011) followed by the current or last one, read from the queue row itself; each
 // with its progress reports (jobs.progress_events, written by the trigger of migration 0015).
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 import type { JobRow } from "./queue.ts";
 
 export interface AttemptRecord {

@@ -31,7 +31,7 @@
 //   step with this one, and PL/pgSQL's own call cost (about a third more per claim).
 // Completions with no claim to ride (the worker is full or stopping, or the claim failed)
 // go through completeJobs, the same UPDATE.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 import { completeAttemptsSql, completionParams, type Completion, type JobRow } from "./queue.ts";
 
 /** What a worker needs of a claimed row; function_version is the function's version at claim time. */

@@ -1,7 +1,7 @@
 // A debug run is inserted held back (scheduled a little ahead) so that its debug session
 // exists before any worker can claim it; then it is released: due now, no retries (a retry
 // would run without the debugger), and the workers woken.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 /** How far ahead a debug run is held: past this, a run never released goes like any job. */
 export const DEBUG_HOLD_SECONDS = 60;

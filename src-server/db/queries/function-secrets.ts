@@ -1,6 +1,6 @@
 // Statements on secrets.function_secrets and its versions (migration 0017). Metadata queries
 // never select a ciphertext; only readFunctionSecret, versionCipher and functionSecretsForJob do.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface FunctionSecretRow {
   id: string;

@@ -1,6 +1,6 @@
 // Statements on jobs.functions and jobs.function_files.
 import type { JsonObject } from "../../../src-sdk/types.ts";
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface FunctionRow {
   id: string;

@@ -1,7 +1,7 @@
 // The notification channels between the API and the workers of every process: a job became
 // claimable (sent by jobs.queue's triggers, migration 0003), and a running job is to be
 // cancelled or terminated (sent here, acted on by the worker running it).
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export const WAKE_CHANNEL = "jobs_wake";
 export const CONTROL_CHANNEL = "jobs_control";

@@ -1,7 +1,7 @@
 // The runs list: jobs.queue filtered (status, function, namespace, worker, viewer, creation
 // time, a text search over payload/result/error), sorted by a chosen column and paged.
 // The search uses the trigram index on jobs.search_text (migration 0011).
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 import { jobViewerSql, type JobViewer } from "../../auth/job-viewer.ts";
 import type { JobRow } from "./queue.ts";
 

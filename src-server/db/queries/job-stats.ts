@@ -1,6 +1,6 @@
 // Counts of jobs.queue for the stats route: totals per status, the mean run time of
 // completed jobs, and jobs per status, per day (last 7 days) and per function (top 10).
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface JobCounts {
   total_jobs: number;

@@ -1,6 +1,6 @@
 // Statements on logging.entries (execution logs of jobs).
 import { storableText } from "../storable.ts";
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface LogLine {
   level: string;

@@ -2,7 +2,7 @@
 // (worker_id, retry_count, status = 'running'), so a worker that was declared dead,
 // or a job that was cancelled meanwhile, cannot be overwritten by a late write.
 import { storableJson, storableText } from "../storable.ts";
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface JobRow {
   id: string;

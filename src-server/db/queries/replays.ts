@@ -1,6 +1,6 @@
 // Statements for replays and dry runs (migration 0018): kept function versions, and runs
 // inserted with a pinned code version, a link to the run they replay, or as dry runs.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 import type { JobRow, NewJob } from "./queue.ts";
 
 export interface FunctionVersionRow {

@@ -1,6 +1,6 @@
 // Statements on jobs.saved_payloads (migration 0018): payloads saved by name, per function
 // and user, for the run panel.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface SavedPayloadRow {
   id: string;

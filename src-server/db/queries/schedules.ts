@@ -1,6 +1,6 @@
 // Statements on scheduled functions and jobs.schedule_state (migrations/0009).
 import type { JsonObject } from "../../../src-sdk/types.ts";
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 /** A function with a schedule, joined with its schedule state. */
 export interface ScheduledFunctionRow {

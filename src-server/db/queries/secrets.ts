@@ -1,6 +1,6 @@
 // Statements on secrets.secrets. A null user id means the system scope. Metadata queries
 // never select the ciphertext; only readSecret and secretsForJob do.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface SecretMetadataRow {
   id: string;

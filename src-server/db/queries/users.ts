@@ -1,6 +1,6 @@
 // Statements on auth.users and auth.sessions.
 import { ADMIN_ROLES } from "../../../src-shared/roles.ts";
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface UserRow {
   id: string;

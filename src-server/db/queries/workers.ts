@@ -1,5 +1,5 @@
 // Statements on jobs.workers.
-import type { Queryable } from "../pool.ts";
+import type { Queryable } from "../connections.ts";
 
 export interface WorkerRow {
   id: string;

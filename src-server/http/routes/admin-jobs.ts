@@ -1,7 +1,7 @@
 // Admin job routes: /api/v1/admin/jobs (compatibility §2.3).
 import type { CallerResolver } from "../../auth/caller.ts";
 import { ALL_JOBS } from "../../auth/job-viewer.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import {
   deleteFunction,

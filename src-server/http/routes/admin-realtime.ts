@@ -3,7 +3,7 @@
 // GET the list (`?enabled=false` adds the tables not enabled, for the UI's switches),
 // GET/PATCH/DELETE /api/v1/admin/realtime/tables/:schema/:table.
 import type { CallerResolver } from "../../auth/caller.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { invalidField } from "../../errors.ts";
 import type { AppTables } from "../../realtime/app-tables.ts";
 import { admin } from "../guards.ts";

@@ -2,7 +2,7 @@
 // List the scheduled functions with their next runs; pause, resume, or run one now.
 import type { ScheduleInfo } from "../../../src-sdk/admin-jobs.ts";
 import type { CallerResolver } from "../../auth/caller.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import {
   findSchedule,
   listAllSchedules,

@@ -2,7 +2,7 @@
 import type { CallerResolver } from "../../auth/caller.ts";
 import { isUuid } from "../../auth/caller.ts";
 import type { UserService } from "../../auth/users.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { AppError, invalidField } from "../../errors.ts";
 import { requireObject } from "../job-validation.ts";
 import { admin, signedInUser } from "../guards.ts";

@@ -1,7 +1,7 @@
 // GET /health: 200 once the database, migrations and worker pool are up; 503 with the
 // reason while the database cannot be reached (e.g. an embedded PostgreSQL restarting).
 // The database's state comes from the background liveness probe (db/liveness.ts), so
-// /health answers at once even while every pooled connection is busy.
+// /health answers at once even while every shared connection is busy.
 import type { HealthResponse } from "../../../src-sdk/types.ts";
 import type { DbLiveness } from "../../db/liveness.ts";
 import { Reply, type Router } from "../router.ts";

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { JobFileEntry } from "../../../src-sdk/admin-files.ts";
 import type { ApiKeys } from "../../auth/keys.ts";
 import type { CallerResolver } from "../../auth/caller.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { AppError, invalidField } from "../../errors.ts";
 import { requireObject, requireString } from "../job-validation.ts";
 import { admin } from "../guards.ts";

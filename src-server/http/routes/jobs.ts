@@ -3,7 +3,7 @@ import type { CallerResolver } from "../../auth/caller.ts";
 import { signJobReceipt } from "../../auth/job-receipt.ts";
 import { ALL_JOBS, jobViewerOf, type JobViewer } from "../../auth/job-viewer.ts";
 import type { JobsConfig } from "../../config/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { toJob } from "../../jobs/api/serialize.ts";
 import {
   cancelVisibleJob,

@@ -10,7 +10,7 @@
 import type { CallerResolver } from "../../auth/caller.ts";
 import { jobViewerOf } from "../../auth/job-viewer.ts";
 import type { JobsConfig } from "../../config/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { findFunction } from "../../db/queries/functions.ts";
 import { listReplays } from "../../db/queries/replays.ts";
 import {

@@ -7,7 +7,7 @@
 // a submit is inserted at once, as before. If a batch fails, its jobs are inserted one
 // by one, so each submit gets its own outcome.
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../../db/pool.ts";
+import type { Queryable } from "../../db/connections.ts";
 import { insertJob, type JobRow, type NewJob } from "../../db/queries/queue.ts";
 
 export interface JobInserter {

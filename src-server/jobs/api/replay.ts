@@ -2,7 +2,7 @@
 // ("original", the version kept in jobs.function_versions) or the code as saved now
 // ("current"); the new run links to the old one. Also runs as dry runs.
 import type { Job } from "../../../src-sdk/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import type { JobRow } from "../../db/queries/queue.ts";
 import { findFunctionVersion, insertRun } from "../../db/queries/replays.ts";
 import { AppError } from "../../errors.ts";

@@ -2,7 +2,7 @@
 // retry only their own jobs; anything else is "not found" (compatibility §2.2).
 import type { Job, JobStats } from "../../../src-sdk/types.ts";
 import { mayViewJob, type JobViewer } from "../../auth/job-viewer.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { listLogs } from "../../db/queries/logs.ts";
 import * as queue from "../../db/queries/queue.ts";
 import { AppError } from "../../errors.ts";

@@ -4,7 +4,7 @@ import type { Caller, CallerResolver } from "../../auth/caller.ts";
 import { isUuid } from "../../auth/caller.ts";
 import { isAdminRole, satisfiesRequiredRoles } from "../../auth/roles.ts";
 import type { JobsConfig } from "../../config/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { findFunction, findFunctionByName, type FunctionRow } from "../../db/queries/functions.ts";
 import { insertJob, type JobRow, type NewJob } from "../../db/queries/queue.ts";
 import { findUserById } from "../../db/queries/users.ts";

@@ -6,7 +6,7 @@
 import type { SyncJobsResponse } from "../../../src-sdk/types.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import { inTransaction } from "../../db/dry-run.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import {
   deleteFunctionsNotIn,
   findFunction,

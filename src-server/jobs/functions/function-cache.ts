@@ -1,6 +1,6 @@
 // Functions by id, cached per version: a claim returns the function's current version,
 // so the cache is re-read only when the function changed.
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { findFunctionById, type FunctionRow } from "../../db/queries/functions.ts";
 
 export interface FunctionCache {

@@ -9,7 +9,7 @@
 //   "File removed", not deleted: their runs and history stay, and the file coming back
 //   enables them again. `deleteMissing` deletes every other function of the namespace.
 // Scanning and bundling happen before the one transaction that applies the result.
-import type { Db, Queryable } from "../../db/pool.ts";
+import type { Db, Queryable } from "../../db/connections.ts";
 import { inTransaction } from "../../db/dry-run.ts";
 import {
   deleteFunctionsNotIn,

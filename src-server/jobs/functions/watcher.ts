@@ -8,7 +8,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import type { Logger } from "../../logger.ts";
 import type { AnnotationDefaults } from "./annotations.ts";
 import { loadJobsDir, type LoadJobsResult } from "./loader.ts";

@@ -1,6 +1,6 @@
 // Builds the `deno run` command line and the environments of a sandbox: pure
 // functions of the job's permissions, so that processes with equal command lines
-// are interchangeable (that command line is the warm pool's key).
+// are interchangeable (that command line keys the warm processes).
 import type { JobPermissions, JobRunSpec } from "../worker/runtime.ts";
 
 export interface SandboxDirs {

@@ -23,7 +23,7 @@ import { decideOutcome, type AttemptFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
 export interface SandboxRunHandle extends JobRunHandle {
-  /** The process was pre-started (taken from the warm pool). */
+  /** The process was pre-started (one of the warm processes). */
   readonly warm: boolean;
   /** The process had already run a job with the same reuse key. */
   readonly reused: boolean;

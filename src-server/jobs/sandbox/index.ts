@@ -21,7 +21,7 @@ import { reachableSandboxCode } from "./code-copy.ts";
 import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
 import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
-import { WarmPool, type LaunchPlan } from "./warm-pool.ts";
+import { WarmProcesses, type LaunchPlan } from "./warm-processes.ts";
 
 export type { SandboxRunHandle } from "./attempt.ts";
 
@@ -35,7 +35,7 @@ export interface DenoRuntimeOptions {
   /** The deno executable; default: the one of the `deno` npm package. */
   denoPath?: string;
   /** Pre-started processes for the default permission set (default 1; 0 disables). */
-  warmPoolSize?: number;
+  warmProcessCount?: number;
   /** The sandbox entry (src-runtime/main.ts), for packaged builds. */
   entryPath?: string;
   /**
@@ -148,8 +148,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   // one private address allowed) but not on the variables.
   const defaultPlanFor = (serverUrl: string) =>
     planFor({ permissions: DEFAULT_PERMISSIONS, serverUrl }, []);
-  const pool = new WarmPool({
-    size: options.warmPoolSize ?? 1,
+  const warmProcesses = new WarmProcesses({
+    size: options.warmProcessCount ?? 1,
     // Until the server URL is known (the first job), no default set is pre-started.
     defaultPlan: options.serverUrl ? defaultPlanFor(options.serverUrl) : { key: "", args: [] },
     spawn: spawnProcess,
@@ -157,14 +157,14 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   if (options.serverUrl) {
     const serverUrl = options.serverUrl;
     const preparing = net.prepare({ permissions: DEFAULT_PERMISSIONS, serverUrl });
-    if (!preparing) pool.replenish(defaultPlanFor(serverUrl));
+    if (!preparing) warmProcesses.replenish(defaultPlanFor(serverUrl));
     else {
       // On failure nothing is pre-started; the first job prepares again.
       void preparing.then(
         () => {
           if (closed) return;
-          pool.setDefault(defaultPlanFor(serverUrl));
-          pool.replenish(defaultPlanFor(serverUrl));
+          warmProcesses.setDefault(defaultPlanFor(serverUrl));
+          warmProcesses.replenish(defaultPlanFor(serverUrl));
         },
         () => undefined,
       );
@@ -178,7 +178,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       try {
         env = buildJobEnv(spec);
         plan = planFor(spec, Object.keys(env));
-        pool.setDefault(defaultPlanFor(spec.serverUrl));
+        warmProcesses.setDefault(defaultPlanFor(spec.serverUrl));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
@@ -191,9 +191,9 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         : preparedCode.prepare(spec.functionId, spec.code);
       const key = reuseKey(plan.key, spec, code.id);
       const reusedProcess = reuse && !debug ? idle.take(key) : undefined;
-      const warmProcess = reusedProcess || debug ? undefined : pool.take(plan);
+      const warmProcess = reusedProcess || debug ? undefined : warmProcesses.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
-      if (!reusedProcess && !debug) pool.replenish(plan);
+      if (!reusedProcess && !debug) warmProcesses.replenish(plan);
       sandbox.jobsStarted += 1;
       return startAttempt({
         process: sandbox,
@@ -215,7 +215,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     },
     async close() {
       closed = true;
-      await Promise.all([pool.close(), idle.close()]);
+      await Promise.all([warmProcesses.close(), idle.close()]);
       const running = [...live];
       for (const child of running) child.kill();
       await Promise.all(running.map((child) => child.exited));

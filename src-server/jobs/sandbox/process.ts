@@ -1,6 +1,6 @@
 // One Deno process: spawned with a fixed command line and environment, its output
 // split into lines. Lines arrive at whoever is attached (the attempt running in it);
-// lines written before the first attach (while it waited in the warm pool) are kept
+// lines written before the first attach (while it waited among the warm processes) are kept
 // and replayed; lines written between two jobs of a reused process are dropped. The
 // process itself is started and tended off the main thread (spawn-host.ts).
 import { LineSplitter } from "./channel.ts";

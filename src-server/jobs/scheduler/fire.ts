@@ -2,7 +2,7 @@
 // ONE transaction, so an instant is either taken together with its job or not at all,
 // and two instances can never both fire it.
 import type { JsonObject } from "../../../src-sdk/types.ts";
-import type { Db, Queryable } from "../../db/pool.ts";
+import type { Db, Queryable } from "../../db/connections.ts";
 import { insertJob, type JobRow } from "../../db/queries/queue.ts";
 import {
   claimScheduledInstant,

@@ -4,7 +4,7 @@
 // retry (every `retryMs`) takes over. The holder pings its connection at the same pace,
 // so a leader whose connection broke steps down instead of believing it still leads.
 import type pg from "pg";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 

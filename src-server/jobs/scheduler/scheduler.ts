@@ -2,7 +2,7 @@
 // leader.ts) ticks. Each tick reads the enabled, unpaused, scheduled functions with
 // their state and fires what plan.ts says is due. The ticks never overlap.
 import type { JobsConfig } from "../../config/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { listActiveSchedules, type ScheduledFunctionRow } from "../../db/queries/schedules.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";

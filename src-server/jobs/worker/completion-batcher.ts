@@ -7,7 +7,7 @@
 // (the job must not run a second time). A batch refused for its data is split, so one
 // unwritable completion fails alone and its caller learns why.
 import { isConnectionError, retryWhileDisconnected } from "../../db/connection-error.ts";
-import type { Queryable } from "../../db/pool.ts";
+import type { Queryable } from "../../db/connections.ts";
 import { completeJobs, type AttemptKey } from "../../db/queries/queue.ts";
 
 interface Pending {

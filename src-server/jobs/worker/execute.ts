@@ -4,7 +4,7 @@
 import type { JsonObject } from "../../../src-sdk/types.ts";
 import type { JobsConfig } from "../../config/types.ts";
 import { isConnectionError } from "../../db/connection-error.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import type { JobDebugHooks } from "../../debug/registry.ts";
 import type { FunctionRow } from "../../db/queries/functions.ts";
 import type { ClaimedJobRow } from "../../db/queries/claim.ts";

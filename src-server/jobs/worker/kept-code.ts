@@ -2,7 +2,7 @@
 // runs that version's kept code (jobs.function_versions, migration 0018); the claim
 // answers the pinned version, so only such runs, whose version is not the current one,
 // cost a lookup.
-import type { Queryable } from "../../db/pool.ts";
+import type { Queryable } from "../../db/connections.ts";
 import type { FunctionRow } from "../../db/queries/functions.ts";
 import { findFunctionVersion } from "../../db/queries/replays.ts";
 

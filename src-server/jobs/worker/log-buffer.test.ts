@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { createLogBuffer } from "./log-buffer.ts";
 
 /** A Db that records the messages appended (the statement's third parameter). */

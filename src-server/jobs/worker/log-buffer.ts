@@ -5,7 +5,7 @@
 // the log was truncated and further lines are counted, not kept. A job flooding its
 // output so costs bounded memory and bounded writes, and the writes never fall so far
 // behind that recording the job's end waits on them.
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { appendLogs, type LogLine } from "../../db/queries/logs.ts";
 
 export interface LogBuffer {

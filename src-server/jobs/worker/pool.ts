@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { JobsConfig } from "../../config/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
 import { retryWhileDisconnected } from "../../db/connection-error.ts";
 import {

@@ -4,7 +4,7 @@
 // through its WAL flush: twenty jobs reporting four times a second were eighty such
 // commits a second, queued with the submits and claims. Alone, a report is written at
 // once. If a batch fails, its reports are written one by one.
-import type { Queryable } from "../../db/pool.ts";
+import type { Queryable } from "../../db/connections.ts";
 import { updateProgress, updateProgressMany, type AttemptKey } from "../../db/queries/queue.ts";
 
 export interface ProgressWriter {

@@ -2,7 +2,7 @@
 // for a debugger) on attempts started with the in-process runtime. Heartbeat and reaper
 // are SQL and are covered by the pool's integration tests (worker-recovery, kill-recovery).
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import { silentLogger } from "../../logger.ts";
 import type { RunningAttempt } from "./execute.ts";
 import { createInProcessRuntime } from "./in-process-runtime.ts";

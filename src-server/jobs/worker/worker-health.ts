@@ -7,7 +7,7 @@
 // progress timeout are suspended; released, it gets a fresh progress window (and its timeout
 // starts again, execute.ts). A debug run's `held` reads its debug session.
 import type { JobsConfig } from "../../config/types.ts";
-import type { Db } from "../../db/pool.ts";
+import type { Db } from "../../db/connections.ts";
 import type { JobControl } from "../../db/queries/job-control.ts";
 import { recoverLostJobs, recoverOrphanedJobs } from "../../db/queries/queue.ts";
 import * as workersSql from "../../db/queries/workers.ts";

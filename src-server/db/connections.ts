@@ -1,5 +1,5 @@
-// The narrow database seam (pg-boss style): query() and withTransaction().
-// Everything else in the server talks to PostgreSQL through a Db.
+// The server's PostgreSQL connections behind the narrow database seam (pg-boss style):
+// query() and withTransaction(). Everything else in the server talks to PostgreSQL through a Db.
 import pg from "pg";
 
 // int8 (counts) as numbers: counts here never approach 2^53.
@@ -51,25 +51,25 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 }
 
 export function createDb(options: CreateDbOptions): Db {
-  const pool = new pg.Pool({
+  const connections = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 20,
     application_name: options.applicationName ?? "fluxbase-local",
   });
   // A client losing its connection (PostgreSQL restarted, network gone) must not crash the
-  // process: idle ones report on the pool, checked-out ones on themselves. Their queries
-  // fail and the pool opens new connections on demand once the database is back.
-  pool.on("error", () => undefined);
+  // process: idle ones report on the pg.Pool, checked-out ones on themselves. Their queries
+  // fail and new connections open on demand once the database is back.
+  connections.on("error", () => undefined);
   const guarded = new WeakSet<pg.PoolClient>();
   const checkout = async (): Promise<pg.PoolClient> => {
-    const client = await pool.connect();
+    const client = await connections.connect();
     if (!guarded.has(client)) {
       guarded.add(client);
       client.on("error", () => undefined);
     }
     return client;
   };
-  const base = wrap(pool);
+  const base = wrap(connections);
   return {
     connectionString: options.connectionString,
     query: base.query,
@@ -82,7 +82,7 @@ export function createDb(options: CreateDbOptions): Db {
         await client.query("COMMIT");
         return result;
       } catch (err) {
-        // A connection that cannot even roll back is broken: destroy it, not pool it.
+        // A connection that cannot even roll back is broken: destroy it, never hand it out again.
         broken = await client.query("ROLLBACK").then(
           () => undefined,
           (e: Error) => e,
@@ -93,6 +93,6 @@ export function createDb(options: CreateDbOptions): Db {
       }
     },
     connect: checkout,
-    end: () => pool.end(),
+    end: () => connections.end(),
   };
 }

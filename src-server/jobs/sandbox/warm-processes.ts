@@ -9,7 +9,7 @@ export interface LaunchPlan {
   args: string[];
 }
 
-export interface WarmPoolOptions {
+export interface WarmProcessesOptions {
   size: number;
   /** Kept at `size`; may change later (setDefault). */
   defaultPlan: LaunchPlan;
@@ -22,14 +22,14 @@ interface Slot {
   idle: SandboxProcess[];
 }
 
-export class WarmPool {
+export class WarmProcesses {
   private readonly slots = new Map<string, Slot>();
   private readonly pending = new Set<string>();
   private closed = false;
 
   private defaultKey: string;
 
-  constructor(private readonly options: WarmPoolOptions) {
+  constructor(private readonly options: WarmProcessesOptions) {
     this.defaultKey = options.defaultPlan.key;
   }
 

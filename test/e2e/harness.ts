@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 export const SCREENSHOTS = process.env.FLUXBASE_SCREENSHOTS
   ? path.join(root, "docs/screenshots")
   : path.join(root, ".tmp/screenshots");
+/** The admin `signInWithPassword` creates; not the UI admin of the one-time link. */
+export const PASSWORD_ADMIN = { email: "e2e-admin@example.com", password: "e2e-admin-pass" };
 const EXAMPLES = ["process-data.ts", "long-import.ts", "flaky-job.ts", "jobs.d.ts"];
 
 export interface UiRig {
@@ -21,6 +23,13 @@ export interface UiRig {
   page: Page;
   /** Opens the printed one-time sign-in link and waits for the Runs view. */
   signIn(): Promise<void>;
+  /**
+   * Signs in through the email and password form as an admin the rig creates on first use,
+   * so a test can have a session without spending the one-time link.
+   */
+  signInWithPassword(): Promise<void>;
+  /** Replaces `page` with one in a new browser context: no session, no saved state. */
+  freshPage(): Promise<Page>;
   screenshot(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -48,23 +57,47 @@ export async function startUiRig(): Promise<UiRig> {
       "--disable-sync",
     ],
   });
-  const page = await browser.newPage({
-    viewport: { width: 1280, height: 800 },
-    colorScheme: "light",
-  });
   const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  return {
+  const openPage = async (): Promise<Page> => {
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: "light",
+    });
+    page.on("pageerror", (err) => errors.push(err.message));
+    return page;
+  };
+  let passwordAdmin: Promise<void> | undefined;
+  const rig: UiRig = {
     t,
     browser,
-    page,
+    page: await openPage(),
     async signIn() {
-      await page.goto(`${t.url}/#/login?code=${t.stack.uiLoginCode}`);
+      await rig.page.goto(`${t.url}/#/login?code=${t.stack.uiLoginCode}`);
+      await rig.page.waitForURL(/#\/runs/, { timeout: 20_000 });
+    },
+    async signInWithPassword() {
+      passwordAdmin ??= t.service.admin.users
+        .create({ email: PASSWORD_ADMIN.email, password: PASSWORD_ADMIN.password, role: "admin" })
+        .then(({ error }) => {
+          if (error) throw error;
+        });
+      await passwordAdmin;
+      const { page } = rig;
+      await page.goto(`${t.url}/#/login`);
+      await page.getByLabel("Email").fill(PASSWORD_ADMIN.email);
+      await page.getByLabel("Password").fill(PASSWORD_ADMIN.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(/#\/runs/, { timeout: 20_000 });
+    },
+    async freshPage() {
+      const old = rig.page;
+      rig.page = await openPage();
+      await old.context().close();
+      return rig.page;
     },
     async screenshot(name) {
       await mkdir(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+      await rig.page.screenshot({ path: path.join(SCREENSHOTS, name) });
     },
     async stop() {
       await browser.close();
@@ -72,4 +105,5 @@ export async function startUiRig(): Promise<UiRig> {
       if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
     },
   };
+  return rig;
 }

@@ -1,11 +1,15 @@
 // Signing in: the one-time link works once; without it the page offers email and password.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Each test starts on a page of its own without a session, so any order works.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startUiRig, type UiRig } from "./harness.ts";
 
 let rig: UiRig;
 
 beforeAll(async () => {
   rig = await startUiRig();
+});
+beforeEach(async () => {
+  await rig.freshPage();
 });
 afterAll(async () => {
   await rig?.stop();
@@ -34,6 +38,7 @@ describe("sign-in", () => {
 
   it("keeps the session across a reload", async () => {
     const { page, t } = rig;
+    await rig.signInWithPassword();
     await page.goto(`${t.url}/#/workers`);
     await page.reload();
     await page.getByTestId("workers-table").waitFor();
@@ -48,6 +53,7 @@ describe("sign-in", () => {
       role: "admin",
     });
     expect(error).toBeNull();
+    await rig.signInWithPassword();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/#\/login/);
     await page.getByLabel("Email").fill("ops@example.com");

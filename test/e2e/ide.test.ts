@@ -13,6 +13,7 @@ const consoleLines: string[] = [];
 /** Files the tests below open; written before sign-in so the tree lists them. */
 const FIXTURES: Record<string, string> = {
   "typing.ts": "export async function handler() {\n  return { ok: true };\n}\n",
+  "unsaved.ts": "export async function handler() {\n  return { ok: true };\n}\n",
   "type-error.ts":
     'export async function handler() {\n  const count: number = "three";\n  return { count };\n}\n',
   "draft.ts": "export async function handler() {\n  const version = 1;\n  return { version };\n}\n",
@@ -28,7 +29,7 @@ beforeAll(async () => {
     await mkdir(path.dirname(path.join(rig.t.jobsDir, name)), { recursive: true });
     await writeFile(path.join(rig.t.jobsDir, name), source);
   }
-  rig.page.on("console", (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
+  watchConsole();
   await rig.signIn();
 });
 afterAll(async () => {
@@ -40,11 +41,42 @@ async function functionVersion(name: string): Promise<number> {
   return data?.find((f) => f.name === name)?.version ?? 0;
 }
 
-async function openFile(file: string, waitForText: string | RegExp): Promise<void> {
+function watchConsole(): void {
+  rig.page.on("console", (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
+}
+
+/** Goes to the IDE unless the page is there already. */
+async function openIde(): Promise<void> {
   const { page } = rig;
   if (!page.url().includes("#/jobs")) {
     await page.goto(`${rig.t.url}/#/jobs`);
   }
+}
+
+/** Types a line into `file`'s tab without saving it. */
+async function typeUnsavedLine(file: string, line: string): Promise<void> {
+  const { page } = rig;
+  await openFile(file, "return { ok: true }");
+  await page
+    .getByTestId("code-editor")
+    .locator(".view-lines")
+    .getByText("return { ok: true }")
+    .click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type(line);
+  await page.keyboard.press("Escape");
+  // The editor draws typed text on its next frame.
+  await page
+    .getByTestId("code-editor")
+    .locator(".view-lines")
+    .getByText(line)
+    .waitFor({ timeout: 10_000 });
+}
+
+async function openFile(file: string, waitForText: string | RegExp): Promise<void> {
+  const { page } = rig;
+  await openIde();
   await page.getByTestId(`file-${file}`).click();
   await page
     .getByTestId("code-editor")
@@ -57,6 +89,9 @@ async function openFile(file: string, waitForText: string | RegExp): Promise<voi
 describe("Job IDE", () => {
   it("edits, saves and runs process-data, showing progress and the edited result", async () => {
     const { page, t } = rig;
+    // From the Runs view (focus outside any editor), where g j is the IDE's shortcut.
+    await page.goto(`${t.url}/#/runs`);
+    await page.getByTestId("runs-table").waitFor({ timeout: 20_000 });
     await page.keyboard.press("g");
     await page.keyboard.press("j");
     await page.waitForURL(/#\/jobs/);
@@ -112,21 +147,7 @@ describe("Job IDE editing", () => {
     const { page } = rig;
     await openFile("typing.ts", "return { ok: true }");
     const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page
-      .getByTestId("code-editor")
-      .locator(".view-lines")
-      .getByText("return { ok: true }")
-      .click();
-    await page.keyboard.press("End");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("// t job.reportProgress a?.b");
-    await page.keyboard.press("Escape");
-    // The editor draws typed text on its next frame.
-    await page
-      .getByTestId("code-editor")
-      .locator(".view-lines")
-      .getByText("// t job.reportProgress a?.b")
-      .waitFor({ timeout: 10_000 });
+    await typeUnsavedLine("typing.ts", "// t job.reportProgress a?.b");
     expect(page.url()).toMatch(/#\/jobs/);
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
     expect(await page.getByRole("dialog").count()).toBe(0);
@@ -175,18 +196,21 @@ describe("Job IDE editing", () => {
   });
 
   it("keeps each tab's unsaved text across file switches, asks before discarding, and warns before unload", async () => {
-    const { page } = rig;
-    // typing.ts still holds the unsaved line typed above.
+    // A page of its own: no other test's unsaved tab may hold the page from unloading.
+    const page = await rig.freshPage();
+    watchConsole();
+    await rig.signInWithPassword();
+    await typeUnsavedLine("unsaved.ts", "// t job.reportProgress a?.b");
     await openFile("process-data.ts", "processItem");
-    await page.getByTestId("tab-typing.ts").getByTestId("tab-dirty").waitFor();
-    await page.getByTestId("tab-typing.ts").getByRole("tab").click();
+    await page.getByTestId("tab-unsaved.ts").getByTestId("tab-dirty").waitFor();
+    await page.getByTestId("tab-unsaved.ts").getByRole("tab").click();
     await page
       .getByTestId("code-editor")
       .locator(".view-lines")
       .getByText("// t job.reportProgress a?.b")
       .waitFor();
     await page.getByTestId("file-process-data.ts").click();
-    await page.getByTestId("file-typing.ts").click();
+    await page.getByTestId("file-unsaved.ts").click();
     await page
       .getByTestId("code-editor")
       .locator(".view-lines")
@@ -200,14 +224,14 @@ describe("Job IDE editing", () => {
     });
     expect(asks).toBe(true);
     // Closing the tab asks too; "Keep editing" keeps it, "Discard" drops the text.
-    await page.getByTestId("tab-close-typing.ts").click();
+    await page.getByTestId("tab-close-unsaved.ts").click();
     await page.getByTestId("discard-confirm").waitFor();
     await page.getByTestId("discard-cancel").click();
-    expect(await page.getByTestId("tab-typing.ts").count()).toBe(1);
-    await page.getByTestId("tab-close-typing.ts").click();
+    expect(await page.getByTestId("tab-unsaved.ts").count()).toBe(1);
+    await page.getByTestId("tab-close-unsaved.ts").click();
     await page.getByTestId("discard-confirm-discard").click();
-    await page.getByTestId("tab-typing.ts").waitFor({ state: "detached" });
-    const disk = await readFile(path.join(rig.t.jobsDir, "typing.ts"), "utf8");
+    await page.getByTestId("tab-unsaved.ts").waitFor({ state: "detached" });
+    const disk = await readFile(path.join(rig.t.jobsDir, "unsaved.ts"), "utf8");
     expect(disk).not.toContain("t g r");
     const clean = await page.evaluate(() => {
       const event = new Event("beforeunload", { cancelable: true });
@@ -289,6 +313,7 @@ describe("Job IDE editing", () => {
 
   it("says why a nested file is not a job, in the tree and the Run panel", async () => {
     const { page } = rig;
+    await openIde();
     await page.getByTestId("not-job-reports/nightly.ts").waitFor();
     await openFile("reports/nightly.ts", "return { ok: true }");
     const note = page.getByTestId("run-note");

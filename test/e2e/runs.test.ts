@@ -4,13 +4,18 @@
 // links; the keyboard; 1024 px; and recovery after the server restarts.
 import pg from "pg";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type LocalStack } from "../../src-server/main.ts";
+import { ownerQuery } from "../helpers/app-tables.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { silentLogger } from "../../src-server/logger.ts";
 import { startLocalStack } from "../../src-server/main.ts";
 import { RENDERER_DIR } from "./build-renderer.ts";
 import { startUiRig, type UiRig } from "./harness.ts";
 
 let rig: UiRig;
+/** The server the outage test starts again in place of the stopped one (same port, same database). */
+let restarted: LocalStack | undefined;
 
 /** Waits for the hash (where the app keeps its route and filters) to contain `part`. */
 async function waitForHash(page: Page, part: string): Promise<void> {
@@ -21,13 +26,64 @@ beforeAll(async () => {
   rig = await startUiRig();
   await rig.signIn();
 });
+// Every test starts on the plain Runs list: no pane open, no filter, no search.
+beforeEach(async () => {
+  const { page, t } = rig;
+  await page.goto(`${t.url}/#/runs`);
+  await page
+    .locator('[data-testid="runs-table"], [data-testid="run-example"], .empty')
+    .first()
+    .waitFor({
+      timeout: 20_000,
+    });
+});
 afterAll(async () => {
+  await restarted?.stop();
   await rig?.stop();
 });
+
+/** Cancels whatever is pending or running, then deletes every run, and reloads the page. */
+async function emptyQueue(): Promise<void> {
+  const { page, t } = rig;
+  const active = await ownerQuery<{ id: string }>(
+    t.database.url,
+    "SELECT id FROM jobs.queue WHERE status IN ('pending', 'running')",
+  );
+  for (const { id } of active) await t.service.jobs.cancel(id);
+  await waitFor(
+    async () => {
+      const left = await ownerQuery(
+        t.database.url,
+        "SELECT 1 FROM jobs.queue WHERE status IN ('pending', 'running')",
+      );
+      return left.length === 0 ? true : undefined;
+    },
+    { timeoutMs: 20_000, what: "the active runs to stop" },
+  );
+  await ownerQuery(t.database.url, "DELETE FROM jobs.queue");
+  await page.reload();
+}
+
+/** Submits a flaky-job that fails once and waits for it to complete; returns its id. */
+async function completedRetriedRun(): Promise<string> {
+  const { data: job, error } = await rig.t.service.jobs.submit("flaky-job", {
+    succeed_on_attempt: 2,
+  });
+  if (error) throw error;
+  await waitFor(
+    async () => {
+      const { data } = await rig.t.service.jobs.get(job!.id);
+      return data?.status === "completed" ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: "the retried run to complete" },
+  );
+  return job!.id;
+}
 
 describe("Runs view", () => {
   it("teaches with an empty state whose button runs the example job live to completion", async () => {
     const { page } = rig;
+    await emptyQueue();
     await page.getByTestId("run-example").click();
     const detail = page.getByTestId("run-detail");
     await detail.waitFor();
@@ -45,7 +101,6 @@ describe("Runs view", () => {
 
   it("shows a job submitted elsewhere arriving and completing live", async () => {
     const { page, t } = rig;
-    await page.getByRole("button", { name: "Close (Esc)" }).click();
     const user = await t.signUp("ada@example.com");
     const { data: job, error } = await user.jobs.submit("process-data", {
       items: [1, 2, 3, 4, 5, 6, 7, 8],
@@ -242,7 +297,21 @@ describe("Runs view: search, URL, trace, deep links", () => {
 
 describe("Runs view: keyboard and small screens", () => {
   it("reaches a run row with Tab and opens it with Enter; a dialog takes focus, keeps it and closes on Esc", async () => {
-    const { page } = rig;
+    const { page, t } = rig;
+    // A cancelled run for "Retry all" to offer, and two more so ArrowDown has a next row.
+    const { data: held } = await t.service.jobs.submit(
+      "process-data",
+      { items: [1] },
+      { scheduled_at: new Date(Date.now() + 3600_000) },
+    );
+    await t.service.jobs.cancel(held!.id);
+    await page
+      .locator(`[data-job-id="${held!.id}"][data-status="cancelled"]`)
+      .waitFor({ timeout: 10_000 });
+    for (let i = 0; i < 2; i++) {
+      const { data: run } = await t.service.jobs.submit("process-data", { items: [1] });
+      await page.locator(`[data-job-id="${run!.id}"]`).waitFor({ timeout: 10_000 });
+    }
     await page.getByTestId("runs-search").focus();
     let focused: string | null = null;
     for (let i = 0; i < 30 && !focused; i++) {
@@ -287,14 +356,13 @@ describe("Runs view: keyboard and small screens", () => {
 
   it("keeps every column of the table readable at 1024 px with the detail pane open, in both themes", async () => {
     const { page } = rig;
+    // A retried run: its detail has an attempts table.
+    const retried = await completedRetriedRun();
     await page.setViewportSize({ width: 1024, height: 768 });
     try {
-      // A retried run (earlier in this file): its detail has an attempts table.
       await page
-        .locator("[data-job-id]", { hasText: "flaky-j" })
-        .filter({ hasText: "completed" })
-        .first()
-        .click();
+        .locator(`[data-job-id="${retried}"][data-status="completed"]`)
+        .click({ timeout: 20_000 });
       await page.getByTestId("run-detail").waitFor();
       const boxes = await page.locator('[role="columnheader"]').evaluateAll((els) =>
         els.map((el) => {
@@ -360,7 +428,9 @@ describe("Runs view: recovery after an outage", () => {
   it("says it is reconnecting, disables actions, then clears and shows the run created meanwhile", async () => {
     const { page, t } = rig;
     const port = Number(new URL(t.url).port);
-    await page.locator("[data-job-id]").first().waitFor();
+    if (restarted) throw new Error("the outage test runs once per rig");
+    const { data: run } = await t.service.jobs.submit("process-data", { items: [1] });
+    await page.locator(`[data-job-id="${run!.id}"]`).waitFor({ timeout: 10_000 });
     await t.stack.stop();
     await page.getByTestId("offline-banner").waitFor({ timeout: 20_000 });
     expect(await page.getByTestId("filter-status").isDisabled()).toBe(true);
@@ -382,24 +452,22 @@ describe("Runs view: recovery after an outage", () => {
       await client.end();
     }
 
-    const again = await startLocalStack({
+    // Started again in its place and left running, so the tests after this one have a server.
+    restarted = await startLocalStack({
       config: { ...t.config, port },
       logger: silentLogger,
       rendererDir: RENDERER_DIR,
     });
-    try {
-      await page.getByTestId("offline-banner").waitFor({ state: "detached", timeout: 20_000 });
-      await page.locator(`[data-job-id="${id}"]`).waitFor({ timeout: 20_000 });
-      expect(await page.getByTestId("filter-status").isDisabled()).toBe(false);
-      await page.getByText("● live").waitFor({ timeout: 20_000 });
-    } finally {
-      await again.stop();
-    }
+    await page.getByTestId("offline-banner").waitFor({ state: "detached", timeout: 20_000 });
+    await page.locator(`[data-job-id="${id}"]`).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("filter-status").isDisabled()).toBe(false);
+    await page.getByText("● live").waitFor({ timeout: 20_000 });
   });
   it("goes to the IDE with g j from a list of runs, where j alone would select the next run", async () => {
     const { page, t } = rig;
+    const { data: run } = await t.service.jobs.submit("process-data", { items: [1] });
     await page.goto(`${t.url}/#/runs`);
-    await page.locator("[data-job-id]").first().waitFor();
+    await page.locator(`[data-job-id="${run!.id}"]`).waitFor({ timeout: 10_000 });
     await page.keyboard.press("g");
     await page.keyboard.press("j");
     await page.waitForURL(/#\/jobs/, { timeout: 10_000 });

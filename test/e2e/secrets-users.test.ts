@@ -4,7 +4,7 @@
 // Also pictures of the remaining views (schedules, connect) and of Runs in the dark theme.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/stack.ts";
 import { startUiRig, type UiRig } from "./harness.ts";
 
@@ -28,6 +28,11 @@ export async function handler() {
   const { error } = await rig.t.service.admin.jobs.sync({ namespace: "default" });
   if (error) throw error;
   await rig.signIn();
+});
+// Every test starts on the Runs view with the focus on the page, where g-shortcuts navigate.
+beforeEach(async () => {
+  await rig.page.goto(`${rig.t.url}/#/runs`);
+  await rig.page.getByRole("navigation", { name: "Main" }).waitFor({ timeout: 20_000 });
 });
 afterAll(async () => {
   await rig?.stop();
@@ -181,7 +186,10 @@ describe("Users", () => {
 
 describe("other views", () => {
   it("shows the schedules, the connect page and the runs in the dark theme", async () => {
-    const { page } = rig;
+    const { page, t } = rig;
+    // A run of its own for the dark picture of Runs.
+    const { data: run, error } = await t.service.jobs.submit("process-data", { items: [1] });
+    expect(error).toBeNull();
     await go("s", /#\/schedules/);
     await page.getByTestId("schedule-nightly-report").waitFor({ timeout: 10_000 });
     await rig.screenshot("schedules.png");
@@ -191,7 +199,7 @@ describe("other views", () => {
     await go("r", /#\/runs/);
     await page.getByTestId("theme-toggle").click();
     await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
-    await page.locator("[data-job-id]").first().waitFor();
+    await page.locator(`[data-job-id="${run!.id}"]`).waitFor({ timeout: 10_000 });
     await rig.screenshot("runs-dark.png");
     await page.getByTestId("theme-toggle").click();
   });

@@ -87,35 +87,23 @@ describe("submitting", () => {
 
   it("fails only the job PostgreSQL refuses, with its own error", async () => {
     const inserter = createJobInserter({ db });
-    const [fn] = await db.query<{ id: string }>(
-      "SELECT id FROM jobs.functions WHERE name = 'noop'",
-    );
     const [user] = await db.query<{ id: string }>(
       "INSERT INTO auth.users (email, password_hash) VALUES ('batch@example.com', 'x') RETURNING id",
     );
-    const job = (i: number, extra: Partial<NewJob> = {}): NewJob => ({
-      namespace: "default",
-      functionId: fn!.id,
-      jobName: "noop",
-      payload: { i },
-      priority: 0,
-      maxDurationSeconds: 60,
-      progressTimeoutSeconds: null,
-      maxRetries: 1,
+    const asUser = {
       createdBy: user!.id,
       userRole: "authenticated",
       userEmail: "batch@example.com",
-      scheduledAt: null,
-      ...extra,
-    });
+    };
+    const job = (i: number, extra: Partial<NewJob> = {}) => noopJob(i, { ...asUser, ...extra });
     const at = new Date(Date.now() + 3_600_000);
     const results = await Promise.allSettled([
-      inserter.insert(job(0)),
-      inserter.insert(job(1, { payload: { text: "x\u0000y" } })),
+      inserter.insert(await job(0)),
+      inserter.insert(await job(1, { payload: { text: "x\u0000y" } })),
       inserter.insert(
-        job(2, { createdBy: "00000000-0000-4000-8000-000000000000", scheduledAt: at }),
+        await job(2, { createdBy: "00000000-0000-4000-8000-000000000000", scheduledAt: at }),
       ),
-      inserter.insert(job(3)),
+      inserter.insert(await job(3)),
     ]);
     expect(results.map((r) => r.status)).toEqual([
       "fulfilled",

@@ -97,14 +97,15 @@ describe("submitting", () => {
     };
     const job = (i: number, extra: Partial<NewJob> = {}) => noopJob(i, { ...asUser, ...extra });
     const at = new Date(Date.now() + 3_600_000);
-    const results = await Promise.allSettled([
-      inserter.insert(await job(0)),
-      inserter.insert(await job(1, { payload: { text: "x\u0000y" } })),
-      inserter.insert(
-        await job(2, { createdBy: "00000000-0000-4000-8000-000000000000", scheduledAt: at }),
-      ),
-      inserter.insert(await job(3)),
+    // Built first, so that every insert is handed over at once and each promise has its
+    // handler before the refused one can reject.
+    const jobs = await Promise.all([
+      job(0),
+      job(1, { payload: { text: "x\u0000y" } }),
+      job(2, { createdBy: "00000000-0000-4000-8000-000000000000", scheduledAt: at }),
+      job(3),
     ]);
+    const results = await Promise.allSettled(jobs.map((j) => inserter.insert(j)));
     expect(results.map((r) => r.status)).toEqual([
       "fulfilled",
       "rejected",

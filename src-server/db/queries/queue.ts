@@ -252,7 +252,11 @@ const HAND_BACK_OR_FAIL = `status = CASE WHEN q.retry_count < q.max_retries THEN
        started_at = CASE WHEN q.retry_count < q.max_retries THEN NULL ELSE q.started_at END,
        retry_count = CASE WHEN q.retry_count < q.max_retries THEN q.retry_count + 1 ELSE q.retry_count END`;
 
-/** Puts back (or fails, when out of attempts) the running jobs of workers that are gone. */
+/**
+ * Puts back (or fails, when out of attempts) the running jobs no live worker holds: their
+ * worker is stopped, or its row is gone (deleted, or never there: worker_id is not a
+ * foreign key, migration 0004), or they have no worker at all.
+ */
 export async function recoverOrphanedJobs(db: Queryable, reason: string): Promise<JobRow[]> {
   return db.query<JobRow>(
     `UPDATE jobs.queue q SET
@@ -260,8 +264,7 @@ export async function recoverOrphanedJobs(db: Queryable, reason: string): Promis
        error_message = $1,
        worker_id = NULL
      WHERE q.status = 'running'
-       AND (q.worker_id IS NULL
-            OR EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = q.worker_id AND w.status = 'stopped'))
+       AND NOT EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = q.worker_id AND w.status <> 'stopped')
      RETURNING q.*`,
     [reason],
   );

@@ -55,18 +55,38 @@ export async function setWorkerStatus(
   );
 }
 
-/** Declares workers silent for longer than `timeoutMs` dead; returns their ids. */
+/**
+ * Declares workers silent for longer than `timeoutMs` dead; returns their ids. A heartbeat
+ * stamped in the future (the database clock stepped back) is brought back to now, so a
+ * worker that then stays silent is declared dead one timeout later instead of never.
+ */
 export async function markSilentWorkersStopped(
   db: Queryable,
   timeoutMs: number,
 ): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `UPDATE jobs.workers SET status = 'stopped'
-     WHERE status <> 'stopped' AND last_heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
-     RETURNING id`,
+  const rows = await db.query<{ id: string; status: WorkerRow["status"] }>(
+    `UPDATE jobs.workers SET
+       status = CASE WHEN last_heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
+                THEN 'stopped' ELSE status END,
+       last_heartbeat_at = least(last_heartbeat_at, now())
+     WHERE status <> 'stopped'
+       AND (last_heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
+            OR last_heartbeat_at > now() + interval '1 second')
+     RETURNING id, status`,
     [timeoutMs],
   );
-  return rows.map((r) => r.id);
+  return rows.filter((r) => r.status === "stopped").map((r) => r.id);
+}
+
+/** Workers not stopped whose metadata says they run on `hostname`. */
+export async function listUnstoppedWorkersOn(
+  db: Queryable,
+  hostname: string,
+): Promise<Pick<WorkerRow, "id" | "metadata">[]> {
+  return db.query<Pick<WorkerRow, "id" | "metadata">>(
+    `SELECT id, metadata FROM jobs.workers WHERE status <> 'stopped' AND metadata ->> 'hostname' = $1`,
+    [hostname],
+  );
 }
 
 /** Forgets workers stopped for a long time (the list keeps recent ones for inspection). */

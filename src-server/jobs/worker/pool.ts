@@ -20,6 +20,7 @@ import * as workersSql from "../../db/queries/workers.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import { createWorkerHealth } from "./worker-health.ts";
+import { currentProcessIdentity, workerMetadata } from "./process-identity.ts";
 import { executeAttempt, type ExecuteContext, type RunningAttempt } from "./execute.ts";
 import { createCompletionBatcher, type CompletionBatcher } from "./completion-batcher.ts";
 import { createFunctionCache } from "../functions/function-cache.ts";
@@ -228,35 +229,42 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     for (const w of workers) void claimFor(w);
   };
 
-  /** Stops the workers a previous run of this instance left behind, and hands on their jobs. */
-  const recoverPreviousRun = async (file: string) => {
-    const state = await readWorkerState(file);
-    if (!state || state.workerIds.length === 0) return;
-    if (
-      !previousRunEnded(state, {
+  /**
+   * Stops the workers a previous run of this instance left behind (its state file), and
+   * those of any process on this machine that is gone (the file missing, damaged, or
+   * written over by another process sharing the data dir), and hands on their jobs.
+   */
+  const recoverPreviousRun = async (file: string | undefined) => {
+    const state = file === undefined ? undefined : await readWorkerState(file);
+    const previous =
+      state &&
+      previousRunEnded(state, {
         hostname: os.hostname(),
         pid: process.pid,
         isAlive: processIsAlive,
       })
-    )
-      return;
-    await workersSql.setWorkerStatus(db, state.workerIds, "stopped");
+        ? state.workerIds
+        : [];
+    if (previous.length) await workersSql.setWorkerStatus(db, previous, "stopped");
+    const ended = await health.stopEndedProcesses();
+    if (previous.length + ended.length === 0) return;
     const recovered = await recoverOrphanedJobs(
       db,
       "The server running this job stopped without finishing it",
     );
     logger.info("stopped the workers of the previous run", {
-      workers: state.workerIds.length,
+      workers: new Set([...previous, ...ended]).size,
       jobs: recovered.length,
     });
   };
 
+  const local = { identity: currentProcessIdentity(), pid: process.pid, isAlive: processIsAlive };
   const registerOne = (name: string) =>
     workersSql.registerWorker(db, {
       name,
       hostname: os.hostname(),
       maxConcurrentJobs: config.maxConcurrentPerWorker,
-      metadata: { hostname: os.hostname(), pid: process.pid },
+      metadata: workerMetadata(local.identity, process.pid),
     });
 
   const health = createWorkerHealth({
@@ -267,6 +275,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     running,
     stopping: () => stopping,
     register: async (name) => (await registerOne(name)).id,
+    local,
   });
 
   const onControl = (payload: string) => {
@@ -288,7 +297,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const count = config.workerMode === "embedded" ? config.embeddedWorkerCount : 0;
       const stateFile =
         options.stateDir === undefined ? undefined : workerStatePath(options.stateDir);
-      if (stateFile) await recoverPreviousRun(stateFile);
+      await recoverPreviousRun(stateFile);
       for (let i = 0; i < count; i++) {
         const name = `worker-${randomBytes(4).toString("hex")}@${os.hostname()}`;
         const row = await registerOne(name);

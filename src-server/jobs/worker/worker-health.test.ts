@@ -51,6 +51,7 @@ function health(running: Map<string, RunningAttempt>) {
     running,
     stopping: () => false,
     register: async () => "w2",
+    local: { identity: { hostname: "box" }, pid: 1, isAlive: () => true },
   });
 }
 

@@ -1,7 +1,7 @@
 // The health of one process's workers and of the attempts they run: the heartbeat (and
 // rejoining after being declared dead), the reaper (silent workers' jobs handed on, rows
-// left running with no attempt here executing them), the progress watchdog, and cancel /
-// terminate requests from the control channel.
+// left running with no attempt here executing them, workers of this machine whose process
+// is gone), the progress watchdog, and cancel / terminate requests from the control channel.
 //
 // An attempt can be held (`hold`): while a debugger has it paused, its timeout and its
 // progress timeout are suspended; released, it gets a fresh progress window (and its timeout
@@ -13,6 +13,7 @@ import { recoverLostJobs, recoverOrphanedJobs } from "../../db/queries/queue.ts"
 import * as workersSql from "../../db/queries/workers.ts";
 import type { Logger } from "../../logger.ts";
 import type { RunningAttempt } from "./execute.ts";
+import { workerProcessEnded, workerProcessOf, type LocalProcesses } from "./process-identity.ts";
 
 /** What worker health needs of a registered worker (the pool's own record). */
 export interface HealthWorker {
@@ -36,11 +37,15 @@ export interface WorkerHealthOptions {
   stopping(): boolean;
   /** Registers a worker anew (after its row was deleted); returns its new id. */
   register(name: string): Promise<string>;
+  /** This machine's processes: workers whose process ended here are stopped at once. */
+  local: LocalProcesses;
 }
 
 export interface WorkerHealth {
   heartbeat(): Promise<void>;
   reap(): Promise<void>;
+  /** Stops the workers whose process ended on this machine (killed); returns their ids. */
+  stopEndedProcesses(): Promise<string[]>;
   /** Kills attempts that stopped reporting progress for longer than their progress timeout. */
   watchProgress(now?: number): void;
   /** Acts on a cancel or terminate request for a job running here. */
@@ -90,12 +95,27 @@ export function createWorkerHealth(options: WorkerHealthOptions): WorkerHealth {
       logger.warn("recovered running jobs no worker was executing", { jobs: lost.length });
   };
 
+  const stopEndedProcesses = async () => {
+    const candidates = await workersSql.listUnstoppedWorkersOn(db, options.local.identity.hostname);
+    const ended = candidates
+      .filter((w) => {
+        const owner = workerProcessOf(w.metadata);
+        return owner !== undefined && workerProcessEnded(owner, options.local);
+      })
+      .map((w) => w.id);
+    if (ended.length) await workersSql.setWorkerStatus(db, ended, "stopped");
+    return ended;
+  };
+
   const reap = async () => {
     // Back from a database outage, our own heartbeat goes first: this reaper must not
     // declare its own workers dead (and hand on jobs whose outcomes it still holds).
     if (options.workers().length && Date.now() - lastHeartbeatAt > config.workerHeartbeatIntervalMs)
       await heartbeat();
-    const dead = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
+    // A process killed on this machine is known dead now; others after the worker timeout.
+    const ended = await stopEndedProcesses();
+    const silent = await workersSql.markSilentWorkersStopped(db, config.workerTimeoutMs);
+    const dead = [...ended, ...silent];
     const recovered = await recoverOrphanedJobs(
       db,
       "The worker running this job stopped responding",
@@ -145,5 +165,5 @@ export function createWorkerHealth(options: WorkerHealthOptions): WorkerHealth {
     return true;
   };
 
-  return { heartbeat, reap, watchProgress, control, hold };
+  return { heartbeat, reap, stopEndedProcesses, watchProgress, control, hold };
 }

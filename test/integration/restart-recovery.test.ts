@@ -125,9 +125,13 @@ describe("restart after kill -9", () => {
   });
 
   it("does the same for a standalone worker restarted on its data dir", async () => {
-    // The server of the test above goes away; its rows are not this test's concern.
+    // The server of the test above goes away, and its jobs with it: the worker started
+    // next would see that server's process gone and take them up first.
     for (const s of servers) s.child.kill("SIGKILL");
     for (const pid of processesMentioning(path.join(dir, "data"))) process.kill(pid, "SIGKILL");
+    await db.query(
+      "UPDATE jobs.queue SET status = 'cancelled' WHERE status IN ('pending', 'running')",
+    );
     const { jwtSecret } = JSON.parse(
       await readFile(path.join(dir, "data", "keys.json"), "utf8"),
     ) as { jwtSecret: string };
@@ -199,5 +203,112 @@ describe("restart after kill -9", () => {
       [workerId],
     );
     expect(held).toEqual([]);
+  });
+});
+
+describe("restart after kill -9, the state file no help", () => {
+  /** Ends every process of the tests before, and their jobs: each test starts clean. */
+  const clean = async () => {
+    for (const s of servers) s.child.kill("SIGKILL");
+    await Promise.all(servers.map((s) => s.exited));
+    for (const pid of processesMentioning(dir)) process.kill(pid, "SIGKILL");
+    await db.query(
+      "UPDATE jobs.queue SET status = 'cancelled' WHERE status IN ('pending', 'running')",
+    );
+  };
+
+  /** Three held jobs running on the server `first`; returns the workers holding them. */
+  const holdThree = async (): Promise<Set<string | null>> => {
+    const [fn] = await db.query<{ id: string }>(
+      "SELECT id FROM jobs.functions WHERE name = 'hold'",
+    );
+    const ids = (
+      await db.query<{ id: string }>(
+        `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries)
+         SELECT 'default', $1, 'hold', '{}', 3 FROM generate_series(1, 3) RETURNING id`,
+        [fn!.id],
+      )
+    ).map((r) => r.id);
+    await db.query("SELECT pg_notify('jobs_wake', '')");
+    const held = await waitFor(
+      async () => {
+        const r = await db.query<{ worker_id: string }>(
+          "SELECT worker_id FROM jobs.queue WHERE id = ANY ($1::uuid[]) AND status = 'running'",
+          [ids],
+        );
+        return r.length === 3 ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: "the jobs to run" },
+    );
+    return new Set(held.map((r) => r.worker_id));
+  };
+
+  /** At "ready", the old workers are stopped and hold no running job. */
+  const expectRecovered = async (oldWorkers: Set<string | null>) => {
+    const workers = await db.query<{ status: string }>(
+      "SELECT status FROM jobs.workers WHERE id = ANY ($1::uuid[])",
+      [[...oldWorkers]],
+    );
+    expect(workers.map((w) => w.status)).toEqual(["stopped"]);
+    const held = await db.query(
+      "SELECT 1 FROM jobs.queue WHERE worker_id = ANY ($1::uuid[]) AND status = 'running'",
+      [[...oldWorkers]],
+    );
+    expect(held).toEqual([]);
+  };
+
+  it("recovers at once when the state file was deleted", async () => {
+    await clean();
+    const first = serve();
+    await first.waitForLine(/Fluxbase Local ready at/, 60_000);
+    const oldWorkers = await holdThree();
+    first.child.kill("SIGKILL");
+    await first.exited;
+    for (const pid of processesMentioning(dir)) process.kill(pid, "SIGKILL");
+    await rm(path.join(dir, "data", "workers.json"));
+
+    const second = serve();
+    await second.waitForLine(/Fluxbase Local ready at/, 60_000);
+    await expectRecovered(oldWorkers);
+  });
+
+  it("recovers at once when a standalone worker sharing the data dir wrote the state file last", async () => {
+    await clean();
+    const first = serve();
+    await first.waitForLine(/Fluxbase Local ready at/, 60_000);
+    const { jwtSecret } = JSON.parse(
+      await readFile(path.join(dir, "data", "keys.json"), "utf8"),
+    ) as { jwtSecret: string };
+    const encryptionKey = (await readFile(path.join(dir, "data", "secrets.key"), "utf8")).trim();
+    // The worker starts once the server's workers hold the jobs: it only shares the data
+    // dir (both default to the same one) and writes the state file last.
+    const oldWorkers = await holdThree();
+    const worker = runCli(
+      [
+        "worker",
+        "--database-url",
+        database.url,
+        "--data-dir",
+        path.join(dir, "data"),
+        "--log-level",
+        "error",
+      ],
+      {
+        FLUXBASE_JWT_SECRET: jwtSecret,
+        FLUXBASE_ENCRYPTION_KEY: encryptionKey,
+        FLUXBASE_PUBLIC_URL: "http://127.0.0.1:9",
+        FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1",
+      },
+    );
+    servers.push(worker);
+    await worker.waitForLine(/worker running/, 60_000);
+
+    first.child.kill("SIGKILL");
+    await first.exited;
+    // Its Deno processes are left to afterAll: some mention the data dir the worker runs on.
+
+    const second = serve();
+    await second.waitForLine(/Fluxbase Local ready at/, 60_000);
+    await expectRecovered(oldWorkers);
   });
 });

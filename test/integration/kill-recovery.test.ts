@@ -54,7 +54,11 @@ async function count(where: string): Promise<number> {
   return rows[0]!.n;
 }
 
-/** Kills a process with SIGKILL; returns the jobs it had in flight (its rows still `running`). */
+/**
+ * Kills a process with SIGKILL; returns the jobs it had in flight: its rows still `running`,
+ * and those the other process on this machine already handed back (seeing it gone), whose
+ * lost attempt jobs.attempts keeps.
+ */
 async function kill(p: CliProcess): Promise<string[]> {
   p.child.kill("SIGKILL");
   await p.exited;
@@ -62,7 +66,10 @@ async function kill(p: CliProcess): Promise<string[]> {
   dead.push(p);
   const { rows } = await sql.query<{ id: string }>(
     `SELECT q.id FROM jobs.queue q JOIN jobs.workers w ON w.id = q.worker_id
-     WHERE q.status = 'running' AND (w.metadata->>'pid')::int = $1`,
+     WHERE q.status = 'running' AND (w.metadata->>'pid')::int = $1
+     UNION
+     SELECT a.job_id FROM jobs.attempts a JOIN jobs.workers w ON w.id = a.worker_id
+     WHERE (w.metadata->>'pid')::int = $1`,
     [p.child.pid],
   );
   return rows.map((r) => r.id);

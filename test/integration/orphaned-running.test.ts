@@ -173,10 +173,13 @@ describe("a worker process on this machine killed with SIGKILL", () => {
   it("has its jobs handed back by the running server, and completed by the worker started again", async () => {
     const first = await worker(path.join(dir, "first"));
     const { data: job } = await api.service.jobs.submit("sticky", {});
-    const running = await waitFor(async () => {
-      const { data } = await api.service.jobs.get(job!.id);
-      return data?.status === "running" && data.progress ? data : undefined;
-    });
+    const running = await waitFor(
+      async () => {
+        const { data } = await api.service.jobs.get(job!.id);
+        return data?.status === "running" && data.progress ? data : undefined;
+      },
+      { timeoutMs: 60_000, what: "the worker to run the job" },
+    );
     const deadWorker = running.worker_id;
 
     first.child.kill("SIGKILL");
@@ -202,7 +205,7 @@ describe("a worker process on this machine killed with SIGKILL", () => {
         const { data } = await api.service.jobs.get(job!.id);
         return data?.status === "completed" ? data : undefined;
       },
-      { timeoutMs: 30_000, what: "the job to complete" },
+      { timeoutMs: 60_000, what: "the job to complete" },
     );
     expect(done.result).toEqual({ recovered_on_attempt: 2 });
   });

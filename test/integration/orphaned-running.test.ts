@@ -192,7 +192,7 @@ describe("a worker process on this machine killed with SIGKILL", () => {
         const { data } = await api.service.jobs.get(job!.id);
         return data?.status === "pending" ? data : undefined;
       },
-      { timeoutMs: 30_000, what: "the dead worker's job to be handed back" },
+      { timeoutMs: 60_000, what: "the dead worker's job to be handed back" },
     );
     expect(handedBack.retry_count).toBe(1);
     const { data: list } = await api.service.admin.jobs.listWorkers();
@@ -208,5 +208,5 @@ describe("a worker process on this machine killed with SIGKILL", () => {
       { timeoutMs: 60_000, what: "the job to complete" },
     );
     expect(done.result).toEqual({ recovered_on_attempt: 2 });
-  });
+  }, 240_000);
 });

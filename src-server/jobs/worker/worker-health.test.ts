@@ -1,6 +1,7 @@
 // The attempt-level parts of worker health (progress watchdog, cancel / terminate, holding
 // for a debugger) on attempts started with the in-process runtime. Heartbeat and reaper
-// are SQL and are covered by the pool's integration tests (worker-recovery, kill-recovery).
+// are SQL and are covered by the pool's integration tests (worker-recovery, kill-recovery,
+// orphaned-running).
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../db/connections.ts";
 import { silentLogger } from "../../logger.ts";

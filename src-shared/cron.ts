@@ -4,6 +4,7 @@
 // `CronExpressionParser` to `cronReader` once (the server in jobs/scheduler/plan.ts, the
 // editor in src-renderer/lib/cron.ts).
 import type { CronPlanner } from "./annotations.ts";
+import type { JsonObject } from "./json.ts";
 
 /** What a cron reader uses of cron-parser's `CronExpressionParser`. */
 export interface CronParser {
@@ -58,4 +59,23 @@ export function cronReader(parser: CronParser): CronReader {
       return expr.hasPrev() ? expr.prev().toDate() : null;
     },
   };
+}
+
+/**
+ * A stored schedule, `"<cron>|<json object>"` (compatibility §6.7) → the cron part and the
+ * params (null when absent or not an object).
+ */
+export function splitSchedule(schedule: string): { cron: string; params: JsonObject | null } {
+  const bar = schedule.indexOf("|");
+  if (bar < 0) return { cron: schedule.trim(), params: null };
+  const cron = schedule.slice(0, bar).trim();
+  try {
+    const parsed: unknown = JSON.parse(schedule.slice(bar + 1));
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      return { cron, params: parsed as JsonObject };
+    }
+  } catch {
+    // invalid params are ignored: the cron part still schedules
+  }
+  return { cron, params: null };
 }

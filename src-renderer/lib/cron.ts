@@ -4,7 +4,7 @@
 // (src-shared/cron.ts), with cron-parser.
 import { CronExpressionParser } from "cron-parser";
 import { validateSchedule } from "../../src-shared/annotations.ts";
-import { cronReader } from "../../src-shared/cron.ts";
+import { cronReader, splitSchedule } from "../../src-shared/cron.ts";
 
 export type CronCheck = { ok: true; cron: string } | { ok: false; error: string };
 
@@ -23,7 +23,7 @@ export function validateCron(value: string): CronCheck {
 /** The next `count` fire times after `after` (in `timezone`, else local); [] if invalid. */
 export function nextFireTimes(cron: string, after: Date, count = 5, timezone?: string): Date[] {
   try {
-    return reader.nextRuns({ cron: cron.split("|")[0]!.trim(), timezone }, after, count);
+    return reader.nextRuns({ cron: splitSchedule(cron).cron, timezone }, after, count);
   } catch {
     return [];
   }
@@ -100,7 +100,7 @@ function timePart(minute: string, hour: string, second: string | undefined): str
 
 /** "0 2 * * *" → "every day at 02:00". Best effort; falls back to the expression. */
 export function cronInWords(value: string): string {
-  const check = validateCron(value.split("|")[0] ?? "");
+  const check = validateCron(splitSchedule(value).cron);
   if (!check.ok) return value;
   if (check.cron.startsWith("@")) return DESCRIPTOR_WORDS[check.cron] ?? check.cron;
   const fields = check.cron.split(" ");

@@ -30,6 +30,7 @@ describe("cron", () => {
     expect(cronInWords("@hourly")).toBe("every hour, at minute 0");
     expect(cronInWords("0 8 * 1 *")).toBe("every day at 08:00, in January");
     expect(cronInWords("nonsense")).toBe("nonsense");
+    expect(cronInWords('0 2 * * *|{"source":"cron"}')).toBe("every day at 02:00");
   });
 
   it("plans the next fire times", () => {

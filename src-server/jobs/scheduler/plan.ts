@@ -7,8 +7,8 @@
 // expressions are read as the editor reads them (src-shared/cron.ts), with cron-parser.
 import { CronExpressionParser } from "cron-parser";
 import { cronReader, type CronSpec } from "../../../src-shared/cron.ts";
-import type { JsonObject } from "../../../src-sdk/types.ts";
 
+export { splitSchedule } from "../../../src-shared/cron.ts";
 export type { CronSpec };
 
 export const {
@@ -17,22 +17,6 @@ export const {
   nextRun,
   latestRunAtOrBefore,
 } = cronReader(CronExpressionParser);
-
-/** `"<cron>|<json>"` → the cron part and the params (null when absent or not an object). */
-export function splitSchedule(schedule: string): { cron: string; params: JsonObject | null } {
-  const bar = schedule.indexOf("|");
-  if (bar < 0) return { cron: schedule.trim(), params: null };
-  const cron = schedule.slice(0, bar).trim();
-  try {
-    const parsed: unknown = JSON.parse(schedule.slice(bar + 1));
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-      return { cron, params: parsed as JsonObject };
-    }
-  } catch {
-    // invalid params are ignored: the cron part still schedules
-  }
-  return { cron, params: null };
-}
 
 export interface DueInput extends CronSpec {
   /** The instant last fired (or skipped) for this function; null = never. */

@@ -112,7 +112,8 @@ export interface Worker {
   metadata?: JsonObject;
 }
 
-export interface JobStats {
+/** Counts of jobs: per status, mean run time, and per status, day and function. */
+export interface JobCounts {
   total_jobs: number;
   pending_jobs: number;
   running_jobs: number;
@@ -123,6 +124,9 @@ export interface JobStats {
   jobs_by_status: { status: string; count: number }[];
   jobs_by_day: { date: string; count: number }[];
   jobs_by_function: { name: string; count: number }[];
+}
+
+export interface JobStats extends JobCounts {
   // The guide's spellings (compatibility §2.3: return both).
   total: number;
   pending: number;

@@ -17,7 +17,7 @@
 // job, in server-local time.)
 //
 // Cron expressions are read by a cron library, which this dependency-free layer does not
-// import: callers pass a CronPlanner (the server and the editor both wrap cron-parser).
+// import: callers pass a CronPlanner (cron.ts's, on the cron-parser the caller hands it).
 import type { JsonObject } from "./json.ts";
 
 /**

@@ -1,16 +1,17 @@
 // Cron in the browser: validate with the server's rules (src-shared/annotations.ts: 5
 // fields, or 6 with seconds first, or a descriptor; at most once a second), plan the next
-// fire times, and say it in words. cron-parser reads the expressions here as on the server.
+// fire times, and say it in words. The expressions are read as on the server
+// (src-shared/cron.ts), with cron-parser.
 import { CronExpressionParser } from "cron-parser";
-import { validateSchedule, type CronPlanner } from "../../src-shared/annotations.ts";
+import { validateSchedule } from "../../src-shared/annotations.ts";
+import { cronReader, splitSchedule } from "../../src-shared/cron.ts";
 
 export type CronCheck = { ok: true; cron: string } | { ok: false; error: string };
 
+const reader = cronReader(CronExpressionParser);
+
 /** The first five fire times from 2000-01-01 UTC, as the shared rules read a schedule. */
-export const planCron: CronPlanner = (cron) =>
-  CronExpressionParser.parse(cron, { currentDate: Date.UTC(2000, 0, 1), tz: "UTC" })
-    .take(5)
-    .map((date) => date.getTime());
+export const planCron = reader.plan;
 
 export function validateCron(value: string): CronCheck {
   const checked = validateSchedule(value, planCron);
@@ -22,10 +23,7 @@ export function validateCron(value: string): CronCheck {
 /** The next `count` fire times after `after` (in `timezone`, else local); [] if invalid. */
 export function nextFireTimes(cron: string, after: Date, count = 5, timezone?: string): Date[] {
   try {
-    const options = timezone ? { currentDate: after, tz: timezone } : { currentDate: after };
-    return CronExpressionParser.parse(cron.split("|")[0]!.trim(), options)
-      .take(count)
-      .map((d) => d.toDate());
+    return reader.nextRuns({ cron: splitSchedule(cron).cron, timezone }, after, count);
   } catch {
     return [];
   }
@@ -102,7 +100,7 @@ function timePart(minute: string, hour: string, second: string | undefined): str
 
 /** "0 2 * * *" → "every day at 02:00". Best effort; falls back to the expression. */
 export function cronInWords(value: string): string {
-  const check = validateCron(value.split("|")[0] ?? "");
+  const check = validateCron(splitSchedule(value).cron);
   if (!check.ok) return value;
   if (check.cron.startsWith("@")) return DESCRIPTOR_WORDS[check.cron] ?? check.cron;
   const fields = check.cron.split(" ");

@@ -3,48 +3,49 @@ import { defineStore } from "pinia";
 import { ref } from "vue";
 import type { Job, ScheduleInfo } from "../../src-sdk/index.ts";
 import { api } from "../api.ts";
+import { useServerData } from "./server-data.ts";
 
 const key = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
 
 export const useSchedulesStore = defineStore("schedules", () => {
-  const schedules = ref<ScheduleInfo[]>([]);
   const lastRuns = ref<Record<string, Job[]>>({});
-  const error = ref<string | null>(null);
-  const loading = ref(false);
-
-  async function refresh(): Promise<void> {
-    loading.value = true;
-    error.value = null;
-    const { data, error: err } = await api().admin.jobs.listSchedules();
-    loading.value = false;
-    if (err) {
-      error.value = err.message;
-      return;
-    }
-    schedules.value = data;
-    const runs = await Promise.all(
-      data.map((s) =>
-        api().admin.jobs.listJobs({ namespace: s.namespace, job_name: s.name, limit: 5 }),
-      ),
-    );
-    lastRuns.value = Object.fromEntries(data.map((s, i) => [key(s), runs[i]?.data ?? []]));
-  }
+  const {
+    data: schedules,
+    error,
+    loading,
+    refresh,
+    settle,
+  } = useServerData<ScheduleInfo[]>(
+    () => [],
+    async () => {
+      const answer = await api().admin.jobs.listSchedules();
+      const listed = answer.data ?? [];
+      const runs = await Promise.all(
+        listed.map((s) =>
+          api().admin.jobs.listJobs({ namespace: s.namespace, job_name: s.name, limit: 5 }),
+        ),
+      );
+      lastRuns.value = Object.fromEntries(listed.map((s, i) => [key(s), runs[i]?.data ?? []]));
+      return answer;
+    },
+  );
 
   async function act(s: ScheduleInfo, action: "pause" | "resume" | "trigger"): Promise<Job | null> {
-    error.value = null;
     const client = api().admin.jobs;
     if (action === "trigger") {
       const res = await client.triggerSchedule(s.namespace, s.name);
-      if (res.error) error.value = res.error.message;
-      await refresh();
+      await settle(res);
       return res.data;
     }
     const res =
       action === "pause"
         ? await client.pauseSchedule(s.namespace, s.name)
         : await client.resumeSchedule(s.namespace, s.name);
-    if (res.error) error.value = res.error.message;
-    else schedules.value = schedules.value.map((x) => (key(x) === key(s) ? res.data : x));
+    error.value = res.error?.message ?? null;
+    if (res.data) {
+      const changed = res.data;
+      schedules.value = schedules.value.map((x) => (key(x) === key(s) ? changed : x));
+    }
     return null;
   }
 

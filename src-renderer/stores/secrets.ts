@@ -1,38 +1,42 @@
 // System secrets (admin.settings) and the signed-in user's own (settings); which job
 // files reference each name (a scan of the jobs folder's sources).
 import { defineStore } from "pinia";
-import { ref } from "vue";
+import { computed, ref } from "vue";
 import type { SecretMetadata, SecretSettingsClient } from "../../src-sdk/index.ts";
 import { api } from "../api.ts";
 import { secretReferences } from "../lib/secret-refs.ts";
 import { isAdminRole } from "../../src-shared/roles.ts";
+import { useServerData } from "./server-data.ts";
 import { useSessionStore } from "./session.ts";
 
 export type SecretScope = "system" | "user";
 
 export const useSecretsStore = defineStore("secrets", () => {
-  const system = ref<SecretMetadata[]>([]);
-  const user = ref<SecretMetadata[]>([]);
   const revealed = ref<Record<string, string>>({});
   const references = ref<Map<string, string[]>>(new Map());
-  const error = ref<string | null>(null);
+  const { data, error, loading, refresh, settle } = useServerData<
+    Record<SecretScope, SecretMetadata[]>
+  >(
+    () => ({ system: [], user: [] }),
+    async () => {
+      // System secrets and the jobs folder are for admins; anyone else has only their own.
+      const admin = isAdminRole(useSessionStore().user?.role);
+      const [sys, own] = await Promise.all([
+        admin ? api().admin.settings.listSecrets() : { data: [], error: null },
+        api().settings.listSecrets(),
+      ]);
+      if (admin) void scanReferences();
+      return {
+        data: { system: sys.data ?? [], user: own.data ?? [] },
+        error: sys.error ?? own.error,
+      };
+    },
+  );
+  const system = computed(() => data.value.system);
+  const user = computed(() => data.value.user);
 
   const clientFor = (scope: SecretScope): SecretSettingsClient =>
     scope === "system" ? api().admin.settings : api().settings;
-
-  async function refresh(): Promise<void> {
-    error.value = null;
-    // System secrets and the jobs folder are for admins; anyone else has only their own.
-    const admin = isAdminRole(useSessionStore().user?.role);
-    const [sys, own] = await Promise.all([
-      admin ? api().admin.settings.listSecrets() : { data: [], error: null },
-      api().settings.listSecrets(),
-    ]);
-    system.value = sys.data ?? [];
-    user.value = own.data ?? [];
-    error.value = sys.error?.message ?? own.error?.message ?? null;
-    if (admin) void scanReferences();
-  }
 
   async function scanReferences(): Promise<void> {
     const { data: entries } = await api().admin.files.listFiles();
@@ -72,9 +76,7 @@ export const useSecretsStore = defineStore("secrets", () => {
   }
 
   async function remove(scope: SecretScope, key: string): Promise<void> {
-    const res = await clientFor(scope).deleteSecret(key);
-    if (res.error) error.value = res.error.message;
-    await refresh();
+    await settle(await clientFor(scope).deleteSecret(key));
   }
 
   async function toggleReveal(key: string): Promise<void> {
@@ -95,6 +97,7 @@ export const useSecretsStore = defineStore("secrets", () => {
     revealed,
     references,
     error,
+    loading,
     refresh,
     save,
     remove,

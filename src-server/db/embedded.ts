@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { findFreePort } from "./free-port.ts";
-import { clusterDirectory, reachableBinaries, type Ids } from "./postgres-access.ts";
+import type { UserIds } from "../reachable-dir.ts";
+import { clusterDirectory, reachableBinaries } from "./postgres-access.ts";
 import { locatePostgresBinaries } from "./postgres-binaries.ts";
 
 export interface EmbeddedPostgresOptions {
@@ -44,9 +45,9 @@ interface Credentials {
   password: string;
 }
 
-function postgresUserIds(): Ids | undefined {
+function postgresUserIds(): UserIds | undefined {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
-  const lookup = (): Ids => ({
+  const lookup = (): UserIds => ({
     uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
     gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
   });
@@ -66,7 +67,7 @@ async function loadCredentials(file: string): Promise<Credentials> {
   return creds;
 }
 
-function run(cmd: string, args: string[], ids: Ids | undefined): Promise<void> {
+function run(cmd: string, args: string[], ids: UserIds | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...ids, env: { ...process.env, LC_ALL: "C" } });
     let output = "";

@@ -20,12 +20,8 @@ import {
   symlink,
 } from "node:fs/promises";
 import path from "node:path";
+import { reachableBy, type UserIds } from "../reachable-dir.ts";
 import type { PostgresBinaries } from "./postgres-binaries.ts";
-
-export interface Ids {
-  uid: number;
-  gid: number;
-}
 
 export interface AccessRoots {
   /** Where copies of the binaries go. */
@@ -39,19 +35,6 @@ export const defaultAccessRoots: AccessRoots = {
   clustersDir: "/var/lib/fluxbase-local/clusters",
 };
 
-/** Whether `ids` may search every directory from the root down to `dir` (inclusive). */
-export async function reachableBy(dir: string, ids: Ids): Promise<boolean> {
-  let current = path.resolve(dir);
-  for (;;) {
-    const s = await stat(current);
-    const bit = s.uid === ids.uid ? 0o100 : s.gid === ids.gid ? 0o010 : 0o001;
-    if ((s.mode & bit) === 0) return false;
-    const parent = path.dirname(current);
-    if (parent === current) return true;
-    current = parent;
-  }
-}
-
 /** A world-searchable directory of ours (created when missing) that no one else may write. */
 async function publicDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -64,10 +47,10 @@ async function publicDir(dir: string): Promise<void> {
 /** The binaries, copied where the postgres user can run them when it cannot where they are. */
 export async function reachableBinaries(
   bins: PostgresBinaries,
-  ids: Ids,
+  ids: UserIds,
   roots = defaultAccessRoots,
 ): Promise<PostgresBinaries> {
-  if (await reachableBy(path.dirname(bins.postgres), ids)) return bins;
+  if (reachableBy(path.dirname(bins.postgres), ids)) return bins;
   const native = path.dirname(path.dirname(bins.postgres));
   const { version } = JSON.parse(
     await readFile(path.join(native, "..", "package.json"), "utf8"),
@@ -97,11 +80,11 @@ export async function reachableBinaries(
  */
 export async function clusterDirectory(
   dataDir: string,
-  ids: Ids,
+  ids: UserIds,
   roots = defaultAccessRoots,
 ): Promise<string> {
   const link = path.join(dataDir, "postgres");
-  if (await reachableBy(dataDir, ids)) {
+  if (reachableBy(dataDir, ids)) {
     const existing = await lstat(link).catch(() => undefined);
     return existing?.isSymbolicLink() ? realpath(link) : link;
   }

@@ -347,6 +347,27 @@ describe("SecretsView", () => {
     expect(confirm).toHaveBeenCalledWith("Delete the secret NEW_KEY?");
     expect(wrapper.find('[data-testid="secret-NEW_KEY"]').exists()).toBe(false);
   });
+
+  it("shows why a secret could not be deleted, and keeps listing it", async () => {
+    const { wrapper } = await mountView(SecretsView, "/secrets", {
+      ...seed(),
+      failures: {
+        "DELETE /api/v1/admin/settings/custom/secret/STRIPE_KEY": {
+          status: 403,
+          error: "admin role required",
+        },
+      },
+    });
+    stubConfirm(true);
+    await wrapper
+      .get('[data-testid="secret-STRIPE_KEY"]')
+      .findAll("button")
+      .find((b) => b.text() === "Delete")!
+      .trigger("click");
+    await flushPromises();
+    expect(wrapper.get('[role="alert"]').text()).toBe("admin role required");
+    expect(wrapper.find('[data-testid="secret-STRIPE_KEY"]').exists()).toBe(true);
+  });
 });
 
 describe("UsersView", () => {
@@ -409,6 +430,34 @@ describe("SchedulesView", () => {
     const { wrapper } = await mountView(SchedulesView, "/schedules");
     expect(wrapper.text()).toContain("No scheduled functions");
     expect(wrapper.text()).toContain("@fluxbase:schedule");
+  });
+
+  it("when the schedules cannot be read, says why instead of saying there are none", async () => {
+    const { wrapper } = await mountView(SchedulesView, "/schedules", {
+      failures: { "GET /api/v1/admin/jobs/schedules": { status: 500, error: "scheduler offline" } },
+    });
+    expect(wrapper.get('[role="alert"]').text()).toBe("scheduler offline");
+    expect(wrapper.text()).not.toContain("No scheduled functions");
+  });
+
+  it("shows why Run now was refused", async () => {
+    const { server, wrapper } = await mountView(SchedulesView, "/schedules", {
+      schedules: [makeSchedule("nightly-report")],
+      failures: {
+        "POST /api/v1/admin/jobs/schedules/default/nightly-report/trigger": {
+          status: 409,
+          error: "nightly-report is already running",
+        },
+      },
+    });
+    await wrapper
+      .get('[data-testid="schedule-nightly-report"]')
+      .findAll("button")
+      .find((b) => b.text() === "Run now")!
+      .trigger("click");
+    await flushPromises();
+    expect(wrapper.get('[role="alert"]').text()).toBe("nightly-report is already running");
+    expect(server.state.jobs).toHaveLength(0);
   });
 
   it("shows each schedule's plan and runs, pauses, resumes and runs now", async () => {

@@ -18,7 +18,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../../src-server/db/embedded.ts";
-import { reachableBinaries, reachableBy } from "../../src-server/db/postgres-access.ts";
+import { reachableBinaries } from "../../src-server/db/postgres-access.ts";
+import { reachableBy } from "../../src-server/reachable-dir.ts";
 
 const isRoot = process.getuid?.() === 0;
 const cleanup: string[] = [];
@@ -80,14 +81,14 @@ describe("embedded PostgreSQL in a private directory", () => {
     cleanup.push(cacheDir);
     // Someone other than the owner: a uid and gid that own nothing here.
     const stranger = { uid: 54_321, gid: 54_321 };
-    expect(await reachableBy(path.dirname(bins.postgres), stranger)).toBe(false);
+    expect(reachableBy(path.dirname(bins.postgres), stranger)).toBe(false);
 
     const copied = await reachableBinaries(bins, stranger, {
       cacheDir,
       clustersDir: path.join(cacheDir, "clusters"),
     });
     expect(copied.postgres).toBe(path.join(cacheDir, "postgres-1.2.3", "bin", "postgres"));
-    expect(await reachableBy(path.dirname(copied.postgres), stranger)).toBe(true);
+    expect(reachableBy(path.dirname(copied.postgres), stranger)).toBe(true);
     expect(await readlink(path.join(cacheDir, "postgres-1.2.3", "lib", "libpq.so.5"))).toBe(
       "libpq.so.5.18",
     );

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkAnnotations, matchAnnotationLine } from "../../src-renderer/lib/annotations.ts";
 import { parseAnnotations } from "../../src-server/jobs/functions/annotations.ts";
 import { cronInWords, nextFireTimes, validateCron } from "../../src-renderer/lib/cron.ts";
+import { nextRuns } from "../../src-server/jobs/scheduler/plan.ts";
 import { buildFileTree, functionNameFor } from "../../src-renderer/lib/file-tree.ts";
 import { secretNamesIn, secretReferences } from "../../src-renderer/lib/secret-refs.ts";
 
@@ -29,6 +30,7 @@ describe("cron", () => {
     expect(cronInWords("@hourly")).toBe("every hour, at minute 0");
     expect(cronInWords("0 8 * 1 *")).toBe("every day at 08:00, in January");
     expect(cronInWords("nonsense")).toBe("nonsense");
+    expect(cronInWords('0 2 * * *|{"source":"cron"}')).toBe("every day at 02:00");
   });
 
   it("plans the next fire times", () => {
@@ -41,6 +43,18 @@ describe("cron", () => {
       "2026-01-05T02:00:00.000Z",
     ]);
     expect(nextFireTimes("bad", new Date(), 5)).toEqual([]);
+  });
+
+  it("shows the times the scheduler fires, params and zone included", () => {
+    const after = new Date("2026-03-07T12:00:00Z");
+    const shown = nextFireTimes('0 2 * * *|{"source":"cron"}', after, 3, "America/New_York");
+    // 02:00 on 8 March does not exist in New York (DST): it fires once, after the gap.
+    expect(shown.map((d) => d.toISOString())).toEqual([
+      "2026-03-08T07:00:00.000Z",
+      "2026-03-09T06:00:00.000Z",
+      "2026-03-10T06:00:00.000Z",
+    ]);
+    expect(shown).toEqual(nextRuns({ cron: "0 2 * * *", timezone: "America/New_York" }, after, 3));
   });
 });
 

@@ -1,19 +1,7 @@
 // Counts of jobs.queue for the stats route: totals per status, the mean run time of
 // completed jobs, and jobs per status, per day (last 7 days) and per function (top 10).
+import type { JobCounts } from "../../../src-sdk/types.ts";
 import type { Queryable } from "../connections.ts";
-
-export interface JobCounts {
-  total_jobs: number;
-  pending_jobs: number;
-  running_jobs: number;
-  completed_jobs: number;
-  failed_jobs: number;
-  cancelled_jobs: number;
-  avg_duration_seconds: number;
-  jobs_by_status: { status: string; count: number }[];
-  jobs_by_day: { date: string; count: number }[];
-  jobs_by_function: { name: string; count: number }[];
-}
 
 /** Counts over every job, or over one namespace's. */
 export async function countJobs(db: Queryable, namespace?: string): Promise<JobCounts> {

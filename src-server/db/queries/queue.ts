@@ -51,6 +51,10 @@ export interface NewJob {
   userEmail: string | null;
   scheduledAt: Date | null;
   retriedFrom?: string | null;
+  /** The run this one replays (migration 0018). */
+  replayOf?: string | null;
+  /** The function version whose code the run uses; null or absent: the current code. */
+  codeVersion?: number | null;
   /** Run with every write held back (migration 0018). */
   dryRun?: boolean;
 }
@@ -59,9 +63,9 @@ export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
   const rows = await db.query<JobRow>(
     `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, priority, max_duration_seconds,
        progress_timeout_seconds, max_retries, created_by, user_role, user_email, scheduled_at, retried_from,
-       dry_run)
+       replay_of, code_version, dry_run)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT id FROM auth.users WHERE id = $9::uuid), $10, $11, $12, $13,
-       $14)
+       $14, $15, $16)
      RETURNING *`,
     [
       job.namespace,
@@ -77,6 +81,8 @@ export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
       job.userEmail,
       job.scheduledAt,
       job.retriedFrom ?? null,
+      job.replayOf ?? null,
+      job.codeVersion ?? null,
       job.dryRun ?? false,
     ],
   );

@@ -1,17 +1,16 @@
 // The server's side of `@fluxbase:` annotations: the parser (shared with the editor, in
-// src-shared/annotations.ts) with cron-parser as its cron reader, and the settings a
+// src-shared/annotations.ts) with the scheduler's cron reader, and the settings a
 // function gets from its annotations over the server's defaults.
-import { CronExpressionParser } from "cron-parser";
 import {
   parseAnnotations as parseWith,
   validateSchedule as validateScheduleWith,
-  type CronPlanner,
   type FunctionAnnotations,
   type ParsedAnnotations,
   type Result,
 } from "../../../src-shared/annotations.ts";
 import type { JsonObject } from "../../../src-sdk/types.ts";
 import type { JobsConfig } from "../../config/types.ts";
+import { planCron } from "../scheduler/plan.ts";
 
 export {
   annotationNames,
@@ -24,12 +23,6 @@ export {
   type FunctionAnnotations,
   type ParsedAnnotations,
 } from "../../../src-shared/annotations.ts";
-
-/** The first five fire times from 2000-01-01 UTC, as the shared rules read a schedule. */
-export const planCron: CronPlanner = (cron) =>
-  CronExpressionParser.parse(cron, { currentDate: Date.UTC(2000, 0, 1), tz: "UTC" })
-    .take(5)
-    .map((date) => date.getTime());
 
 export function parseAnnotations(source: string): ParsedAnnotations {
   return parseWith(source, planCron);

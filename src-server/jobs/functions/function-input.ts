@@ -49,7 +49,7 @@ function schedule(value: unknown): string | null | undefined {
   if (value === null || value === "") return null;
   const s = optionalString(value, "schedule");
   if (s === undefined) return undefined;
-  const checked = validateSchedule(s.split("|")[0]!.trim());
+  const checked = validateSchedule(splitSchedule(s).cron);
   if ("error" in checked)
     throw new AppError("VALIDATION_FAILED", `Invalid schedule "${s}": ${checked.error}`, {
       field: "schedule",

@@ -16,7 +16,8 @@ import {
   statSync,
 } from "node:fs";
 import path from "node:path";
-import { reachableBy, type SandboxUser } from "./sandbox-user.ts";
+import { reachableBy } from "../../reachable-dir.ts";
+import type { SandboxUser } from "./sandbox-user.ts";
 
 /** The folders of the checkout the sandbox entry loads code from. */
 const CODE_DIRS = ["src-runtime", "src-sdk", "src-shared"];

@@ -22,7 +22,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import type { SandboxDirs } from "./args.ts";
-import { reachableBy, type SandboxUser } from "./sandbox-user.ts";
+import { reachableBy } from "../../reachable-dir.ts";
+import type { SandboxUser } from "./sandbox-user.ts";
 
 export const SHARED_SANDBOX_ROOT = "/var/lib/fluxbase-local/sandbox";
 /** In a shared root: the cache dir it stands for; once that is gone, the root goes too. */

@@ -2,8 +2,7 @@
 // permissions are then the only wall). A server running as root never gives jobs
 // root: they run as `nobody`, so the operating system also keeps them out of
 // root-only files (/etc/shadow, the 0600 keys and credentials in the data dir).
-import { readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 
 export interface SandboxUser {
   name: string;
@@ -34,17 +33,4 @@ export function lookUpUser(name: string, passwd = "/etc/passwd"): SandboxUser | 
 export function defaultSandboxUser(): SandboxUser | undefined {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
   return lookUpUser("nobody");
-}
-
-/** Whether `user` may search every directory from the root down to `dir` (inclusive). */
-export function reachableBy(dir: string, user: Pick<SandboxUser, "uid" | "gid">): boolean {
-  let current = path.resolve(dir);
-  for (;;) {
-    const s = statSync(current);
-    const bit = s.uid === user.uid ? 0o100 : s.gid === user.gid ? 0o010 : 0o001;
-    if ((s.mode & bit) === 0) return false;
-    const parent = path.dirname(current);
-    if (parent === current) return true;
-    current = parent;
-  }
 }

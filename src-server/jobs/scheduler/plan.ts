@@ -3,57 +3,20 @@
 // A stored schedule is a 5-field or 6-field (seconds first) cron expression or a
 // descriptor (`@daily`, `@hourly`, …), optionally followed by `|<json object>` (compatibility §6.7,
 // upstream's way of attaching params). Times are evaluated in the function's time zone,
-// else the server's local one; instants that do not exist (DST gaps) fire once.
+// else the server's local one; instants that do not exist (DST gaps) fire once. The
+// expressions are read as the editor reads them (src-shared/cron.ts), with cron-parser.
 import { CronExpressionParser } from "cron-parser";
-import type { JsonObject } from "../../../src-sdk/types.ts";
+import { cronReader, type CronSpec } from "../../../src-shared/cron.ts";
 
-export interface CronSpec {
-  /** The cron expression or descriptor, without params. */
-  cron: string;
-  /** An IANA zone; undefined = the server's local zone. */
-  timezone?: string;
-}
+export { splitSchedule } from "../../../src-shared/cron.ts";
+export type { CronSpec };
 
-/** `"<cron>|<json>"` → the cron part and the params (null when absent or not an object). */
-export function splitSchedule(schedule: string): { cron: string; params: JsonObject | null } {
-  const bar = schedule.indexOf("|");
-  if (bar < 0) return { cron: schedule.trim(), params: null };
-  const cron = schedule.slice(0, bar).trim();
-  try {
-    const parsed: unknown = JSON.parse(schedule.slice(bar + 1));
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-      return { cron, params: parsed as JsonObject };
-    }
-  } catch {
-    // invalid params are ignored: the cron part still schedules
-  }
-  return { cron, params: null };
-}
-
-function parse(spec: CronSpec, at: number) {
-  return CronExpressionParser.parse(spec.cron, {
-    currentDate: new Date(at),
-    tz: spec.timezone ?? undefined,
-  });
-}
-
-/** The next `count` fire times strictly after `after`. Throws on an invalid expression. */
-export function nextRuns(spec: CronSpec, after: Date, count: number): Date[] {
-  return parse(spec, after.getTime())
-    .take(count)
-    .map((d) => d.toDate());
-}
-
-/** The next fire time strictly after `after`. */
-export function nextRun(spec: CronSpec, after: Date): Date {
-  return parse(spec, after.getTime()).next().toDate();
-}
-
-/** The latest fire time at or before `at`, or null when there is none. */
-export function latestRunAtOrBefore(spec: CronSpec, at: Date): Date | null {
-  const expr = parse(spec, at.getTime() + 1);
-  return expr.hasPrev() ? expr.prev().toDate() : null;
-}
+export const {
+  plan: planCron,
+  nextRuns,
+  nextRun,
+  latestRunAtOrBefore,
+} = cronReader(CronExpressionParser);
 
 export interface DueInput extends CronSpec {
   /** The instant last fired (or skipped) for this function; null = never. */

@@ -1,8 +1,8 @@
 // The Deno sandbox: a JobRuntime that runs job attempts in Deno processes, with the
 // function's permissions and nothing of the server's environment. A process that
 // finished a job cleanly may run further jobs, one at a time, but only of the same
-// function version, permission set and user (see reuse.ts); each imports the code
-// afresh. The first job of a key gets a pre-started process or a new one.
+// function version, permission set and user (see reuse.ts), in the module the first
+// of them imported. The first job of a key gets a pre-started process or a new one.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../worker/runtime.ts";
@@ -68,7 +68,10 @@ export interface DenoRuntimeOptions {
   exitGraceMs?: number;
   /** Run further jobs of the same function and user in a process (default true). */
   reuse?: boolean;
-  /** Jobs one process may run before it is retired (default 50). */
+  /**
+   * Jobs one process may run before it is retired (default 500): starting a Deno costs
+   * ~50-100 ms of CPU, which a process that runs few jobs pays again and again.
+   */
   maxJobsPerProcess?: number;
   /** How long a reusable process may wait for its next job (default 10 000 ms). */
   idleMs?: number;
@@ -109,7 +112,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   const spawnEnv = buildSpawnEnv(dirs, options.hostEnv ?? process.env);
   const live = new Set<SandboxProcess>();
   const reuse = options.reuse ?? true;
-  const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 50));
+  const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 500));
   const idle = new IdleProcesses({
     idleMs: options.idleMs ?? 10_000,
     maxIdle: options.maxIdleProcesses ?? 32,

@@ -6,13 +6,20 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../worker/runtime.ts";
-import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
+import {
+  buildDenoArgs,
+  buildJobEnv,
+  buildSpawnEnv,
+  DEFAULT_PERMISSIONS,
+  isDefaultPermissions,
+} from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
 import { deferredHandle } from "./deferred-handle.ts";
 import type { HostResolverOptions } from "./named-hosts.ts";
 import { createNetPlanner } from "./net-planner.ts";
+import { createNoncePool } from "./nonce-pool.ts";
 import { codeId } from "./code-id.ts";
 import { withInspector } from "./inspector.ts";
 import { createPreparedCodeCache, type PreparedCode } from "./prepared-code.ts";
@@ -119,6 +126,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   let closed = false;
   const preparedCode = createPreparedCodeCache();
+  const nonces = createNoncePool();
 
   // Names in allow lists are looked up, and the system's rules changed, before a job's
   // command line is built (net.prepare); see net-planner.ts.
@@ -181,7 +189,9 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       try {
         env = buildJobEnv(spec);
         plan = planFor(spec, Object.keys(env));
-        warmProcesses.setDefault(defaultPlanFor(spec.serverUrl));
+        // The default set's plan is worked out once when the job has those permissions.
+        const isDefault = isDefaultPermissions(spec.permissions);
+        warmProcesses.setDefault(isDefault ? plan : defaultPlanFor(spec.serverUrl));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
@@ -199,6 +209,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       if (!reusedProcess && !debug) warmProcesses.replenish(plan);
       sandbox.jobsStarted += 1;
       return startAttempt({
+        nonce: nonces.next(),
         process: sandbox,
         warm: warmProcess !== undefined,
         reused: reusedProcess !== undefined,

@@ -11,8 +11,7 @@ export function statementKind(text: string, prepare?: string): string {
   if (prepare?.endsWith("_after_completions")) return "claim with completions";
   if (prepare?.startsWith("fluxbase_claim") || /SKIP LOCKED/i.test(text)) return "claim";
   if (prepare === "fluxbase_complete_jobs") return "completion";
-  if (/function_secrets/i.test(text)) return "function secrets";
-  if (/secrets\.secrets/i.test(text)) return "secrets";
+  if (/secrets\.(secrets|function_secrets)/i.test(text)) return "secrets";
   if (/logging\.entries/i.test(text)) return "logs";
   if (/\bprogress\b/i.test(text) && /^\s*(UPDATE|WITH)/i.test(text)) return "progress";
   if (/jobs\.functions|function_versions/i.test(text)) return "function lookup";

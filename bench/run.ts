@@ -110,7 +110,7 @@ function printBudget(
     ["HTTP submit: PostgreSQL", ms(full.submitCpuPerJob.postgresMs)],
     ["drain: server (claim, context, sandbox glue, completion, logs)", ms(full.cpuPerJob.serverMs)],
     [
-      "  of which the sandbox's start on the main thread (context, message)",
+      "  the sandbox's synchronous start, wall time (context, message)",
       ms(full.sandboxStartMsPerJob),
     ],
     ["drain: Deno", ms(full.cpuPerJob.denoMs)],
@@ -123,7 +123,7 @@ function printBudget(
     ]),
   ];
   console.log("per-job budget (CPU per job from /proc; round trips counted):");
-  for (const [name, value] of rows) console.log(`  ${name.padEnd(72)} ${value}`);
+  for (const [name, value] of rows) console.log(`  ${name.padEnd(64)} ${value}`);
   console.log("  realtime: no subscriber during the drain (its triggers are off without a lease)");
 }
 

@@ -9,7 +9,10 @@ import type { JobRuntime } from "../src-server/jobs/worker/runtime.ts";
 import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
+import { createSecretStore } from "../src-server/secrets/index.ts";
+import { countingDb, timedRuntime } from "./budget.ts";
 import { createNoopFunction } from "./queue-path.ts";
+import { randomBytes } from "node:crypto";
 import { cpuSince, cpuSnapshot, denoPids, type CpuSnapshot } from "./cpu.ts";
 import { statusMb } from "./startup.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
@@ -20,14 +23,30 @@ export interface FullPathFigures {
   p99Ms: number;
   /** CPU spent during the drain, per job. */
   cpuPerJob: CpuSnapshot;
+  /** CPU of the HTTP submits (the queue filled before the drain), per job. */
+  submitCpuPerJob: CpuSnapshot;
+  /** Database round trips per job during the drain, by what they are for. */
+  roundTripsPerJob: Array<[kind: string, perJob: number]>;
+  /**
+   * Medians of the latency's parts: the HTTP submit, its answer to the runtime's start
+   * (wake, claim, context; negative when the claim beat the answer), start to handler.
+   */
+  latencyP50Ms: { submit: number; toRuntime: number; toHandler: number };
+  /** Main-thread milliseconds per job in the sandbox's synchronous start. */
+  sandboxStartMsPerJob: number;
   /** Each Deno process kept after the drain (idle, ready for a job): resident and private MB. */
   denoRss: Array<{ rssMb: number; privateMb: number }>;
 }
 
 /** Wraps a runtime to note when each job's handler starts. */
-function observed(runtime: JobRuntime, onStart: (jobId: string) => void): JobRuntime {
+function observed(
+  runtime: JobRuntime,
+  onStart: (jobId: string) => void,
+  handedOver: Map<string, number>,
+): JobRuntime {
   return {
     start(spec, callbacks) {
+      handedOver.set(spec.jobId, performance.now());
       return runtime.start(spec, { ...callbacks, onStart: () => onStart(spec.jobId) });
     },
     close: () => runtime.close(),
@@ -59,10 +78,12 @@ export async function runFullPath(options: {
   await db.query("TRUNCATE jobs.queue, logging.entries CASCADE");
   await createNoopFunction(db);
   const board = createStartBoard();
-  const runtime = observed(
+  const sandbox = timedRuntime(
     createDenoRuntime({ cacheDir: path.join(dir, "runtime"), logger: silentLogger }),
-    board.mark,
   );
+  const handedOver = new Map<string, number>();
+  const runtime = observed(sandbox, board.mark, handedOver);
+  const counted = countingDb(db);
   const headers = {
     Authorization: `Bearer ${stack.keys.serviceKey}`,
     "content-type": "application/json",
@@ -78,11 +99,15 @@ export async function runFullPath(options: {
   };
 
   // Drain: queue the jobs through HTTP, then time a pool of the default size from start to the last completion.
+  const submitCpu0 = cpuSnapshot();
   for (let i = 0; i < options.jobs; i += 20)
     await Promise.all(Array.from({ length: Math.min(20, options.jobs - i) }, submit));
+  const submitCpu = cpuSince(submitCpu0);
   const pool = createWorkerPool({
-    db,
+    db: counted,
     runtime,
+    // As the server does: each job reads the secrets its user may see (none are stored here).
+    secrets: createSecretStore({ db: counted, key: randomBytes(32), logger: silentLogger }),
     config: { ...config.jobs, workerMode: "embedded" },
     jwtSecret: stack.keys.jwtSecret,
     serverUrl: () => stack.url,
@@ -91,6 +116,8 @@ export async function runFullPath(options: {
   });
   const cpu0 = cpuSnapshot();
   const t0 = performance.now();
+  counted.reset();
+  sandbox.reset();
   await pool.start();
   await until(async () => {
     const [row] = await db.query<{ n: number }>(
@@ -100,6 +127,10 @@ export async function runFullPath(options: {
   }, 20);
   const drainPerSecond = options.jobs / ((performance.now() - t0) / 1000);
   const cpu = cpuSince(cpu0);
+  const roundTripsPerJob = [...counted.counts()]
+    .map(([kind, n]) => [kind, n / options.jobs] as [string, number])
+    .sort((a, b) => b[1] - a[1]);
+  const sandboxStartMsPerJob = sandbox.startMs() / options.jobs;
   const denoRss = denoPids().map((pid) => ({
     rssMb: statusMb(pid, "VmRSS"),
     privateMb: statusMb(pid, "RssAnon"),
@@ -122,21 +153,43 @@ export async function runFullPath(options: {
   }
 
   // Latency while idle: jobs arriving at 20/s, from the HTTP submit to the handler starting in Deno.
+  // Where the time goes: the submit's HTTP round trip (insert and commit), from its answer
+  // to the runtime's start (NOTIFY, claim, the job's context), and from there to the handler.
   const latencies: number[] = [];
+  const segments = { submit: [] as number[], toRuntime: [] as number[], toHandler: [] as number[] };
   await atRate(options.latencyJobs, 20, async () => {
     const t = performance.now();
     const id = await submit();
-    latencies.push((await board.wait(id)) - t);
+    const answered = performance.now();
+    const started = await board.wait(id);
+    latencies.push(started - t);
+    const handed = handedOver.get(id) ?? answered;
+    segments.submit.push(answered - t);
+    segments.toRuntime.push(handed - answered);
+    segments.toHandler.push(started - handed);
   });
   await pool.stop();
   await runtime.close();
   await db.end();
   await stack.stop();
   await rm(dir, { recursive: true, force: true });
+  const perJob = (ms: number) => ms / options.jobs;
   return {
     drainPerSecond,
     cpuPerJob,
+    submitCpuPerJob: {
+      serverMs: perJob(submitCpu.serverMs),
+      denoMs: perJob(submitCpu.denoMs),
+      postgresMs: perJob(submitCpu.postgresMs),
+    },
+    roundTripsPerJob,
+    sandboxStartMsPerJob,
     denoRss,
+    latencyP50Ms: {
+      submit: percentile(segments.submit, 50),
+      toRuntime: percentile(segments.toRuntime, 50),
+      toHandler: percentile(segments.toHandler, 50),
+    },
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
   };

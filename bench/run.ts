@@ -9,6 +9,7 @@ import { createDb } from "../src-server/db/connections.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
 import { runQueuePath } from "./queue-path.ts";
+import { runDenoEcho, runSandboxAlone, type SandboxAloneFigures } from "./sandbox-alone.ts";
 import { runStartup } from "./startup.ts";
 import { runSubmitPath } from "./submit-path.ts";
 import { fmt, runBenchmark } from "./stats.ts";
@@ -66,10 +67,21 @@ async function main() {
     console.log(
       `full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,
     );
+    const l = full.latencyP50Ms;
+    console.log(
+      `  its parts (p50): HTTP submit ${fmt(l.submit, 1)} ms; answer -> sandbox start (wake, claim, context) ${fmt(l.toRuntime, 1)} ms; sandbox start -> handler ${fmt(l.toHandler, 1)} ms`,
+    );
     const rss = full.denoRss.map((d) => `${fmt(d.rssMb, 0)}/${fmt(d.privateMb, 0)}`);
     console.log(
       `Deno processes kept after the drain: ${rss.length}, RSS/private MB each: ${rss.join(" ") || "none"}`,
     );
+
+    const sandbox = await runSandboxAlone({ jobs: FULL_JOBS, concurrency: 20 });
+    const echo = await runDenoEcho({ messages: FULL_JOBS * 2, processes: 20 });
+    console.log(
+      `sandbox alone (no database), 20 lanes: ${fmt(sandbox.jobsPerSecond, 0)} jobs/s; Deno echo floor, 20 processes: ${fmt(echo.jobsPerSecond, 0)} round trips/s`,
+    );
+    printBudget(full, sandbox, echo);
 
     const submits = await runSubmitPath({ url: pg.connectionString, clients: 20, total: SUBMITS });
     console.log(
@@ -84,6 +96,35 @@ async function main() {
     await pg.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The per-job CPU budget: where the next regression lands (issue 17). */
+function printBudget(
+  full: Awaited<ReturnType<typeof runFullPath>>,
+  sandbox: SandboxAloneFigures,
+  echo: SandboxAloneFigures,
+) {
+  const ms = (n: number) => `${fmt(n, 2)} ms`;
+  const rows: Array<[string, string]> = [
+    ["HTTP submit: server", ms(full.submitCpuPerJob.serverMs)],
+    ["HTTP submit: PostgreSQL", ms(full.submitCpuPerJob.postgresMs)],
+    ["drain: server (claim, context, sandbox glue, completion, logs)", ms(full.cpuPerJob.serverMs)],
+    [
+      "  the sandbox's synchronous start, wall time (context, message)",
+      ms(full.sandboxStartMsPerJob),
+    ],
+    ["drain: Deno", ms(full.cpuPerJob.denoMs)],
+    ["drain: PostgreSQL", ms(full.cpuPerJob.postgresMs)],
+    ["sandbox alone: server / Deno", `${ms(sandbox.serverMsPerJob)} / ${ms(sandbox.denoMsPerJob)}`],
+    ["Deno echo floor: server / Deno", `${ms(echo.serverMsPerJob)} / ${ms(echo.denoMsPerJob)}`],
+    ...full.roundTripsPerJob.map(([kind, n]): [string, string] => [
+      `round trips per job: ${kind}`,
+      fmt(n, 2),
+    ]),
+  ];
+  console.log("per-job budget (CPU per job from /proc; round trips counted):");
+  for (const [name, value] of rows) console.log(`  ${name.padEnd(64)} ${value}`);
+  console.log("  realtime: no subscriber during the drain (its triggers are off without a lease)");
 }
 
 runBenchmark(main);

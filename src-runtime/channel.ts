@@ -6,6 +6,8 @@
 import { controlPrefix, type ControlMessage } from "../src-shared/sandbox-protocol.ts";
 
 const stringify = JSON.stringify;
+const setTimer = globalThis.setTimeout;
+const clearTimer = globalThis.clearTimeout;
 const encoder = new TextEncoder();
 const encode = encoder.encode.bind(encoder);
 const writers = {
@@ -16,6 +18,12 @@ const writers = {
 export interface ControlChannel {
   /** Throws when the message cannot be serialised (e.g. a BigInt or a cycle). */
   send(message: ControlMessage): void;
+  /**
+   * Sends the message with the next one, or on the next turn of the event loop, whichever
+   * comes first: a handler that returns at once then costs one write (one wake-up of the
+   * server) for its `started` and its result together.
+   */
+  defer(message: ControlMessage): void;
 }
 
 export function writeAll(bytes: Uint8Array, stream: "stdout" | "stderr" = "stdout"): void {
@@ -31,10 +39,21 @@ export function createControlChannel(
   stream: "stdout" | "stderr" = "stdout",
 ): ControlChannel {
   const prefix = controlPrefix(nonce);
+  let held = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = (lines: string) => {
+    if (timer !== undefined) clearTimer(timer);
+    timer = undefined;
+    held = "";
+    writeAll(encode(lines), stream);
+  };
   return {
     send(message) {
-      const json = stringify(message);
-      writeAll(encode(prefix + json + "\n"), stream);
+      write(held + prefix + stringify(message) + "\n");
+    },
+    defer(message) {
+      held += prefix + stringify(message) + "\n";
+      timer ??= setTimer(() => write(held), 0);
     },
   };
 }

@@ -4,7 +4,6 @@
 // back to what the process was spawned with.
 
 const env = Deno.env;
-const getEnv = env.get.bind(env);
 const setEnv = env.set.bind(env);
 const deleteEnv = env.delete.bind(env);
 const toObject = env.toObject.bind(env);
@@ -32,11 +31,13 @@ export function createEnvReset(): (next: Record<string, string>) => void {
   return (next) => {
     if (baseline) {
       const base = baseline;
-      for (const name of keys(toObject())) {
+      // One read of the whole environment (each read is a call into Deno).
+      const now = toObject();
+      for (const name of keys(now)) {
         if (!hasOwn(next, name) && !hasOwn(base, name)) attempt(() => deleteEnv(name));
       }
       for (const [name, value] of entries(base)) {
-        if (!hasOwn(next, name) && getEnv(name) !== value) attempt(() => setEnv(name, value));
+        if (!hasOwn(next, name) && now[name] !== value) attempt(() => setEnv(name, value));
       }
     }
     for (const name of applied) {

@@ -2,8 +2,10 @@
 // waits for a job context on stdin, applies it, installs the globals and the console,
 // and only then imports the job's code and calls its handler. When the server says
 // keepAlive, the process then clears what the job left (timers, environment) and
-// waits for the next context of the same function and user; each job imports the
-// module under a fresh URL, so its top-level state is its own.
+// waits for the next context of the same function and user. The module is imported
+// once per process, by its first job, and kept: the reuse key (src-server/jobs/sandbox/
+// reuse.ts) confines a process to one code version and one user, so its top-level state
+// is shared only by jobs that could share globalThis anyway (README, "What may carry over").
 // Everything the control channel relies on is captured before job code runs.
 import { createClient } from "../src-sdk/index.ts";
 import type { JsonValue as Json } from "../src-shared/json.ts";
@@ -12,9 +14,16 @@ import type { JobContextMessage, LogLevel } from "../src-shared/sandbox-protocol
 import { createControlChannel, type ControlChannel } from "./channel.ts";
 import { installConsole } from "./console.ts";
 import { createEnvReset } from "./env.ts";
-import { callEntry, findEntry } from "./handler.ts";
+import { callEntry, findEntry, type JobEntry } from "./handler.ts";
 import { createInbox } from "./inbox.ts";
-import { createJobUtils, createSecrets, type CancelState } from "./job-utils.ts";
+import { createJobGlobals } from "./job-globals.ts";
+import {
+  createJobUtils,
+  createSecrets,
+  type CancelState,
+  type JobUtils,
+  type Secrets,
+} from "./job-utils.ts";
 import { describeError, normaliseResult } from "./result.ts";
 import { createLineReader } from "./stdin.ts";
 import { createTimerScope } from "./timers.ts";
@@ -83,6 +92,8 @@ function createReporter(channel: ControlChannel, maskValues: string[]) {
     fail,
     succeed,
     progress,
+    /** The handler is about to be called (sent with its first message, or a turn later). */
+    started: () => channel.defer({ type: "started" }),
     succeeded: () => ok,
     close() {
       closed = true;
@@ -98,6 +109,14 @@ interface CurrentJob {
 }
 
 let current: CurrentJob | null = null;
+/** The `job` utilities and secrets of the job running now, or of the last one. */
+let latest: { job: JobUtils; secrets: Secrets } | null = null;
+const jobGlobals = createJobGlobals({
+  job: () => (latest as { job: JobUtils }).job,
+  secrets: () => (latest as { secrets: Secrets }).secrets,
+});
+/** Console output goes to the job running now; between jobs it is dropped. */
+const logToCurrent = (level: LogLevel, message: string) => current?.report.log(level, message);
 const timers = createTimerScope();
 const resetEnv = createEnvReset();
 
@@ -123,14 +142,14 @@ function cancelCurrent(): void {
   }
 }
 
-async function runJob(context: JobContextMessage, moduleUrl: string, running: CurrentJob) {
+async function runJob(context: JobContextMessage, running: CurrentJob) {
   const { report, cancel } = running;
   const job = createJobUtils(context, report.progress, cancel);
-  const secrets = createSecrets(context.secrets);
-  assign(globalThis, { secrets, Fluxbase: job, createClient });
-  installConsole(report.log);
-  const module = (await import(moduleUrl)) as Record<string, unknown>;
-  const entry = findEntry(module);
+  latest = { job, secrets: createSecrets(context.secrets) };
+  // Put back each time: a job may have replaced them.
+  assign(globalThis, { ...jobGlobals, createClient });
+  installConsole(logToCurrent);
+  const entry = await entryOf(context);
   const fluxbase = context.userToken
     ? createClient(context.serverUrl, { apiKey: context.userToken })
     : null;
@@ -139,7 +158,7 @@ async function runJob(context: JobContextMessage, moduleUrl: string, running: Cu
     : null;
   const payload = job.getJobPayload();
   if (context.debug) stopForDebugger(entry.run);
-  createControlChannel(context.nonce).send({ type: "started" });
+  report.started();
   const value = await callEntry(entry, {
     serverUrl: context.serverUrl,
     payload,
@@ -167,23 +186,23 @@ function isContext(value: unknown): value is JobContextMessage {
 }
 
 /**
- * Each job imports its code from a blob: URL of its own: a fresh module every time,
- * and no file the job would need read access to (the code of every function lives
- * in one folder, which jobs may not list or read).
+ * The code arrives with the first job of a process and is imported from a blob: URL:
+ * no file the job would need read access to (the code of every function lives in one
+ * folder, which jobs may not list or read). Later jobs send no code (a reused process
+ * runs only the same code) and call the module already imported. A module that failed
+ * to import, or has no entry point, is imported afresh by the next job.
  */
-function moduleUrlFor(code: Blob): string {
-  return createObjectUrl(code);
-}
+let kept: { code: Blob; entry: JobEntry | null } | null = null;
 
-/** The code of the last job, kept for the next (a reused process runs only the same code). */
-let kept: Blob | null = null;
-
-function codeOf(context: JobContextMessage): Blob {
-  if (context.code === undefined) return kept as Blob;
-  const type =
-    context.codeType === "javascript" ? "application/javascript" : "application/typescript";
-  kept = new BlobClass([context.code], { type });
-  return kept;
+async function entryOf(context: JobContextMessage): Promise<JobEntry> {
+  if (context.code !== undefined) {
+    const type =
+      context.codeType === "javascript" ? "application/javascript" : "application/typescript";
+    kept = { code: new BlobClass([context.code], { type }), entry: null };
+  }
+  const code = kept as { code: Blob; entry: JobEntry | null };
+  code.entry ??= findEntry((await import(createObjectUrl(code.code))) as Record<string, unknown>);
+  return code.entry;
 }
 
 const inbox = createInbox(createLineReader(Deno.stdin.readable), {
@@ -201,7 +220,7 @@ for (;;) {
   timers.begin();
   try {
     resetEnv(context.env);
-    await runJob(context, moduleUrlFor(codeOf(context)), running);
+    await runJob(context, running);
   } catch (error) {
     report.fail(error);
   }

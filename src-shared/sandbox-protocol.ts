@@ -22,7 +22,7 @@ export interface JobContextMessage {
   /**
    * The job's code, imported by the sandbox from memory (a blob: URL) after this context is
    * applied, never from a file it could list. Absent when this process ran the same code for
-   * its previous job: that code is imported again, as a fresh module.
+   * its previous job: the module it imported then is called again.
    */
   code?: string;
   /** The code's media type: JavaScript (transpiled once by the server) or TypeScript. */

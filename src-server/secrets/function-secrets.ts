@@ -52,7 +52,12 @@ export interface FunctionSecretStore {
   stats(): Promise<{ total: number; expiring_soon: number; expired: number }>;
   /** FLUXBASE_SECRET_<NAME> -> value for a job of `namespace`. */
   envForJob(namespace: string): Promise<Record<string, string>>;
+  /** The same from rows already read (global first, the namespace's last: they win). */
+  envOf(rows: readonly FunctionSecretForJob[]): Record<string, string>;
 }
+
+/** A function secret as a job reads it. */
+export type FunctionSecretForJob = sql.Sealed & { id: string; name: string };
 
 export const FUNCTION_SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const NAMESPACE = /^[A-Za-z0-9_-]{1,100}$/;
@@ -129,7 +134,7 @@ export function createFunctionSecretStore({
     return row;
   }
 
-  return {
+  const store: FunctionSecretStore = {
     async create(input, actor) {
       const name = checkSecretName(input.name);
       const value = checkValue(input.value);
@@ -216,8 +221,12 @@ export function createFunctionSecretStore({
     stats: () => sql.functionSecretStats(db),
 
     async envForJob(namespace) {
+      return store.envOf(await sql.functionSecretsForJob(db, namespace));
+    },
+
+    envOf(rows) {
       const env: Record<string, string> = {};
-      for (const row of await sql.functionSecretsForJob(db, namespace)) {
+      for (const row of rows) {
         try {
           const value = decryptSecret(key, row, aad(row.id));
           if (!value.includes("\0")) env[`FLUXBASE_SECRET_${row.name.toUpperCase()}`] = value;
@@ -232,4 +241,5 @@ export function createFunctionSecretStore({
       return env;
     },
   };
+  return store;
 }

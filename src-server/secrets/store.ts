@@ -2,6 +2,7 @@
 // creation. Values leave it only through reveal() (an admin's explicit request) and
 // forJob() (the sandbox); metadata never carries a value.
 import type { Db } from "../db/connections.ts";
+import { jobSecretRows } from "../db/queries/job-secrets.ts";
 import * as sql from "../db/queries/secrets.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -196,8 +197,15 @@ export function createSecretStore({ db, key, logger }: SecretStoreOptions): Secr
 
     async forJob(userId, namespace) {
       const result: JobSecrets = { user: {}, system: {} };
-      if (namespace !== undefined) result.functions = await functions.envForJob(namespace);
-      for (const row of await sql.secretsForJob(db, userId)) {
+      let rows: Array<Pick<sql.SecretRow, "name" | "user_id" | "ciphertext" | "nonce">>;
+      if (namespace === undefined) rows = await sql.secretsForJob(db, userId);
+      else {
+        // Both stores in one round trip: this runs for every job.
+        const all = await jobSecretRows(db, userId, namespace);
+        result.functions = functions.envOf(all.filter((row) => row.source === "function"));
+        rows = all.filter((row) => row.source === "secret");
+      }
+      for (const row of rows) {
         const owner: SecretOwner = row.user_id
           ? { kind: "user", userId: row.user_id }
           : { kind: "system" };

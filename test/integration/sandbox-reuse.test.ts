@@ -1,6 +1,6 @@
 // Reuse of sandbox processes against a real Deno: a process that finished a job
-// cleanly runs the next job of the same function, permissions and user, with fresh
-// module state, environment and timers; anything else gets another process.
+// cleanly runs the next job of the same function, permissions and user, with the module
+// it imported once and a fresh environment and timers; anything else gets another process.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -84,12 +84,44 @@ async function counterRun(tag: string, overrides: Partial<JobRunSpec> = {}, on =
 const otherUser = { id: "00000000-0000-4000-8000-0000000000u2", role: "authenticated" };
 
 describe("reuse", () => {
-  it("runs the next job of the same function and user in the same process, afresh", async () => {
+  it("runs the next job of the same function and user in the same process and module, with a fresh environment", async () => {
     const first = await counterRun("same-user");
     const second = await counterRun("same-user");
     expect(first).toMatchObject({ reused: false, runs: 1, scratch: null });
-    expect(second).toMatchObject({ reused: true, runs: 1, scratch: null, pid: first.pid });
+    // The module is imported once per process: its top-level state carries over.
+    expect(second).toMatchObject({ reused: true, runs: 2, scratch: null, pid: first.pid });
     expect(second.job).not.toBe(first.job);
+  });
+
+  it("gives a module that read the globals at its top level the current job's payload, secrets and log", async () => {
+    const code = `
+      const job = Fluxbase;
+      const vault = secrets;
+      const log = console.log;
+      export function handler() {
+        log("payload", job.getJobPayload().n);
+        job.reportProgress(50);
+        return { n: job.getJobPayload().n, secret: vault.get("token") ?? null, pid: Deno.pid };
+      }`;
+    const withSecret = (value: string) => ({ user: { token: value }, system: {} });
+    const first = run(code, "top-level-globals", { payload: { n: 1 }, secrets: withSecret("one") });
+    const firstOutcome = await first.done;
+    const second = run(code, "top-level-globals", {
+      payload: { n: 2 },
+      secrets: withSecret("two"),
+    });
+    const secondOutcome = await second.done;
+    expect(second.handle.reused).toBe(true);
+    expect(firstOutcome.ok && secondOutcome.ok).toBe(true);
+    const [a, b] = [firstOutcome, secondOutcome].map((o) => (o.ok ? o.result : null)) as Array<{
+      n: number;
+      secret: string;
+      pid: number;
+    }>;
+    expect([a?.n, a?.secret, b?.n, b?.secret]).toEqual([1, "one", 2, "two"]);
+    expect(b?.pid).toBe(a?.pid);
+    expect(second.logs).toEqual([{ level: "info", message: "payload 2" }]);
+    expect(second.progress).toEqual([{ percent: 50 }]);
   });
 
   it("never shares a process between users, anonymous jobs or permission sets", async () => {

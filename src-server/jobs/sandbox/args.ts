@@ -30,6 +30,19 @@ export const DEFAULT_PERMISSIONS: JobPermissions = {
   memoryLimitMb: 256,
 };
 
+/** The default set's command line does not depend on the job's variables (allow_env is on). */
+export function isDefaultPermissions(permissions: JobPermissions): boolean {
+  const d = DEFAULT_PERMISSIONS;
+  return (
+    permissions.allowNet === d.allowNet &&
+    permissions.allowEnv === d.allowEnv &&
+    permissions.allowRead === d.allowRead &&
+    permissions.allowWrite === d.allowWrite &&
+    permissions.memoryLimitMb === d.memoryLimitMb &&
+    (permissions.allowNetHosts ?? []).length === 0
+  );
+}
+
 /** Below this a sandbox could not even start: an idle Deno holds ~15 MB of its own. */
 const MIN_MEMORY_MB = 32;
 

@@ -3,6 +3,7 @@
 // or, when the process may be reused, once it reports itself idle after a clean finish
 // (it is then handed back through onReusable and this attempt lets go of it).
 import { randomBytes } from "node:crypto";
+import { NONCE_BYTES } from "./nonce-pool.ts";
 import type {
   JobOutcome,
   JobRunCallbacks,
@@ -30,6 +31,8 @@ export interface SandboxRunHandle extends JobRunHandle {
 }
 
 export interface AttemptInput {
+  /** This attempt's control-line nonce (random, unguessable); default a fresh one. */
+  nonce?: string;
   process: SandboxProcess;
   warm: boolean;
   reused: boolean;
@@ -51,7 +54,7 @@ const STDERR_TAIL = 40;
 
 export function startAttempt(input: AttemptInput): SandboxRunHandle {
   const { process, spec, callbacks } = input;
-  const nonce = randomBytes(18).toString("base64url");
+  const nonce = input.nonce ?? randomBytes(NONCE_BYTES).toString("base64url");
   const context = buildContextMessage(spec, {
     nonce,
     env: input.env,

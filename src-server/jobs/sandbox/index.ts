@@ -1,18 +1,25 @@
 // The Deno sandbox: a JobRuntime that runs job attempts in Deno processes, with the
 // function's permissions and nothing of the server's environment. A process that
 // finished a job cleanly may run further jobs, one at a time, but only of the same
-// function version, permission set and user (see reuse.ts); each imports the code
-// afresh. The first job of a key gets a pre-started process or a new one.
+// function version, permission set and user (see reuse.ts), in the module the first
+// of them imported. The first job of a key gets a pre-started process or a new one.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobRunCallbacks, JobRunSpec, JobRuntime } from "../worker/runtime.ts";
-import { buildDenoArgs, buildJobEnv, buildSpawnEnv, DEFAULT_PERMISSIONS } from "./args.ts";
+import {
+  buildDenoArgs,
+  buildJobEnv,
+  buildSpawnEnv,
+  DEFAULT_PERMISSIONS,
+  isDefaultPermissions,
+} from "./args.ts";
 import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
 import { deferredHandle } from "./deferred-handle.ts";
 import type { HostResolverOptions } from "./named-hosts.ts";
 import { createNetPlanner } from "./net-planner.ts";
+import { createNoncePool } from "./nonce-pool.ts";
 import { codeId } from "./code-id.ts";
 import { withInspector } from "./inspector.ts";
 import { createPreparedCodeCache, type PreparedCode } from "./prepared-code.ts";
@@ -68,7 +75,10 @@ export interface DenoRuntimeOptions {
   exitGraceMs?: number;
   /** Run further jobs of the same function and user in a process (default true). */
   reuse?: boolean;
-  /** Jobs one process may run before it is retired (default 50). */
+  /**
+   * Jobs one process may run before it is retired (default 500): starting a Deno costs
+   * ~50-100 ms of CPU, which a process that runs few jobs pays again and again.
+   */
   maxJobsPerProcess?: number;
   /** How long a reusable process may wait for its next job (default 10 000 ms). */
   idleMs?: number;
@@ -109,13 +119,14 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   const spawnEnv = buildSpawnEnv(dirs, options.hostEnv ?? process.env);
   const live = new Set<SandboxProcess>();
   const reuse = options.reuse ?? true;
-  const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 50));
+  const maxJobs = Math.max(1, Math.floor(options.maxJobsPerProcess ?? 500));
   const idle = new IdleProcesses({
     idleMs: options.idleMs ?? 10_000,
     maxIdle: options.maxIdleProcesses ?? 32,
   });
   let closed = false;
   const preparedCode = createPreparedCodeCache();
+  const nonces = createNoncePool();
 
   // Names in allow lists are looked up, and the system's rules changed, before a job's
   // command line is built (net.prepare); see net-planner.ts.
@@ -178,7 +189,9 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       try {
         env = buildJobEnv(spec);
         plan = planFor(spec, Object.keys(env));
-        warmProcesses.setDefault(defaultPlanFor(spec.serverUrl));
+        // The default set's plan is worked out once when the job has those permissions.
+        const isDefault = isDefaultPermissions(spec.permissions);
+        warmProcesses.setDefault(isDefault ? plan : defaultPlanFor(spec.serverUrl));
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
@@ -196,6 +209,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       if (!reusedProcess && !debug) warmProcesses.replenish(plan);
       sandbox.jobsStarted += 1;
       return startAttempt({
+        nonce: nonces.next(),
         process: sandbox,
         warm: warmProcess !== undefined,
         reused: reusedProcess !== undefined,

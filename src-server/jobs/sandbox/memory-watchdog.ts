@@ -36,7 +36,7 @@ export function readResidentBytes(pid: number): number | undefined {
   }
 }
 
-/** Starts watching; the returned function stops it. Fires at most once. */
+/** Starts watching (first reading after one interval); the returned function stops it. Fires at most once. */
 export function watchMemory(options: MemoryWatchdogOptions): () => void {
   const read = options.read ?? readResidentBytes;
   if (process.platform !== "linux" && options.read === undefined) return () => {};
@@ -49,12 +49,13 @@ export function watchMemory(options: MemoryWatchdogOptions): () => void {
     stop();
     options.onExceeded(bytes);
   };
+  // The first reading is one interval in: at the start the job has not run yet, and a
+  // read of /proc for every job start cost the main thread more than the rest of it.
   const timer = setInterval(check, options.intervalMs ?? 100);
   timer.unref();
   const stop = () => {
     stopped = true;
     clearInterval(timer);
   };
-  check();
   return stop;
 }

@@ -61,4 +61,23 @@ describe("createNetPlanner", () => {
       expect.arrayContaining(["[fd00::5]", "10.0.0.0/8"]),
     );
   });
+
+  it("works a deny list out again when what it depends on changes, and keeps it otherwise", async () => {
+    const fake = fakeEgress();
+    const planner = createNetPlanner({
+      osEgress: fake.egress,
+      hostResolver: { lookup: async () => ["fd00::7"] },
+    });
+    const plain = spec([]);
+    await planner.prepare(plain);
+    const before = planner.deniedNet(plain);
+    expect(planner.deniedNet(plain)).toEqual(before);
+    expect(before).not.toContain("[fd00::7]");
+    // Another function names a host: the system now lets its address through for the
+    // sandbox user, so every other job's deny list must name it.
+    await planner.prepare(spec(["other.internal:443"]));
+    const after = planner.deniedNet(plain);
+    expect(after).toContain("[fd00::7]");
+    expect(after.filter((entry) => entry !== "[fd00::7]")).toEqual(before);
+  });
 });

@@ -35,8 +35,12 @@ export interface NetPlanner {
   close(): Promise<void>;
 }
 
+/** Deny lists kept at most, over all functions' allow lists (then they are worked out anew). */
+const MAX_KEPT_LISTS = 256;
+
 export function createNetPlanner(options: NetPlannerOptions): NetPlanner {
   const machine = machineNetwork();
+  const deniedLists = new Map<string, readonly string[]>();
   const resolver = createHostResolver(options.hostResolver);
   const osEgress =
     options.osEgress ??
@@ -85,7 +89,26 @@ export function createNetPlanner(options: NetPlannerOptions): NetPlanner {
         await letThrough();
       })();
     },
-    deniedNet: (spec) => deniedNetTargets(policyInput(spec)),
+    deniedNet(spec) {
+      // Its inputs are read for every job (an address the machine gains is denied from
+      // then on); the list, which takes far longer to work out, is kept per input.
+      const input = policyInput(spec);
+      const key = JSON.stringify([
+        input.apiUrl,
+        input.allowedHosts,
+        [...(input.resolvedNames ?? new Map()).entries()],
+        input.sharedExemptions,
+        input.listeningPorts,
+        input.localAddresses,
+      ]);
+      let denied = deniedLists.get(key);
+      if (!denied) {
+        denied = deniedNetTargets(input);
+        if (deniedLists.size >= MAX_KEPT_LISTS) deniedLists.clear();
+        deniedLists.set(key, denied);
+      }
+      return [...denied];
+    },
     close: async () => {
       await osEgress?.close();
     },

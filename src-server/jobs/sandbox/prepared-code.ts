@@ -1,6 +1,6 @@
 // Job code made ready for the sandbox once per function version, not once per job:
 // its content hash (the reuse key's code id) and its JavaScript. Deno would transpile
-// TypeScript on every import (each job imports its module afresh, from memory), which
+// TypeScript on every import (the first job of each process imports it, from memory), which
 // was the largest part of a short job's cost inside the sandbox; esbuild does it here
 // once (a large module imports ~4x faster as JavaScript), with an inline source map so
 // that stack traces keep the lines of the code as written. Code esbuild cannot transform (or would change the meaning of) is left as

@@ -12,8 +12,8 @@ type ReuseSpec = Pick<JobRunSpec, "functionId" | "functionVersion" | "user">;
 /**
  * `launchKey` is the command line; `codeId` names the code by its hash. Jobs without a
  * submitting user (service key, anonymous, schedules) share the key "no user": the job
- * row does not tell them apart. Each job imports the code afresh, so what such jobs can
- * share is only what the code puts on globalThis or in an imported library's state.
+ * row does not tell them apart. The module is imported once per process, so what such
+ * jobs share is the module's top-level state, globalThis and imported libraries' state.
  */
 export function reuseKey(launchKey: string, spec: ReuseSpec, codeId: string): string {
   const user = spec.user ? [spec.user.id, spec.user.role] : "anonymous";

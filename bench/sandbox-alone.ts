@@ -1,0 +1,148 @@
+// The sandbox alone: jobs handed straight to the Deno runtime (no database, no HTTP),
+// 20 at a time, with the context a worker builds (tokens, secrets, environment), beside
+// the floor of a bare Deno process echoing newline-JSON. CPU per job, server and Deno.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
+import { resolveDenoPath } from "../src-server/jobs/sandbox/deno-binary.ts";
+import { signJobTokens } from "../src-server/jobs/worker/job-tokens.ts";
+import type { JobRunSpec } from "../src-server/jobs/worker/runtime.ts";
+import { silentLogger } from "../src-server/logger.ts";
+import { cpuSince, cpuSnapshot } from "./cpu.ts";
+
+export interface SandboxAloneFigures {
+  jobsPerSecond: number;
+  serverMsPerJob: number;
+  denoMsPerJob: number;
+}
+
+function specFor(i: number, serverUrl: string): JobRunSpec {
+  const key = { id: `job-${i}`, workerId: "bench", retryCount: 0 };
+  const tokens = signJobTokens({
+    secret: "x".repeat(32),
+    attempt: key,
+    user: null,
+    ttlSeconds: 360,
+  });
+  return {
+    jobId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    jobName: "noop",
+    namespace: "default",
+    functionId: "f1",
+    functionVersion: 1,
+    code: "export function handler() { return null; }",
+    payload: {},
+    retryCount: 0,
+    user: null,
+    permissions: {
+      allowNet: true,
+      allowEnv: true,
+      allowRead: false,
+      allowWrite: false,
+      memoryLimitMb: 256,
+    },
+    env: {},
+    serverUrl,
+    userToken: tokens.userToken,
+    serviceToken: tokens.serviceToken,
+    secrets: { user: {}, system: {} },
+  };
+}
+
+export async function runSandboxAlone(options: {
+  jobs: number;
+  concurrency: number;
+}): Promise<SandboxAloneFigures> {
+  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-sandbox-"));
+  const serverUrl = "http://127.0.0.1:9";
+  const runtime = createDenoRuntime({ cacheDir: dir, logger: silentLogger, serverUrl });
+  let next = 0;
+  const lane = async () => {
+    while (next < options.jobs) {
+      const outcome = await runtime.start(specFor(next++, serverUrl), {
+        onProgress() {},
+        onLog() {},
+      }).done;
+      if (!outcome.ok) throw new Error(`job failed: ${outcome.error}`);
+    }
+  };
+  // Warm up: each lane's process has run a job before the clock starts.
+  const warm = Math.min(options.jobs, options.concurrency * 2);
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (next < warm) {
+        await runtime.start(specFor(next++, serverUrl), { onProgress() {}, onLog() {} }).done;
+      }
+    }),
+  );
+  next = 0;
+  const cpu0 = cpuSnapshot();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: options.concurrency }, lane));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSince(cpu0);
+  await runtime.close();
+  await rm(dir, { recursive: true, force: true });
+  return {
+    jobsPerSecond: options.jobs / seconds,
+    serverMsPerJob: cpu.serverMs / options.jobs,
+    denoMsPerJob: cpu.denoMs / options.jobs,
+  };
+}
+
+const ECHO = `
+const decoder = new TextDecoder(); const encoder = new TextEncoder(); let rest = "";
+for await (const chunk of Deno.stdin.readable) {
+  const lines = (rest + decoder.decode(chunk, { stream: true })).split("\\n"); rest = lines.pop();
+  for (const line of lines) { const m = JSON.parse(line); Deno.stdout.writeSync(encoder.encode(JSON.stringify({ id: m.id, ok: true }) + "\\n")); }
+}`;
+
+/** One bare Deno process answering newline-JSON, one message in flight at a time per process. */
+export async function runDenoEcho(options: {
+  messages: number;
+  processes: number;
+}): Promise<SandboxAloneFigures> {
+  const children = Array.from({ length: options.processes }, () =>
+    spawn(resolveDenoPath(), ["eval", "--quiet", ECHO], { stdio: ["pipe", "pipe", "inherit"] }),
+  );
+  const roundTrips = async (count: number) =>
+    Promise.all(
+      children.map(async (child) => {
+        const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+        for (let i = 0; i < count; i++) {
+          child.stdin!.write(JSON.stringify({ id: i, payload: {} }) + "\n");
+          await lines.next();
+        }
+      }),
+    );
+  await roundTrips(10);
+  const per = Math.ceil(options.messages / options.processes);
+  const cpu0 = cpuSnapshot();
+  const t0 = performance.now();
+  await roundTrips(per);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSince(cpu0);
+  for (const child of children) child.kill();
+  const total = per * options.processes;
+  return {
+    jobsPerSecond: total / seconds,
+    serverMsPerJob: cpu.serverMs / total,
+    denoMsPerJob: cpu.denoMs / total,
+  };
+}
+
+if (process.argv[1]?.endsWith("sandbox-alone.ts")) {
+  const jobs = Number(process.env.BENCH_SANDBOX_JOBS ?? 2000);
+  const figures = await runSandboxAlone({ jobs, concurrency: 20 });
+  console.log(
+    `sandbox alone, 20 lanes: ${figures.jobsPerSecond.toFixed(0)} jobs/s; CPU per job: server ${figures.serverMsPerJob.toFixed(2)} ms, Deno ${figures.denoMsPerJob.toFixed(2)} ms`,
+  );
+  if (process.env.BENCH_NO_ECHO) process.exit(0);
+  const echo = await runDenoEcho({ messages: jobs * 2, processes: 20 });
+  console.log(
+    `Deno echo floor, 20 processes: ${echo.jobsPerSecond.toFixed(0)} round trips/s; CPU per round trip: server ${echo.serverMsPerJob.toFixed(2)} ms, Deno ${echo.denoMsPerJob.toFixed(2)} ms`,
+  );
+}

@@ -4,7 +4,8 @@
 // time into a bare table. Besides throughput and latency it prints what one submit costs:
 // CPU milliseconds of the server process and of PostgreSQL, and the statements the server
 // sent, per submit. CPU per submit is the figure that stays meaningful on a loaded machine.
-// Alone: npx tsx bench/submit-path.ts  (BENCH_SUBMITS, BENCH_SUBMIT_CLIENTS)
+// Alone: npx tsx bench/submit-path.ts  (BENCH_SUBMITS, BENCH_SUBMIT_CLIENTS, BENCH_LOG_LEVEL,
+// BENCH_PROFILE=<dir> for a .cpuprofile of the server per run)
 import { fork } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,6 +31,8 @@ export interface SubmitRun {
   p95Ms: number;
   /** Server process CPU (every thread) per submit, in milliseconds. */
   serverCpuMs: number;
+  /** The part of it spent in the kernel (sockets). */
+  serverSystemMs: number;
   /** PostgreSQL CPU per submit (only when it runs embedded under this process). */
   postgresCpuMs: number;
   /** Statements the server process sent to PostgreSQL, per submit. */
@@ -120,10 +123,12 @@ async function timedRun(
   command: Omit<SubmitLoadCommand, "warmup">,
 ): Promise<SubmitRun> {
   const cpu0 = cpuSnapshot();
+  const usage0 = process.cpuUsage();
   const { value: load, queries } = await profiling(name, () =>
     countingQueries(() => runClients({ ...command, warmup: command.clients * 10 })),
   );
   const cpu = cpuSince(cpu0);
+  const usage = process.cpuUsage(usage0);
   // The warm-up ran inside the same window: it is counted out by its share of the requests.
   const submits = command.total + command.clients * 10;
   return {
@@ -131,6 +136,7 @@ async function timedRun(
     p50Ms: percentile(load.latencies, 50),
     p95Ms: percentile(load.latencies, 95),
     serverCpuMs: cpu.serverMs / submits,
+    serverSystemMs: usage.system / 1000 / submits,
     postgresCpuMs: cpu.postgresMs / submits,
     queriesPerSubmit: queries / submits,
   };
@@ -149,7 +155,8 @@ export async function runSubmitPath(options: {
       port: 0,
       databaseUrl: options.url,
       dataDir: path.join(dir, "data"),
-      logLevel: "silent" as const,
+      // BENCH_LOG_LEVEL=info: request logs on, as `serve` has them by default (to stderr).
+      logLevel: (process.env.BENCH_LOG_LEVEL ?? "silent") as "silent",
       jobs: { ...defaults.jobs, workerMode: "disabled" as const, autoLoadOnBoot: false },
     },
     logger: silentLogger,
@@ -191,7 +198,7 @@ export async function runSubmitPath(options: {
 /** The bench lines of one run (also printed by `npm run bench`). */
 export function submitLines(clients: number, f: SubmitFigures): string[] {
   const cost = (r: SubmitRun) =>
-    `CPU per submit: server ${fmt(r.serverCpuMs, 3)} ms, PostgreSQL ${fmt(r.postgresCpuMs, 3)} ms; ${fmt(r.queriesPerSubmit, 2)} statements`;
+    `CPU per submit: server ${fmt(r.serverCpuMs, 3)} ms (kernel ${fmt(r.serverSystemMs, 3)}), PostgreSQL ${fmt(r.postgresCpuMs, 3)} ms; ${fmt(r.queriesPerSubmit, 2)} statements`;
   return [
     `HTTP submit alone, ${clients} clients: ${fmt(f.perSecond, 0)} jobs/s, p50 ${fmt(f.p50Ms, 1)} ms, p95 ${fmt(f.p95Ms, 1)} ms  (bare INSERT loop, ${clients} connections: ${fmt(f.insertPerSecond, 0)}/s)`,
     `  service key: ${cost(f)}`,

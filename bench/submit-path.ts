@@ -93,8 +93,10 @@ async function countingQueries<T>(fn: () => Promise<T>): Promise<{ value: T; que
 function runClients(command: SubmitLoadCommand): Promise<SubmitLoadResult> {
   const child = fork(fileURLToPath(new URL("./submit-clients.ts", import.meta.url)));
   return new Promise((resolve, reject) => {
-    child.once("message", (m: { ok: true; result: SubmitLoadResult } | { ok: false; error: string }) =>
-      m.ok ? resolve(m.result) : reject(new Error(m.error)),
+    child.once(
+      "message",
+      (m: { ok: true; result: SubmitLoadResult } | { ok: false; error: string }) =>
+        m.ok ? resolve(m.result) : reject(new Error(m.error)),
     );
     child.once("exit", (code) => reject(new Error(`submit clients exited (${code})`)));
     child.send(command);
@@ -176,7 +178,10 @@ export async function runSubmitPath(options: {
   const signUp = await fetch(`${stack.url}/api/v1/auth/signup`, {
     method: "POST",
     headers: { ...json, apikey: stack.keys.anonKey },
-    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "correct horse battery" }),
+    body: JSON.stringify({
+      email: `bench-${Date.now()}@example.com`,
+      password: "correct horse battery",
+    }),
   });
   if (signUp.status !== 200) throw new Error(`sign-up failed: ${await signUp.text()}`);
   const { access_token: token } = (await signUp.json()) as { access_token: string };

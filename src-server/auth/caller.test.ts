@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createCallerResolver, type Caller } from "./caller.ts";
 import { signJwt } from "./jwt.ts";
+import type { ApiKeys } from "./keys.ts";
 import type { LiveCheck } from "./live-check.ts";
 
-const keys = {
+const keys: ApiKeys = {
   jwtSecret: "s".repeat(40),
   anonKey: "anon-key",
   serviceKey: "service-key",
+  file: "",
 };
 const USER = "6f1c2a52-8a51-4c6c-9d3e-0c0b8f6c1a11";
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

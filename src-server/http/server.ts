@@ -277,7 +277,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (schema) {
       const problem =
         checkRequest(schema, "params", params) ??
-        checkRequest(schema, "querystring", Object.fromEntries(url.searchParams));
+        (schema.querystring &&
+          checkRequest(schema, "querystring", Object.fromEntries(url.searchParams)));
       if (problem) throw refuse(problem);
     }
     const result = await route.handler(apiReq);

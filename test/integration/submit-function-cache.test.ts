@@ -53,7 +53,8 @@ describe("submits and a changing function", () => {
     const { version } = (await admin("GET", "/default/limits")).body as { version: number };
     await t.writeJob("limits.ts", limits(45));
     await waitFor(
-      async () => ((await admin("GET", "/default/limits")).body.version > version ? true : undefined),
+      async () =>
+        (await admin("GET", "/default/limits")).body.version > version ? true : undefined,
       { what: "the saved file loaded" },
     );
     expect(created(await submit("limits")).max_duration_seconds).toBe(45);

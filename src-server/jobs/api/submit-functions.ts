@@ -61,7 +61,9 @@ export function readSubmitFunction(
   namespace: string | undefined,
 ): Promise<SubmitFunction | undefined> {
   return db
-    .query<SubmitFunction>(LOOKUP, [name, namespace ?? null], { prepare: "fluxbase_submit_function" })
+    .query<SubmitFunction>(LOOKUP, [name, namespace ?? null], {
+      prepare: "fluxbase_submit_function",
+    })
     .then((rows) => rows[0]);
 }
 

@@ -1,7 +1,7 @@
 // The request log: one line per request, when it has been answered (method, URL, status,
 // milliseconds; the request id comes from the request's logger). Fastify's own logging
-// writes two lines per request, the first with the request's serialised headers; at the
-// default level (info) that doubled what every request cost the server.
+// writes two lines per request, the first serialising the request, on every request at
+// the default level (info).
 import { LogController, type FastifyReply, type FastifyRequest } from "fastify";
 
 export class OneLineRequestLog extends LogController {

@@ -11,7 +11,7 @@ import { runFullPath } from "./full-path.ts";
 import { runQueuePath } from "./queue-path.ts";
 import { runDenoEcho, runSandboxAlone, type SandboxAloneFigures } from "./sandbox-alone.ts";
 import { runStartup } from "./startup.ts";
-import { runSubmitPath } from "./submit-path.ts";
+import { runSubmitPath, submitLines } from "./submit-path.ts";
 import { fmt, runBenchmark } from "./stats.ts";
 
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 20_000);
@@ -84,9 +84,7 @@ async function main() {
     printBudget(full, sandbox, echo);
 
     const submits = await runSubmitPath({ url: pg.connectionString, clients: 20, total: SUBMITS });
-    console.log(
-      `HTTP submit alone, 20 clients: ${fmt(submits.perSecond, 0)} jobs/s, p50 ${fmt(submits.p50Ms, 1)} ms, p95 ${fmt(submits.p95Ms, 1)} ms  (bare INSERT loop, 20 connections: ${fmt(submits.insertPerSecond, 0)}/s)`,
-    );
+    for (const line of submitLines(20, submits)) console.log(line);
     if (only === "full") return;
     const start = await runStartup({ idleSeconds: 5 });
     console.log(

@@ -102,6 +102,8 @@ export interface CallerResolverOptions {
   live?: LiveCheck;
   /** How often watched callers are re-checked (default 2 s). */
   recheckMs?: number;
+  /** Verified tokens remembered, so a client's next request skips the signature (default 10,000). */
+  verifiedTokens?: number;
 }
 
 export function createCallerResolver(
@@ -116,15 +118,25 @@ export function createCallerResolver(
     return options.live ? options.live.check(caller) : caller;
   };
 
+  // A token's signature and claims do not change: once verified, the caller it makes is
+  // remembered. What can change is checked on every use all the same: expiry (recheck)
+  // and live state (the session, the user, the job attempt). Only accepted tokens are kept.
+  const verified = new Map<string, Caller>();
+  const maxVerified = options.verifiedTokens ?? 10_000;
   const fromToken = async (token: string): Promise<Caller> => {
     if (same(token, keys.serviceKey)) return serviceCaller();
     if (same(token, keys.anonKey)) return anonCaller();
+    const known = verified.get(token);
+    if (known) return recheck(known);
     const result = verifyJwt(token, keys.jwtSecret);
     // Refresh tokens and job receipts are signed with the same secret but speak for no one.
     if (!result.ok || result.claims.token_type === "refresh" || isReceiptClaims(result.claims)) {
       throw new AppError("UNAUTHORIZED", "Invalid or expired Bearer token");
     }
-    return recheck(callerFromClaims(result.claims));
+    const caller = callerFromClaims(result.claims);
+    if (verified.size >= maxVerified) verified.clear();
+    verified.set(token, caller);
+    return recheck(caller);
   };
 
   type Watcher = { caller: Caller; onResult: Parameters<CallerResolver["watch"]>[1] };

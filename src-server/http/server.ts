@@ -12,6 +12,7 @@ import { AppError, invalidField } from "../errors.ts";
 import type { Logger, LogLevelName } from "../logger.ts";
 import { registerApiDocs } from "./api-docs.ts";
 import { toErrorReply } from "./errors.ts";
+import { OneLineRequestLog } from "./request-log.ts";
 import { findJsonProblem, findParamProblem, type InputProblem } from "./json-input.ts";
 import { checkRequest, documentedSchema, type RouteSchemas } from "./route-schema.ts";
 import {
@@ -41,6 +42,8 @@ export interface HttpServerOptions {
   schemas?: RouteSchemas;
   /** Level of the pino request log (one line per request, with its id); silent by default. */
   requestLogLevel?: LogLevelName;
+  /** Where the request log goes (default stderr). */
+  requestLogStream?: NodeJS.WritableStream;
 }
 
 export interface HttpServer {
@@ -174,7 +177,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     logger:
       (options.requestLogLevel ?? "silent") === "silent"
         ? false
-        : { level: options.requestLogLevel, stream: process.stderr },
+        : { level: options.requestLogLevel, stream: options.requestLogStream ?? process.stderr },
+    logController: new OneLineRequestLog(),
     genReqId: (req) =>
       (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
@@ -273,7 +277,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (schema) {
       const problem =
         checkRequest(schema, "params", params) ??
-        checkRequest(schema, "querystring", Object.fromEntries(url.searchParams));
+        (schema.querystring &&
+          checkRequest(schema, "querystring", Object.fromEntries(url.searchParams)));
       if (problem) throw refuse(problem);
     }
     const result = await route.handler(apiReq);

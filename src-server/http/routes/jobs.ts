@@ -13,7 +13,9 @@ import {
   jobLogs,
   listVisibleJobs,
 } from "../../jobs/api/service.ts";
-import { submitJob, type SubmitContext } from "../../jobs/api/submit.ts";
+import type { JobInserter } from "../../jobs/api/insert-batcher.ts";
+import { submitJob } from "../../jobs/api/submit.ts";
+import { createSubmitFunctions } from "../../jobs/api/submit-functions.ts";
 import type { JobEffects } from "../../ledger/job-effects.ts";
 import { submitInserter } from "../../ledger/job-submit.ts";
 import { authenticated, featureEnabled, notAnonymous } from "../guards.ts";
@@ -24,7 +26,8 @@ export interface JobRoutesOptions {
   db: Db;
   config: JobsConfig;
   callers: CallerResolver;
-  inserter?: SubmitContext["inserter"];
+  /** Inserts submits together (insert-batcher.ts); submits then use a function cache. */
+  inserter?: JobInserter;
   /** Signs the receipts anonymous submitters get (the server's JWT secret). */
   receiptSecret: string;
   /** Records the submits of jobs' tokens; holds them back in a dry run. */
@@ -42,18 +45,18 @@ export function addJobRoutes({
 }: JobRoutesOptions): void {
   const enabled = featureEnabled(() => config.enabled);
   const submitGuards = [enabled, authenticated(callers)];
+  const functions = createSubmitFunctions({ db });
   const guards = [enabled, notAnonymous(callers)];
   const base = "/api/v1/jobs";
 
   router.add("POST", `${base}/submit`, submitGuards, async (req) => {
     const impersonation = req.headers["x-impersonation-token"];
+    const chosen = await submitInserter({ db, inserter, effects }, req.caller!, await req.json());
+    // The cache needs the batcher's check that a cached function is current: a dry run or
+    // a job's own submit (recorded in its ledger) reads the function each time.
+    const cached = inserter && chosen === inserter ? { functions, inserter } : undefined;
     const row = await submitJob(
-      {
-        db,
-        config,
-        callers,
-        inserter: await submitInserter({ db, inserter, effects }, req.caller!, await req.json()),
-      },
+      { db, config, callers, inserter: chosen, cached },
       req.caller!,
       await req.json(),
       typeof impersonation === "string" ? impersonation : undefined,

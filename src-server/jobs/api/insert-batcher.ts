@@ -6,12 +6,27 @@
 // submits queue for that turn one by one (seconds, under 50 concurrent submitters). Alone,
 // a submit is inserted at once, as before. If a batch fails, its jobs are inserted one
 // by one, so each submit gets its own outcome.
+//
+// A job given with a FunctionGuard (submit-functions.ts: its function as read from a cache)
+// is inserted only while its function row is still the version that was read and, when it
+// was named without a namespace, still the first match by name; otherwise its promise
+// rejects with StaleFunctionError and the submit reads the function again. The check is
+// part of the same statement, so it costs no round trip.
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../../db/connections.ts";
-import { insertJob, type JobRow, type NewJob } from "../../db/queries/queue.ts";
+import type { JobRow, NewJob } from "../../db/queries/queue.ts";
+import type { FunctionGuard } from "./submit-functions.ts";
 
 export interface JobInserter {
-  insert(job: NewJob): Promise<JobRow>;
+  insert(job: NewJob, guard?: FunctionGuard): Promise<JobRow>;
+}
+
+/** The job's function changed since its guard was read: nothing was inserted. */
+export class StaleFunctionError extends Error {
+  constructor() {
+    super("the job's function changed since it was read");
+    this.name = "StaleFunctionError";
+  }
 }
 
 export interface JobInserterOptions {
@@ -25,6 +40,7 @@ export interface JobInserterOptions {
 interface Waiting {
   id: string;
   job: NewJob;
+  guard: FunctionGuard | undefined;
   payload: string;
   resolve(row: JobRow): void;
   reject(err: unknown): void;
@@ -32,13 +48,22 @@ interface Waiting {
 
 const INSERT_MANY = `
   INSERT INTO jobs.queue (id, namespace, function_id, job_name, payload, priority, max_duration_seconds,
-    progress_timeout_seconds, max_retries, created_by, user_role, user_email, scheduled_at, retried_from)
+    progress_timeout_seconds, max_retries, created_by, user_role, user_email, scheduled_at, retried_from,
+    dry_run)
   SELECT r.id, r.namespace, r.function_id, r.job_name, r.payload, r.priority, r.max_duration_seconds,
-    r.progress_timeout_seconds, r.max_retries, u.id, r.user_role, r.user_email, r.scheduled_at, r.retried_from
+    r.progress_timeout_seconds, r.max_retries, u.id, r.user_role, r.user_email, r.scheduled_at, r.retried_from,
+    r.dry_run
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, namespace text, function_id uuid, job_name text,
     payload jsonb, priority int, max_duration_seconds int, progress_timeout_seconds int, max_retries int,
-    created_by uuid, user_role text, user_email text, scheduled_at timestamptz, retried_from uuid)
+    created_by uuid, user_role text, user_email text, scheduled_at timestamptz, retried_from uuid,
+    dry_run boolean, fn_stamp text, fn_by_name boolean)
   LEFT JOIN auth.users u ON u.id = r.created_by
+  WHERE r.fn_stamp IS NULL OR EXISTS (
+    SELECT 1 FROM jobs.functions f
+    WHERE f.id = r.function_id AND f.xmin::text = r.fn_stamp
+      AND (NOT r.fn_by_name OR f.namespace = 'default' OR NOT EXISTS (
+        SELECT 1 FROM jobs.functions g
+        WHERE g.name = f.name AND (g.namespace = 'default' OR g.namespace < f.namespace))))
   RETURNING *`;
 
 function record(w: Waiting): string {
@@ -57,6 +82,9 @@ function record(w: Waiting): string {
     user_email: j.userEmail,
     scheduled_at: j.scheduledAt ? j.scheduledAt.toISOString() : null,
     retried_from: j.retriedFrom ?? null,
+    dry_run: j.dryRun ?? false,
+    fn_stamp: w.guard?.stamp ?? null,
+    fn_by_name: w.guard?.byName ?? false,
   };
   // The payload's JSON text is spliced in as it is (already serialised to measure it).
   return `${JSON.stringify(fields).slice(0, -1)},"payload":${w.payload}}`;
@@ -69,7 +97,21 @@ export function createJobInserter(options: JobInserterOptions): JobInserter {
   const waiting: Waiting[] = [];
   let inFlight = false;
 
-  const alone = (w: Waiting) => insertJob(db, w.job).then(w.resolve, w.reject);
+  const many = (batch: Waiting[]) =>
+    db.query<JobRow>(INSERT_MANY, [`[${batch.map(record).join(",")}]`], {
+      prepare: "fluxbase_insert_jobs",
+    });
+
+  const settle = (batch: Waiting[], rows: JobRow[]) => {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const w of batch) {
+      const row = byId.get(w.id);
+      if (row) w.resolve(row);
+      else w.reject(w.guard ? new StaleFunctionError() : new Error("the job was not inserted"));
+    }
+  };
+
+  const alone = (w: Waiting) => many([w]).then((rows) => settle([w], rows), w.reject);
 
   const take = (): Waiting[] => {
     let bytes = 0;
@@ -86,18 +128,13 @@ export function createJobInserter(options: JobInserterOptions): JobInserter {
     if (batch.length === 1) return alone(batch[0]!);
     let rows: JobRow[];
     try {
-      rows = await db.query<JobRow>(INSERT_MANY, [`[${batch.map(record).join(",")}]`]);
+      rows = await many(batch);
     } catch {
       // One bad job fails the statement: each gets its own insert and its own error.
       await Promise.all(batch.map(alone));
       return;
     }
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const w of batch) {
-      const row = byId.get(w.id);
-      if (row) w.resolve(row);
-      else w.reject(new Error("the job was not inserted"));
-    }
+    settle(batch, rows);
   };
 
   const pump = async () => {
@@ -110,11 +147,12 @@ export function createJobInserter(options: JobInserterOptions): JobInserter {
   };
 
   return {
-    insert(job) {
+    insert(job, guard) {
       return new Promise<JobRow>((resolve, reject) => {
         waiting.push({
           id: randomUUID(),
           job,
+          guard,
           payload: JSON.stringify(job.payload ?? {}),
           resolve,
           reject,

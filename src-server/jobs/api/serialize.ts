@@ -9,11 +9,14 @@ function iso(value: Date | null | undefined): string | undefined {
   return value ? value.toISOString() : undefined;
 }
 
+/** `obj` without its null and undefined fields (a copy: deleting fields slows the object down). */
 function compact<T extends object>(obj: T): T {
-  for (const key of Object.keys(obj) as (keyof T)[]) {
-    if (obj[key] === undefined || obj[key] === null) delete obj[key];
+  const out = {} as T;
+  for (const key in obj) {
+    const value = obj[key];
+    if (value !== undefined && value !== null) out[key] = value;
   }
-  return obj;
+  return out;
 }
 
 export interface ToJobOptions {

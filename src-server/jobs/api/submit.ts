@@ -1,5 +1,8 @@
 // Submitting a job (compatibility §2.2 "Submit"): validate, resolve identity, find the function,
-// check its required roles, insert.
+// check its required roles, insert. With a function cache (submit-functions.ts) and the
+// insert-batcher, a submit whose function is cached costs no lookup: the insert itself
+// checks the cached row is still current, and a submit that finds it changed, or that
+// would be refused, reads the function again before it inserts or refuses.
 import type { Caller, CallerResolver } from "../../auth/caller.ts";
 import { isUuid } from "../../auth/caller.ts";
 import { isAdminRole, satisfiesRequiredRoles } from "../../auth/roles.ts";
@@ -9,6 +12,8 @@ import { findFunction, findFunctionByName, type FunctionRow } from "../../db/que
 import { insertJob, type JobRow, type NewJob } from "../../db/queries/queue.ts";
 import { findUserById } from "../../db/queries/users.ts";
 import { AppError, invalidField } from "../../errors.ts";
+import { StaleFunctionError, type JobInserter } from "./insert-batcher.ts";
+import type { SubmitFunction, SubmitFunctions } from "./submit-functions.ts";
 import {
   optionalDate,
   optionalInt,
@@ -23,6 +28,11 @@ export interface SubmitContext {
   callers: CallerResolver;
   /** Inserts concurrent submits together (insert-batcher.ts); default one INSERT each. */
   inserter?: { insert(job: NewJob): Promise<JobRow> };
+  /**
+   * Functions cached across submits, with the inserter that checks a cached function is
+   * still current (the insert-batcher); when given, it inserts instead of `inserter`.
+   */
+  cached?: { functions: SubmitFunctions; inserter: JobInserter };
 }
 
 export interface Submitter {
@@ -31,14 +41,8 @@ export interface Submitter {
   email: string | null;
 }
 
-export async function resolveFunction(
-  db: Db,
-  name: string,
-  namespace: string | undefined,
-): Promise<FunctionRow> {
-  const fn = namespace
-    ? await findFunction(db, namespace, name)
-    : await findFunctionByName(db, name);
+/** The function, or the 404 / 400 a submit of it gets (missing, disabled). */
+function submittable<F extends { enabled: boolean }>(fn: F | undefined, name: string): F {
   if (!fn)
     throw new AppError("FUNCTION_NOT_FOUND", "Job function not found", {
       job: name,
@@ -49,7 +53,18 @@ export async function resolveFunction(
   return fn;
 }
 
-export function checkRequiredRoles(fn: FunctionRow, role: string): void {
+export async function resolveFunction(
+  db: Db,
+  name: string,
+  namespace: string | undefined,
+): Promise<FunctionRow> {
+  const fn = namespace
+    ? await findFunction(db, namespace, name)
+    : await findFunctionByName(db, name);
+  return submittable(fn, name);
+}
+
+export function checkRequiredRoles(fn: Pick<FunctionRow, "require_roles">, role: string): void {
   if (satisfiesRequiredRoles(role, fn.require_roles)) return;
   if (role === "anon") {
     throw new AppError("FORBIDDEN", "Authentication required", {
@@ -136,11 +151,7 @@ export async function submitJob(
     optionalDate(body.scheduled, "scheduled") ??
     null;
   const submitter = await submitterFor(ctx, caller, body, impersonationToken);
-  const fn = await resolveFunction(ctx.db, jobName, namespace);
-  checkRequiredRoles(fn, submitter.role);
-  const insert = (job: NewJob) =>
-    ctx.inserter ? ctx.inserter.insert(job) : insertJob(ctx.db, job);
-  return insert({
+  const jobOf = (fn: SubmitFunction | FunctionRow): NewJob => ({
     namespace: fn.namespace,
     functionId: fn.id,
     jobName: fn.name,
@@ -154,4 +165,26 @@ export async function submitJob(
     userEmail: submitter.email,
     scheduledAt,
   });
+  if (ctx.cached) {
+    const { functions, inserter: guarded } = ctx.cached;
+    const hit = functions.peek(jobName, namespace);
+    if (hit?.enabled && satisfiesRequiredRoles(submitter.role, hit.require_roles)) {
+      try {
+        return await guarded.insert(jobOf(hit), {
+          stamp: hit.stamp,
+          byName: namespace === undefined,
+        });
+      } catch (err) {
+        if (!(err instanceof StaleFunctionError)) throw err;
+      }
+    }
+    const fn = submittable(await functions.fresh(jobName, namespace), jobName);
+    checkRequiredRoles(fn, submitter.role);
+    return guarded.insert(jobOf(fn));
+  }
+  const fn = await resolveFunction(ctx.db, jobName, namespace);
+  checkRequiredRoles(fn, submitter.role);
+  const insert = (job: NewJob) =>
+    ctx.inserter ? ctx.inserter.insert(job) : insertJob(ctx.db, job);
+  return insert(jobOf(fn));
 }

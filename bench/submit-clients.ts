@@ -1,0 +1,85 @@
+// The HTTP clients of bench/submit-path.ts, in their own process (forked with IPC) so that
+// sending requests and reading answers does not share an event loop, or a CPU figure, with
+// the server: `clients` keep-alive connections, each submitting back to back.
+import http from "node:http";
+
+export interface SubmitLoadCommand {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  clients: number;
+  /** Requests before timing starts (connections, caches). */
+  warmup: number;
+  total: number;
+}
+
+export interface SubmitLoadResult {
+  /** Milliseconds from the first timed request to the last answer. */
+  elapsedMs: number;
+  latencies: number[];
+  /** CPU milliseconds this client process spent in the timed phase. */
+  clientCpuMs: number;
+}
+
+function submitter(command: SubmitLoadCommand) {
+  const target = new URL("/api/v1/jobs/submit", command.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: command.clients });
+  const headers = { ...command.headers, "content-length": String(Buffer.byteLength(command.body)) };
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          agent,
+          headers,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            res.statusCode === 201
+              ? resolve()
+              : reject(new Error(`submit failed: ${res.statusCode} ${Buffer.concat(chunks)}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(command.body);
+    });
+  return { one, close: () => agent.destroy() };
+}
+
+async function run(command: SubmitLoadCommand): Promise<SubmitLoadResult> {
+  const { one, close } = submitter(command);
+  const loop = async (n: number, latencies?: number[]) => {
+    let left = n;
+    await Promise.all(
+      Array.from({ length: command.clients }, async () => {
+        while (left-- > 0) {
+          const t = performance.now();
+          await one();
+          latencies?.push(performance.now() - t);
+        }
+      }),
+    );
+  };
+  await loop(command.warmup);
+  const latencies: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await loop(command.total, latencies);
+  const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  close();
+  return { elapsedMs, latencies, clientCpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+process.once("message", (command: SubmitLoadCommand) => {
+  run(command).then(
+    (result) => process.send!({ ok: true, result }, () => process.exit(0)),
+    (err: unknown) => process.send!({ ok: false, error: String(err) }, () => process.exit(1)),
+  );
+});

@@ -21,6 +21,8 @@ export interface DebugFrame {
   line: number;
   column: number;
   in_job: boolean;
+  /** Another file of a bundled job (its path in the jobs folder), when the frame is there. */
+  file: string | null;
   url: string;
   scopes: DebugScope[];
 }
@@ -36,6 +38,9 @@ export interface DebugState {
   version: number;
   reason: string | null;
   line: number | null;
+  /** Paused in another file of a bundled job: its path and line. */
+  file: string | null;
+  file_line: number | null;
   frames: DebugFrame[];
   breakpoints: Array<{ line: number; condition: string | null; actual_line: number | null }>;
   inspector_url: string | null;

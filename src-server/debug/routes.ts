@@ -60,11 +60,14 @@ function toWire(state: DebugState) {
     version: state.version,
     reason: state.reason ?? null,
     line: state.line ?? null,
+    file: state.file ?? null,
+    file_line: state.fileLine ?? null,
     frames: state.frames.map((f) => ({
       name: f.name,
       line: f.line,
       column: f.column,
       in_job: f.inJob,
+      file: f.file ?? null,
       url: f.url,
       scopes: f.scopes.map((s) => ({
         type: s.type,

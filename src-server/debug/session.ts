@@ -1,7 +1,8 @@
 // One debug run's session: the server's CDP connection to the job's Deno process. It stops
 // the job before its handler's first line, keeps breakpoints set on lines of the job's own
-// TypeScript (mapped to the JavaScript V8 runs through the map Deno gives the inspector),
-// and turns pauses into a state the IDE polls: where it stopped, the call stack, scopes.
+// TypeScript (mapped to the JavaScript V8 runs through the map the inspector is given; a
+// bundled job's map names each of its files, and the job's own is the handler's), and turns
+// pauses into a state the IDE polls: where it stopped, the call stack, scopes.
 import { connectCdp, type CdpClient } from "./cdp-client.ts";
 import { indexSourceMap, inlineSourceMap, type SourceMapIndex } from "./source-map.ts";
 import { describeValue, type DebugVariable, type RemoteObject } from "./values.ts";
@@ -29,10 +30,12 @@ export interface DebugScope {
 
 export interface DebugFrame {
   name: string;
-  /** 1-based line and column: in the job's file when inJob, else in `url`'s script. */
+  /** 1-based line and column: in the job's file when inJob, else in `file` or `url`. */
   line: number;
   column: number;
   inJob: boolean;
+  /** Another file of a bundled job (relative to the jobs folder), when the frame is there. */
+  file?: string;
   url: string;
   scopes: DebugScope[];
 }
@@ -52,6 +55,9 @@ export interface DebugState {
   reason?: string;
   /** 1-based line of the job's file where it is paused (top frame in the job's code). */
   line?: number;
+  /** Where it is paused when that is another file of a bundled job: its path and line. */
+  file?: string;
+  fileLine?: number;
   frames: DebugFrame[];
   breakpoints: BreakpointState[];
   /** The inspector's WebSocket URL (loopback), for an editor of your own. */
@@ -69,6 +75,11 @@ export const DEBUG_COMMANDS: readonly DebugCommand[] = [
   "stepOut",
   "pause",
 ];
+
+/** The state's fields that only mean something while paused, cleared. */
+function notPaused(): Partial<DebugState> {
+  return { frames: [], line: undefined, file: undefined, fileLine: undefined, reason: undefined };
+}
 
 /** The global the sandbox entry puts the handler in before its debug stop (see src-runtime). */
 const ENTRY_GLOBAL = "__fluxbaseDebugEntry";
@@ -104,7 +115,8 @@ export class DebugSession {
   watchers = 0;
   private state: DebugState;
   private cdp: CdpClient | undefined;
-  private jobScript: { id: string; map?: SourceMapIndex } | undefined;
+  /** The job's module, its source map, and which of the map's sources is the job's file. */
+  private jobScript: { id: string; map?: SourceMapIndex; source: number } | undefined;
   private cdpBreakpoints: string[] = [];
   private entryBreakpoint: string | undefined;
   private sentinelSeen = false;
@@ -172,7 +184,7 @@ export class DebugSession {
       return;
     }
     void this.cdp.closed.then(() => {
-      if (!this.finished) this.update({ status: "ended", frames: [], line: undefined });
+      if (!this.finished) this.update({ status: "ended", ...notPaused() });
     });
     this.update({ status: "running" });
     await this.cdp.send("Runtime.enable");
@@ -233,7 +245,7 @@ export class DebugSession {
   async detach(note = "the debugger detached"): Promise<void> {
     if (this.finished) return;
     const cdp = this.cdp;
-    this.update({ status: "detached", frames: [], line: undefined, reason: undefined, note });
+    this.update({ status: "detached", ...notPaused(), note });
     if (!cdp) return;
     try {
       await cdp.send("Debugger.setBreakpointsActive", { active: false });
@@ -246,8 +258,7 @@ export class DebugSession {
 
   /** The job's attempt is over: the session ends with it. */
   end(note?: string): void {
-    if (this.state.status !== "ended")
-      this.update({ status: "ended", frames: [], line: undefined, reason: undefined, note });
+    if (this.state.status !== "ended") this.update({ status: "ended", ...notPaused(), note });
     this.cdp?.close();
   }
 
@@ -270,7 +281,7 @@ export class DebugSession {
     if (method === "Debugger.paused") return this.onPaused(params);
     if (method === "Debugger.resumed" && this.state.status === "paused") {
       this.callFrames = [];
-      this.update({ status: "running", frames: [], line: undefined, reason: undefined });
+      this.update({ status: "running", ...notPaused() });
     }
   }
 
@@ -285,7 +296,12 @@ export class DebugSession {
     } catch (error) {
       this.onError(error as Error);
     }
-    this.jobScript = { id: String(params.scriptId), map };
+    // Until the handler says otherwise (prepareEntry), a bundle's entry is its last file.
+    this.jobScript = {
+      id: String(params.scriptId),
+      map,
+      source: Math.max(0, (map?.sources.length ?? 1) - 1),
+    };
   }
 
   private async onPaused(params: Record<string, unknown>): Promise<void> {
@@ -314,6 +330,8 @@ export class DebugSession {
       reason,
       frames: described,
       line: top?.inJob ? top.line : undefined,
+      file: top?.file,
+      fileLine: top?.file ? top.line : undefined,
     });
   }
 
@@ -331,6 +349,9 @@ export class DebugSession {
       const location = props.internalProperties?.find((p) => p.name === "[[FunctionLocation]]")
         ?.value?.value;
       if (location) {
+        this.findJobSource(
+          location as { scriptId: string; lineNumber: number; columnNumber?: number },
+        );
         const set = await cdp.send<{ breakpointId: string }>("Debugger.setBreakpoint", {
           location,
         });
@@ -375,31 +396,51 @@ export class DebugSession {
     }
   }
 
-  /** The generated position of a 1-based source line, or of the next line with code. */
+  /** The job's own file among a bundle's sources: the one its handler is written in. */
+  private findJobSource(location: { scriptId: string; lineNumber: number; columnNumber?: number }) {
+    const script = this.jobScript;
+    if (!script?.map || location.scriptId !== script.id) return;
+    const original = script.map.originalFor({
+      line: location.lineNumber,
+      column: location.columnNumber ?? 0,
+    });
+    if (original) script.source = original.source;
+  }
+
+  /** The generated position of a 1-based line of the job's file, or of the next line with code. */
   private generatedPosition(line: number): { line: number; column: number } | undefined {
-    const map = this.jobScript?.map;
-    if (!map) return { line: line - 1, column: 0 };
+    const script = this.jobScript;
+    if (!script?.map) return { line: line - 1, column: 0 };
     for (let source = line - 1; source < line + 20; source++) {
-      const found = map.generatedFor(source)[0];
+      const found = script.map.generatedFor(source, script.source)[0];
       if (found) return found;
     }
     return undefined;
   }
 
-  /** 1-based source line and column of a 0-based generated position in the job's script. */
-  private sourcePosition(line: number, column: number): { line: number; column: number } {
-    const original = this.jobScript?.map?.originalFor({ line, column });
-    return original
-      ? { line: original.line + 1, column: original.column + 1 }
-      : { line: line + 1, column: column + 1 };
+  /**
+   * 1-based line and column of a 0-based generated position in the job's script, with the
+   * file it is in when that is not the job's own (another file of a bundle).
+   */
+  private sourcePosition(
+    line: number,
+    column: number,
+  ): { line: number; column: number; file?: string } {
+    const script = this.jobScript;
+    const original = script?.map?.originalFor({ line, column });
+    if (!original) return { line: line + 1, column: column + 1 };
+    const file =
+      original.source === script!.source ? undefined : script!.map!.sources[original.source];
+    return { line: original.line + 1, column: original.column + 1, ...(file ? { file } : {}) };
   }
 
   private async describeFrame(frame: CdpCallFrame, withVariables: boolean): Promise<DebugFrame> {
-    const inJob = frame.location.scriptId === this.jobScript?.id;
+    const inScript = frame.location.scriptId === this.jobScript?.id;
     const { lineNumber, columnNumber = 0 } = frame.location;
-    const position = inJob
+    const position: { line: number; column: number; file?: string } = inScript
       ? this.sourcePosition(lineNumber, columnNumber)
       : { line: lineNumber + 1, column: columnNumber + 1 };
+    const inJob = inScript && position.file === undefined;
     const scopes: DebugScope[] = [];
     for (const scope of frame.scopeChain) {
       const entry: DebugScope = {
@@ -416,7 +457,8 @@ export class DebugSession {
       line: position.line,
       column: position.column,
       inJob,
-      url: inJob ? "" : frame.url,
+      ...(position.file ? { file: position.file } : {}),
+      url: inScript ? "" : frame.url,
       scopes,
     };
   }

@@ -20,9 +20,10 @@ describe("source maps", () => {
     expect(map.generatedFor(0)).toEqual([]);
     expect(map.generatedFor(2)[0]).toEqual({ line: 1, column: 2 });
     expect(map.generatedFor(3)[0]).toEqual({ line: 2, column: 2 });
-    expect(map.originalFor({ line: 1, column: 28 })).toEqual({ line: 2, column: 31 }); // .json
+    expect(map.originalFor({ line: 1, column: 28 })).toEqual({ source: 0, line: 2, column: 31 }); // .json
     expect(map.originalFor({ line: 0, column: 0 })?.line).toBe(1);
     expect(map.sourceContent).toContain("interface X");
+    expect(map.sources).toEqual(["blob:null/x"]);
   });
 
   it("reads inline data: URLs, base64 or not", () => {

@@ -1,6 +1,8 @@
 // Source map v3 reading for the debugger: the job's TypeScript lines against the lines of
-// the JavaScript V8 runs (Deno transpiles the job and hands the map to the inspector as a
-// data: URL). Only what breakpoints and pause locations need: the mappings of one source.
+// the JavaScript V8 runs (the sandbox transpiles the job and hands the map to the inspector as
+// a data: URL). A job bundled from several files (docs/architecture.md, "Debug runs") has one
+// source per file, named relative to the jobs folder. Only what breakpoints and pause
+// locations need.
 
 export interface MappedPosition {
   /** 0-based, as in the Chrome DevTools Protocol. */
@@ -8,19 +10,27 @@ export interface MappedPosition {
   column: number;
 }
 
+export interface OriginalPosition extends MappedPosition {
+  /** Index into `sources`. */
+  source: number;
+}
+
 interface Segment {
   generatedLine: number;
   generatedColumn: number;
+  source: number;
   sourceLine: number;
   sourceColumn: number;
 }
 
 export interface SourceMapIndex {
-  /** Generated positions for an original line, earliest first; [] when none maps there. */
-  generatedFor(sourceLine: number): MappedPosition[];
+  /** The original files, as the map names them. */
+  sources: string[];
+  /** Generated positions for a line of one source (default the first), earliest first. */
+  generatedFor(sourceLine: number, source?: number): MappedPosition[];
   /** The original position of a generated one (the nearest segment at or before it). */
-  originalFor(position: MappedPosition): MappedPosition | undefined;
-  /** The original text, when the map carries it. */
+  originalFor(position: MappedPosition): OriginalPosition | undefined;
+  /** The first source's text, when the map carries it. */
   sourceContent?: string;
 }
 
@@ -47,7 +57,7 @@ function decodeVlq(text: string): number[] {
   return values;
 }
 
-function decodeMappings(mappings: string, sourceIndex: number): Segment[] {
+function decodeMappings(mappings: string): Segment[] {
   const segments: Segment[] = [];
   let source = 0;
   let sourceLine = 0;
@@ -63,8 +73,7 @@ function decodeMappings(mappings: string, sourceIndex: number): Segment[] {
       source += fields[1]!;
       sourceLine += fields[2]!;
       sourceColumn += fields[3]!;
-      if (source === sourceIndex)
-        segments.push({ generatedLine, generatedColumn, sourceLine, sourceColumn });
+      segments.push({ generatedLine, generatedColumn, source, sourceLine, sourceColumn });
     }
   }
   return segments;
@@ -77,13 +86,14 @@ interface RawSourceMap {
   mappings?: string;
 }
 
-/** Reads a map (JSON text) for its first source, or the one `sourceIndex` names. */
-export function indexSourceMap(json: string, sourceIndex = 0): SourceMapIndex {
+/** Reads a map (JSON text). */
+export function indexSourceMap(json: string): SourceMapIndex {
   const raw = JSON.parse(json) as RawSourceMap;
   if (typeof raw.mappings !== "string") throw new Error("source map has no mappings");
-  const segments = decodeMappings(raw.mappings, sourceIndex);
+  const segments = decodeMappings(raw.mappings);
   const bySource = [...segments].sort(
     (a, b) =>
+      a.source - b.source ||
       a.sourceLine - b.sourceLine ||
       a.generatedLine - b.generatedLine ||
       a.generatedColumn - b.generatedColumn,
@@ -91,11 +101,17 @@ export function indexSourceMap(json: string, sourceIndex = 0): SourceMapIndex {
   const byGenerated = [...segments].sort(
     (a, b) => a.generatedLine - b.generatedLine || a.generatedColumn - b.generatedColumn,
   );
+  const original = (s: Segment): OriginalPosition => ({
+    source: s.source,
+    line: s.sourceLine,
+    column: s.sourceColumn,
+  });
   return {
-    sourceContent: raw.sourcesContent?.[sourceIndex] ?? undefined,
-    generatedFor(sourceLine) {
+    sources: raw.sources ?? [],
+    sourceContent: raw.sourcesContent?.[0] ?? undefined,
+    generatedFor(sourceLine, source = 0) {
       return bySource
-        .filter((s) => s.sourceLine === sourceLine)
+        .filter((s) => s.source === source && s.sourceLine === sourceLine)
         .map((s) => ({ line: s.generatedLine, column: s.generatedColumn }));
     },
     originalFor({ line, column }) {
@@ -107,7 +123,7 @@ export function indexSourceMap(json: string, sourceIndex = 0): SourceMapIndex {
       }
       // A position before the line's first segment maps with that first segment.
       found ??= byGenerated.find((s) => s.generatedLine === line);
-      return found ? { line: found.sourceLine, column: found.sourceColumn } : undefined;
+      return found ? original(found) : undefined;
     },
   };
 }

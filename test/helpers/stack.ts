@@ -15,7 +15,7 @@ import {
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export interface TestStackOptions {
-  /** Files of the jobs folder: name -> source. */
+  /** Files of the jobs folder: name (a path inside it, e.g. `_shared/x.ts`) -> source. */
   jobs?: Record<string, string>;
   jobsConfig?: Partial<JobsConfig>;
   /** Share another stack's database (scale-out tests). */
@@ -59,6 +59,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const jobsDir = path.join(root, "jobs");
   await mkdir(jobsDir, { recursive: true });
   for (const [name, source] of Object.entries(options.jobs ?? {})) {
+    await mkdir(path.dirname(path.join(jobsDir, name)), { recursive: true });
     await writeFile(path.join(jobsDir, name), source);
   }
   const ownDatabase = !options.database;

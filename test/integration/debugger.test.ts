@@ -32,12 +32,43 @@ const LINE = {
   total: 14,
 };
 
+// A job bundled from two files: the helper comes first in the bundle, so the bundle's lines
+// are not the entry file's. Breakpoints and pauses are the lines of each file as written.
+const HELPER = `// Prices of an order line.
+export interface Line {
+  sku: string;
+  qty: number;
+  price: number;
+}
+
+export function lineTotal(line: Line): number {
+  const gross = line.qty * line.price;
+  return gross;
+}
+`;
+const CART = `import { lineTotal, type Line } from "./_shared/prices.ts";
+
+type Cart = { lines: Line[] };
+
+export async function handler(req: Request) {
+  const cart: Cart = await req.json();
+  let sum = 0;
+  for (const line of cart.lines) {
+    sum += lineTotal(line);
+  }
+  return { sum };
+}
+`;
+const CART_LINE = { entry: 6, loopBody: 9, result: 11, helperFirst: 9 };
+
 let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({
     jobs: {
       "orders.ts": SOURCE,
+      "cart.ts": CART,
+      "_shared/prices.ts": HELPER,
       "short.ts": `export async function handler() {
   const started = Date.now();
   return { started };
@@ -66,10 +97,13 @@ interface State {
   version: number;
   reason: string | null;
   line: number | null;
+  file: string | null;
+  file_line: number | null;
   frames: Array<{
     name: string;
     line: number;
     in_job: boolean;
+    file: string | null;
     scopes: Array<{ type: string; variables: Variable[] | null }>;
   }>;
   breakpoints: Array<{ line: number; condition: string | null; actual_line: number | null }>;
@@ -216,6 +250,81 @@ describe("debug runs", () => {
     expect(job.status).toBe("completed");
     expect(job.result).toEqual({ id: 7, total: { count: 7 } });
     await until(id, (s) => s.status === "ended", "the session's end");
+  });
+
+  it("in a job bundled from several files, stops on the lines of the job's own file and names the other file's", async () => {
+    const start = await call<State>("", {
+      body: {
+        job_name: "cart",
+        payload: {
+          lines: [
+            { sku: "a", qty: 1, price: 3 },
+            { sku: "b", qty: 4, price: 2 },
+          ],
+        },
+        breakpoints: [{ line: CART_LINE.loopBody, condition: "line.qty > 2" }],
+      },
+    });
+    expect(start.status).toBe(201);
+    const id = start.body.job_id;
+
+    const entry = await until(id, (s) => s.status === "paused", "the entry stop");
+    expect(entry.reason).toBe("entry");
+    expect(entry.line).toBe(CART_LINE.entry);
+    expect(entry.breakpoints[0]!.actual_line).toBe(CART_LINE.loopBody);
+
+    // The condition skips the first line (qty 1) and stops on the second.
+    await call(`/${id}/commands`, { body: { command: "resume" } });
+    const atLoop = await until(
+      id,
+      (s) => s.status === "paused" && s.version > entry.version,
+      "the conditional breakpoint",
+    );
+    expect(atLoop.reason).toBe("breakpoint");
+    expect(atLoop.line).toBe(CART_LINE.loopBody);
+    expect(locals(atLoop)).toMatchObject({ sum: "3" });
+    expect(locals(atLoop).line).toContain("qty: 4");
+
+    // Step into the helper: paused in _shared/prices.ts, on its own line.
+    await call(`/${id}/commands`, { body: { command: "stepInto" } });
+    const inHelper = await until(
+      id,
+      (s) => s.status === "paused" && s.version > atLoop.version,
+      "the step into the helper",
+    );
+    expect(inHelper.line).toBeNull();
+    expect(inHelper.file).toBe("_shared/prices.ts");
+    expect(inHelper.file_line).toBe(CART_LINE.helperFirst);
+    expect(inHelper.frames[0]).toMatchObject({
+      name: "lineTotal",
+      in_job: false,
+      file: "_shared/prices.ts",
+      line: CART_LINE.helperFirst,
+    });
+    expect(inHelper.frames[1]).toMatchObject({
+      name: "handler",
+      in_job: true,
+      file: null,
+      line: CART_LINE.loopBody,
+    });
+
+    // A breakpoint added while paused, on the entry file's return line.
+    await call(`/${id}/breakpoints`, {
+      method: "PUT",
+      body: { breakpoints: [{ line: CART_LINE.result }] },
+    });
+    await call(`/${id}/commands`, { body: { command: "resume" } });
+    const atResult = await until(
+      id,
+      (s) => s.status === "paused" && s.line === CART_LINE.result,
+      "the breakpoint on the return",
+    );
+    expect(locals(atResult)).toMatchObject({ sum: "11" });
+
+    await call(`/${id}/commands`, { body: { command: "resume" } });
+    const job = await jobOf(id);
+    expect(job.status).toBe("completed");
+    expect(job.result).toEqual({ sum: 11 });
   });
 
   it("lets go when the debugger detaches: the job runs on and completes", async () => {

@@ -37,12 +37,15 @@ const DebugState = Obj(
     version: Int("Grows with each change: poll with after=<version>"),
     reason: OrNull(Str("Why it paused")),
     line: OrNull(Int("The paused line of the job's code")),
+    file: OrNull(Str("Paused in another file of a bundled job: its path in the jobs folder")),
+    file_line: OrNull(Int("The paused line of that file")),
     frames: Type.Array(
       Obj({
         name: Str(),
         line: Int(),
         column: Int(),
         in_job: Bool(),
+        file: OrNull(Str("Another file of a bundled job (path in the jobs folder)")),
         url: Str(),
         scopes: Type.Array(
           Obj({

@@ -2,7 +2,10 @@
 // A file with relative imports (./lib/util.ts, ../_shared/db.ts) is bundled with esbuild
 // (in-process, no network): npm:, jsr:, https: and bare specifiers stay external and are
 // resolved by Deno at run time. A file without them is stored as written, after a parse
-// that catches syntax errors, so a broken save never replaces working code.
+// that catches syntax errors, so a broken save never replaces working code. A bundle carries
+// an inline source map (paths relative to the jobs folder, no copies of the sources): the
+// sandbox's transpile chains it, so the debugger's breakpoints and pause locations are the
+// lines of the files as written, not the bundle's (docs/architecture.md, "Debug runs").
 import path from "node:path";
 import { build, transform, type Message, type Plugin } from "esbuild";
 
@@ -84,6 +87,8 @@ export async function bundleJob({
       charset: "utf8",
       logLevel: "silent",
       loader: { ".json": "json", ".geojson": "json" },
+      sourcemap: "inline",
+      sourcesContent: false,
       plugins: [externalSpecifiers],
     });
     const out = result.outputFiles[0]?.text;

@@ -20,9 +20,8 @@ import { deferredHandle } from "./deferred-handle.ts";
 import type { HostResolverOptions } from "./named-hosts.ts";
 import { createNetPlanner } from "./net-planner.ts";
 import { createNoncePool } from "./nonce-pool.ts";
-import { codeId } from "./code-id.ts";
 import { withInspector } from "./inspector.ts";
-import { createPreparedCodeCache, type PreparedCode } from "./prepared-code.ts";
+import { createPreparedCodeCache, debugJobCode, type PreparedCode } from "./prepared-code.ts";
 import { protectedPaths } from "./protected-paths.ts";
 import { reachableSandboxCode } from "./code-copy.ts";
 import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
@@ -196,11 +195,11 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
       // A debug run gets a process of its own, never pre-started nor kept for later, and
-      // the code as written (Deno's own source map then names the job's lines).
+      // code whose source map names the lines of the job's files (debugJobCode).
       if (spec.inspector) plan = { key: "", args: withInspector(plan.args) };
       const debug = spec.inspector !== undefined;
       const code: PreparedCode = debug
-        ? { id: codeId(spec.code), source: spec.code, type: "typescript" }
+        ? debugJobCode(spec.code)
         : preparedCode.prepare(spec.functionId, spec.code);
       const key = reuseKey(plan.key, spec, code.id);
       const reusedProcess = reuse && !debug ? idle.take(key) : undefined;

@@ -41,6 +41,21 @@ export function transpileJobCode(code: string): PreparedCode["source"] | null {
   }
 }
 
+/** An inline source map at the end of the code: a bundle's, naming the files it was made of. */
+const inlineMapComment = /\/\/# sourceMappingURL=data:[^\s]*\s*$/;
+
+/**
+ * The code of a debug run. A bundle goes through esbuild, whose map then chains the bundle's
+ * own (Deno's transpile would not), so the inspector sees the lines of each file as written;
+ * other code is handed to Deno as written, its map naming the job's lines.
+ */
+export function debugJobCode(code: string): PreparedCode {
+  const js = inlineMapComment.test(code) ? transpileJobCode(code) : null;
+  return js === null
+    ? { id: codeId(code), source: code, type: "typescript" }
+    : { id: codeId(code), source: js, type: "javascript" };
+}
+
 /** Keyed by function id: a new version (or any other code) replaces the entry. */
 export function createPreparedCodeCache(options: { maxEntries?: number } = {}): PreparedCodeCache {
   const maxEntries = options.maxEntries ?? 256;

@@ -39,12 +39,15 @@ export function withCallerSession<T>(
   caller: Caller,
   fn: (tx: Queryable, pgRole: PgRole) => Promise<T>,
 ): Promise<T> {
+  return db.withTransaction(async (tx) => fn(tx, await actAsCaller(tx, caller)));
+}
+
+/** The rest of the transaction `tx` runs as the caller's role, with the caller's claims. */
+export async function actAsCaller(tx: Queryable, caller: Caller): Promise<PgRole> {
   const pgRole = pgRoleFor(caller.role);
-  return db.withTransaction(async (tx) => {
-    await tx.query(
-      "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
-      [pgRole, JSON.stringify(sessionClaims(caller))],
-    );
-    return fn(tx, pgRole);
-  });
+  await tx.query(
+    "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+    [pgRole, JSON.stringify(sessionClaims(caller))],
+  );
+  return pgRole;
 }

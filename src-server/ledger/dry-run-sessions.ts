@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { Caller } from "../auth/caller.ts";
 import type { Db, Queryable } from "../db/connections.ts";
-import { pgRoleFor, sessionClaims, type PgRole } from "../db/session.ts";
+import { actAsCaller, type PgRole } from "../db/session.ts";
 import type { Logger } from "../logger.ts";
 
 export interface DryRunSessionsOptions {
@@ -113,18 +113,14 @@ export function createDryRunSessions({
   return {
     run(caller, { jobId, attempt }, fn) {
       const h = open(jobId, attempt);
-      const pgRole = pgRoleFor(caller.role);
       const step = h.chain
         .catch(() => undefined)
         .then(async () => {
           const client = await h.client;
           await client.query("SAVEPOINT dry_run_request");
           try {
-            await client.query(
-              "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
-              [pgRole, JSON.stringify(sessionClaims(caller))],
-            );
-            const value = await fn(queryable(client), pgRole);
+            const tx = queryable(client);
+            const value = await fn(tx, await actAsCaller(tx, caller));
             await client.query("RELEASE SAVEPOINT dry_run_request");
             return value;
           } catch (err) {

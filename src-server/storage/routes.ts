@@ -10,7 +10,7 @@ import type { CallerResolver } from "../auth/caller.ts";
 import type { Db } from "../db/connections.ts";
 import { AppError, invalidField } from "../errors.ts";
 import type { JobEffects } from "../ledger/job-effects.ts";
-import { heldBackUpload, objectEffect } from "../ledger/object-effect.ts";
+import { objectEffect } from "../ledger/object-effect.ts";
 import { admin, authenticated } from "../http/guards.ts";
 import { created, noContent, StreamReply, type ApiRequest, type Router } from "../http/router.ts";
 import { rm } from "node:fs/promises";
@@ -163,10 +163,11 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
       parts: req.parts,
     });
     try {
-      const dry = await effects?.dryRun(caller(req));
-      const object = dry
-        ? heldBackUpload(caller(req), bucket(req), objectPath(req), input)
-        : await store.upload(caller(req), bucket(req), objectPath(req), input);
+      // A dry run's upload meets every rule a real one does, and stores nothing.
+      const check = (await effects?.dryRun(caller(req))) ?? false;
+      const object = await store.upload(caller(req), bucket(req), objectPath(req), input, {
+        check,
+      });
       await effects?.record(caller(req), objectEffect("upload", object.bucket, object.name));
       return created(uploaded(object));
     } finally {
@@ -177,8 +178,8 @@ export function addStorageRoutes(options: StorageRoutesOptions): void {
     fileReply(await store.download(caller(req), bucket(req), objectPath(req))),
   );
   router.add("DELETE", `${BASE}/:bucket/*path`, anyCaller, async (req) => {
-    if (!(await effects?.dryRun(caller(req))))
-      await store.remove(caller(req), bucket(req), objectPath(req));
+    const check = (await effects?.dryRun(caller(req))) ?? false;
+    await store.remove(caller(req), bucket(req), objectPath(req), { check });
     await effects?.record(caller(req), objectEffect("remove", bucket(req), objectPath(req)));
     return { message: "Object deleted", path: objectPath(req) };
   });

@@ -1,13 +1,14 @@
 // Buckets and objects: metadata in storage.buckets / storage.objects, bytes on disk under
-// <root>/<bucket>/<path>. Object statements run as the caller (withCallerSession), so the
+// <root>/<bucket>/<path>. Object statements run as the caller (actAsCaller), so the
 // policies of migration 0008 decide; bucket statements run as the owner role, behind the
-// admin routes or the automatic creation on first upload.
-import { mkdir, open, rename, rm } from "node:fs/promises";
+// admin routes or the automatic creation on first upload. A checked write (a dry run's) goes
+// through every rule a real one does, in a transaction rolled back, and stores nothing.
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Caller } from "../auth/caller.ts";
 import type { Db, Queryable } from "../db/connections.ts";
-import { withCallerSession } from "../db/session.ts";
+import { actAsCaller, withCallerSession } from "../db/session.ts";
 import { AppError, invalidField } from "../errors.ts";
 import { mimeAllowed, type UploadInput } from "./upload-input.ts";
 import {
@@ -54,6 +55,15 @@ export interface BucketInput {
   allowed_mime_types?: unknown;
 }
 
+export interface WriteMode {
+  /**
+   * Check only (a dry run): the bucket's size limit and MIME types, the policies as the
+   * caller, an existing object, a clash with another object's folder, all as a real write
+   * would meet them; then the transaction is rolled back and nothing is stored or removed.
+   */
+  check?: boolean;
+}
+
 export interface OpenObject {
   object: StoredObject;
   stream: Readable;
@@ -92,6 +102,11 @@ function checkBucketInput(input: BucketInput) {
   return { name, isPublic: input.public === true, limit, types: types as string[] | null };
 }
 
+const pathClash = () =>
+  new AppError("CONFLICT", "The path clashes with an existing object or folder", {
+    field: "path",
+  });
+
 /** Moves a spooled upload into place (a rename: the spool is on the same filesystem). */
 async function placeFile(spooled: string, file: string): Promise<void> {
   try {
@@ -99,12 +114,26 @@ async function placeFile(spooled: string, file: string): Promise<void> {
     await rename(spooled, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOTDIR" || code === "EISDIR" || code === "EEXIST") {
-      throw new AppError("CONFLICT", "The path clashes with an existing object or folder", {
-        field: "path",
-      });
-    }
+    if (code === "ENOTDIR" || code === "EISDIR" || code === "EEXIST") throw pathClash();
     throw err;
+  }
+}
+
+/** What placeFile would meet, without moving anything: a folder there, or a file above it. */
+async function checkPlaceable(bucketDir: string, file: string): Promise<void> {
+  const found = (p: string) => stat(p).catch(() => undefined);
+  if ((await found(file))?.isDirectory()) throw pathClash();
+  for (let dir = path.dirname(file); dir.startsWith(bucketDir); dir = path.dirname(dir)) {
+    const entry = await found(dir);
+    if (entry && !entry.isDirectory()) throw pathClash();
+    if (dir === bucketDir) break;
+  }
+}
+
+/** Ends a checked write's transaction with a rollback, carrying what the write answered. */
+class CheckedWrite<T> extends Error {
+  constructor(readonly value: T) {
+    super("a checked write is rolled back");
   }
 }
 
@@ -138,6 +167,39 @@ export function createStorageStore(options: StorageStoreOptions) {
     const created = await findBucket(name);
     if (!created) throw bucketNotFound();
     return created;
+  }
+
+  /** `fn` in one transaction; a checked one is rolled back and answers what `fn` did. */
+  function writeTransaction<T>(check: boolean, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (!check) return db.withTransaction(fn);
+    return db
+      .withTransaction(async (tx): Promise<never> => {
+        throw new CheckedWrite(await fn(tx));
+      })
+      .catch((err: unknown) => {
+        if (err instanceof CheckedWrite) return err.value as T;
+        throw err;
+      });
+  }
+
+  /** The bucket an upload goes to; a checked upload to a missing one sees a new bucket's rules. */
+  async function uploadBucket(caller: Caller, name: string, check: boolean) {
+    if (!check) return { bucket: await bucketForUpload(caller, name), missing: false };
+    validateBucketName(name);
+    const found = await findBucket(name);
+    if (found) return { bucket: found, missing: false };
+    if (caller.kind === "anon") throw bucketNotFound();
+    const now = new Date();
+    const fresh: Bucket = {
+      id: name,
+      name,
+      public: false,
+      file_size_limit: null,
+      allowed_mime_types: null,
+      created_at: now,
+      updated_at: now,
+    };
+    return { bucket: fresh, missing: true };
   }
 
   async function visibleObject(tx: Queryable, bucket: string, name: string): Promise<StoredObject> {
@@ -196,14 +258,17 @@ export function createStorageStore(options: StorageStoreOptions) {
       await rm(dir, { recursive: true, force: true });
     },
 
+    /** Stores the object as the caller; with `check`, only meets the same rules (WriteMode). */
     async upload(
       caller: Caller,
       bucketName: string,
       name: string,
       input: UploadInput,
+      mode: WriteMode = {},
     ): Promise<StoredObject> {
+      const check = mode.check ?? false;
       const file = objectFilePath(root, bucketName, validateObjectPath(name));
-      const bucket = await bucketForUpload(caller, bucketName);
+      const { bucket, missing } = await uploadBucket(caller, bucketName, check);
       const limit = Math.min(MAX_OBJECT_BYTES, bucket.file_size_limit ?? MAX_OBJECT_BYTES);
       if (input.file.size > limit) {
         throw new AppError(
@@ -224,7 +289,10 @@ export function createStorageStore(options: StorageStoreOptions) {
              metadata = EXCLUDED.metadata, cache_control = EXCLUDED.cache_control, updated_at = now()`
         : "DO NOTHING";
       try {
-        return await withCallerSession(db, caller, async (tx) => {
+        return await writeTransaction(check, async (tx) => {
+          // A checked upload's new bucket exists only inside its rolled-back transaction.
+          if (missing) await tx.query("INSERT INTO storage.buckets (id) VALUES ($1)", [bucket.id]);
+          await actAsCaller(tx, caller);
           const [row] = await tx.query<StoredObject>(
             `INSERT INTO storage.objects AS o (bucket_id, name, owner, size, mime_type, etag, metadata, cache_control)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bucket_id, name) ${conflict}
@@ -248,7 +316,8 @@ export function createStorageStore(options: StorageStoreOptions) {
             );
           // The row is accepted and locked until COMMIT, so concurrent uploads of the same
           // path replace the file one after another.
-          await placeFile(input.file.path, file);
+          if (check) await checkPlaceable(bucketDirectory(root, bucket.id), file);
+          else await placeFile(input.file.path, file);
           return row;
         });
       } catch (err) {
@@ -310,17 +379,27 @@ export function createStorageStore(options: StorageStoreOptions) {
       );
     },
 
-    /** Deletes the row under RLS (404 when not visible or not the caller's) and then the file. */
-    async remove(caller: Caller, bucket: string, name: string): Promise<void> {
+    /**
+     * Deletes the row under RLS (404 when not visible or not the caller's) and then the file;
+     * with `check`, only meets the same rules (WriteMode).
+     */
+    async remove(
+      caller: Caller,
+      bucket: string,
+      name: string,
+      mode: WriteMode = {},
+    ): Promise<void> {
+      const check = mode.check ?? false;
       const file = objectFilePath(root, bucket, name);
-      await withCallerSession(db, caller, async (tx) => {
+      await writeTransaction(check, async (tx) => {
+        await actAsCaller(tx, caller);
         const rows = await tx.query(
           "DELETE FROM storage.objects WHERE bucket_id = $1 AND name = $2 RETURNING id",
           [bucket, name],
         );
         if (rows.length === 0) throw objectNotFound();
         // Still holding the row lock: a concurrent re-upload of this path waits for COMMIT.
-        await rm(file, { force: true });
+        if (!check) await rm(file, { force: true });
       }).catch((err: unknown) => {
         // The anon role has no DELETE grant at all (signed-in callers are filtered by RLS).
         if ((err as { code?: string }).code === "42501") {

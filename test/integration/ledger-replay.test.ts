@@ -40,6 +40,27 @@ export async function handler(req, fluxbase, fluxbaseService, job) {
 }
 `;
 
+// Storage writes as the user that a bucket's rules or the policies refuse, and one they allow.
+const filesJob = `// @fluxbase:max-retries 0
+export async function handler(req, fluxbase) {
+  const docs = fluxbase.storage.from("docs");
+  const pdf = { contentType: "application/pdf" };
+  const outcome = async (write) => {
+    const { error } = await write;
+    return error ? error.message : "ok";
+  };
+  return {
+    wrongType: await outcome(docs.upload("notes.txt", "plain", { contentType: "text/plain" })),
+    tooBig: await outcome(docs.upload("big.pdf", "x".repeat(64), pdf)),
+    notTheirs: await outcome(docs.upload("shared.pdf", "%PDF", { ...pdf, upsert: true })),
+    exists: await outcome(docs.upload("mine.pdf", "%PDF", pdf)),
+    clash: await outcome(docs.upload("mine.pdf/inner.pdf", "%PDF", pdf)),
+    removeNotTheirs: await outcome(docs.remove(["shared.pdf"])),
+    newBucket: await outcome(fluxbase.storage.from("fresh").upload("a.txt", "a")),
+    allowed: await outcome(docs.upload("new.pdf", "%PDF", pdf)),
+  };
+}`;
+
 let t: TestStack;
 let ann: FluxbaseClient;
 let annId: string;
@@ -99,6 +120,7 @@ beforeAll(async () => {
       "notes.ts": notesJob,
       "noop.ts": "export async function handler() { return {}; }",
       "greet.ts": greet("hello"),
+      "files.ts": filesJob,
       "drop.ts": `export async function handler(req, fluxbase) {
   const { error } = await fluxbase.from("app.drop_box").insert({ note: "for the admins" });
   if (error) throw new Error(error.message);
@@ -191,6 +213,60 @@ describe("the ledger", () => {
         "deleted avatars/dry-old.txt, submitted 1 job",
     );
     expect((body.effects as { dry_run: boolean }[]).every((e) => e.dry_run)).toBe(true);
+  });
+
+  it("a dry run's storage writes meet the bucket's rules and the policies as a real run's do", async () => {
+    const bucket = await api(
+      "POST",
+      "/api/v1/storage/buckets",
+      { name: "docs", allowed_mime_types: ["application/pdf"], file_size_limit: 16 },
+      t.stack.keys.serviceKey,
+    );
+    expect(bucket.status).toBe(201);
+    const shared = await t.service.storage
+      .from("docs")
+      .upload("shared.pdf", "%PDF", { contentType: "application/pdf" });
+    expect(shared.error).toBeNull();
+    const mine = await ann.storage
+      .from("docs")
+      .upload("mine.pdf", "%PDF", { contentType: "application/pdf" });
+    expect(mine.error).toBeNull();
+    const stored = () =>
+      ownerQuery<{ bucket_id: string; name: string; owner: string | null }>(
+        t.database.url,
+        `SELECT bucket_id, name, owner FROM storage.objects
+         WHERE bucket_id IN ('docs', 'fresh') ORDER BY bucket_id, name`,
+      );
+    const before = await stored();
+
+    const dry = await submit("files", {}, { dry_run: true });
+    expect(dry.status).toBe("completed");
+    await noOpenTransaction();
+    expect(await stored()).toEqual(before);
+    expect(
+      await ownerQuery(t.database.url, "SELECT id FROM storage.buckets WHERE id = 'fresh'"),
+    ).toEqual([]);
+
+    const real = await submit("files", {});
+    expect(real.status).toBe("completed");
+    // The dry run was refused where the real run was, with the same reasons.
+    expect(dry.result).toEqual(real.result);
+    expect(real.result).toMatchObject({
+      wrongType: expect.stringContaining("does not accept text/plain"),
+      tooBig: expect.stringMatching(/size/i),
+      notTheirs: expect.stringContaining("Not allowed"),
+      exists: expect.stringContaining("already exists"),
+      clash: expect.stringContaining("clashes"),
+      removeNotTheirs: expect.stringContaining("not found"),
+      newBucket: "ok",
+      allowed: "ok",
+    });
+    expect((await stored()).map((o) => `${o.bucket_id}/${o.name}`)).toEqual([
+      "docs/mine.pdf",
+      "docs/new.pdf",
+      "docs/shared.pdf",
+      "fresh/a.txt",
+    ]);
   });
 
   it("a dry run resubmitted stays a dry run", async () => {

@@ -5,7 +5,6 @@ import { randomUUID } from "node:crypto";
 import type { Caller } from "../auth/caller.ts";
 import type { Db } from "../db/connections.ts";
 import { insertJob, type JobRow, type NewJob } from "../db/queries/queue.ts";
-import { insertRun } from "../db/queries/replays.ts";
 import { optionalBoolean } from "../http/job-validation.ts";
 import type { JobEffects } from "./job-effects.ts";
 
@@ -65,7 +64,7 @@ export async function submitInserter(
         const row = dry
           ? heldBackJob(job)
           : asked
-            ? await insertRun(db, job, { dryRun: true })
+            ? await insertJob(db, { ...job, dryRun: true })
             : await (inserter ? inserter.insert(job) : insertJob(db, job));
         await effects.record(caller, {
           operation: "submit",
@@ -78,6 +77,6 @@ export async function submitInserter(
       },
     };
   }
-  if (asked) return { insert: (job) => insertRun(db, job, { dryRun: true }) };
+  if (asked) return { insert: (job) => insertJob(db, { ...job, dryRun: true }) };
   return inserter;
 }

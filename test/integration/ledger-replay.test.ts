@@ -61,6 +61,17 @@ export async function handler(req, fluxbase) {
   };
 }`;
 
+// The same code under two versions' settings: a 1 s timeout with no retries, then room enough.
+const patient = (timeoutSeconds: number, retries: number) => `/**
+ * @fluxbase:timeout ${timeoutSeconds}
+ * @fluxbase:max-retries ${retries}
+ */
+export async function handler() {
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  return { waited: true };
+}
+`;
+
 let t: TestStack;
 let ann: FluxbaseClient;
 let annId: string;
@@ -121,6 +132,7 @@ beforeAll(async () => {
       "noop.ts": "export async function handler() { return {}; }",
       "greet.ts": greet("hello"),
       "files.ts": filesJob,
+      "patient.ts": patient(1, 0),
       "drop.ts": `export async function handler(req, fluxbase) {
   const { error } = await fluxbase.from("app.drop_box").insert({ note: "for the admins" });
   if (error) throw new Error(error.message);
@@ -347,6 +359,36 @@ describe("replay", () => {
     const bad = await api("POST", `/api/v1/jobs/${first.id}/replay`, { code: "latest" });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe("code");
+  });
+
+  it("a replay with the run's code uses that version's settings, not the function's current ones", async () => {
+    const first = await submit("patient", {});
+    expect(first.status).toBe("failed");
+    expect(first.error_message).toMatch(/timed out|timeout/i);
+    const before = first.function_version!;
+
+    await t.writeJob("patient.ts", patient(60, 2));
+    await waitFor(
+      async () => {
+        const { data } = await t.service.admin.jobs.getFunction("default", "patient");
+        return data && data.version > before ? true : undefined;
+      },
+      { what: "the new settings to load" },
+    );
+
+    const original = await api("POST", `/api/v1/jobs/${first.id}/replay`, { code: "original" });
+    expect(original.status).toBe(201);
+    expect(original.body).toMatchObject({ max_duration_seconds: 1, max_retries: 0 });
+    const old = await finished(original.body.id as string);
+    expect(old.status).toBe("failed");
+    expect(old.error_message).toBe(first.error_message);
+    expect(old.function_version).toBe(before);
+
+    const current = await api("POST", `/api/v1/jobs/${first.id}/replay`, { code: "current" });
+    expect(current.body).toMatchObject({ max_duration_seconds: 60, max_retries: 2 });
+    const now = await finished(current.body.id as string);
+    expect(now.status).toBe("completed");
+    expect(now.result).toEqual({ waited: true });
   });
 
   it("saves, lists and deletes named payloads per function and user", async () => {

@@ -24,7 +24,7 @@ import { parseReplayRequest, replayJob } from "../../jobs/api/replay.ts";
 import { toJob } from "../../jobs/api/serialize.ts";
 import { getVisibleJob } from "../../jobs/api/service.ts";
 import { listEffects, type EffectRow } from "../../ledger/effects-queries.ts";
-import { summarizeEffects } from "../../ledger/summary.ts";
+import { summarizeEffects } from "../../../src-shared/effects-summary.ts";
 import { featureEnabled, notAnonymous } from "../guards.ts";
 import { requireObject } from "../job-validation.ts";
 import { created, noContent, type ApiRequest, type Router } from "../router.ts";

@@ -1,12 +1,14 @@
-// Replay of a run: the same function, payload and user, with the code that run used
-// ("original", the version kept in jobs.function_versions) or the code as saved now
-// ("current"); the new run links to the old one. Also runs as dry runs.
+// Replay of a run: the same function, payload and user, with the code that run used and the
+// settings kept with it ("original", the version kept in jobs.function_versions) or the code
+// and settings as saved now ("current"); the new run links to the old one. Also runs as dry runs.
 import type { Job } from "../../../src-sdk/types.ts";
 import type { Db } from "../../db/connections.ts";
-import type { JobRow } from "../../db/queries/queue.ts";
-import { findFunctionVersion, insertRun } from "../../db/queries/replays.ts";
+import { insertJob, type JobRow } from "../../db/queries/queue.ts";
+import { findFunctionVersion } from "../../db/queries/replays.ts";
 import { AppError } from "../../errors.ts";
 import { optionalBoolean, optionalEnum, requireObject } from "../../http/job-validation.ts";
+import { functionAtVersion } from "../worker/kept-code.ts";
+import { runFrom } from "./run-copy.ts";
 import { toJob } from "./serialize.ts";
 import { resolveFunction } from "./submit.ts";
 
@@ -25,7 +27,8 @@ export function parseReplayRequest(body: unknown): ReplayRequest {
 }
 
 export async function replayJob(db: Db, row: JobRow, request: ReplayRequest): Promise<Job> {
-  const fn = await resolveFunction(db, row.job_name, row.namespace);
+  const current = await resolveFunction(db, row.job_name, row.namespace);
+  let fn = current;
   let codeVersion: number | null = null;
   if (request.code === "original") {
     const version = row.function_version;
@@ -36,32 +39,23 @@ export async function replayJob(db: Db, row: JobRow, request: ReplayRequest): Pr
         { field: "code", status: row.status },
       );
     }
-    if (row.function_id !== fn.id || !(await findFunctionVersion(db, fn.id, version))) {
+    const kept =
+      row.function_id === current.id
+        ? await findFunctionVersion(db, current.id, version)
+        : undefined;
+    if (!kept) {
       throw new AppError(
         "INVALID_STATE",
         `The code of version ${version} was not kept: replay it with the current code`,
         { field: "code" },
       );
     }
+    fn = functionAtVersion(current, kept);
     codeVersion = version;
   }
-  const created = await insertRun(
+  const created = await insertJob(
     db,
-    {
-      namespace: fn.namespace,
-      functionId: fn.id,
-      jobName: fn.name,
-      payload: row.payload ?? {},
-      priority: row.priority,
-      maxDurationSeconds: fn.timeout_seconds,
-      progressTimeoutSeconds: fn.progress_timeout_seconds,
-      maxRetries: fn.max_retries,
-      createdBy: row.created_by,
-      userRole: row.user_role,
-      userEmail: row.user_email,
-      scheduledAt: null,
-    },
-    { replayOf: row.id, codeVersion, dryRun: request.dryRun },
+    runFrom(row, fn, { replayOf: row.id, codeVersion, dryRun: request.dryRun }),
   );
   return toJob(created, { detail: true });
 }

@@ -10,6 +10,7 @@ import { sendJobControl } from "../../db/queries/job-control.ts";
 import { countJobs } from "../../db/queries/job-stats.ts";
 import { toJob, toLogEntry } from "./serialize.ts";
 import { resolveFunction } from "./submit.ts";
+import { runFrom } from "./run-copy.ts";
 import { listAttempts } from "../../db/queries/attempts.ts";
 import { listJobPage, SORT_COLUMNS } from "../../db/queries/job-list.ts";
 import {
@@ -128,23 +129,15 @@ export async function copyJob(
     payload = options.payload as Record<string, unknown>;
   }
   const fn = await resolveFunction(db, row.job_name, row.namespace);
-  const created = await queue.insertJob(db, {
-    namespace: fn.namespace,
-    functionId: fn.id,
-    jobName: fn.name,
-    payload,
-    priority: row.priority,
-    maxDurationSeconds: fn.timeout_seconds,
-    progressTimeoutSeconds: fn.progress_timeout_seconds,
-    maxRetries: fn.max_retries,
-    createdBy: row.created_by,
-    userRole: row.user_role,
-    userEmail: row.user_email,
-    scheduledAt: null,
-    retriedFrom: row.id,
-    // A copy of a dry run is a dry run: retrying one must not make its writes real.
-    dryRun: row.dry_run ?? false,
-  });
+  const created = await queue.insertJob(
+    db,
+    runFrom(row, fn, {
+      payload,
+      retriedFrom: row.id,
+      // A copy of a dry run is a dry run: retrying one must not make its writes real.
+      dryRun: row.dry_run ?? false,
+    }),
+  );
   return toJob(created, { detail: true });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarizeEffects } from "./summary.ts";
+import { effectVerb, rowsPhrase, summarizeEffects } from "../../src-shared/effects-summary.ts";
 
 describe("summarizeEffects", () => {
   it("adds up writes per operation and target, objects by path, jobs by count", () => {
@@ -19,5 +19,11 @@ describe("summarizeEffects", () => {
 
   it("says so when a run wrote nothing", () => {
     expect(summarizeEffects([])).toBe("no writes");
+  });
+
+  it("words one write as the run's list does", () => {
+    expect(effectVerb("remove")).toBe("deleted");
+    expect(rowsPhrase({ operation: "delete", row_count: 1 })).toBe("1 row from");
+    expect(rowsPhrase({ operation: "upsert", row_count: 4 })).toBe("4 rows into");
   });
 });

@@ -1,6 +1,8 @@
-// Replay and effects in the UI: a run's detail shows what the run wrote; after its file
-// changes, "Replay with current code" opens both runs side by side with the result and log
-// diff, and "Replay" (the code the run used) shows the same result.
+// Replay and effects in the UI: a run's detail shows what the run wrote, each write a link
+// (rows to Tables, an uploaded object to the object, submitted jobs to their runs); after its
+// file changes, "Replay with current code" opens both runs side by side with the result and
+// log diff, and "Replay" (the code the run used) shows the same result.
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownerQuery } from "../helpers/app-tables.ts";
 import { waitFor } from "../helpers/stack.ts";
@@ -16,6 +18,9 @@ export async function handler(req, fluxbase, fluxbaseService, job) {
     .insert([{ body: "${word} 1" }, { body: "${word} 2" }, { body: "${word} 3" }]);
   if (error) throw new Error(error.message);
   await fluxbaseService.storage.from("avatars").remove(["u1.png"]);
+  await fluxbaseService.storage
+    .from("shared")
+    .upload("greeting.txt", "${word} " + name, { contentType: "text/plain", upsert: true });
   await fluxbaseService.jobs.submit("noop", { from: "greeter" });
   await fluxbaseService.jobs.submit("noop", { from: "greeter" });
   return { greeting: "${word} " + name, at: "notes" };
@@ -30,8 +35,19 @@ beforeAll(async () => {
     rig.t.database.url,
     `CREATE TABLE app.notes (id serial PRIMARY KEY, body text NOT NULL);
      ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY;
-     CREATE POLICY service_all ON app.notes FOR ALL TO service_role USING (true) WITH CHECK (true);`,
+     CREATE POLICY service_all ON app.notes FOR ALL TO service_role USING (true) WITH CHECK (true);
+     CREATE POLICY signed_in_read ON app.notes FOR SELECT TO authenticated USING (true);`,
   );
+  // A public bucket: the signed-in admin reads its objects (objects are read under RLS).
+  const bucket = await fetch(`${rig.t.url}/api/v1/storage/buckets`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${rig.t.stack.keys.serviceKey}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ name: "shared", public: true }),
+  });
+  expect(bucket.status).toBe(201);
   await rig.t.writeJob("greeter.ts", greeter("hello"));
   await rig.t.writeJob("noop.ts", "export async function handler() { return {}; }");
   await waitFor(
@@ -77,7 +93,7 @@ describe("replay and effects", () => {
     const summary = page.getByTestId("effects-summary");
     await summary.getByText("submitted 2 jobs").waitFor({ timeout: 10_000 });
     expect(await summary.textContent()).toContain(
-      "inserted 3 rows into app.notes, deleted avatars/u1.png, submitted 2 jobs",
+      "inserted 3 rows into app.notes, deleted avatars/u1.png, uploaded shared/greeting.txt, submitted 2 jobs",
     );
     await page.getByTestId("run-effects").scrollIntoViewIfNeeded();
     await bothThemes("run-effects");
@@ -112,5 +128,54 @@ describe("replay and effects", () => {
       .getByText(/completed/)
       .waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("compare-right").textContent()).toContain(`v${before}`);
+  });
+
+  it("links each effect: the rows in Tables, the uploaded object, the submitted runs", async () => {
+    const { page, t } = rig;
+    const { data: job, error } = await t.service.jobs.submit("greeter", { name: "Bo" });
+    if (error) throw error;
+    await page.goto(`${t.url}/#/runs/${job!.id}`);
+    await page.locator('[data-testid="run-detail"][data-status="completed"]').waitFor({
+      timeout: 30_000,
+    });
+    const effects = page.getByTestId("run-effects");
+    await effects.getByTestId("effect-job-link").first().waitFor({ timeout: 10_000 });
+    const { data: ledger } = await t.service.jobs.debug.effects(job!.id);
+    // "hello Bo" or "howdy Bo": whichever code the file holds now.
+    const { data: done } = await t.service.jobs.get(job!.id);
+    const greeting = (done!.result as { greeting: string }).greeting;
+    const word = greeting.split(" ")[0]!;
+    const inserted = ledger!.effects.find((e) => e.operation === "insert")!;
+    const submitted = ledger!.effects.filter((e) => e.kind === "job").map((e) => e.keys[0]!.id);
+    // A removed object leads nowhere: it is gone.
+    expect(await effects.getByTestId("effect-object-link").count()).toBe(1);
+
+    // The uploaded object: saved as the signed-in admin.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      effects.getByTestId("effect-object-link").click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("greeting.txt");
+    const saved = await download.path();
+    expect((await readFile(saved!, "utf8")).trim()).toBe(greeting);
+
+    // A submitted job: its run.
+    await effects.getByTestId("effect-job-link").first().click();
+    await page.waitForURL(new RegExp(`#/runs/${submitted[0]}$`));
+    await page.goBack();
+
+    // The rows: the Tables view open on app.notes, narrowed to the three inserted keys.
+    await effects.getByTestId("effect-table-link").click();
+    await page.waitForURL(/#\/tables\?table=app\.notes&keys=/);
+    const rows = page.locator('[data-testid="table-rows"][data-table="app.notes"]');
+    await rows.getByTestId("table-row").nth(2).waitFor({ timeout: 10_000 });
+    expect(await rows.getByTestId("table-row").count()).toBe(3);
+    const ids = inserted.keys.map((k) => String(k.id));
+    for (const [i, row] of (await rows.getByTestId("table-row").all()).entries()) {
+      const text = (await row.textContent()) ?? "";
+      expect(text).toContain(ids[i]!);
+      expect(text).toContain(`${word} ${i + 1}`);
+    }
+    await rig.screenshot("table-rows.png");
   });
 });

@@ -232,3 +232,53 @@ describe("problems", () => {
     );
   });
 });
+
+describe("effect links", () => {
+  it("leads rows to Tables narrowed to their keys, an upload to its object, nothing gone", async () => {
+    const { effectLink, keysFromQuery, singleColumnKeys } =
+      await import("../../src-renderer/lib/effect-links.ts");
+    const effect = {
+      id: 1,
+      attempt: 0,
+      row_count: 2,
+      dry_run: false,
+      at: "",
+    };
+    const rows = effectLink({
+      ...effect,
+      operation: "insert",
+      kind: "table",
+      target: "app.notes",
+      keys: [{ id: 1 }, { id: 2 }],
+    });
+    expect(rows).toEqual({
+      kind: "route",
+      to: { path: "/tables", query: { table: "app.notes", keys: '[{"id":1},{"id":2}]' } },
+    });
+    expect(keysFromQuery('[{"id":1},{"id":2}]')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(keysFromQuery("[1]")).toEqual([]);
+    expect(keysFromQuery("{")).toEqual([]);
+    expect(singleColumnKeys([{ id: 1 }, { id: 2 }])).toEqual({ column: "id", values: [1, 2] });
+    expect(singleColumnKeys([{ a: 1, b: 2 }])).toBeUndefined();
+    // A dry run's rows were rolled back: only the table.
+    expect(
+      effectLink({
+        ...effect,
+        dry_run: true,
+        operation: "insert",
+        kind: "table",
+        target: "app.notes",
+        keys: [{ id: 1 }],
+      }),
+    ).toEqual({ kind: "route", to: { path: "/tables", query: { table: "app.notes" } } });
+    const object = { ...effect, kind: "object" as const, target: "avatars/a.png" };
+    const keys = [{ bucket: "avatars", path: "a.png" }];
+    expect(effectLink({ ...object, operation: "upload", keys })).toEqual({
+      kind: "object",
+      bucket: "avatars",
+      path: "a.png",
+    });
+    expect(effectLink({ ...object, operation: "remove", keys })).toBeNull();
+    expect(effectLink({ ...object, operation: "upload", keys, dry_run: true })).toBeNull();
+  });
+});

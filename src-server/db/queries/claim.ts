@@ -32,7 +32,12 @@
 // Completions with no claim to ride (the worker is full or stopping, or the claim failed)
 // go through completeJobs, the same UPDATE.
 import type { Queryable } from "../connections.ts";
-import { completeAttemptsSql, completionParams, type Completion, type JobRow } from "./queue.ts";
+import {
+  completeAttemptsSql,
+  completionParams,
+  type JobRow,
+  type SerializedCompletion,
+} from "./queue.ts";
 
 /** What a worker needs of a claimed row; function_version is the function's version at claim time. */
 export type ClaimedJobRow = Pick<
@@ -77,7 +82,7 @@ export interface ClaimOptions {
   /** The most jobs of one namespace running at once, across all workers. */
   namespaceLimit: number;
   /** Finished attempts of this worker to record as completed in the same statement. */
-  completions?: Completion[];
+  completions?: SerializedCompletion[];
 }
 
 export interface ClaimResult {

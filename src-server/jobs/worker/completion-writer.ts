@@ -16,7 +16,7 @@
 // - A PL/pgSQL function doing both: one round trip, but a second claim path to keep in
 //   step with claim.ts, and PL/pgSQL's own call cost (about a third more per claim).
 // What riding costs, case by case:
-// - Latency when idle: none. The claim goes out at once; only while the worker's previous
+// - Latency when the queue is quiet: none. The claim goes out at once; only while the worker's previous
 //   claim is in flight does a completion wait for it (one round trip at most), and it
 //   then rides the next claim together with every completion that arrived meanwhile.
 // - A failed claim (database unreachable, statement refused): the completions it carried
@@ -28,7 +28,7 @@
 //   alone that the database refuses is split, so one bad completion fails alone there too.
 // - No claim due (the pool is stopping, or the worker was replaced after being declared
 //   dead): written alone. Alone, a completion arriving while a batch is in flight joins
-//   the next batch, so idle it waits for nothing and under load many commits become one.
+//   the next batch, so a lone one waits for nothing and under load many commits become one.
 import { isConnectionError, retryWhileDisconnected } from "../../db/connection-error.ts";
 import type { Queryable } from "../../db/connections.ts";
 import {
@@ -59,7 +59,7 @@ export interface CompletionWriterOptions {
   maxBatch?: number;
   /** Stops retrying a lost connection (the process is going away); default never. */
   giveUp?(): boolean;
-  /** Told of each failed attempt to reach the database. */
+  /** Told of each failed try to reach the database. */
   onRetry?(err: unknown): void;
   /** Backoff of the retries (default 100 ms doubling to 5 s). */
   retryBaseMs?: number;

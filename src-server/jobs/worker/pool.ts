@@ -72,6 +72,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
   const persist = <T>(write: () => Promise<T>) =>
     retryWhileDisconnected(write, { giveUp: () => abandoned, onRetry });
+  // The completion writer and the claim loop know each other: a completion joins its
+  // worker's next claim, and the claim carries the completions waiting for it.
   const completions = createCompletionWriter({
     db,
     joinClaim: (waiting) => claims.joinClaim(waiting),

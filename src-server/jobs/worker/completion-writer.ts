@@ -6,11 +6,12 @@
 //
 // Why ride the claim. A worker whose job finished has a free slot, so a claim is due
 // anyway; writing the completion in that statement makes one round trip and one commit
-// serve both. The alternatives weighed (`npm run bench`, the queue path lines):
+// serve both. The alternatives weighed (bench/queue-path.ts measures this path):
 // - A batched UPDATE of its own, then the claim: two statements and two commits (WAL
 //   flushes) per finished job, which is most of a no-op job's cost on the queue path.
 //   Under load a batch folds many completions into one commit, but every claim still
-//   commits on its own, and a worker of one slot has nothing to fold.
+//   commits on its own, and a worker of one slot has nothing to fold. Tried on the queue
+//   path: about 0.4 ms of server CPU per job against about 0.25 ms riding the claim.
 // - Both in one explicit transaction: one commit, but four round trips (BEGIN, complete,
 //   claim, COMMIT), with the completed rows locked across them.
 // - A PL/pgSQL function doing both: one round trip, but a second claim path to keep in

@@ -43,7 +43,8 @@ export interface RetryOptions {
   maxMs?: number;
   /** Checked before each retry: true gives up and rethrows the last error. */
   giveUp?(): boolean;
-  onRetry?(err: unknown, attempt: number): void;
+  /** Told of each failed try (counted from 1) before its retry. */
+  onRetry?(err: unknown, tries: number): void;
 }
 
 /** Runs `fn`, retrying with backoff for as long as it fails with connection errors. */
@@ -53,13 +54,13 @@ export async function retryWhileDisconnected<T>(
 ): Promise<T> {
   const base = options.baseMs ?? 100;
   const max = options.maxMs ?? 5000;
-  for (let attempt = 1; ; attempt++) {
+  for (let tries = 1; ; tries++) {
     try {
       return await fn();
     } catch (err) {
       if (!isConnectionError(err) || options.giveUp?.()) throw err;
-      options.onRetry?.(err, attempt);
-      const wait = Math.min(max, base * 2 ** Math.min(attempt - 1, 20));
+      options.onRetry?.(err, tries);
+      const wait = Math.min(max, base * 2 ** Math.min(tries - 1, 20));
       await new Promise((r) => setTimeout(r, wait));
       if (options.giveUp?.()) throw err;
     }

@@ -57,7 +57,7 @@ export function createDb(options: CreateDbOptions): Db {
     application_name: options.applicationName ?? "fluxbase-local",
   });
   // A client losing its connection (PostgreSQL restarted, network gone) must not crash the
-  // process: idle ones report on the pg.Pool, checked-out ones on themselves. Their queries
+  // process: pooled ones report on the pg.Pool, checked-out ones on themselves. Their queries
   // fail and new connections open on demand once the database is back.
   connections.on("error", () => undefined);
   const guarded = new WeakSet<pg.PoolClient>();

@@ -21,7 +21,7 @@ export async function listen(options: ListenOptions): Promise<NotificationListen
   let client: pg.PoolClient | undefined;
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  let attempt = 0;
+  let reconnects = 0;
 
   const connect = async (): Promise<void> => {
     const c = await options.db.connect();
@@ -45,13 +45,13 @@ export async function listen(options: ListenOptions): Promise<NotificationListen
       return;
     }
     client = c;
-    attempt = 0;
+    reconnects = 0;
     options.onConnect?.();
   };
 
   const scheduleReconnect = () => {
     if (closed || retryTimer) return;
-    const delay = Math.min(30_000, 250 * 2 ** attempt++);
+    const delay = Math.min(30_000, 250 * 2 ** reconnects++);
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       connect().catch((err: Error) => {

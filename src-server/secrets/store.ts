@@ -138,7 +138,7 @@ export function createSecretStore({ db, key, logger }: SecretStoreOptions): Secr
 
     async set(owner, name, value, options = {}) {
       // Update first, then create: a race with another writer ends in one of the two.
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let tries = 0; tries < 3; tries++) {
         try {
           return {
             secret: await store.update(

@@ -63,7 +63,12 @@ async function startPool(
   return pool;
 }
 
-async function submit(name: string, maxRetries = 0, status = "pending"): Promise<string> {
+async function submit(
+  name: string,
+  maxRetries = 0,
+  status = "pending",
+  wake = true,
+): Promise<string> {
   const { row: fn } = await upsertFunction(db, {
     name,
     namespace: "default",
@@ -87,12 +92,16 @@ async function submit(name: string, maxRetries = 0, status = "pending"): Promise
     source: "api",
     createdBy: null,
   });
-  const [row] = await db.query<{ id: string }>(
-    `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries, status)
-     VALUES ('default', $1, $2, '{}', $3, $4) RETURNING id`,
-    [fn.id, name, maxRetries, status],
-  );
-  await db.query("SELECT pg_notify('jobs_wake', '')");
+  const [row] = await db.withTransaction(async (tx) => {
+    // Without a wake: no trigger fires for this insert (replica role), and no NOTIFY.
+    if (!wake) await tx.query("SET LOCAL session_replication_role = replica");
+    return tx.query<{ id: string }>(
+      `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries, status)
+       VALUES ('default', $1, $2, '{}', $3, $4) RETURNING id`,
+      [fn.id, name, maxRetries, status],
+    );
+  });
+  if (wake) await db.query("SELECT pg_notify('jobs_wake', '')");
   return row!.id;
 }
 
@@ -136,6 +145,32 @@ describe("worker pool outcomes", () => {
     const row = await untilStatus(id, ["completed", "failed"]);
     expect(row.status).toBe("failed");
     expect(row.error_message).toMatch(/^The job's result could not be recorded: .*BigInt/);
+  });
+
+  it("a result that cannot be recorded costs its worker no claim: the next job starts at once", async () => {
+    let release!: () => void;
+    const finish = new Promise<void>((r) => (release = r));
+    // One slot, and no poll to fall back on within the test: only the worker's own claim
+    // after the refused result can start the second job.
+    await startPool(
+      {
+        unserialisable: async () => {
+          await finish;
+          return { n: 10n } as unknown as JsonValue;
+        },
+        next: () => "ran",
+      },
+      { config: { maxConcurrentPerWorker: 1, pollIntervalMs: 600_000 } },
+    );
+    const refused = await submit("unserialisable");
+    await untilStatus(refused, ["running"]);
+    // Queued without waking anyone: nothing but the worker's next claim can start it.
+    const next = await submit("next", 0, "pending", false);
+    release();
+    expect((await untilStatus(refused, ["completed", "failed"])).status).toBe("failed");
+    const row = await untilStatus(next, ["completed", "failed"], 10_000);
+    expect(row.status).toBe("completed");
+    expect(row.result).toBe("ran");
   });
 
   it("hands back a row its worker holds as running but is not running", async () => {

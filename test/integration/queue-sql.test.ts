@@ -10,6 +10,7 @@ import {
   findJob,
   insertJob,
   recoverOrphanedJobs,
+  serializeCompletion,
 } from "../../src-server/db/queries/queue.ts";
 import { registerWorker, setWorkerStatus } from "../../src-server/db/queries/workers.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
@@ -171,7 +172,7 @@ describe("completing and claiming in one call", () => {
       workerId: w,
       limit: 2,
       namespaceLimit: 20,
-      completions: [stale, fresh],
+      completions: [stale, fresh].map(serializeCompletion),
     });
     expect([...out.completed]).toEqual([first.id]);
     expect(out.claimed.map((r) => r.id)).toEqual([next.id]);
@@ -202,7 +203,7 @@ describe("completing and claiming in one call", () => {
       workerId: a,
       limit: 1,
       namespaceLimit: 20,
-      completions: [completion],
+      completions: [completion].map(serializeCompletion),
     });
     try {
       await waitFor(
@@ -240,7 +241,7 @@ describe("completing and claiming in one call", () => {
       workerId: other,
       limit: 1,
       namespaceLimit: 20,
-      completions: [forged],
+      completions: [forged].map(serializeCompletion),
     });
     expect(out.completed.size).toBe(0);
     expect((await findJob(db, job.id))?.status).toBe("running");
@@ -260,7 +261,7 @@ describe("completing and claiming in one call", () => {
       workerId: w,
       limit: 2,
       namespaceLimit: 2,
-      completions: [done],
+      completions: [done].map(serializeCompletion),
     });
     expect([...out.completed]).toEqual([running[0]!.id]);
     // One slot of "busy" freed by the completion: the same claim takes exactly one more.
@@ -278,7 +279,11 @@ describe("writes after claiming", () => {
     expect(await failJob(db, key, { error: "boom", retryDelayMs: 0 })).toBe("pending");
     // The attempt that already failed cannot complete the row any more.
     expect(
-      (await completeJobs(db, [{ key, result: { late: true }, progress: undefined }])).size,
+      (
+        await completeJobs(db, [
+          serializeCompletion({ key, result: { late: true }, progress: undefined }),
+        ])
+      ).size,
     ).toBe(0);
     const w2 = await worker();
     const [again] = await claim({ workerId: w2, limit: 1, namespaceLimit: 20 });
@@ -286,11 +291,11 @@ describe("writes after claiming", () => {
     expect(
       (
         await completeJobs(db, [
-          {
+          serializeCompletion({
             key: { id: job.id, workerId: w2, retryCount: 1 },
             result: { ok: 1 },
             progress: undefined,
-          },
+          }),
         ])
       ).size,
     ).toBe(1);

@@ -20,19 +20,15 @@
 // 4. `admitted`: within one claim a namespace gets no more than its remaining room.
 // 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
 //
-// Why completions ride the claim. A worker that finishes a job wants another: one
-// statement and one commit serve both, where separate statements cost a second round
-// trip and a second commit (WAL flush) per job, which is most of a no-op job's cost on
-// the queue path (`npm run bench`, unbatched vs batched lines). The alternatives weighed:
-// - completeJobs then claim as two autocommit statements: two commits per job;
-// - both in one explicit transaction: one commit but four round trips (BEGIN, complete,
-//   claim, COMMIT), and the completion's row locks held across them;
-// - a PL/pgSQL function doing both: one round trip, but a second claim path to keep in
-//   step with this one, and PL/pgSQL's own call cost (about a third more per claim).
-// Completions with no claim to ride (the worker is full or stopping, or the claim failed)
-// go through completeJobs, the same UPDATE.
+// Why completions ride the claim, and what becomes of them when they cannot:
+// jobs/worker/completion-writer.ts, the one completion path.
 import type { Queryable } from "../connections.ts";
-import { completeAttemptsSql, completionParams, type Completion, type JobRow } from "./queue.ts";
+import {
+  completeAttemptsSql,
+  completionParams,
+  type JobRow,
+  type SerializedCompletion,
+} from "./queue.ts";
 
 /** What a worker needs of a claimed row; function_version is the function's version at claim time. */
 export type ClaimedJobRow = Pick<
@@ -77,7 +73,7 @@ export interface ClaimOptions {
   /** The most jobs of one namespace running at once, across all workers. */
   namespaceLimit: number;
   /** Finished attempts of this worker to record as completed in the same statement. */
-  completions?: Completion[];
+  completions?: SerializedCompletion[];
 }
 
 export interface ClaimResult {

@@ -107,21 +107,34 @@ export interface Completion {
 const progressJson = (progress: unknown) =>
   progress === undefined ? null : JSON.stringify(storableJson(progress));
 
-/** Completions as parallel arrays, the parameters of an unnest. */
-export function completionArrays(items: Completion[]) {
+/**
+ * A completion as the completion statement takes it: the result and progress as storable
+ * JSON text (no NUL, no unpaired surrogate).
+ */
+export interface SerializedCompletion {
+  key: AttemptKey;
+  result: string;
+  progress: string | null;
+}
+
+/** Made storable and serialised; throws for a value JSON cannot hold (a BigInt, a cycle). */
+export function serializeCompletion(c: Completion): SerializedCompletion {
   return {
-    ids: items.map((i) => i.key.id),
-    workerIds: items.map((i) => i.key.workerId),
-    retryCounts: items.map((i) => i.key.retryCount),
-    results: items.map((i) => JSON.stringify(storableJson(i.result ?? null))),
-    progress: items.map((i) => progressJson(i.progress)),
+    key: c.key,
+    result: JSON.stringify(storableJson(c.result ?? null)),
+    progress: progressJson(c.progress),
   };
 }
 
-/** completionArrays in parameter order: ids, worker ids, attempts, results, progress. */
-export function completionParams(items: Completion[]): unknown[] {
-  const a = completionArrays(items);
-  return [a.ids, a.workerIds, a.retryCounts, a.results, a.progress];
+/** The completion statement's parameters, as arrays: ids, worker ids, attempts, results, progress. */
+export function completionParams(items: SerializedCompletion[]): unknown[] {
+  return [
+    items.map((i) => i.key.id),
+    items.map((i) => i.key.workerId),
+    items.map((i) => i.key.retryCount),
+    items.map((i) => i.result),
+    items.map((i) => i.progress),
+  ];
 }
 
 /**
@@ -142,7 +155,10 @@ export function completeAttemptsSql(first: number): string {
 }
 
 /** Completes many attempts in one statement; returns the ids actually completed. */
-export async function completeJobs(db: Queryable, items: Completion[]): Promise<Set<string>> {
+export async function completeJobs(
+  db: Queryable,
+  items: SerializedCompletion[],
+): Promise<Set<string>> {
   const rows = await db.query<{ id: string }>(completeAttemptsSql(1), completionParams(items), {
     prepare: "fluxbase_complete_jobs",
   });

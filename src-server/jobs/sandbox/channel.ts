@@ -1,5 +1,5 @@
 // Splits a sandbox's output into lines and tells control messages from log text.
-// A control message is `\u001eFLX<nonce> <json>`; the nonce is random per attempt
+// A control message is `\u001eFLX<nonce> <json>`; the nonce is random per run
 // and known only to the entry, so a job cannot forge one. Lines have no fixed size
 // limit (a 5 MB result is one line); only a runaway line beyond maxLineChars is dropped.
 import {

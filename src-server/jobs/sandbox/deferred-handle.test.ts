@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobOutcome } from "../worker/runtime.ts";
-import type { SandboxRunHandle } from "./attempt.ts";
+import type { SandboxRunHandle } from "./process-run.ts";
 import { deferredHandle } from "./deferred-handle.ts";
 
 function fakeHandle() {
@@ -17,7 +17,7 @@ function fakeHandle() {
 }
 
 describe("deferredHandle", () => {
-  it("passes on a cancel and a kill asked for before the attempt started", async () => {
+  it("passes on a cancel and a kill asked for before the run started", async () => {
     const inner = fakeHandle();
     let start!: (handle: SandboxRunHandle) => void;
     const outer = deferredHandle(new Promise((resolve) => (start = resolve)));
@@ -31,7 +31,7 @@ describe("deferredHandle", () => {
     expect(outer.warm).toBe(true);
   });
 
-  it("a preparation that fails ends the attempt as crashed", async () => {
+  it("a preparation that fails ends the run as crashed", async () => {
     const outer = deferredHandle(Promise.reject(new Error("no resolver")));
     expect(await outer.done).toEqual({
       ok: false,

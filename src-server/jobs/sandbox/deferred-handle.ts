@@ -1,8 +1,8 @@
-// A run handle for an attempt that starts once something it needs is ready (the
+// A run handle for a run that starts once something it needs is ready (the
 // addresses of the host names its function lists, the system's network rules). A
-// cancel or kill asked for before then is passed on as soon as the attempt exists.
+// cancel or kill asked for before then is passed on as soon as the run exists.
 import type { JobOutcome } from "../worker/runtime.ts";
-import type { SandboxRunHandle } from "./attempt.ts";
+import type { SandboxRunHandle } from "./process-run.ts";
 
 export function deferredHandle(started: Promise<SandboxRunHandle>): SandboxRunHandle {
   let inner: SandboxRunHandle | undefined;

@@ -1,4 +1,4 @@
-// The Deno sandbox: a JobRuntime that runs job attempts in Deno processes, with the
+// The Deno sandbox: a JobRuntime that runs jobs in Deno processes, with the
 // function's permissions and nothing of the server's environment. A process that
 // finished a job cleanly may run further jobs, one at a time, but only of the same
 // function version, permission set and user (see reuse.ts), in the module the first
@@ -13,7 +13,7 @@ import {
   DEFAULT_PERMISSIONS,
   isDefaultPermissions,
 } from "./args.ts";
-import { startAttempt, type SandboxRunHandle } from "./attempt.ts";
+import { startProcessRun, type SandboxRunHandle } from "./process-run.ts";
 import { resolveDenoPath } from "./deno-binary.ts";
 import { sandboxDirs } from "./dirs.ts";
 import { deferredHandle } from "./deferred-handle.ts";
@@ -29,7 +29,7 @@ import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
 import { WarmProcesses, type LaunchPlan } from "./warm-processes.ts";
 
-export type { SandboxRunHandle } from "./attempt.ts";
+export type { SandboxRunHandle } from "./process-run.ts";
 
 export interface SandboxLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -207,7 +207,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
       if (!reusedProcess && !debug) warmProcesses.replenish(plan);
       sandbox.jobsStarted += 1;
-      return startAttempt({
+      return startProcessRun({
         nonce: nonces.next(),
         process: sandbox,
         warm: warmProcess !== undefined,

@@ -1,5 +1,5 @@
 // Control-line nonces (see src-shared/sandbox-protocol.ts): random and unguessable per
-// attempt, as before, but drawn from a block of random bytes read once per 256 attempts
+// process run, as before, but drawn from a block of random bytes read once per 256 runs
 // rather than with a call into the system's random source for each.
 import { randomBytes } from "node:crypto";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decideOutcome, type AttemptFacts } from "./outcome.ts";
+import { decideOutcome, type ProcessRunFacts } from "./outcome.ts";
 import { createMasker } from "../../../src-shared/mask.ts";
 
-const exit: AttemptFacts = { exitCode: 0, signal: null, stderrTail: [], memoryLimitMb: 32 };
+const exit: ProcessRunFacts = { exitCode: 0, signal: null, stderrTail: [], memoryLimitMb: 32 };
 
 describe("decideOutcome", () => {
   it("a result wins over the exit status", () => {

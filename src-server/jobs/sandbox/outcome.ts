@@ -2,7 +2,7 @@
 import type { JsonValue } from "../../../src-sdk/types.ts";
 import type { JobOutcome } from "../worker/runtime.ts";
 
-export interface AttemptFacts {
+export interface ProcessRunFacts {
   /** Set when we killed the process before it sent a result or an error. */
   killedReason?: string;
   /** Set when the memory watchdog killed the process for going over its limit. */
@@ -29,14 +29,14 @@ const OOM_TEXT = [
  * heap is full. A signal alone proves nothing: a job may kill or abort itself, so
  * only the watchdog's kill (memoryExceeded) and V8's own report count.
  */
-export function looksOutOfMemory(facts: AttemptFacts): boolean {
+export function looksOutOfMemory(facts: ProcessRunFacts): boolean {
   if (facts.memoryExceeded) return true;
   if (facts.signal === null && facts.exitCode === 0) return false;
   return facts.stderrTail.some((line) => OOM_TEXT.some((text) => line.includes(text)));
 }
 
 /** The most telling stderr line: Deno's `error: …` line if any, else the last one. */
-export function crashMessage(facts: AttemptFacts): string {
+export function crashMessage(facts: ProcessRunFacts): string {
   const lines = facts.stderrTail.map((line) => line.trim()).filter((line) => line !== "");
   const denoError = [...lines].reverse().find((line) => line.startsWith("error:"));
   if (denoError) return denoError;
@@ -48,7 +48,7 @@ export function crashMessage(facts: AttemptFacts): string {
     : `exit code ${facts.exitCode ?? "unknown"}`;
 }
 
-export function decideOutcome(facts: AttemptFacts): JobOutcome {
+export function decideOutcome(facts: ProcessRunFacts): JobOutcome {
   if (facts.memoryExceeded && !facts.result && !facts.error) return outOfMemory(facts);
   if (facts.killedReason !== undefined) {
     return { ok: false, reason: "killed", error: facts.killedReason };
@@ -60,6 +60,6 @@ export function decideOutcome(facts: AttemptFacts): JobOutcome {
   return { ok: false, reason: "crashed", error: crashMessage(facts) };
 }
 
-function outOfMemory(facts: AttemptFacts): JobOutcome {
+function outOfMemory(facts: ProcessRunFacts): JobOutcome {
   return { ok: false, reason: "memory", error: `Out of memory (limit ${facts.memoryLimitMb} MB)` };
 }

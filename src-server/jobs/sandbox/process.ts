@@ -1,5 +1,5 @@
 // One Deno process: spawned with a fixed command line and environment, its output
-// split into lines. Lines arrive at whoever is attached (the attempt running in it);
+// split into lines. Lines arrive at whoever is attached (the job run in it);
 // lines written before the first attach (while it waited among the warm processes) are kept
 // and replayed; lines written between two jobs of a reused process are dropped. The
 // process itself is started and tended off the main thread (spawn-host.ts).
@@ -91,7 +91,7 @@ export class SandboxProcess {
     for (const [stream, line] of early) sink(stream, line);
   }
 
-  /** The attempt is over: output from now until the next attach belongs to no job. */
+  /** The run is over: output from now until the next attach belongs to no job. */
   detach(): void {
     this.sink = () => {};
   }

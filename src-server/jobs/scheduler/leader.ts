@@ -30,7 +30,7 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
   let leader = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let attempt: Promise<void> | undefined;
+  let stepping: Promise<void> | undefined;
 
   const setLeader = (value: boolean) => {
     if (leader === value) return;
@@ -73,8 +73,8 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
 
   const loop = () => {
     if (stopped) return;
-    attempt = step().finally(() => {
-      attempt = undefined;
+    stepping = step().finally(() => {
+      stepping = undefined;
       if (!stopped) timer = setTimeout(loop, retryMs);
     });
   };
@@ -83,12 +83,12 @@ export function createLeaderElection(options: LeaderElectionOptions): LeaderElec
     async start() {
       stopped = false;
       loop();
-      await attempt;
+      await stepping;
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await attempt;
+      await stepping;
       if (client && leader) {
         await client
           .query("SELECT pg_advisory_unlock($1::bigint)", [SCHEDULER_LOCK_KEY])

@@ -14,7 +14,7 @@ import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import { secretEnv } from "../../secrets/rules.ts";
 import { retryDelayMs } from "./backoff.ts";
-import type { CompletionBatcher } from "./completion-batcher.ts";
+import type { CompletionWriter } from "./completion-writer.ts";
 import type { FunctionCache } from "../functions/function-cache.ts";
 import { codeOfVersion } from "./kept-code.ts";
 import { signJobTokens } from "./job-tokens.ts";
@@ -33,7 +33,7 @@ export interface ExecuteContext {
   runtime: JobRuntime;
   config: JobsConfig;
   functions: FunctionCache;
-  completions: CompletionBatcher;
+  completions: Pick<CompletionWriter, "complete">;
   jwtSecret: string;
   serverUrl(): string;
   jobEnv: Record<string, string>;
@@ -56,8 +56,11 @@ export interface ExecuteContext {
   debug?: JobDebugHooks;
 }
 
-/** What the pool keeps about a job it is running, for cancel, terminate and watchdogs. */
-export interface RunningAttempt {
+/**
+ * A job this process is running: one attempt of it (`key`), with what the pool needs for
+ * cancel, terminate and the watchdogs.
+ */
+export interface RunningJob {
   key: AttemptKey;
   jobName: string;
   startedAt: number;
@@ -148,7 +151,7 @@ async function buildSpec(
 export async function executeAttempt(
   ctx: ExecuteContext,
   row: ClaimedJobRow,
-  attempt: RunningAttempt,
+  attempt: RunningJob,
 ): Promise<void> {
   const key = attempt.key;
   const fn = row.function_id
@@ -241,7 +244,7 @@ export async function executeAttempt(
 
 async function recordOutcome(
   ctx: ExecuteContext,
-  attempt: RunningAttempt,
+  attempt: RunningJob,
   outcome: JobOutcome,
   finalProgress: ProgressReport | undefined,
   logs: ReturnType<typeof createLogBuffer> | undefined,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../db/connections.ts";
 import { silentLogger } from "../../logger.ts";
-import type { RunningAttempt } from "./execute.ts";
+import type { RunningJob } from "./execute.ts";
 import { createInProcessRuntime } from "./in-process-runtime.ts";
 import type { JobRunSpec } from "./runtime.ts";
 import { createWorkerHealth } from "./worker-health.ts";
@@ -23,7 +23,7 @@ const runtime = createInProcessRuntime({
     }),
 });
 
-function start(id: string, progressTimeoutMs = 1000): RunningAttempt {
+function start(id: string, progressTimeoutMs = 1000): RunningJob {
   const handle = runtime.start({ jobName: "wait" } as JobRunSpec, {
     onProgress: () => undefined,
     onLog: () => undefined,
@@ -38,7 +38,7 @@ function start(id: string, progressTimeoutMs = 1000): RunningAttempt {
   };
 }
 
-function health(running: Map<string, RunningAttempt>) {
+function health(running: Map<string, RunningJob>) {
   return createWorkerHealth({
     db: undefined as unknown as Db, // the attempt-level parts make no query
     config: {

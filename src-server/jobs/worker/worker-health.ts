@@ -12,14 +12,14 @@ import type { JobControl } from "../../db/queries/job-control.ts";
 import { recoverLostJobs, recoverOrphanedJobs } from "../../db/queries/queue.ts";
 import * as workersSql from "../../db/queries/workers.ts";
 import type { Logger } from "../../logger.ts";
-import type { RunningAttempt } from "./execute.ts";
+import type { RunningJob } from "./execute.ts";
 import { workerProcessEnded, workerProcessOf, type LocalProcesses } from "./process-identity.ts";
 
 /** What worker health needs of a registered worker (the pool's own record). */
 export interface HealthWorker {
   id: string;
   name: string;
-  running: Map<string, RunningAttempt>;
+  running: Map<string, RunningJob>;
 }
 
 export interface WorkerHealthOptions {
@@ -32,7 +32,7 @@ export interface WorkerHealthOptions {
   /** This process's workers (their ids change when one rejoins). */
   workers(): HealthWorker[];
   /** Every attempt this process runs, by job id. */
-  running: Map<string, RunningAttempt>;
+  running: Map<string, RunningJob>;
   /** Whether the pool is stopping (no auditing then). */
   stopping(): boolean;
   /** Registers a worker anew (after its row was deleted); returns its new id. */

@@ -1,7 +1,7 @@
-// One attempt of one job in a sandbox process: sends the context, turns the
-// process's output into callbacks, and settles `done` once the process has exited,
-// or, when the process may be reused, once it reports itself idle after a clean finish
-// (it is then handed back through onReusable and this attempt lets go of it).
+// One run of a job in a sandbox process (one attempt of the job): sends the context,
+// turns the process's output into callbacks, and settles `done` once the process has
+// exited, or, when the process may be reused, once it reports itself idle after a clean
+// finish (it is then handed back through onReusable and this run lets go of it).
 import { randomBytes } from "node:crypto";
 import { NONCE_BYTES } from "./nonce-pool.ts";
 import type {
@@ -20,7 +20,7 @@ import { maskProgress } from "./mask.ts";
 import { watchMemory } from "./memory-watchdog.ts";
 import type { PreparedCode } from "./prepared-code.ts";
 import { parseInspectorLine } from "./inspector.ts";
-import { decideOutcome, type AttemptFacts } from "./outcome.ts";
+import { decideOutcome, type ProcessRunFacts } from "./outcome.ts";
 import type { OutputStream, ProcessExit, SandboxProcess } from "./process.ts";
 
 export interface SandboxRunHandle extends JobRunHandle {
@@ -30,8 +30,8 @@ export interface SandboxRunHandle extends JobRunHandle {
   readonly reused: boolean;
 }
 
-export interface AttemptInput {
-  /** This attempt's control-line nonce (random, unguessable); default a fresh one. */
+export interface ProcessRunInput {
+  /** This run's control-line nonce (random, unguessable); default a fresh one. */
   nonce?: string;
   process: SandboxProcess;
   warm: boolean;
@@ -52,7 +52,7 @@ export interface AttemptInput {
 
 const STDERR_TAIL = 40;
 
-export function startAttempt(input: AttemptInput): SandboxRunHandle {
+export function startProcessRun(input: ProcessRunInput): SandboxRunHandle {
   const { process, spec, callbacks } = input;
   const nonce = input.nonce ?? randomBytes(NONCE_BYTES).toString("base64url");
   const context = buildContextMessage(spec, {
@@ -65,7 +65,7 @@ export function startAttempt(input: AttemptInput): SandboxRunHandle {
     debug: spec.inspector?.stopAtEntry ?? false,
   });
   const mask = createMasker(context.maskValues);
-  const facts: Omit<AttemptFacts, "exitCode" | "signal"> = {
+  const facts: Omit<ProcessRunFacts, "exitCode" | "signal"> = {
     stderrTail: [],
     memoryLimitMb: memoryLimit(spec.permissions),
   };

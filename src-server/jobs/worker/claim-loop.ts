@@ -1,0 +1,199 @@
+// The claim loop of one process's workers: when a worker claims, how many jobs, and what
+// becomes of them. Each worker has `maxConcurrentPerWorker` slots; a claim asks for as
+// many jobs as it has free slots (db/queries/claim.ts) and starts each job it gets.
+//
+// A worker claims when woken: by NOTIFY (wakeOne: the least busy worker with room), by the
+// poll and each new listener connection (wakeAll), when one of its jobs ends (its slot is
+// free), and when a sibling's claim came back full (there may be more). One claim per
+// worker is in flight at a time: a wake during a claim makes the worker claim again as
+// soon as it returns, so a job announced meanwhile is never left to the poll.
+//
+// A finished job gives its slot back as its completion is queued, and the completion rides
+// the worker's next claim (completion-writer.ts says why, and what happens otherwise).
+import type { JobsConfig } from "../../config/types.ts";
+import type { Queryable } from "../../db/connections.ts";
+import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
+import { coerceError } from "../../errors.ts";
+import type { Logger } from "../../logger.ts";
+import type { CompletionWriter, WaitingCompletion } from "./completion-writer.ts";
+import type { RunningJob } from "./execute.ts";
+
+export interface ClaimLoopOptions {
+  db: Queryable;
+  config: Pick<
+    JobsConfig,
+    "maxConcurrentPerWorker" | "maxConcurrentPerNamespace" | "defaultProgressTimeoutSeconds"
+  >;
+  completions: Pick<CompletionWriter, "ride" | "writeAlone">;
+  /** Runs a claimed job to its end and records its outcome (execute.ts executeAttempt). */
+  run(row: ClaimedJobRow, job: RunningJob): Promise<void>;
+  logger: Logger;
+}
+
+/** A registered worker as the claim loop keeps it; worker health renews `id` on rejoining. */
+export interface ClaimingWorker {
+  id: string;
+  name: string;
+  /** The jobs holding one of its slots, by job id. */
+  running: Map<string, RunningJob>;
+}
+
+export interface ClaimLoop {
+  /** Adds a registered worker; it claims once woken. */
+  addWorker(id: string, name: string): ClaimingWorker;
+  workers(): ClaimingWorker[];
+  /** Every job running here, by job id, until its outcome is written. */
+  readonly running: Map<string, RunningJob>;
+  /** Work was announced: the least busy worker with room claims. */
+  wakeOne(): void;
+  /** Every worker with room claims (the poll, a new listener connection). */
+  wakeAll(): void;
+  /**
+   * A job's completion is waiting (completion-writer.ts joinClaim): its slot is freed and
+   * its worker's next claim carries it. False when no claim is due (stopped, or the
+   * worker is not one of ours any more).
+   */
+  joinClaim(waiting: WaitingCompletion): boolean;
+  /** Stops claiming; completions already waiting are written alone. */
+  stop(): void;
+  /** Resolves once every job started so far has ended. */
+  settled(): Promise<void>;
+}
+
+interface LoopWorker extends ClaimingWorker {
+  /** Completions waiting for this worker's next claim. */
+  waiting: WaitingCompletion[];
+  /** A claim is in flight. */
+  claiming: boolean;
+  /** Woken, or a slot freed, while a claim was in flight: claim again when it returns. */
+  claimAgain: boolean;
+}
+
+export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
+  const { db, config, completions, logger } = options;
+  const workers: LoopWorker[] = [];
+  const running = new Map<string, RunningJob>();
+  const tasks = new Set<Promise<void>>();
+  let stopped = false;
+
+  const startJob = (worker: LoopWorker, row: ClaimedJobRow) => {
+    const now = Date.now();
+    const job: RunningJob = {
+      key: { id: row.id, workerId: worker.id, retryCount: row.retry_count },
+      jobName: row.job_name,
+      startedAt: now,
+      lastProgressAt: now,
+      progressTimeoutMs:
+        (row.progress_timeout_seconds ?? config.defaultProgressTimeoutSeconds) * 1000,
+    };
+    worker.running.set(row.id, job);
+    running.set(row.id, job);
+    const task = options
+      .run(row, job)
+      .catch((err) =>
+        logger.error("job attempt failed to record", {
+          job: row.id,
+          error: coerceError(err).message,
+        }),
+      )
+      .finally(() => {
+        // A completed job gave its slot back when its completion joined a claim.
+        const heldSlot = worker.running.delete(row.id);
+        running.delete(row.id);
+        tasks.delete(task);
+        if (heldSlot && !stopped) void claimFor(worker);
+      });
+    tasks.add(task);
+  };
+
+  /**
+   * Claims for the worker's free slots, carrying its waiting completions. Slots freed and
+   * completions queued while a claim is in flight go together in the next one, so under
+   * load each claim (and each commit) serves several jobs.
+   */
+  const claimFor = async (worker: LoopWorker): Promise<void> => {
+    if (worker.claiming) {
+      worker.claimAgain = true;
+      return;
+    }
+    do {
+      worker.claimAgain = false;
+      const waiting = worker.waiting.splice(0);
+      const want = stopped ? 0 : config.maxConcurrentPerWorker - worker.running.size;
+      if (want <= 0 && waiting.length === 0) return;
+      worker.claiming = true;
+      let rows: ClaimedJobRow[] = [];
+      try {
+        if (want > 0) {
+          const answer = await completions.ride(waiting, (carried) =>
+            claimJobs(db, {
+              workerId: worker.id,
+              limit: want,
+              namespaceLimit: config.maxConcurrentPerNamespace,
+              completions: carried,
+            }),
+          );
+          rows = answer.claimed;
+        } else {
+          await completions.writeAlone(waiting);
+        }
+      } catch (err) {
+        if (!stopped)
+          logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
+      } finally {
+        worker.claiming = false;
+      }
+      for (const row of rows) startJob(worker, row);
+      // A full batch means there may be more: claim again, and let a sibling help.
+      if (want > 0 && rows.length === want && !stopped) {
+        worker.claimAgain = true;
+        wakeOne(worker);
+      }
+      // Stopped, completions still waiting are written (alone) before leaving.
+    } while ((worker.claimAgain && !stopped) || worker.waiting.length > 0);
+  };
+
+  /** The least busy worker with room claims; one claiming already claims again after. */
+  const wakeOne = (except?: LoopWorker) => {
+    const candidate = workers
+      .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
+      .sort(
+        (a, b) => Number(a.claiming) - Number(b.claiming) || a.running.size - b.running.size,
+      )[0];
+    if (candidate) void claimFor(candidate);
+  };
+
+  return {
+    addWorker(id, name) {
+      const worker: LoopWorker = {
+        id,
+        name,
+        running: new Map(),
+        waiting: [],
+        claiming: false,
+        claimAgain: false,
+      };
+      workers.push(worker);
+      return worker;
+    },
+    workers: () => workers,
+    running,
+    wakeOne: () => wakeOne(),
+    wakeAll() {
+      for (const w of workers) void claimFor(w);
+    },
+    joinClaim(waiting) {
+      const { key } = waiting.completion;
+      const worker = workers.find((w) => w.id === key.workerId);
+      if (!worker || stopped) return false;
+      worker.running.delete(key.id);
+      worker.waiting.push(waiting);
+      void claimFor(worker);
+      return true;
+    },
+    stop() {
+      stopped = true;
+    },
+    settled: () => Promise.allSettled([...tasks]).then(() => undefined),
+  };
+}

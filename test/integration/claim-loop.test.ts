@@ -1,0 +1,315 @@
+// The claim loop (claim-loop.ts) on a real PostgreSQL, running jobs through execute.ts with
+// the in-process runtime: how many jobs a worker runs, when it claims again, and which
+// statement carries each completion. No listener and no poll here: every claim comes
+// from a wake the test makes or from the loop itself.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { JsonValue } from "../../src-sdk/types.ts";
+import { defaultJobsConfig } from "../../src-server/config/index.ts";
+import type { JobsConfig } from "../../src-server/config/types.ts";
+import { createDb, type Db } from "../../src-server/db/connections.ts";
+import { createFunctionCache } from "../../src-server/jobs/functions/function-cache.ts";
+import { createClaimLoop, type ClaimLoop } from "../../src-server/jobs/worker/claim-loop.ts";
+import { createCompletionWriter } from "../../src-server/jobs/worker/completion-writer.ts";
+import { executeAttempt } from "../../src-server/jobs/worker/execute.ts";
+import {
+  createInProcessRuntime,
+  type InProcessHandler,
+} from "../../src-server/jobs/worker/in-process-runtime.ts";
+import { silentLogger } from "../../src-server/logger.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import {
+  createJobFunction,
+  jobRows,
+  observeStatements,
+  queueJob,
+  registerTestWorker,
+  type ObservedDb,
+} from "../helpers/queue-statements.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+let database: TestDatabase;
+let db: Db;
+const functions = new Map<string, string>();
+const loops: ClaimLoop[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ connectionString: database.url, max: 8 });
+  for (const name of ["work", "held", "unserialisable"])
+    functions.set(name, await createJobFunction(db, name));
+});
+afterEach(async () => {
+  for (const loop of loops.splice(0)) {
+    loop.stop();
+    await loop.settled();
+  }
+  // Each test starts from an empty queue.
+  await db.query("DELETE FROM jobs.queue");
+});
+afterAll(async () => {
+  await db.end();
+  await database.drop();
+});
+
+/** A latch the `held` jobs wait on, one per job id. */
+function latches() {
+  const open = new Map<string, () => void>();
+  const waiting = new Map<string, Promise<void>>();
+  const of = (id: string) => {
+    if (!waiting.has(id)) waiting.set(id, new Promise<void>((r) => open.set(id, r)));
+    return waiting.get(id)!;
+  };
+  return {
+    wait: of,
+    release: (...ids: string[]) => {
+      for (const id of ids) {
+        void of(id);
+        open.get(id)!();
+      }
+    },
+  };
+}
+
+interface Setup {
+  loop: ClaimLoop;
+  observed: ObservedDb;
+  /** Completions handed to the completion path so far. */
+  completionsQueued(): number;
+}
+
+async function startLoop(
+  handlers: Record<string, InProcessHandler>,
+  options: { workers?: number; config?: Partial<JobsConfig> } = {},
+): Promise<Setup> {
+  const observed = observeStatements(db);
+  const config: JobsConfig = {
+    ...defaultJobsConfig(process.cwd()),
+    maxConcurrentPerWorker: 2,
+    ...options.config,
+  };
+  let queued = 0;
+  const completions = createCompletionWriter({
+    db: observed.db,
+    joinClaim: (waiting) => loop.joinClaim(waiting),
+  });
+  const ctx = {
+    db,
+    runtime: createInProcessRuntime(handlers),
+    config,
+    functions: createFunctionCache(db),
+    completions: {
+      complete: (...args: Parameters<typeof completions.complete>) => {
+        queued++;
+        return completions.complete(...args);
+      },
+    },
+    jwtSecret: "x".repeat(32),
+    serverUrl: () => "http://127.0.0.1:1",
+    jobEnv: {},
+    persist: <T>(write: () => Promise<T>) => write(),
+    logger: silentLogger,
+  };
+  const loop = createClaimLoop({
+    db: observed.db,
+    config,
+    completions,
+    run: (row, job) => executeAttempt(ctx, row, job),
+    logger: silentLogger,
+  });
+  loops.push(loop);
+  for (let i = 0; i < (options.workers ?? 1); i++) {
+    const name = `loop-test-${i}`;
+    loop.addWorker(await registerTestWorker(db, name), name);
+  }
+  return { loop, observed, completionsQueued: () => queued };
+}
+
+const queue = (name: string) => queueJob(db, functions.get(name)!, name);
+
+const untilStatuses = (ids: string[], status: string, what: string) =>
+  waitFor(
+    async () => {
+      const rows = await jobRows(db, ids);
+      return rows.every((r) => r.status === status) ? rows : undefined;
+    },
+    { timeoutMs: 15_000, what },
+  );
+
+const untilHeld = (observed: ObservedDb, count: number) =>
+  waitFor(() => (observed.heldClaims() === count ? true : undefined), {
+    what: `${count} claim(s) to be held`,
+  });
+
+describe("the claim loop", () => {
+  it("never runs more jobs on a worker than its slots, however often it is woken", async () => {
+    const latch = latches();
+    const runningNow = new Set<string>();
+    let peak = 0;
+    const { loop } = await startLoop(
+      {
+        held: async (job) => {
+          runningNow.add(job.spec.jobId);
+          peak = Math.max(peak, runningNow.size);
+          // Wakes arriving while the worker is full change nothing.
+          loop.wakeAll();
+          loop.wakeOne();
+          await latch.wait(job.spec.jobId);
+          runningNow.delete(job.spec.jobId);
+          return null;
+        },
+      },
+      { config: { maxConcurrentPerWorker: 3 } },
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await queue("held"));
+    loop.wakeAll();
+    // Round by round: the worker fills its three slots (one in the last round), and the
+    // jobs are let go only then.
+    const released = new Set<string>();
+    while (released.size < ids.length) {
+      const full = Math.min(3, ids.length - released.size);
+      const round = await waitFor(
+        () => {
+          const now = [...runningNow].filter((id) => !released.has(id));
+          return now.length === full ? now : undefined;
+        },
+        { what: `${full} jobs running at once` },
+      );
+      for (const id of round) released.add(id);
+      latch.release(...round);
+    }
+    await untilStatuses(ids, "completed", "every job to complete");
+    expect(peak).toBe(3);
+    expect([...released].sort()).toEqual([...ids].sort());
+  });
+
+  it("claims again when woken during a claim, so a job announced meanwhile does not wait", async () => {
+    const { loop, observed } = await startLoop({ work: () => "ran" });
+    const release = observed.holdClaims();
+    loop.wakeOne();
+    // The claim has run (the queue was empty) and its answer is on its way back.
+    await untilHeld(observed, 1);
+    const id = await queue("work");
+    loop.wakeOne();
+    release();
+    const [row] = await untilStatuses([id], "completed", "the job announced during the claim");
+    expect(row!.result).toBe("ran");
+  });
+
+  it("wakes a sibling when its claim comes back full", async () => {
+    const latch = latches();
+    const { loop } = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => null) },
+      { workers: 2, config: { maxConcurrentPerWorker: 2 } },
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await queue("held"));
+    loop.wakeOne();
+    const rows = await untilStatuses(ids, "running", "all four jobs to run");
+    const perWorker = new Map<string, number>();
+    for (const r of rows) perWorker.set(r.worker_id!, (perWorker.get(r.worker_id!) ?? 0) + 1);
+    expect([...perWorker.values()]).toEqual([2, 2]);
+    latch.release(...ids);
+    await untilStatuses(ids, "completed", "the jobs to complete");
+  });
+
+  it("carries completions queued during a claim together in the next claim", async () => {
+    const latch = latches();
+    const setup = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => job.spec.jobId) },
+      { config: { maxConcurrentPerWorker: 3 } },
+    );
+    const { loop, observed } = setup;
+    const [a, b, c] = [await queue("held"), await queue("held"), await queue("held")];
+    loop.wakeOne();
+    await untilStatuses([a!, b!, c!], "running", "the three jobs to run");
+    const release = observed.holdClaims();
+    latch.release(a!);
+    await untilHeld(observed, 1);
+    latch.release(b!, c!);
+    await waitFor(() => (setup.completionsQueued() === 3 ? true : undefined));
+    release();
+    const rows = await untilStatuses([a!, b!, c!], "completed", "the three completions");
+    expect(rows.map((r) => r.result)).toEqual([a, b, c]);
+    const carriers = observed.sent.filter((s) => s.completed.length > 0);
+    expect(carriers).toEqual([
+      { kind: "claim", completed: [a] },
+      { kind: "claim", completed: expect.arrayContaining([b, c]) },
+    ]);
+  });
+
+  it("writes the completions of a failed claim alone", async () => {
+    const latch = latches();
+    const { loop, observed } = await startLoop({
+      held: (job) => latch.wait(job.spec.jobId).then(() => "kept"),
+    });
+    const id = await queue("held");
+    loop.wakeOne();
+    await untilStatuses([id], "running", "the job to run");
+    observed.refuseNextClaim();
+    latch.release(id);
+    const [row] = await untilStatuses([id], "completed", "the completion written alone");
+    expect(row!.result).toBe("kept");
+    expect(observed.sent.slice(-2)).toEqual([
+      { kind: "claim", completed: [id] },
+      { kind: "complete", completed: [id] },
+    ]);
+  });
+
+  it("once stopped, writes the completions still queued and those that come after without claiming", async () => {
+    const latch = latches();
+    const setup = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => "done") },
+      { config: { maxConcurrentPerWorker: 3 } },
+    );
+    const { loop, observed } = setup;
+    const [a, b, c] = [await queue("held"), await queue("held"), await queue("held")];
+    loop.wakeOne();
+    await untilStatuses([a!, b!, c!], "running", "the three jobs to run");
+    const release = observed.holdClaims();
+    latch.release(a!);
+    await untilHeld(observed, 1);
+    const pending = await queue("work");
+    latch.release(b!);
+    await waitFor(() => (setup.completionsQueued() === 2 ? true : undefined));
+    loop.stop();
+    const claimsBeforeStop = observed.sent.filter((s) => s.kind === "claim").length;
+    release();
+    await untilStatuses([a!, b!], "completed", "the completions queued before the stop");
+    latch.release(c!);
+    await untilStatuses([c!], "completed", "the completion that came after the stop");
+    await loop.settled();
+    expect(observed.sent.filter((s) => s.kind === "claim")).toHaveLength(claimsBeforeStop);
+    expect(observed.sent.filter((s) => s.kind === "complete")).toEqual([
+      { kind: "complete", completed: [b] },
+      { kind: "complete", completed: [c] },
+    ]);
+    expect((await jobRows(db, [pending]))[0]!.status).toBe("pending");
+  });
+
+  it("fails a completion that cannot be written alone: its sibling's rides the claim, which goes on claiming", async () => {
+    const latch = latches();
+    const { loop } = await startLoop({
+      held: async (job) => {
+        await latch.wait(job.spec.jobId);
+        return "fine";
+      },
+      unserialisable: async (job) => {
+        await latch.wait(job.spec.jobId);
+        return { n: 10n } as unknown as JsonValue;
+      },
+      work: () => "next",
+    });
+    const bad = await queue("unserialisable");
+    const good = await queue("held");
+    loop.wakeOne();
+    await untilStatuses([bad, good], "running", "both jobs to run");
+    const next = await queue("work");
+    latch.release(bad, good);
+    await untilStatuses([next], "completed", "the next job, claimed by the worker itself");
+    const [badRow, goodRow] = await jobRows(db, [bad, good]);
+    expect(badRow).toMatchObject({ status: "failed" });
+    expect(badRow!.error_message).toMatch(/^The job's result could not be recorded: .*BigInt/);
+    expect(goodRow).toMatchObject({ status: "completed", result: "fine" });
+  });
+});

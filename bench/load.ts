@@ -307,6 +307,13 @@ async function main() {
     );
     const submitted = l.submitters.count + l.submitProbe.count;
     console.log(`CPU per submitted job under load (ms): ${perJob(load.cost, submitted)}`);
+    // What the server spends with no submitters (probes, heartbeats, pings): part of each
+    // figure above when few jobs are submitted, as on a machine busy with other work.
+    const perSecond = (ms: number, seconds: number) => fmt(ms / seconds, 0);
+    console.log(
+      `server main thread CPU: ${perSecond(idle.cost.mainThreadMs, IDLE_SECONDS)} ms/s idle (probes only), ` +
+        `${perSecond(load.cost.mainThreadMs, SECONDS)} ms/s under load`,
+    );
     console.log(
       `under load: ${fmt(l.submitters.count / SECONDS, 0)} submits/s, ${after!.n - before!.n} jobs completed ` +
         `(${fmt((after!.n - before!.n) / SECONDS, 1)}/s), ${sent!.n} jobs in all, ${await received()} realtime messages delivered`,

@@ -17,7 +17,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { signJwt } from "../src-server/auth/jwt.ts";
 import { defaultServerConfig } from "../src-server/config/index.ts";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
@@ -26,6 +26,7 @@ import { upsertFunction } from "../src-server/db/queries/functions.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
+import { meterPhase, type PhaseCost } from "./load-cpu.ts";
 import type { ClientCommand } from "./realtime-clients.ts";
 import type { LatencyFigures, TrafficCommand, TrafficFigures } from "./load-traffic.ts";
 import { fmt, runBenchmark } from "./stats.ts";
@@ -95,25 +96,42 @@ async function sampleWaits(db: Db, done: Promise<unknown>): Promise<string> {
     .join("\n");
 }
 
-/** The server's event-loop delay and CPU while `fn` runs. */
-async function observed<T>(fn: () => Promise<T>) {
+/** The server's event-loop delay and utilisation, and what `fn` cost (CPU, write calls). */
+async function observed<T>(generators: Record<string, number | undefined>, fn: () => Promise<T>) {
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  const meter = meterPhase(generators);
   const started = performance.now();
   loop.enable();
   try {
     const result = await fn();
     loop.disable();
-    const used = process.cpuUsage(cpu);
+    const cost = meter.stop();
     return {
       result,
+      cost,
       loopP99Ms: loop.percentile(99) / 1e6,
       loopMaxMs: loop.max / 1e6,
-      serverCpuShare: (used.user + used.system) / 1000 / (performance.now() - started),
+      loopUtilisation: performance.eventLoopUtilization(elu).utilization,
+      serverCpuShare: cost.stack.serverMs / (performance.now() - started),
     };
   } finally {
     loop.disable();
   }
+}
+
+/** "name a.b ms" for each cost, per job. */
+function perJob(cost: PhaseCost, jobs: number): string {
+  const per = (ms: number) => fmt(ms / Math.max(1, jobs), 2);
+  const s = cost.stack;
+  return (
+    `server ${per(s.serverMs)} (main thread ${per(cost.mainThreadMs)}, other threads ${per(s.serverMs - cost.mainThreadMs)}), ` +
+    `PostgreSQL ${per(s.postgresMs)}, Deno ${per(s.denoMs)}; load generators: ` +
+    Object.entries(cost.generatorsMs)
+      .map(([name, ms]) => `${name} ${per(ms)}`)
+      .join(", ") +
+    ` ms; server write calls ${fmt(cost.serverWriteCalls / Math.max(1, jobs), 1)}`
+  );
 }
 
 const cell = (f: LatencyFigures) =>
@@ -223,7 +241,7 @@ async function main() {
       healthPerSecond: 20,
       submitPerSecond: 5,
     } as const;
-    const idle = await observed(() =>
+    const idle = await observed({ probes: traffic.pid }, () =>
       ask<{ figures: TrafficFigures }>(traffic, {
         ...probes,
         seconds: IDLE_SECONDS,
@@ -265,7 +283,10 @@ async function main() {
       figures: { ...p.figures, submitters: s.figures.submitters },
     }));
     const waits = TRACE ? sampleWaits(db, running) : undefined;
-    const load = await observed(() => running);
+    const load = await observed(
+      { "realtime clients": clients.pid, submitters: submitters.pid, probes: traffic.pid },
+      () => running,
+    );
     const [after] = await db.query<{ n: number }>(
       "SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'",
     );
@@ -281,7 +302,17 @@ async function main() {
     console.log(`submit (submitters) ${" ".repeat(56)}   ${cell(l.submitters)}`);
     console.log(
       `server event loop delay p99 ${fmt(idle.loopP99Ms, 1)} ms idle, ${fmt(load.loopP99Ms, 1)} ms under load ` +
-        `(max ${fmt(load.loopMaxMs, 1)} ms); server CPU ${fmt(100 * idle.serverCpuShare, 0)}% idle, ${fmt(100 * load.serverCpuShare, 0)}% under load (100% = one core)`,
+        `(max ${fmt(load.loopMaxMs, 1)} ms); event loop busy ${fmt(100 * idle.loopUtilisation, 0)}% idle, ${fmt(100 * load.loopUtilisation, 0)}% under load; ` +
+        `server CPU ${fmt(100 * idle.serverCpuShare, 0)}% idle, ${fmt(100 * load.serverCpuShare, 0)}% under load (100% = one core)`,
+    );
+    const submitted = l.submitters.count + l.submitProbe.count;
+    console.log(`CPU per submitted job under load (ms): ${perJob(load.cost, submitted)}`);
+    // What the server spends with no submitters (probes, heartbeats, pings): part of each
+    // figure above when few jobs are submitted, as on a machine busy with other work.
+    const perSecond = (ms: number, seconds: number) => fmt(ms / seconds, 0);
+    console.log(
+      `server main thread CPU: ${perSecond(idle.cost.mainThreadMs, IDLE_SECONDS)} ms/s idle (probes only), ` +
+        `${perSecond(load.cost.mainThreadMs, SECONDS)} ms/s under load`,
     );
     console.log(
       `under load: ${fmt(l.submitters.count / SECONDS, 0)} submits/s, ${after!.n - before!.n} jobs completed ` +

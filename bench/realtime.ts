@@ -21,6 +21,7 @@ import { createDb, type Db } from "../src-server/db/connections.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
+import { writeCalls } from "./load-cpu.ts";
 import { createNoopFunction } from "./queue-path.ts";
 import type { ClientCommand, ClientFigures } from "./realtime-clients.ts";
 import type { WriteCommand } from "./realtime-writer.ts";
@@ -57,11 +58,12 @@ async function settle(child: ChildProcess, quietMs = 1500): Promise<void> {
 }
 
 /** CPU seconds of this process (the server) and of the whole machine, since `start`. */
-function cpuSince(start: { process: NodeJS.CpuUsage; machine: number[] }) {
+function cpuSince(start: { process: NodeJS.CpuUsage; machine: number[]; writes: number }) {
   const own = process.cpuUsage(start.process);
   const now = machineTimes();
   return {
     server: (own.user + own.system) / 1e6,
+    writes: writeCalls() - start.writes,
     busy: (now[0]! - start.machine[0]!) / 1000,
     idle: (now[1]! - start.machine[1]!) / 1000,
   };
@@ -77,7 +79,11 @@ function machineTimes(): number[] {
   return [busy, idle];
 }
 
-const cpuStart = () => ({ process: process.cpuUsage(), machine: machineTimes() });
+const cpuStart = () => ({
+  process: process.cpuUsage(),
+  machine: machineTimes(),
+  writes: writeCalls(),
+});
 
 function print(label: string, f: ClientFigures, cpu: ReturnType<typeof cpuSince>) {
   const seconds = (f.lastAt - f.firstAt) / 1000;
@@ -90,6 +96,10 @@ function print(label: string, f: ClientFigures, cpu: ReturnType<typeof cpuSince>
   console.log(
     `  CPU (${os.cpus().length} cores): server ${fmt(cpu.server, 1)} s, clients ${fmt(f.cpuSeconds, 1)} s, ` +
       `machine busy ${share(cpu.busy)} (PostgreSQL, writer and the rest ${fmt(Math.max(0, cpu.busy - cpu.server - f.cpuSeconds), 1)} s)`,
+  );
+  console.log(
+    `  server per message delivered: CPU ${fmt((1e6 * cpu.server) / Math.max(1, f.received), 1)} µs, ` +
+      `write calls ${fmt(cpu.writes / Math.max(1, f.received), 3)}`,
   );
 }
 

@@ -12,12 +12,13 @@ import { coerceError } from "../errors.ts";
 import { listen, type NotificationListener } from "../db/listener.ts";
 import type { Logger } from "../logger.ts";
 import { createAppTables } from "./app-tables.ts";
+import { createAudience } from "./audience.ts";
 import { createConnection, type Connection } from "./connection.ts";
 import { createFanout, type FanoutTarget } from "./fanout.ts";
 import { CHANGES_CHANNEL, createChangeFeed, LOGS_CHANNEL } from "./feed.ts";
 import { createLeaseKeeper } from "./leases.ts";
 import { changeMessage, errorMessage, executionLogMessage, HEARTBEAT_MESSAGE } from "./protocol.ts";
-import type { RowChange } from "./records.ts";
+import { subjectRow, type RowChange } from "./records.ts";
 import { refuseUpgrade, upgradeToken } from "./upgrade.ts";
 import { mayReadJob } from "./visibility.ts";
 
@@ -84,6 +85,8 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     renewMs: limits.leaseRenewMs,
   });
   const connections = new Set<Connection>();
+  /** The sockets filed by which jobs their identity sees: a job's change visits only those. */
+  const jobAudience = createAudience<Connection>();
   const perUser = new Map<string, number>();
   const logWatchers = new Map<string, Set<Connection>>();
   const counters = { delivered: 0, refused: 0, slowConsumersClosed: 0 };
@@ -118,6 +121,12 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     onSent: (n) => (counters.delivered += n),
   });
 
+  /** The sockets a change may reach: for a job, those that see all jobs and its creator's. */
+  const candidatesOf = (change: RowChange): Iterable<Connection>[] =>
+    change.schema === "jobs" && change.table === "queue"
+      ? jobAudience.ofJob(subjectRow(change)?.created_by)
+      : [connections];
+
   /**
    * Matched and serialised once per change (the frame is shared by every socket with one
    * subscription), then queued per socket: the fan-out writes a few sockets per turn.
@@ -125,15 +134,17 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   const deliverChange = (change: RowChange, visibility?: Map<Connection, boolean>) => {
     let json: string | undefined;
     let shared: Buffer | undefined;
-    for (const connection of visibility?.keys() ?? connections) {
-      const ids = connection.matchChange(change, visibility?.get(connection));
-      if (ids.length === 0) continue;
-      json ??= JSON.stringify(change);
-      const frame =
-        connection.subscriptions.size === 1
-          ? (shared ??= Buffer.from(changeMessage(json)))
-          : changeMessage(json, ids);
-      fanout.enqueue(targetOf(connection), frame);
+    for (const group of visibility ? [visibility.keys()] : candidatesOf(change)) {
+      for (const connection of group) {
+        const ids = connection.matchChange(change, visibility?.get(connection));
+        if (ids.length === 0) continue;
+        json ??= JSON.stringify(change);
+        const frame =
+          connection.subscriptions.size === 1
+            ? (shared ??= Buffer.from(changeMessage(json)))
+            : changeMessage(json, ids);
+        fanout.enqueue(targetOf(connection), frame);
+      }
     }
   };
 
@@ -233,6 +244,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     identityChanged(connection: Connection, before: Caller) {
       countUser(before, -1);
       countUser(connection.caller, +1);
+      jobAudience.file(connection, connection.caller);
     },
     slowConsumer(connection: Connection) {
       counters.slowConsumersClosed++;
@@ -252,6 +264,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     }
     const connection = createConnection(ws, caller, context);
     connections.add(connection);
+    jobAudience.file(connection, caller);
     countUser(caller, +1);
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       if (isBinary) return void connection.send(errorMessage("binary frames are not supported"));
@@ -265,6 +278,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     ws.on("error", (err) => logger.debug("realtime: socket error", { error: err.message }));
     ws.on("close", () => {
       connections.delete(connection);
+      jobAudience.remove(connection);
       const target = targets.get(connection);
       if (target) {
         fanout.forget(target);

@@ -1,0 +1,72 @@
+// What a phase of bench/load.ts cost, in CPU time and system calls rather than wall time,
+// so the figures stay meaningful on a machine shared with other work (Linux /proc): the
+// server's main thread (the event loop every request waits for) apart from its other
+// threads, PostgreSQL and the Deno processes (bench/cpu.ts), the load generators' own
+// processes, and the server's write system calls (each socket write is one).
+import { readFileSync } from "node:fs";
+import { cpuSince, cpuSnapshot, type CpuSnapshot } from "./cpu.ts";
+
+const TICK_MS = 10; // USER_HZ is 100 on every Linux this runs on
+
+/** utime + stime of /proc/<path>/stat, in ms (0 when the process is gone). */
+function statCpuMs(path: string): number {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${path}/stat`, "utf8");
+  } catch {
+    return 0;
+  }
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** Write system calls this process made (write, writev, sendmsg on sockets count too). */
+export function writeCalls(): number {
+  try {
+    const text = readFileSync("/proc/self/io", "utf8");
+    return Number(/^syscw: (\d+)$/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+export interface PhaseCost {
+  /** Server, PostgreSQL and Deno (bench/cpu.ts). */
+  stack: CpuSnapshot;
+  /** The server's main thread: the event loop. */
+  mainThreadMs: number;
+  /** Each load generator process by name. */
+  generatorsMs: Record<string, number>;
+  serverWriteCalls: number;
+}
+
+export interface PhaseMeter {
+  /** What the phase cost since the meter was started. */
+  stop(): PhaseCost;
+}
+
+/** Starts metering; `generators` are the load generator processes by name. */
+export function meterPhase(generators: Record<string, number | undefined>): PhaseMeter {
+  const main = () => statCpuMs(`self/task/${process.pid}`);
+  const gen = () =>
+    Object.fromEntries(
+      Object.entries(generators).map(([name, pid]) => [name, pid ? statCpuMs(String(pid)) : 0]),
+    );
+  const stack = cpuSnapshot();
+  const mainAt = main();
+  const genAt = gen();
+  const writesAt = writeCalls();
+  return {
+    stop() {
+      const genNow = gen();
+      return {
+        stack: cpuSince(stack),
+        mainThreadMs: main() - mainAt,
+        generatorsMs: Object.fromEntries(
+          Object.entries(genNow).map(([name, ms]) => [name, ms - (genAt[name] ?? 0)]),
+        ),
+        serverWriteCalls: writeCalls() - writesAt,
+      };
+    },
+  };
+}

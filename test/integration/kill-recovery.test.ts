@@ -1,8 +1,7 @@
-// 1,000 short jobs drained by a server process (two embedded workers) and a standalone
+// 2,000 short jobs drained by a server process (two embedded workers) and a standalone
 // worker process sharing its database, each killed with SIGKILL three times mid-run and
 // started again at once: no job is lost, every job ends completed (one final state), and
-// only attempts in flight at a kill run again. (Volume is scale-out.test.ts's concern: the
-// kills here need enough jobs for each to land mid-run, ~125 completions apart.)
+// only attempts in flight at a kill run again.
 import { readFile, mkdir, mkdtemp, rm, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,7 +13,7 @@ import { runCli, type CliProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/stack.ts";
 import { fastWorkerEnv } from "../helpers/worker.ts";
 
-const JOBS = 1000;
+const JOBS = 2000;
 const SERVER_SLOTS = 2 * 5;
 const WORKER_SLOTS = 1 * 5;
 
@@ -159,7 +158,7 @@ export async function handler(req, fluxbase, fluxbaseService, job) {
       await waitFor(
         async () => ((await count("status = 'completed'")) >= target ? true : undefined),
         {
-          timeoutMs: 120_000,
+          timeoutMs: 60_000,
           intervalMs: 100,
           what: `${target} completed jobs before kill ${round + 1}`,
         },

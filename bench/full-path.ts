@@ -11,7 +11,7 @@ import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { createSecretStore } from "../src-server/secrets/index.ts";
 import { countingDb, timedRuntime } from "./budget.ts";
-import { createNoopFunction } from "./queue-path.ts";
+import { createBenchFunction } from "./functions.ts";
 import { randomBytes } from "node:crypto";
 import { cpuSince, cpuSnapshot, denoPids, type CpuSnapshot } from "./cpu.ts";
 import { statusMb } from "./startup.ts";
@@ -76,7 +76,7 @@ export async function runFullPath(options: {
   const stack = await startLocalStack({ config, logger: silentLogger });
   const db = createDb({ connectionString: options.url, max: 20 });
   await db.query("TRUNCATE jobs.queue, logging.entries CASCADE");
-  await createNoopFunction(db);
+  await createBenchFunction(db);
   const board = createStartBoard();
   const sandbox = timedRuntime(
     createDenoRuntime({ cacheDir: path.join(dir, "runtime"), logger: silentLogger }),

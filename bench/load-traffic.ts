@@ -2,7 +2,7 @@
 // an event loop with the server: `submitters` loops submitting jobs back to back (with an
 // optional pause), and two probes at a fixed rate, GET /health and one submit, whose
 // latencies are what the benchmark reports. Bounded: everything stops after `seconds`.
-import { percentile } from "./stats.ts";
+import { percentile, sleep } from "./stats.ts";
 
 export interface TrafficCommand {
   type: "run";
@@ -35,8 +35,6 @@ export interface TrafficFigures {
   /** The ids of the jobs every submit created. */
   jobIds: string[];
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function figures(latencies: number[], errors: number): LatencyFigures {
   return {

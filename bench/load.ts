@@ -22,14 +22,14 @@ import { signJwt } from "../src-server/auth/jwt.ts";
 import { defaultServerConfig } from "../src-server/config/index.ts";
 import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
 import { createDb, type Db } from "../src-server/db/connections.ts";
-import { upsertFunction } from "../src-server/db/queries/functions.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
 import { meterPhase, type PhaseCost } from "./load-cpu.ts";
 import type { ClientCommand } from "./realtime-clients.ts";
 import type { LatencyFigures, TrafficCommand, TrafficFigures } from "./load-traffic.ts";
-import { fmt, runBenchmark } from "./stats.ts";
+import { createBenchFunction } from "./functions.ts";
+import { fmt, runBenchmark, sleep } from "./stats.ts";
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_LOAD_IDLE_SECONDS ?? 5);
@@ -50,8 +50,6 @@ const JOB_CODE = `export async function handler(req, fluxbase, fluxbaseService, 
   }
   return { steps: 4 };
 }`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ask<T>(child: ChildProcess, command: ClientCommand | TrafficCommand): Promise<T> {
   return new Promise((resolve) => {
@@ -194,29 +192,7 @@ async function main() {
       ...(runtime ? { runtime } : {}),
     });
     const db = createDb({ connectionString: pg.connectionString, max: 4 });
-    await upsertFunction(db, {
-      name: JOB,
-      namespace: "default",
-      description: null,
-      code: JOB_CODE,
-      originalCode: null,
-      isBundled: false,
-      bundleError: null,
-      enabled: true,
-      schedule: null,
-      timeoutSeconds: 300,
-      memoryLimitMb: 256,
-      maxRetries: 0,
-      progressTimeoutSeconds: 300,
-      allowNet: true,
-      allowEnv: true,
-      allowRead: false,
-      allowWrite: false,
-      requireRoles: [],
-      disableExecutionLogs: false,
-      source: "api",
-      createdBy: null,
-    });
+    await createBenchFunction(db, { name: JOB, code: JOB_CODE });
     const userSockets = SOCKETS - ADMINS;
     const userCount = Math.max(SUBMITTERS + 1, Math.ceil(userSockets / SOCKETS_PER_USER));
     const tokens = await createUsers(db, stack.keys.jwtSecret, userCount);

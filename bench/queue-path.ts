@@ -1,44 +1,11 @@
 // The queue path: the real pool and queue SQL, with an in-process runtime instead of Deno.
-import { defaultJobsConfig } from "../src-server/config/index.ts";
-import type { JobsConfig } from "../src-server/config/types.ts";
-import { createDb, type Db } from "../src-server/db/connections.ts";
-import { upsertFunction } from "../src-server/db/queries/functions.ts";
+import { createDb } from "../src-server/db/connections.ts";
 import { insertJob } from "../src-server/db/queries/queue.ts";
 import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-runtime.ts";
 import { createWorkerPool } from "../src-server/jobs/worker/pool.ts";
 import { createLogger, silentLogger } from "../src-server/logger.ts";
+import { benchJobsConfig, createBenchFunction } from "./functions.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
-
-export function benchJobsConfig(overrides: Partial<JobsConfig> = {}): JobsConfig {
-  return { ...defaultJobsConfig(process.cwd()), defaultMaxRetries: 0, ...overrides };
-}
-
-export async function createNoopFunction(db: Db, name = "noop"): Promise<string> {
-  const { row } = await upsertFunction(db, {
-    name,
-    namespace: "default",
-    description: null,
-    code: "export function handler() { return null; }",
-    originalCode: null,
-    isBundled: false,
-    bundleError: null,
-    enabled: true,
-    schedule: null,
-    timeoutSeconds: 300,
-    memoryLimitMb: 256,
-    maxRetries: 0,
-    progressTimeoutSeconds: 300,
-    allowNet: true,
-    allowEnv: true,
-    allowRead: false,
-    allowWrite: false,
-    requireRoles: [],
-    disableExecutionLogs: false,
-    source: "api",
-    createdBy: null,
-  });
-  return row.id;
-}
 
 export interface QueuePathFigures {
   drainPerSecond: number;
@@ -84,7 +51,7 @@ export async function runQueuePath(options: QueuePathOptions): Promise<QueuePath
     });
   }
   await db.query("TRUNCATE jobs.queue, logging.entries CASCADE");
-  const functionId = await createNoopFunction(db);
+  const functionId = await createBenchFunction(db);
   const board = createStartBoard();
   const runtime = createInProcessRuntime({
     noop: (job) => {

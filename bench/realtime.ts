@@ -22,10 +22,10 @@ import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-run
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
 import { writeCalls } from "./load-cpu.ts";
-import { createNoopFunction } from "./queue-path.ts";
+import { createBenchFunction } from "./functions.ts";
 import type { ClientCommand, ClientFigures } from "./realtime-clients.ts";
 import type { WriteCommand } from "./realtime-writer.ts";
-import { fmt, until, runBenchmark } from "./stats.ts";
+import { fmt, until, runBenchmark, sleep } from "./stats.ts";
 
 const SECONDS = Number(process.env.BENCH_RT_SECONDS ?? 10);
 /** Direct-SQL update rates to run, per second: the target load, then a lighter one for reference. */
@@ -34,8 +34,6 @@ const USERS = 100;
 const ADMINS = Number(process.env.BENCH_RT_ADMINS ?? 100);
 const JOBS = 20;
 const TICKS_PER_SECOND = 50;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends a command to the clients process and waits for its answer. */
 function ask<T>(child: ChildProcess, command: ClientCommand | WriteCommand): Promise<T> {
@@ -219,7 +217,7 @@ async function main() {
     });
     stack = await startLocalStack({ config, logger: silentLogger, runtime });
     const db = createDb({ connectionString: pg.connectionString, max: 16 });
-    await createNoopFunction(db, "ticker");
+    await createBenchFunction(db, { name: "ticker" });
     const users = await createUsers(db, stack.keys.jwtSecret);
     console.log(
       `realtime: ${USERS} user sockets + ${ADMINS} admin sockets (clients in a separate process); PostgreSQL ${pg.port} embedded, default durability`,

@@ -21,7 +21,7 @@ import { migrate } from "../src-server/db/migrate.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { cpuSince, cpuSnapshot } from "./cpu.ts";
-import { createNoopFunction } from "./queue-path.ts";
+import { createBenchFunction } from "./functions.ts";
 import { fmt, percentile, runBenchmark } from "./stats.ts";
 import type { SubmitLoadCommand, SubmitLoadResult } from "./submit-clients.ts";
 
@@ -165,7 +165,7 @@ export async function runSubmitPath(options: {
   });
   const db = createDb({ connectionString: options.url, max: 2 });
   await db.query("TRUNCATE jobs.queue, logging.entries CASCADE");
-  await createNoopFunction(db);
+  await createBenchFunction(db);
   const body = JSON.stringify({ job_name: "noop", payload: {} });
   const json = { "content-type": "application/json" };
   const service = await timedRun("service-key", {

@@ -1,6 +1,8 @@
 // `fluxbase-local login-link` prints a link that signs in to an already running server (the
-// code is stored in its database), once. The last admin can neither be deleted nor demoted.
+// code is stored in its database), once. The link is printed by the command run in-process;
+// the binary runs once, for its refusal. The last admin can neither be deleted nor demoted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLoginLinkCommand } from "../../src-server/cli/login-link.ts";
 import { runCli } from "../helpers/processes.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";
 
@@ -21,10 +23,14 @@ const redeem = (code: string) =>
   });
 
 describe("login-link", () => {
-  it("prints a fresh link the running server accepts once", { timeout: 60_000 }, async () => {
-    const cli = runCli(["login-link", "--database-url", t.database.url, "--url", t.url]);
-    expect(await cli.exited).toBe(0);
-    const match = cli.output().match(/Sign in: (\S+)\/#\/login\?code=([\w-]+)/);
+  it("prints a fresh link the running server accepts once", async () => {
+    const printed: string[] = [];
+    await runLoginLinkCommand({
+      argv: ["--database-url", t.database.url, "--url", t.url],
+      env: {},
+      print: (line) => printed.push(line),
+    });
+    const match = printed.join("\n").match(/Sign in: (\S+)\/#\/login\?code=([\w-]+)/);
     expect(match?.[1]).toBe(t.url);
     const code = match![2]!;
     const first = await redeem(code);
@@ -37,13 +43,17 @@ describe("login-link", () => {
     expect(((await again.json()) as { error: string }).error).toContain("login-link");
   });
 
-  it("says what to do when no server runs on the data dir", { timeout: 60_000 }, async () => {
-    const cli = runCli(["login-link", "--data-dir", "/nonexistent/fluxbase-data"], {
-      DATABASE_URL: "",
-    });
-    expect(await cli.exited).toBe(2);
-    expect(cli.output()).toContain("fluxbase-local serve");
-  });
+  it(
+    "says what to do when no server runs on the data dir (the binary: exit code 2)",
+    { timeout: 60_000 },
+    async () => {
+      const cli = runCli(["login-link", "--data-dir", "/nonexistent/fluxbase-data"], {
+        DATABASE_URL: "",
+      });
+      expect(await cli.exited).toBe(2);
+      expect(cli.output()).toContain("fluxbase-local serve");
+    },
+  );
 });
 
 describe("the last admin", () => {

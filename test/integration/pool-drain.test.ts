@@ -2,53 +2,22 @@
 // racing for the head of the queue, where each worker's completion travels with its next
 // claim. Every job must complete exactly once and no claim may fail (a lock cycle between
 // two workers would show up as a "deadlock detected" claim failure).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defaultJobsConfig } from "../../src-server/config/index.ts";
-import { createDb, type Db } from "../../src-server/db/connections.ts";
-import { upsertFunction } from "../../src-server/db/queries/functions.ts";
-import { createInProcessRuntime } from "../../src-server/jobs/worker/in-process-runtime.ts";
-import { createWorkerPool } from "../../src-server/jobs/worker/pool.ts";
 import { createLogger } from "../../src-server/logger.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import {
+  createInProcessPool,
+  createTestFunction,
+  useQueueDatabase,
+} from "../helpers/queue-database.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let database: TestDatabase;
-let db: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb({ connectionString: database.url, max: 12 });
-});
-afterAll(async () => {
-  await db.end();
-  await database.drop();
-});
+const queue = useQueueDatabase({ maxConnections: 12 });
 
 describe("worker pool drain", () => {
   it("ten single-slot workers complete 3,000 jobs once each, with no claim failing", async () => {
-    const { row: fn } = await upsertFunction(db, {
-      name: "noop",
-      namespace: "default",
-      description: null,
-      code: "export function handler() {}",
-      originalCode: null,
-      isBundled: false,
-      bundleError: null,
-      enabled: true,
-      schedule: null,
-      timeoutSeconds: 60,
-      memoryLimitMb: 256,
-      maxRetries: 0,
-      progressTimeoutSeconds: 60,
-      allowNet: true,
-      allowEnv: true,
-      allowRead: false,
-      allowWrite: false,
-      requireRoles: [],
-      disableExecutionLogs: false,
-      source: "api",
-      createdBy: null,
-    });
+    const { db } = queue;
+    const fn = await createTestFunction(db, { name: "noop" });
     await db.query(
       `INSERT INTO jobs.queue (namespace, function_id, job_name, payload, max_retries)
        SELECT 'default', $1, 'noop', jsonb_build_object('n', n), 0 FROM generate_series(1, 3000) n`,
@@ -56,23 +25,20 @@ describe("worker pool drain", () => {
     );
     const runs = new Map<number, number>();
     const warnings: string[] = [];
-    const pool = createWorkerPool({
+    const pool = createInProcessPool({
       db,
-      runtime: createInProcessRuntime({
+      handlers: {
         noop: (job) => {
           const n = Number(job.spec.payload.n);
           runs.set(n, (runs.get(n) ?? 0) + 1);
           return { n };
         },
-      }),
+      },
       config: {
         ...defaultJobsConfig(process.cwd()),
         embeddedWorkerCount: 10,
         maxConcurrentPerWorker: 1,
       },
-      jwtSecret: "x".repeat(32),
-      serverUrl: () => "http://127.0.0.1:1",
-      jobEnv: {},
       logger: createLogger("warn", (line) => warnings.push(line)),
     });
     await pool.start();

@@ -1,36 +1,30 @@
 // The worker pool on a real PostgreSQL with the in-process runtime: outcomes are recorded
 // whatever happens to them, rows nobody runs do not stay running, and a stop past the
 // graceful timeout hands jobs back.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { JsonValue } from "../../src-sdk/types.ts";
 import { defaultJobsConfig } from "../../src-server/config/index.ts";
 import type { JobsConfig } from "../../src-server/config/types.ts";
-import { createDb, type Db } from "../../src-server/db/connections.ts";
-import { upsertFunction } from "../../src-server/db/queries/functions.ts";
+import type { Db } from "../../src-server/db/connections.ts";
 import type { JobRow } from "../../src-server/db/queries/queue.ts";
+import type { InProcessHandler } from "../../src-server/jobs/worker/in-process-runtime.ts";
+import type { WorkerPool } from "../../src-server/jobs/worker/pool.ts";
 import {
-  createInProcessRuntime,
-  type InProcessHandler,
-} from "../../src-server/jobs/worker/in-process-runtime.ts";
-import { createWorkerPool, type WorkerPool } from "../../src-server/jobs/worker/pool.ts";
-import { silentLogger } from "../../src-server/logger.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+  createInProcessPool,
+  createTestFunction,
+  useQueueDatabase,
+} from "../helpers/queue-database.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let database: TestDatabase;
+const queue = useQueueDatabase({ maxConnections: 8 });
 let db: Db;
 const pools: WorkerPool[] = [];
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb({ connectionString: database.url, max: 8 });
+beforeAll(() => {
+  db = queue.db;
 });
 afterEach(async () => {
   for (const pool of pools.splice(0)) await pool.stop();
-});
-afterAll(async () => {
-  await db.end();
-  await database.drop();
 });
 
 const config = (overrides: Partial<JobsConfig> = {}): JobsConfig => ({
@@ -49,14 +43,10 @@ async function startPool(
   handlers: Record<string, InProcessHandler>,
   options: { db?: Db; config?: Partial<JobsConfig> } = {},
 ) {
-  const pool = createWorkerPool({
+  const pool = createInProcessPool({
     db: options.db ?? db,
-    runtime: createInProcessRuntime(handlers),
+    handlers,
     config: config(options.config),
-    jwtSecret: "x".repeat(32),
-    serverUrl: () => "http://127.0.0.1:1",
-    jobEnv: {},
-    logger: silentLogger,
   });
   await pool.start();
   pools.push(pool);
@@ -69,29 +59,7 @@ async function submit(
   status = "pending",
   wake = true,
 ): Promise<string> {
-  const { row: fn } = await upsertFunction(db, {
-    name,
-    namespace: "default",
-    description: null,
-    code: "export function handler() {}",
-    originalCode: null,
-    isBundled: false,
-    bundleError: null,
-    enabled: true,
-    schedule: null,
-    timeoutSeconds: 60,
-    memoryLimitMb: 256,
-    maxRetries,
-    progressTimeoutSeconds: 60,
-    allowNet: true,
-    allowEnv: true,
-    allowRead: false,
-    allowWrite: false,
-    requireRoles: [],
-    disableExecutionLogs: false,
-    source: "api",
-    createdBy: null,
-  });
+  const fn = await createTestFunction(db, { name, maxRetries });
   const [row] = await db.withTransaction(async (tx) => {
     // Without a wake: no trigger fires for this insert (replica role), and no NOTIFY.
     if (!wake) await tx.query("SET LOCAL session_replication_role = replica");
@@ -229,14 +197,10 @@ describe("worker pool outcomes", () => {
   });
 
   it("hands jobs still running past the graceful timeout back to the queue, the attempt not counted", async () => {
-    const pool = createWorkerPool({
+    const pool = createInProcessPool({
       db,
-      runtime: createInProcessRuntime({ forever: () => new Promise<JsonValue>(() => undefined) }),
+      handlers: { forever: () => new Promise<JsonValue>(() => undefined) },
       config: config({ gracefulShutdownTimeoutMs: 200 }),
-      jwtSecret: "x".repeat(32),
-      serverUrl: () => "http://127.0.0.1:1",
-      jobEnv: {},
-      logger: silentLogger,
     });
     await pool.start();
     const id = await submit("forever");

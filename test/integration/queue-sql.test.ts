@@ -1,8 +1,7 @@
 // The queue statements against a real PostgreSQL: claim order, scheduling, namespace
 // limits, the stale-write guard and orphan recovery.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src-server/db/connections.ts";
-import { upsertFunction } from "../../src-server/db/queries/functions.ts";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "../../src-server/db/connections.ts";
 import { claimJobs, type ClaimOptions } from "../../src-server/db/queries/claim.ts";
 import {
   completeJobs,
@@ -13,44 +12,16 @@ import {
   serializeCompletion,
 } from "../../src-server/db/queries/queue.ts";
 import { registerWorker, setWorkerStatus } from "../../src-server/db/queries/workers.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { createTestFunction, useQueueDatabase } from "../helpers/queue-database.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let database: TestDatabase;
+const queue = useQueueDatabase({ maxConnections: 4 });
 let db: Db;
 let functionId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb({ connectionString: database.url, max: 4 });
-  const { row } = await upsertFunction(db, {
-    name: "f",
-    namespace: "default",
-    description: null,
-    code: "export function handler() {}",
-    originalCode: null,
-    isBundled: false,
-    bundleError: null,
-    enabled: true,
-    schedule: null,
-    timeoutSeconds: 60,
-    memoryLimitMb: 256,
-    maxRetries: 1,
-    progressTimeoutSeconds: 60,
-    allowNet: true,
-    allowEnv: true,
-    allowRead: false,
-    allowWrite: false,
-    requireRoles: [],
-    disableExecutionLogs: false,
-    source: "api",
-    createdBy: null,
-  });
-  functionId = row.id;
-});
-afterAll(async () => {
-  await db.end();
-  await database.drop();
+  db = queue.db;
+  functionId = (await createTestFunction(db, { name: "f", maxRetries: 1 })).id;
 });
 beforeEach(async () => {
   await db.query("DELETE FROM jobs.queue");

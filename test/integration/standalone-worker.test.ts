@@ -1,12 +1,16 @@
 // `fluxbase-local worker --database-url URL` with only the server's JWT secret and
 // encryption key: it finds the API URL the server recorded in the database, and its jobs'
 // `fluxbase` and `fluxbaseService` clients work. A worker missing what its jobs need
-// refuses to start with one line, before it claims anything.
+// refuses to start with one line, before it claims anything. One refusal and one run go
+// through the binary; the other refusals call the command in this process, as bin/ does.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runServer } from "../../src-server/cli/serve.ts";
+import { AppError } from "../../src-server/errors.ts";
+import type { LocalStack } from "../../src-server/main.ts";
 import { createTestDatabase } from "../helpers/database.ts";
 import { runCli, type CliProcess } from "../helpers/processes.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
@@ -53,6 +57,52 @@ async function worker(args: string[], env: Record<string, string>): Promise<CliP
   });
   workers.push(w);
   return w;
+}
+
+/**
+ * `fluxbase-local worker …` in this process (runServer, what the binary calls), with only
+ * `env` for its environment. runServer installs SIGINT/SIGTERM handlers for a CLI process;
+ * they are taken off again, so that this process keeps its own.
+ */
+async function workerInProcess(
+  args: string[],
+  env: Record<string, string>,
+  print: (line: string) => void = () => undefined,
+): Promise<LocalStack> {
+  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-worker-"));
+  dirs.push(dir);
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = signals.map((signal) => process.listeners(signal));
+  try {
+    return await runServer({
+      argv: ["--data-dir", dir, "--log-level", "error", ...args],
+      mode: "worker",
+      env: { FLUXBASE_JOBS_EMBEDDED_WORKER_COUNT: "1", ...fastWorkerEnv, ...env },
+      cwd: dir,
+      print,
+    });
+  } finally {
+    signals.forEach((signal, i) => {
+      for (const listener of process.listeners(signal))
+        if (!before[i]!.includes(listener)) process.off(signal, listener);
+    });
+  }
+}
+
+/** The command refuses with a configuration error of one line (the binary prints it as is). */
+async function inProcessRefusal(args: string[], env: Record<string, string>): Promise<string> {
+  const error = await workerInProcess(args, env).then(
+    async (stack) => {
+      await stack.stop();
+      throw new Error("the worker started");
+    },
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe("CONFIG_INVALID");
+  const message = (error as AppError).message;
+  expect(message.split("\n")).toHaveLength(1);
+  return message;
 }
 
 /** The process exits with a non-zero code and a single line naming what is missing. */
@@ -103,7 +153,7 @@ describe("standalone worker", () => {
     expect(ran[0]!.n).toBe(1);
   });
 
-  it("refuses to start without the server's JWT secret", async () => {
+  it("refuses to start without the server's JWT secret (the binary: one line, exit code not 0)", async () => {
     const w = await worker(["--database-url", api.database.url], {
       FLUXBASE_ENCRYPTION_KEY: secrets.FLUXBASE_ENCRYPTION_KEY!,
     });
@@ -111,18 +161,18 @@ describe("standalone worker", () => {
   });
 
   it("refuses to start without the server's encryption key", async () => {
-    const w = await worker(["--database-url", api.database.url], {
+    const refused = await inProcessRefusal(["--database-url", api.database.url], {
       FLUXBASE_JWT_SECRET: secrets.FLUXBASE_JWT_SECRET!,
     });
-    expect(await refusal(w)).toMatch(/no encryption key.*FLUXBASE_ENCRYPTION_KEY/);
+    expect(refused).toMatch(/no encryption key.*FLUXBASE_ENCRYPTION_KEY/);
   });
 
   it("refuses to start with a JWT secret that is not the server's", async () => {
-    const w = await worker(["--database-url", api.database.url], {
+    const refused = await inProcessRefusal(["--database-url", api.database.url], {
       ...secrets,
       FLUXBASE_JWT_SECRET: "x".repeat(40),
     });
-    expect(await refusal(w)).toMatch(
+    expect(refused).toMatch(
       /JWT secret is not the one of the API server at http:\/\/127\.0\.0\.1:\d+/,
     );
   });
@@ -130,12 +180,21 @@ describe("standalone worker", () => {
   it("refuses to start when no server has recorded a URL, and starts with --server-url", async () => {
     const empty = await createTestDatabase();
     try {
-      const w = await worker(["--database-url", empty.url], secrets);
-      expect(await refusal(w)).toMatch(/no API server URL.*--server-url/);
-      const given = await worker(["--database-url", empty.url, "--server-url", api.url], secrets);
-      await given.waitForLine(/worker running/);
-      given.child.kill("SIGKILL");
-      await given.exited;
+      expect(await inProcessRefusal(["--database-url", empty.url], secrets)).toMatch(
+        /no API server URL.*--server-url/,
+      );
+      const printed: string[] = [];
+      const given = await workerInProcess(
+        ["--database-url", empty.url, "--server-url", api.url],
+        secrets,
+        (line) => printed.push(line),
+      );
+      try {
+        expect(printed).toEqual(["Fluxbase Local worker running (1 workers)"]);
+        expect(given.pool.workerIds()).toHaveLength(1);
+      } finally {
+        await given.stop();
+      }
     } finally {
       await empty.drop();
     }

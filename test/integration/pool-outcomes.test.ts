@@ -212,4 +212,37 @@ describe("worker pool outcomes", () => {
     expect(row.worker_id).toBeNull();
     expect(row.error_message).toBe("Interrupted by server shutdown; the job will run again");
   });
+
+  // A drain may last longer than the worker timeout (both are 30 s by default): the
+  // workers keep beating meanwhile, so no other process declares them dead and runs
+  // their jobs a second time.
+  it("keeps its workers' heartbeat while it drains", async () => {
+    let finish: (value: JsonValue) => void = () => undefined;
+    const pool = createInProcessPool({
+      db,
+      handlers: { slow: () => new Promise<JsonValue>((resolve) => (finish = resolve)) },
+      config: config({ gracefulShutdownTimeoutMs: 30_000 }),
+    });
+    await pool.start();
+    const id = await submit("slow");
+    await untilStatus(id, ["running"]);
+    const [worker] = pool.workerIds();
+    const stopped = pool.stop();
+    const [{ at: drainBegan }] = await db.query<{ at: Date }>("SELECT now() AS at");
+    await waitFor(
+      async () => {
+        const [row] = await db.query<{ status: string; beat: Date }>(
+          "SELECT status, last_heartbeat_at AS beat FROM jobs.workers WHERE id = $1",
+          [worker],
+        );
+        return row!.status === "draining" && row!.beat > drainBegan ? true : undefined;
+      },
+      { timeoutMs: 5_000, what: "a heartbeat from the draining worker" },
+    );
+    finish({ done: true });
+    await stopped;
+    const row = await job(id);
+    expect(row.status).toBe("completed");
+    expect(row.result).toEqual({ done: true });
+  });
 });

@@ -164,7 +164,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       });
     }, ms);
     timers.push(t);
+    return t;
   };
+  /** Beats on through the drain: a drain may outlast the worker timeout. */
+  let heartbeatTimer: NodeJS.Timeout | undefined;
 
   return {
     async start() {
@@ -193,7 +196,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         onConnect: claims.wakeAll,
       });
       every(config.pollIntervalMs, claims.wakeAll, "poll");
-      every(config.workerHeartbeatIntervalMs, health.heartbeat, "heartbeat");
+      heartbeatTimer = every(config.workerHeartbeatIntervalMs, health.heartbeat, "heartbeat");
       every(Math.max(500, Math.min(config.workerTimeoutMs / 2, 5000)), health.reap, "reaper");
       every(1000, () => health.watchProgress(), "progress watchdog");
       await health.reap().catch(() => undefined);
@@ -203,7 +206,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       if (stopping) return;
       stopping = true;
       claims.stop();
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) if (t !== heartbeatTimer) clearInterval(t);
       const ids = claims.workers().map((w) => w.id);
       await workersSql.setWorkerStatus(db, ids, "draining").catch(() => undefined);
       const deadline = new Promise<void>((r) =>
@@ -232,6 +235,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         }),
       );
       await claims.settled();
+      clearInterval(heartbeatTimer);
       await listener?.close();
       await workersSql.setWorkerStatus(db, ids, "stopped").catch(() => undefined);
     },

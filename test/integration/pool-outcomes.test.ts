@@ -228,7 +228,8 @@ describe("worker pool outcomes", () => {
     await untilStatus(id, ["running"]);
     const [worker] = pool.workerIds();
     const stopped = pool.stop();
-    const [{ at: drainBegan }] = await db.query<{ at: Date }>("SELECT now() AS at");
+    const [began] = await db.query<{ at: Date }>("SELECT now() AS at");
+    const drainBegan = began!.at;
     await waitFor(
       async () => {
         const [row] = await db.query<{ status: string; beat: Date }>(

@@ -42,6 +42,21 @@ describe("spoolUpload (raw body)", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("leaves no file behind when the first chunk is already past the limit", async () => {
+    // The refusal comes before the file has been opened.
+    for (let i = 0; i < 20; i++) {
+      const failed = spoolUpload({
+        tmpDir: dir,
+        limit: 2,
+        contentType: undefined,
+        query: new URLSearchParams(),
+        body: chunks("abcdef"),
+      });
+      await expect(failed).rejects.toMatchObject({ status: 413 });
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it("refuses a declared length over the limit before reading", async () => {
     const failed = spoolUpload({
       tmpDir: dir,

@@ -53,11 +53,15 @@ async function spoolStream(source: Readable, tmpDir: string, limit: number): Pro
   const onSourceError = (err: Error) => meter.destroy(err);
   source.once("error", onSourceError);
   source.pipe(meter);
+  const sink = createWriteStream(file, { flags: "wx" });
   try {
-    await pipeline(meter, createWriteStream(file, { flags: "wx" }));
+    await pipeline(meter, sink);
   } catch (err) {
     source.unpipe(meter);
     source.resume();
+    // A refusal can come before the file is even open: the destroyed stream still opens
+    // (creating the file) and closes it afterwards, so the file is removed once it is closed.
+    if (!sink.closed) await new Promise((closed) => sink.once("close", closed));
     await rm(file, { force: true });
     if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(limit);
     throw err;

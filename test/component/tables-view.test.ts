@@ -3,6 +3,7 @@
 import { enableAutoUnmount, flushPromises, mount } from "@vue/test-utils";
 import { createPinia, setActivePinia } from "pinia";
 import { afterEach, describe, expect, it } from "vitest";
+import { createMemoryHistory, createRouter } from "vue-router";
 import { createClient } from "../../src-sdk/index.ts";
 import { fakeFetch, jsonResponse } from "../helpers/fake-fetch.ts";
 import { setApiClient } from "../../src-renderer/api.ts";
@@ -37,7 +38,14 @@ describe("TablesView", () => {
     });
     setApiClient(createClient("http://fake.local", { apiKey: "anon" }, { fetch }), "test");
     setActivePinia(createPinia());
-    const wrapper = mount(TablesView);
+    // The view reads ?table= and ?keys= from its route.
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: "/tables", component: TablesView }],
+    });
+    await router.push("/tables");
+    await router.isReady();
+    const wrapper = mount(TablesView, { global: { plugins: [router] } });
     await flushPromises();
     expect(fetch.requests[0]!.url.searchParams.get("enabled")).toBe("false");
     const toggle = () => wrapper.get<HTMLInputElement>('[data-testid="realtime-app.notes"]');

@@ -61,7 +61,7 @@ async function spoolStream(source: Readable, tmpDir: string, limit: number): Pro
     source.resume();
     // A refusal can come before the file is even open: the destroyed stream still opens
     // (creating the file) and closes it afterwards, so the file is removed once it is closed.
-    if (!sink.closed) await new Promise((closed) => sink.once("close", closed));
+    if (!sink.closed) await new Promise<void>((closed) => sink.once("close", () => closed()));
     await rm(file, { force: true });
     if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(limit);
     throw err;

@@ -310,6 +310,8 @@ export class RealtimeChannel {
     socket.onopen = null;
     socket.onmessage = null;
     socket.onclose = null;
-    socket.onerror = null;
+    // A listener stays: closing a socket that is still connecting makes Node's `ws` emit an
+    // "error", which with no listener is thrown as an uncaught exception.
+    socket.onerror = () => undefined;
   }
 }

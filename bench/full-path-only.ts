@@ -1,22 +1,11 @@
 // The full path alone (npm run bench prints it with its floors): `tsx bench/full-path-only.ts`,
 // e.g. under `node --cpu-prof --import tsx` to see where a job's server time goes.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createDb } from "../src-server/db/connections.ts";
-import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
-import { migrate } from "../src-server/db/migrate.ts";
+import { withBenchPostgres } from "./bench-postgres.ts";
 import { runFullPath } from "./full-path.ts";
 import { fmt, runBenchmark } from "./stats.ts";
 
 async function main() {
-  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-pg-"));
-  await chmod(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: dir, database: "bench" });
-  try {
-    const db = createDb({ connectionString: pg.connectionString, max: 2 });
-    await migrate({ db });
-    await db.end();
+  await withBenchPostgres(async (pg) => {
     const jobs = Number(process.env.BENCH_FULL_JOBS ?? 2_000);
     const full = await runFullPath({ url: pg.connectionString, jobs, latencyJobs: 100 });
     const c = full.cpuPerJob;
@@ -33,10 +22,7 @@ async function main() {
     console.log(
       `round trips per job: ${full.roundTripsPerJob.map(([k, n]) => `${k} ${fmt(n, 2)}`).join(", ")}`,
     );
-  } finally {
-    await pg.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 runBenchmark(main);

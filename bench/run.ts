@@ -1,11 +1,6 @@
 // npm run bench: prints queue-path and full-path figures, each beside a minimal
 // SKIP LOCKED loop measured on the same embedded PostgreSQL in the same run.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
-import { migrate } from "../src-server/db/migrate.ts";
-import { createDb } from "../src-server/db/connections.ts";
+import { withBenchPostgres } from "./bench-postgres.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
 import { runQueuePath } from "./queue-path.ts";
@@ -19,13 +14,7 @@ const FULL_JOBS = Number(process.env.BENCH_FULL_JOBS ?? 2_000);
 const SUBMITS = Number(process.env.BENCH_SUBMITS ?? 3_000);
 
 async function main() {
-  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-pg-"));
-  await chmod(dir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: dir, database: "bench" });
-  try {
-    const db = createDb({ connectionString: pg.connectionString, max: 2 });
-    await migrate({ db });
-    await db.end();
+  await withBenchPostgres(async (pg) => {
     console.log(
       `PostgreSQL ${pg.port} (embedded, default durability settings); ${QUEUE_JOBS} queue-path jobs, ${FULL_JOBS} full-path jobs`,
     );
@@ -90,10 +79,7 @@ async function main() {
     console.log(
       `serve (via tsx): first run (initdb) -> ready ${fmt(start.firstRunMs / 1000, 2)} s; existing data dir -> ready ${fmt(start.restartMs / 1000, 2)} s; idle server RSS ${fmt(start.idleServerRssMb, 0)} MB`,
     );
-  } finally {
-    await pg.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The per-job CPU budget: where the next regression lands (issue 17). */

@@ -6,8 +6,9 @@
 // sent, per submit. CPU per submit is the figure that stays meaningful on a loaded machine.
 // Alone: npx tsx bench/submit-path.ts  (BENCH_SUBMITS, BENCH_SUBMIT_CLIENTS, BENCH_LOG_LEVEL,
 // BENCH_PROFILE=<dir> for a .cpuprofile of the server per run)
+import { withBenchPostgres } from "./bench-postgres.ts";
 import { fork } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +17,6 @@ import { writeFile } from "node:fs/promises";
 import pg from "pg";
 import { defaultServerConfig } from "../src-server/config/index.ts";
 import { createDb } from "../src-server/db/connections.ts";
-import { startEmbeddedPostgres } from "../src-server/db/embedded.ts";
-import { migrate } from "../src-server/db/migrate.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { cpuSince, cpuSnapshot } from "./cpu.ts";
@@ -214,19 +213,10 @@ export function submitLines(clients: number, f: SubmitFigures): string[] {
 async function main() {
   const clients = Number(process.env.BENCH_SUBMIT_CLIENTS ?? 20);
   const total = Number(process.env.BENCH_SUBMITS ?? 3_000);
-  const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-pg-"));
-  await chmod(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: dir, database: "bench" });
-  try {
-    const db = createDb({ connectionString: server.connectionString, max: 2 });
-    await migrate({ db });
-    await db.end();
+  await withBenchPostgres(async (server) => {
     const figures = await runSubmitPath({ url: server.connectionString, clients, total });
     for (const line of submitLines(clients, figures)) console.log(line);
-  } finally {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -2,9 +2,9 @@
 // and a Db that records which claim and completion statements were sent (and which
 // completions each carried), can hold a claim's answer, or refuse the next claim.
 import type { Db, Queryable } from "../../src-server/db/connections.ts";
-import { upsertFunction } from "../../src-server/db/queries/functions.ts";
 import type { JobRow } from "../../src-server/db/queries/queue.ts";
 import { registerWorker } from "../../src-server/db/queries/workers.ts";
+import { createTestFunction } from "./queue-database.ts";
 
 /** A sent claim (`claim`) or completion-alone (`complete`) statement. */
 export interface SentStatement {
@@ -77,30 +77,7 @@ export function observeStatements(real: Db): ObservedDb {
 
 /** A job function of that name (in-process runtimes look handlers up by it). */
 export async function createJobFunction(db: Db, name: string): Promise<string> {
-  const { row } = await upsertFunction(db, {
-    name,
-    namespace: "default",
-    description: null,
-    code: "export function handler() {}",
-    originalCode: null,
-    isBundled: false,
-    bundleError: null,
-    enabled: true,
-    schedule: null,
-    timeoutSeconds: 60,
-    memoryLimitMb: 256,
-    maxRetries: 0,
-    progressTimeoutSeconds: 60,
-    allowNet: true,
-    allowEnv: true,
-    allowRead: false,
-    allowWrite: false,
-    requireRoles: [],
-    disableExecutionLogs: true,
-    source: "api",
-    createdBy: null,
-  });
-  return row.id;
+  return (await createTestFunction(db, { name, disableExecutionLogs: true })).id;
 }
 
 /** Queues a pending job of that function; returns its id. */

@@ -3,6 +3,7 @@
 // PATCH updates, DELETE deletes; POST <table path>/query reads with the query in the body. Each request is one transaction as the caller's database
 // role (session.ts), so the table's own grants and RLS policies decide what it may do.
 import type { CallerResolver } from "../auth/caller.ts";
+import { jobTokenMayWriteSchema } from "../auth/job-scope.ts";
 import type { Db, Queryable } from "../db/connections.ts";
 import { AppError } from "../errors.ts";
 import { authenticated } from "../http/guards.ts";
@@ -171,6 +172,7 @@ async function handle(
 ): Promise<Reply> {
   const query = parseQuery(req.query);
   const reading = req.method === "GET" || req.method === "HEAD";
+  if (!reading) refuseJobWriteToServerTables(req);
   const body = reading || req.method === "DELETE" ? { rows: [], many: false } : await readBody(req);
   const prefer = parsePrefer(req.headers.prefer);
   const columns = new Set(body.rows.flatMap((row) => Object.keys(row)));
@@ -187,6 +189,18 @@ async function handle(
   );
   if (effect) await effects!.record(req.caller!, effect);
   return reply;
+}
+
+/** A job's tokens write application tables only (auth/job-scope.ts). */
+function refuseJobWriteToServerTables(req: ApiRequest): void {
+  const { schema, name } = tableRef(req.params);
+  if (req.caller?.job && !jobTokenMayWriteSchema(schema)) {
+    throw new AppError(
+      "FORBIDDEN",
+      `Insufficient permissions: a job's token cannot write ${schema}.${name}, a table of the server's own`,
+      { code: "INSUFFICIENT_PERMISSIONS", field: "table" },
+    );
+  }
 }
 
 /** `POST …/query`: a read whose query is the JSON body (post-query.ts). */

@@ -32,6 +32,10 @@ export async function handler(req, fluxbase, fluxbaseService, job) {
     sync: await call("POST", "/api/v1/admin/jobs/sync", { namespace: "default", jobs: [] }),
     secretValue: await call("GET", "/api/v1/admin/settings/custom/secret/system_token/value"),
     onBehalf: await call("POST", "/api/v1/jobs/submit", { job_name: "noop", on_behalf_of: { user_id: me } }),
+    // The data API reaches the server's own tables too: job code, the queue, logs.
+    plantCode: await call("PATCH", "/api/v1/tables/jobs.functions?name=eq.noop", { code: "export function handler() { return 'planted'; }" }),
+    queueAsOther: await call("POST", "/api/v1/tables/jobs.queue", { job_name: "noop", namespace: "default", created_by: job.getJobPayload().victim }),
+    eraseLogs: await call("DELETE", "/api/v1/tables/logging.entries?id=not.is.null"),
   };
   // What the guide shows fluxbaseService doing keeps working.
   const inserted = await fluxbaseService.from("app.system_data").insert({ amount: 42 }).select();
@@ -55,17 +59,21 @@ export async function handler(req, fluxbase, fluxbaseService, job) {
 }
 `;
 
+const noop = "export function handler() { return { ok: true }; }";
+
 let t: TestStack;
 let mallory: FluxbaseClient;
 let malloryId: string;
+let victimId: string;
 
 beforeAll(async () => {
   t = await startTestStack({
-    jobs: { "attack.ts": attack, "noop.ts": "export function handler() { return { ok: true }; }" },
+    jobs: { "attack.ts": attack, "noop.ts": noop },
   });
   await createAppTables(t.database.url);
   mallory = await t.signUp("mallory@example.com");
   malloryId = await userIdOf(mallory);
+  victimId = await userIdOf(await t.signUp("victim@example.com"));
   const key = t.stack.keys.serviceKey;
   expect(
     (
@@ -93,7 +101,7 @@ afterAll(async () => {
 
 describe("a job's tokens", () => {
   it("cannot read keys, change users, reveal secrets or write job code, and die with the attempt", async () => {
-    const { data: job, error } = await mallory.jobs.submit("attack", {});
+    const { data: job, error } = await mallory.jobs.submit("attack", { victim: victimId });
     expect(error).toBeNull();
     const done = await waitFor(async () => {
       const { data } = await mallory.jobs.get(job!.id);
@@ -107,8 +115,8 @@ describe("a job's tokens", () => {
       serviceToken: string;
       userToken: string;
     };
-    for (const [what, status] of Object.entries(result.refused))
-      expect([what, status]).toEqual([what, 403]);
+    const refusedAll = Object.fromEntries(Object.keys(result.refused).map((what) => [what, 403]));
+    expect(result.refused).toEqual(refusedAll);
     expect(result.leaked).toBe(false);
     expect(result.allowed).toEqual({
       data: 1,
@@ -133,6 +141,14 @@ describe("a job's tokens", () => {
     ).toEqual([]);
     expect(
       await ownerQuery(t.database.url, "SELECT 1 FROM jobs.functions WHERE name = 'planted'"),
+    ).toEqual([]);
+    expect(
+      await ownerQuery(t.database.url, "SELECT code FROM jobs.functions WHERE name = 'noop'"),
+    ).toEqual([{ code: noop }]);
+    expect(
+      await ownerQuery(t.database.url, "SELECT 1 FROM jobs.queue WHERE created_by = $1", [
+        victimId,
+      ]),
     ).toEqual([]);
 
     // The attempt is over: both tokens are refused (within the live check's cache time).

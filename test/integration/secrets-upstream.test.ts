@@ -137,6 +137,8 @@ describe("function secrets (/api/v1/secrets)", () => {
     const cases: [unknown, string][] = [
       [{ name: "bad-name", value: "v" }, "name"],
       [{ name: "OK", value: "" }, "value"],
+      // Not valid text: a job could not be given it as an environment variable.
+      [{ name: "OK", value: "sk_\u0000_live" }, "value"],
       [{ name: "OK", value: "v", scope: "team" }, "scope"],
       [{ name: "OK", value: "v", scope: "namespace" }, "namespace"],
       [{ name: "OK", value: "v", expires_at: "soon" }, "expires_at"],

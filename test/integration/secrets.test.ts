@@ -241,6 +241,7 @@ describe("the secrets API", () => {
       [{ key: "ok_name" }, 400, "value"],
       [{ key: "ok_name", value: 5 }, 400, "value"],
       [{ key: "ok_name", value: "v".repeat(64 * 1024 + 1) }, 413, "value"],
+      [{ key: "ok_name", value: "sk_\u0000_live" }, 400, "value"],
       [{ key: "ok_name", value: "v-value", description: 7 }, 400, "description"],
       [["not", "an", "object"], 400, "body"],
     ];
@@ -255,6 +256,8 @@ describe("the secrets API", () => {
       value: "v".repeat(64 * 1024 + 1),
     });
     expect([big.status, big.body.field]).toEqual([413, "value"]);
+    const nul = await call("ann", "PUT", `${USER}/secret/api_token`, { value: "sk_\u0000_live" });
+    expect([nul.status, nul.body.field]).toEqual([400, "value"]);
     expect((await call("ann", "GET", `${USER}/secret/bad%20name`)).body.field).toBe("key");
   });
 });

@@ -1,6 +1,7 @@
 // A job that reports a secret as progress: the value is masked in the progress message
 // and data before anything is written, so neither the database, GET /jobs/:id nor a
-// realtime frame ever holds it in clear.
+// realtime frame ever holds it in clear. A job failing with a secret in its error and a log
+// line gets it masked there too.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, tablesContaining } from "../helpers/secrets.ts";
@@ -18,12 +19,21 @@ const leakJob = `export async function handler(req, fluxbase, fluxbaseService, j
 }
 `;
 
+// Fails with the secret in its message (and so in its stack) and in a log line.
+const failJob = `// @fluxbase:max-retries 0
+export async function handler() {
+  const value = secrets.get("leak_me");
+  console.error("calling with", value);
+  throw new Error("upstream refused key " + value);
+}
+`;
+
 let t: TestStack;
 let token: string;
 let socket: RawSocket | undefined;
 
 beforeAll(async () => {
-  t = await startTestStack({ jobs: { "leak.ts": leakJob } });
+  t = await startTestStack({ jobs: { "leak.ts": leakJob, "fail.ts": failJob } });
   const ann = await t.signUp("ann@example.com");
   token = (await ann.auth.getSession()).data!.session!.access_token;
   const set = await api(t.url, "/api/v1/settings/secret", {
@@ -72,6 +82,30 @@ describe("a job reporting a secret as progress", () => {
       data: { value: "***", "***": true, list: ["x ***"] },
     });
     expect(JSON.stringify(socket.messages)).not.toContain(SECRET);
+    expect(await tablesContaining(t.stack.db, SECRET)).toEqual([]);
+  });
+});
+
+describe("a job failing with a secret in its error", () => {
+  it("gets it masked in the stored error, its logs and over HTTP", async () => {
+    const submitted = await api(t.url, "/api/v1/jobs/submit", {
+      method: "POST",
+      token,
+      body: { job_name: "fail" },
+    });
+    const id = submitted.body.id as string;
+    const done = await waitFor(async () => {
+      const res = await api(t.url, `/api/v1/jobs/${id}`, { token });
+      return res.body.status === "failed" ? res : undefined;
+    });
+    expect(done.body.error_message).toMatch(/upstream refused key \*\*\*/);
+    expect(done.text).not.toContain(SECRET);
+    const logs = await waitFor(async () => {
+      const res = await api(t.url, `/api/v1/jobs/${id}/logs`, { token });
+      return res.text.includes("calling with") ? res : undefined;
+    });
+    expect(logs.text).toContain("calling with ***");
+    expect(logs.text).not.toContain(SECRET);
     expect(await tablesContaining(t.stack.db, SECRET)).toEqual([]);
   });
 });

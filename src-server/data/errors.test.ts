@@ -35,6 +35,23 @@ describe("fromPgError", () => {
     expect(notNull.extra.field).toBe("user_id");
   });
 
+  it("names the field of the parameter PostgreSQL could not read, and on_conflict for 42P10", () => {
+    const typed = fromPgError(
+      pgError("22P02", 'invalid input syntax for type integer: "zz"', {
+        where: "unnamed portal parameter $2 = '...'",
+      }),
+      ["note", "id"],
+    ) as AppError;
+    expect(typed.extra).toEqual({ code: "22P02", field: "id" });
+    const unknownParam = fromPgError(
+      pgError("22P02", "bad", { where: "unnamed portal parameter $9 = '...'" }),
+      ["note"],
+    ) as AppError;
+    expect(unknownParam.extra).toEqual({ code: "22P02" });
+    const conflict = fromPgError(pgError("42P10", "no unique constraint")) as AppError;
+    expect(conflict.extra.field).toBe("on_conflict");
+  });
+
   it("leaves server faults and our own errors alone", () => {
     const crash = pgError("XX000", "internal");
     expect(fromPgError(crash)).toBe(crash);

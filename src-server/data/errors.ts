@@ -1,12 +1,15 @@
 // PostgreSQL errors a data API caller can cause -> AppError (4xx). The body's `code` is the
 // SQLSTATE, as PostgREST clients expect (`error.code === "23505"`); `field` names the
-// column when PostgreSQL says which. Anything else is left alone and stays a 500.
+// column when PostgreSQL says which, directly (`column`) or as the statement parameter it could
+// not read (`where`: "unnamed portal parameter $2 = '...'", mapped through the statement's
+// `fields`). Anything else is left alone and stays a 500.
 import { AppError, type ErrorCode } from "../errors.ts";
 
 interface PgError {
   code?: unknown;
   message: string;
   column?: string;
+  where?: string;
 }
 
 // Caused by the request itself: a bad value, a query PostgreSQL cannot type, a trigger's
@@ -48,12 +51,24 @@ function isPgError(err: unknown): err is PgError {
   );
 }
 
-/** The AppError for a PostgreSQL error a request can cause, else `err` unchanged. */
-export function fromPgError(err: unknown): unknown {
+/** The field of the parameter PostgreSQL names in the error's context, if any. */
+function parameterField(err: PgError, fields: readonly (string | undefined)[]): string | undefined {
+  const n = /\bparameter \$(\d+)\b/.exec(err.where ?? "")?.[1];
+  return n === undefined ? undefined : fields[Number(n) - 1];
+}
+
+/**
+ * The AppError for a PostgreSQL error a request can cause, else `err` unchanged. `fields` are
+ * the failed statement's parameter fields (sql-build.ts `Sql.fields`), when known.
+ */
+export function fromPgError(err: unknown, fields: readonly (string | undefined)[] = []): unknown {
   if (!isPgError(err)) return err;
   const code = err.code as string;
   const kind = statusFor(code);
   if (!kind) return err;
   const message = code.startsWith("22") ? `Invalid value: ${err.message}` : err.message;
-  return new AppError(kind, message, { code, ...(err.column ? { field: err.column } : {}) });
+  // 42P10 only arises from the ON CONFLICT target, which is the request's on_conflict.
+  const field =
+    err.column || parameterField(err, fields) || (code === "42P10" ? "on_conflict" : undefined);
+  return new AppError(kind, message, { code, ...(field ? { field } : {}) });
 }

@@ -93,8 +93,12 @@ function contentRange(offset: number, rows: number, total: number | undefined): 
 }
 
 async function one<R extends object>(tx: Queryable, sql: Sql): Promise<R> {
-  const [row] = await tx.query<R>(sql.text, sql.values);
-  return row!;
+  try {
+    const [row] = await tx.query<R>(sql.text, sql.values);
+    return row!;
+  } catch (err) {
+    throw fromPgError(err, sql.fields); // names the field of a value PostgreSQL refused
+  }
 }
 
 /** One request against one table, inside the caller's transaction. */

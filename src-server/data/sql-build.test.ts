@@ -110,6 +110,7 @@ describe("buildCount", () => {
     expect(sql).toEqual({
       text: `SELECT count(*) AS total FROM "app"."my_table" WHERE "value" = $1::text`,
       values: ["a"],
+      fields: ["value"],
     });
   });
 });
@@ -131,6 +132,7 @@ describe("buildInsert", () => {
         ` SELECT count(*) AS affected, NULL::json AS rows FROM _w`,
     );
     expect(sql.values).toEqual(["a", ["x", "y"], "b", '{"k":1}']);
+    expect(sql.fields).toEqual(["value", "tags", "value", "meta"]);
   });
 
   it("answers the written rows in the selected shape", () => {

@@ -9,6 +9,8 @@ import type { Condition, ParsedQuery, SelectItem } from "./query-parse.ts";
 export interface Sql {
   text: string;
   values: unknown[];
+  /** The request field (column) each parameter came from: `$n`'s is `fields[n - 1]`. */
+  fields: (string | undefined)[];
 }
 
 export interface WriteOptions {
@@ -42,9 +44,15 @@ export function quoteIdent(name: string): string {
 
 class Params {
   readonly values: unknown[] = [];
-  add(value: unknown): string {
+  readonly fields: (string | undefined)[] = [];
+  /** `$n` for `value`; `field` names it when PostgreSQL refuses the value (errors.ts). */
+  add(value: unknown, field?: string): string {
     this.values.push(value);
+    this.fields.push(field);
     return `$${this.values.length}`;
+  }
+  sql(text: string): Sql {
+    return { text, values: this.values, fields: this.fields };
   }
 }
 
@@ -77,10 +85,10 @@ function conditionSql(table: TableInfo, c: Condition, p: Params): string {
     const col = column(table, c.column);
     const id = quoteIdent(col.name);
     if (c.kind === "is") sql = `${id} IS ${c.value.toUpperCase()}`;
-    else if (c.kind === "in") sql = `${id} = ANY (${p.add(c.values)}::${col.type}[])`;
+    else if (c.kind === "in") sql = `${id} = ANY (${p.add(c.values, col.name)}::${col.type}[])`;
     else if (c.op === "like" || c.op === "ilike")
-      sql = `${id}::text ${COMPARE_SQL[c.op]} ${p.add(c.value)}`;
-    else sql = `${id} ${COMPARE_SQL[c.op]} ${p.add(c.value)}::${col.type}`;
+      sql = `${id}::text ${COMPARE_SQL[c.op]} ${p.add(c.value, col.name)}`;
+    else sql = `${id} ${COMPARE_SQL[c.op]} ${p.add(c.value, col.name)}::${col.type}`;
   }
   return c.negate ? `NOT (${sql})` : sql;
 }
@@ -135,15 +143,15 @@ const AS_JSON = (inner: string) => `SELECT coalesce(json_agg(_r.*), '[]'::json) 
 export function buildSelect(table: TableInfo, q: ParsedQuery): Sql {
   const p = new Params();
   let inner = projection(table, q, qualified(table), whereSql(table, q.filters, p));
-  if (q.limit !== undefined) inner += ` LIMIT ${p.add(q.limit)}`;
-  if (q.offset !== undefined) inner += ` OFFSET ${p.add(q.offset)}`;
-  return { text: `SELECT (${AS_JSON(inner)}) AS rows`, values: p.values };
+  if (q.limit !== undefined) inner += ` LIMIT ${p.add(q.limit, "limit")}`;
+  if (q.offset !== undefined) inner += ` OFFSET ${p.add(q.offset, "offset")}`;
+  return p.sql(`SELECT (${AS_JSON(inner)}) AS rows`);
 }
 
 export function buildCount(table: TableInfo, q: ParsedQuery): Sql {
   const p = new Params();
   const where = whereSql(table, q.filters, p);
-  return { text: `SELECT count(*) AS total FROM ${qualified(table)}${where}`, values: p.values };
+  return p.sql(`SELECT count(*) AS total FROM ${qualified(table)}${where}`);
 }
 
 /** Wraps a data-modifying statement: `affected`, and `rows` when asked for. */
@@ -249,14 +257,16 @@ export function buildInsert(
       (row) =>
         `(${columns
           .map((c) =>
-            Object.hasOwn(row, c.name) ? `${p.add(toParam(c, row[c.name]))}::${c.type}` : "DEFAULT",
+            Object.hasOwn(row, c.name)
+              ? `${p.add(toParam(c, row[c.name]), c.name)}::${c.type}`
+              : "DEFAULT",
           )
           .join(", ")})`,
     );
     statement += ` (${columns.map((c) => quoteIdent(c.name)).join(", ")}) VALUES ${tuples.join(", ")}`;
   }
   statement += conflictSql(table, q, columns, options);
-  return { text: writeSql(table, q, statement, options), values: p.values };
+  return p.sql(writeSql(table, q, statement, options));
 }
 
 export function buildUpdate(
@@ -268,21 +278,21 @@ export function buildUpdate(
   requireFilters(q, "UPDATE");
   const p = new Params();
   const sets = bodyColumns(table, [patch]).map(
-    (c) => `${quoteIdent(c.name)} = ${p.add(toParam(c, patch[c.name]))}::${c.type}`,
+    (c) => `${quoteIdent(c.name)} = ${p.add(toParam(c, patch[c.name]), c.name)}::${c.type}`,
   );
   if (sets.length === 0)
     throw new AppError("BAD_REQUEST", "Nothing to update: the body has no columns", {
       field: "body",
     });
   const statement = `UPDATE ${qualified(table)} SET ${sets.join(", ")}${whereSql(table, q.filters, p)}`;
-  return { text: writeSql(table, q, statement, options), values: p.values };
+  return p.sql(writeSql(table, q, statement, options));
 }
 
 export function buildDelete(table: TableInfo, q: ParsedQuery, options: WriteOptions): Sql {
   requireFilters(q, "DELETE");
   const p = new Params();
   const statement = `DELETE FROM ${qualified(table)}${whereSql(table, q.filters, p)}`;
-  return { text: writeSql(table, q, statement, options), values: p.values };
+  return p.sql(writeSql(table, q, statement, options));
 }
 
 /** Splits rows so each INSERT stays under MAX_INSERT_PARAMS. */

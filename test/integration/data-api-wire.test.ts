@@ -76,6 +76,43 @@ describe("data API wire format", () => {
     expect(noAuth.status).toBe(401);
   });
 
+  it("names the column of a value of the wrong type (insert, update, filters, long query)", async () => {
+    const cases: [string, Response][] = [
+      ["user_id", await call("POST", "app/old_records", { body: { note: "x", user_id: "zz" } })],
+      ["id", await call("POST", "app/old_records", { body: [{ note: "a" }, { id: "1.5" }] })],
+      ["id", await call("PATCH", "app/old_records?note=eq.x", { body: { id: "zz" } })],
+      ["id", await call("GET", "app/old_records?id=eq.zz")],
+      ["created_at", await call("GET", "app/old_records?note=eq.x&created_at=gt.someday")],
+      [
+        "id",
+        await call("POST", "app/old_records/query", {
+          body: { filters: [{ column: "id", operator: "in", value: [1, "two"] }] },
+        }),
+      ],
+      [
+        "id",
+        await call("POST", "app/old_records?on_conflict=id", {
+          body: { id: "99999999999", note: "big" },
+          prefer: "resolution=merge-duplicates",
+        }),
+      ],
+    ];
+    for (const [field, res] of cases) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        error: expect.stringMatching(/^Invalid value: /),
+        code: expect.stringMatching(/^22/),
+        field,
+      });
+    }
+    const noUnique = await call("POST", "app/old_records?on_conflict=note", {
+      body: { note: "x" },
+      prefer: "resolution=merge-duplicates",
+    });
+    expect(noUnique.status).toBe(400);
+    expect(await noUnique.json()).toMatchObject({ code: "42P10", field: "on_conflict" });
+  });
+
   it("compares and writes typed columns without truncating values", async () => {
     await ownerQuery(
       t.database.url,

@@ -167,6 +167,11 @@ function frameworkError(
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode !== "number" || e.statusCode >= 500 || !e.code?.startsWith("FST_"))
     return undefined;
+  if (e.code === "FST_ERR_BAD_URL") {
+    // A percent-escape that does not decode to UTF-8 (e.g. %ED%A0%80, a lone surrogate).
+    const error = `path: not valid percent-encoded UTF-8 (${e.message ?? "bad URL"})`;
+    return { status: e.statusCode, body: { error, code: e.code, field: "path" } };
+  }
   return { status: e.statusCode, body: { error: e.message ?? "Bad request", code: e.code } };
 }
 

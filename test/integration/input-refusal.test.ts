@@ -93,6 +93,11 @@ describe("text PostgreSQL cannot store", () => {
     expectRefused(await call("GET", "/api/v1/admin/jobs/functions/de%00fault/noop"), "namespace");
   });
 
+  it("refuses a path that is not UTF-8 (an encoded lone surrogate), naming the path", async () => {
+    expectRefused(await call("POST", "/api/v1/storage/buckets/a%ED%A0%80b"), "path");
+    expectRefused(await call("GET", "/api/v1/secrets/by-name/A%ED%A0%80"), "path");
+  });
+
   it("refuses a sign-up email with a NUL or a lone surrogate", async () => {
     const users = async () =>
       (await t.stack.db.query<{ n: number }>("SELECT count(*)::int AS n FROM auth.users"))[0]!.n;

@@ -29,6 +29,14 @@ describe("storage, upstream wire shapes", () => {
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: expect.stringMatching(/exists/) });
 
+    // Upstream's SDK sends its JSON content type even with no body.
+    const typedEmpty = await fetch(`${t.url}/api/v1/storage/buckets/typed-empty`, {
+      method: "POST",
+      headers: { ...service(), "content-type": "application/json" },
+    });
+    expect(typedEmpty.status).toBe(201);
+    expect(await typedEmpty.json()).toMatchObject({ name: "typed-empty", public: false });
+
     const withBody = await fetch(`${t.url}/api/v1/storage/buckets/open-one`, {
       method: "POST",
       headers: { ...service(), "content-type": "application/json" },

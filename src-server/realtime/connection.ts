@@ -248,9 +248,18 @@ export function createConnection(
   };
 
   const unsubscribe = (message: Extract<ClientMessage, { type: "unsubscribe" }>) => {
+    // Upstream's SDK keeps one subscription id per schema.table of a channel (the last acked):
+    // the id it sends ends that channel's every subscription to the table (compatibility §3).
+    const named = message.subscriptionId
+      ? self.subscriptions.get(message.subscriptionId)
+      : undefined;
     for (const sub of [...self.subscriptions.values()]) {
       const hit = message.subscriptionId
-        ? sub.id === message.subscriptionId
+        ? sub === named ||
+          (named !== undefined &&
+            sub.channel === named.channel &&
+            sub.target.schema === named.target.schema &&
+            sub.target.table === named.target.table)
         : !message.channel || sub.channel === message.channel;
       if (!hit) continue;
       self.subscriptions.delete(sub.id);

@@ -26,9 +26,10 @@ const closedLikeUpstream = (s: RawSocket) =>
     intervalMs: 100,
   });
 
-async function subscribed(s: RawSocket, table: string): Promise<string> {
+async function subscribed(s: RawSocket, table: string, filter?: string): Promise<string> {
   const from = s.messages.length;
-  s.send({ type: "subscribe", channel: "ch", config: { event: "*", schema: "jobs", table } });
+  const config = { event: "*", schema: "jobs", table, ...(filter ? { filter } : {}) };
+  s.send({ type: "subscribe", channel: "ch", config });
   const ack = await s.next((m) => isAck(m) && m.payload.table === table, "ack", from);
   return ack.payload.subscription_id as string;
 }
@@ -52,5 +53,18 @@ describe("unsubscribe", () => {
     await closedLikeUpstream(s);
     expect(await s.closed).toEqual({ code: 1000, reason: "unsubscribed" });
     expect(workers).toBeTruthy();
+  });
+
+  it("ends a channel's other subscriptions to the same table with the one id upstream's SDK kept", async () => {
+    // That SDK keeps one subscription id per schema.table (the last acked), so a channel with
+    // two filters on one table sends one unsubscribe, and still waits for the socket to close.
+    const s = await openRawSocket(t.url, t.stack.keys.serviceKey);
+    sockets.push(s);
+    await subscribed(s, "queue", "status=eq.running");
+    const kept = await subscribed(s, "queue", "status=eq.failed");
+    s.send({ type: "unsubscribe", channel: "ch", subscription_id: kept });
+    await s.next((m) => isAck(m) && m.payload.subscription_id === kept, "ack");
+    await closedLikeUpstream(s);
+    expect(await s.closed).toEqual({ code: 1000, reason: "unsubscribed" });
   });
 });

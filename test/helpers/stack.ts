@@ -26,6 +26,8 @@ export interface TestStackOptions {
   /** The built UI to serve at `/`; default none, so tests never depend on a local build. */
   rendererDir?: StartLocalStackOptions["rendererDir"];
   debugDetachAfterMs?: StartLocalStackOptions["debugDetachAfterMs"];
+  /** FLUXBASE_PUBLIC_URL: the address clients reach the server at (signed URLs, job URLs). */
+  publicUrl?: string;
 }
 
 export interface TestStack {
@@ -72,6 +74,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     databaseUrl: database.url,
     logLevel: "silent",
     jobEnv: options.jobEnv ?? {},
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     jobs: { ...defaults.jobs, ...fastJobs, jobsDir, ...options.jobsConfig },
   };
   const stack = await startLocalStack({

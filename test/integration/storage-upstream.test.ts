@@ -80,4 +80,28 @@ describe("storage, upstream wire shapes", () => {
     expect(download.status).toBe(200);
     expect(await download.text()).toBe("hello");
   });
+
+  it("builds signed URLs on FLUXBASE_PUBLIC_URL when set (a proxy's address)", async () => {
+    const proxied = await startTestStack({ publicUrl: "https://files.example.test/fluxbase/" });
+    try {
+      const headers = { apikey: proxied.stack.keys.serviceKey };
+      await fetch(`${proxied.url}/api/v1/storage/buckets/behind`, { method: "POST", headers });
+      await fetch(`${proxied.url}/api/v1/storage/behind/a.txt`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "text/plain" },
+        body: "proxied",
+      });
+      const { data, error } = await proxied.service.storage
+        .from("behind")
+        .createSignedUrl("a.txt", 60);
+      expect(error).toBeNull();
+      const prefix = "https://files.example.test/fluxbase/api/v1/storage/object/sign/behind/a.txt?";
+      expect(data!.signedUrl.startsWith(prefix)).toBe(true);
+      // The proxy forwards the path as is: the same URL on the server itself opens the object.
+      const direct = data!.signedUrl.replace("https://files.example.test/fluxbase", proxied.url);
+      expect(await (await fetch(direct)).text()).toBe("proxied");
+    } finally {
+      await proxied.stop();
+    }
+  });
 });

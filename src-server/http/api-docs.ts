@@ -95,6 +95,7 @@ export function registerApiDocs(app: FastifyInstance, options: ApiDocsOptions = 
       OPENAPI_PATH,
       {
         schema: {
+          operationId: "getOpenapiJson",
           summary: "This document (OpenAPI 3.1)",
           tags: ["meta"],
           security: [],

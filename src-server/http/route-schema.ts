@@ -94,6 +94,29 @@ export function openApiPath(pattern: string): string {
   return pattern.replace(/\/[:*]([A-Za-z_]\w*)/g, "/{$1}");
 }
 
+const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * The operation's stable name for client generators, from its method and pattern without
+ * `/api/v1`: `GET /api/v1/jobs/:id` is `getJobsById`, `POST /api/v1/jobs/submit` `postJobsSubmit`.
+ * A HEAD route is named as its GET: @fastify/swagger suffixes a HEAD's operationId with `-head`.
+ */
+export function operationId(method: string, pattern: string): string {
+  const words = pattern
+    .replace(/^\/api\/v1(?=\/|$)/, "")
+    .split("/")
+    .filter(Boolean)
+    .flatMap((seg) => {
+      const param = /^[:*]/.test(seg);
+      const parts = seg
+        .replace(/^[:*]/, "")
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean);
+      return param ? ["By", ...parts.map(capitalized)] : parts.map(capitalized);
+    });
+  return (method === "HEAD" ? "get" : method.toLowerCase()) + words.join("");
+}
+
 const SECURITY_ORDER: AuthScheme[] = ["bearer", "serviceKey", "anonKey"];
 
 /** Who may call the route, from its guards: [] when no guard asks for a credential. */
@@ -115,6 +138,7 @@ export function documentedSchema(route: Route, schema: RouteSchema | undefined) 
   for (const status of ERROR_STATUSES) response[status] ??= ErrorBody;
   response["5XX"] = ErrorBody;
   return {
+    operationId: operationId(route.method, route.pattern),
     summary: schema?.summary ?? `${route.method} ${route.pattern}`,
     ...(schema?.description ? { description: schema.description } : {}),
     tags: schema?.tags ?? [],

@@ -18,7 +18,11 @@ describe("API view", () => {
     await rig.signInWithPassword();
     await page.goto(`${t.url}/#/api`);
     const docs = page.frameLocator('[data-testid="api-reference"]');
-    const operation = docs.locator("#operations-auth-get_api_v1_auth_user");
+    const operation = docs
+      .locator(".opblock-get")
+      .filter({ has: docs.locator('[data-path="/api/v1/auth/user"]') });
+    // swagger-ui renders the whole document (over a hundred operations) before this shows.
+    await operation.locator(".opblock-summary").waitFor({ timeout: 60_000 });
     await operation.locator(".opblock-summary").click();
     // Pre-authorized: the lock of this operation shows it has credentials, nobody typed any.
     await operation.getByRole("button", { name: "authorization button locked" }).waitFor();

@@ -7,6 +7,7 @@ import { routeSchemas } from "../../src-server/http/schemas/index.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";
 
 interface Operation {
+  operationId?: string;
   summary?: string;
   security?: Record<string, string[]>[];
   parameters?: { in: string; name: string }[];
@@ -57,6 +58,23 @@ describe("the OpenAPI document", () => {
     expect(withoutSchema).toEqual([]);
     const known = new Set(routes.map(({ method, pattern }) => `${method} ${pattern}`));
     expect(Object.keys(routeSchemas).filter((key) => !known.has(key))).toEqual([]);
+  });
+
+  it("names every operation with a unique operationId, as client generators need", () => {
+    const ids = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    expect(ids.length).toBeGreaterThan(60);
+    const wellFormed = /^[a-z][A-Za-z0-9]*(-head)?$/;
+    expect(ids.filter((id) => typeof id !== "string" || !wellFormed.test(id))).toEqual([]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(doc.paths["/api/v1/jobs/{id}"]!.get!.operationId).toBe("getJobsById");
+    expect(doc.paths["/api/v1/jobs/submit"]!.post!.operationId).toBe("postJobsSubmit");
+    const rows = doc.paths["/api/v1/tables/{schema}/{table}"]!;
+    expect([rows.get!.operationId, rows.head!.operationId]).toEqual([
+      "getTablesBySchemaByTable",
+      "getTablesBySchemaByTable-head",
+    ]);
   });
 
   it("gives each operation its credentials, path parameters and error bodies", () => {

@@ -116,6 +116,7 @@ async function observed<T>(generators: Record<string, number | undefined>, fn: (
       loopMaxMs: loop.max / 1e6,
       loopUtilisation: performance.eventLoopUtilization(elu).utilization,
       serverCpuShare: cost.stack.serverMs / (performance.now() - started),
+      seconds: (performance.now() - started) / 1000,
     };
   } finally {
     loop.disable();
@@ -291,10 +292,12 @@ async function main() {
     console.log(`CPU per submitted job under load (ms): ${perJob(load.cost, submitted)}`);
     // What the server spends with no submitters (probes, heartbeats, pings): part of each
     // figure above when few jobs are submitted, as on a machine busy with other work.
+    // Per second of the phase as it ran (a loaded machine stretches it past its nominal length).
     const perSecond = (ms: number, seconds: number) => fmt(ms / seconds, 0);
     console.log(
-      `server main thread CPU: ${perSecond(idle.cost.mainThreadMs, IDLE_SECONDS)} ms/s idle (probes only), ` +
-        `${perSecond(load.cost.mainThreadMs, SECONDS)} ms/s under load`,
+      `server main thread CPU: ${perSecond(idle.cost.mainThreadMs, idle.seconds)} ms/s idle (probes only), ` +
+        `${perSecond(load.cost.mainThreadMs, load.seconds)} ms/s under load; waited for a CPU while runnable: ` +
+        `${perSecond(idle.cost.mainThreadWaitedMs, idle.seconds)} ms/s idle, ${perSecond(load.cost.mainThreadWaitedMs, load.seconds)} ms/s under load`,
     );
     console.log(
       `under load: ${fmt(l.submitters.count / SECONDS, 0)} submits/s, ${after!.n - before!.n} jobs completed ` +

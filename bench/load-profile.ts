@@ -4,7 +4,8 @@
 // summarised: the functions with the most self time, and the self time by area (a source
 // file of the repository, an npm package, Node's internals, garbage collection). Times are
 // wall time between samples: on a loaded machine a thread waiting for a core is charged
-// to whatever it was running, so compare areas with each other, not with a clock.
+// to whatever it was running, so compare areas with each other, not with a clock. Areas
+// under bench/ are the benchmark's own metering and the profiler's stop, after the phase.
 import { Session, type Profiler } from "node:inspector";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";

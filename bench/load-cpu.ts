@@ -20,6 +20,22 @@ function statCpuMs(path: string): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
+/**
+ * The main thread's time on a CPU and time spent runnable but waiting for one, in ms
+ * (/proc schedstat, nanoseconds): how much of its delay is other work taking the cores.
+ */
+function mainThreadSchedule(): { ranMs: number; waitedMs: number } {
+  try {
+    const [ran, waited] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8")
+      .trim()
+      .split(" ")
+      .map(Number);
+    return { ranMs: (ran ?? 0) / 1e6, waitedMs: (waited ?? 0) / 1e6 };
+  } catch {
+    return { ranMs: 0, waitedMs: 0 };
+  }
+}
+
 /** Write system calls this process made (write, writev, sendmsg on sockets count too). */
 export function writeCalls(): number {
   try {
@@ -35,6 +51,8 @@ export interface PhaseCost {
   stack: CpuSnapshot;
   /** The server's main thread: the event loop. */
   mainThreadMs: number;
+  /** Time the main thread was runnable but waited for a CPU (its scheduling delay). */
+  mainThreadWaitedMs: number;
   /** Each load generator process by name. */
   generatorsMs: Record<string, number>;
   serverWriteCalls: number;
@@ -54,6 +72,7 @@ export function meterPhase(generators: Record<string, number | undefined>): Phas
     );
   const stack = cpuSnapshot();
   const mainAt = main();
+  const scheduleAt = mainThreadSchedule();
   const genAt = gen();
   const writesAt = writeCalls();
   return {
@@ -62,6 +81,7 @@ export function meterPhase(generators: Record<string, number | undefined>): Phas
       return {
         stack: cpuSince(stack),
         mainThreadMs: main() - mainAt,
+        mainThreadWaitedMs: mainThreadSchedule().waitedMs - scheduleAt.waitedMs,
         generatorsMs: Object.fromEntries(
           Object.entries(genNow).map(([name, ms]) => [name, ms - (genAt[name] ?? 0)]),
         ),

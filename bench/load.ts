@@ -12,6 +12,8 @@
 // (realtime clients, submitters) run this much below the server, standing in for clients on
 // other machines; the probes run at the server's priority, so their figures are the server's.
 // BENCH_LOAD_PG="name=value,…": PostgreSQL settings, for diagnosis (e.g. synchronous_commit=off).
+// BENCH_LOAD_PROFILE=DIR: samples the server's main thread during the load phase, writes the
+// .cpuprofile into DIR and prints where its time went (bench/load-profile.ts).
 import { fork, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
@@ -26,6 +28,7 @@ import { createInProcessRuntime } from "../src-server/jobs/worker/in-process-run
 import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack, type LocalStack } from "../src-server/main.ts";
 import { meterPhase, type PhaseCost } from "./load-cpu.ts";
+import { saveProfile, startMainThreadProfile, summariseProfile } from "./load-profile.ts";
 import type { ClientCommand } from "./realtime-clients.ts";
 import type { LatencyFigures, TrafficCommand, TrafficFigures } from "./load-traffic.ts";
 import { createBenchFunction } from "./functions.ts";
@@ -40,6 +43,7 @@ const PAUSE_MS = Number(process.env.BENCH_LOAD_PAUSE_MS ?? 0);
 const RUNTIME = process.env.BENCH_LOAD_RUNTIME === "in-process" ? "in-process" : "deno";
 const TRACE = process.env.BENCH_LOAD_TRACE === "1";
 const CLIENT_NICE = Number(process.env.BENCH_LOAD_CLIENT_NICE ?? 10);
+const PROFILE_DIR = process.env.BENCH_LOAD_PROFILE;
 const SOCKETS_PER_USER = 2;
 const JOB = "progress";
 /** The job: four progress reports 50 ms apart, as a job showing live progress would. */
@@ -112,6 +116,7 @@ async function observed<T>(generators: Record<string, number | undefined>, fn: (
       loopMaxMs: loop.max / 1e6,
       loopUtilisation: performance.eventLoopUtilization(elu).utilization,
       serverCpuShare: cost.stack.serverMs / (performance.now() - started),
+      seconds: (performance.now() - started) / 1000,
     };
   } finally {
     loop.disable();
@@ -259,10 +264,12 @@ async function main() {
       figures: { ...p.figures, submitters: s.figures.submitters },
     }));
     const waits = TRACE ? sampleWaits(db, running) : undefined;
+    const profiler = PROFILE_DIR ? await startMainThreadProfile() : undefined;
     const load = await observed(
       { "realtime clients": clients.pid, submitters: submitters.pid, probes: traffic.pid },
       () => running,
     );
+    const profile = await profiler?.stop();
     const [after] = await db.query<{ n: number }>(
       "SELECT count(*) AS n FROM jobs.queue WHERE status = 'completed'",
     );
@@ -285,15 +292,23 @@ async function main() {
     console.log(`CPU per submitted job under load (ms): ${perJob(load.cost, submitted)}`);
     // What the server spends with no submitters (probes, heartbeats, pings): part of each
     // figure above when few jobs are submitted, as on a machine busy with other work.
+    // Per second of the phase as it ran (a loaded machine stretches it past its nominal length).
     const perSecond = (ms: number, seconds: number) => fmt(ms / seconds, 0);
     console.log(
-      `server main thread CPU: ${perSecond(idle.cost.mainThreadMs, IDLE_SECONDS)} ms/s idle (probes only), ` +
-        `${perSecond(load.cost.mainThreadMs, SECONDS)} ms/s under load`,
+      `server main thread CPU: ${perSecond(idle.cost.mainThreadMs, idle.seconds)} ms/s idle (probes only), ` +
+        `${perSecond(load.cost.mainThreadMs, load.seconds)} ms/s under load; waited for a CPU while runnable: ` +
+        `${perSecond(idle.cost.mainThreadWaitedMs, idle.seconds)} ms/s idle, ${perSecond(load.cost.mainThreadWaitedMs, load.seconds)} ms/s under load`,
     );
     console.log(
       `under load: ${fmt(l.submitters.count / SECONDS, 0)} submits/s, ${after!.n - before!.n} jobs completed ` +
         `(${fmt((after!.n - before!.n) / SECONDS, 1)}/s), ${sent!.n} jobs in all, ${await received()} realtime messages delivered`,
     );
+    if (profile && PROFILE_DIR) {
+      console.log(
+        `server main thread under load, sampled (${await saveProfile(profile, PROFILE_DIR)}):`,
+      );
+      console.log(summariseProfile(profile));
+    }
     if (waits) {
       console.log(
         `PostgreSQL backends busy, average per sample (state, wait event, query):\n${await waits}`,

@@ -266,8 +266,9 @@ describe("warm processes", () => {
   it("runs the next job in a pre-started process", async () => {
     await run("export const handler = () => 1;").done;
     const second = run("export const handler = () => 2;");
-    expect(second.handle.warm).toBe(true);
+    // Known once the run has started (a new version's code is made ready first).
     expect(await second.done).toEqual({ ok: true, result: 2 });
+    expect(second.handle.warm).toBe(true);
   });
 
   it("keeps a process ready for another permission set once it has been used", async () => {
@@ -279,10 +280,10 @@ describe("warm processes", () => {
       memoryLimitMb: 128,
     };
     const first = run("export const handler = () => 'a';", { permissions });
-    expect(first.handle.warm).toBe(false);
     await first.done;
+    expect(first.handle.warm).toBe(false);
     const second = run("export const handler = () => 'b';", { permissions });
-    expect(second.handle.warm).toBe(true);
     expect(await second.done).toEqual({ ok: true, result: "b" });
+    expect(second.handle.warm).toBe(true);
   });
 });

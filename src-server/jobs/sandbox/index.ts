@@ -244,8 +244,12 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }
-      if (!preparing) return runtime.start(spec, callbacks);
-      return deferredHandle(preparing.then(() => runtime.start(spec, callbacks)));
+      // A new function version's JavaScript is made off the main thread (prepared-code.ts).
+      const coding = spec.inspector ? undefined : preparedCode.ready(spec.functionId, spec.code);
+      if (!preparing && !coding) return runtime.start(spec, callbacks);
+      return deferredHandle(
+        Promise.all([preparing, coding]).then(() => runtime.start(spec, callbacks)),
+      );
     },
     async close() {
       await runtime.close();

@@ -80,4 +80,28 @@ describe("createNetPlanner", () => {
     expect(after).toContain("[fd00::7]");
     expect(after.filter((entry) => entry !== "[fd00::7]")).toEqual(before);
   });
+
+  it("denies an address the machine gains to jobs started once the last reading is a second old, and reads the machine at most once a second", () => {
+    let t = 0;
+    let reads = 0;
+    const addresses = ["127.0.0.1", "192.0.2.2"];
+    const planner = createNetPlanner({
+      now: () => t,
+      machine: () => {
+        reads += 1;
+        return { listeningPorts: [8080], localAddresses: [...addresses] };
+      },
+    });
+    const job = spec([]);
+    const before = planner.deniedNet(job);
+    expect(before).not.toContain("93.184.216.34");
+    addresses.push("93.184.216.34", "2001:db8::9");
+    for (t = 0; t < 1000; t += 100) expect(planner.deniedNet(job)).toEqual(before);
+    expect(reads).toBe(1);
+    t = 1000;
+    expect(planner.deniedNet(job)).toEqual(
+      expect.arrayContaining(["93.184.216.34", "[2001:db8::9]"]),
+    );
+    expect(reads).toBe(2);
+  });
 });

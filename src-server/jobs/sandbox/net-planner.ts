@@ -3,12 +3,17 @@
 // when jobs run as their own user, the system's rules for what Deno cannot deny
 // (os-egress.ts). `prepare` does the slow part (lookups, rule changes) before the
 // command line is built; it is undefined when there is nothing to wait for.
+//
+// The machine's addresses (os.networkInterfaces, a netlink round trip on the main thread)
+// are read at most once per `machineTtlMs` (default 1 s), not for every job: an address
+// the machine gains is denied to every job started from then on, within that second.
 import type { JobRunSpec } from "../worker/runtime.ts";
 import { createHostResolver, namesToResolve, type HostResolverOptions } from "./named-hosts.ts";
 import {
   deniedNetTargets,
   machineNetwork,
   netExemptions,
+  type MachineNetwork,
   type NetPolicyInput,
 } from "./net-policy.ts";
 import { createOsEgress, type OsEgress, type OsEgressLogger } from "./os-egress.ts";
@@ -26,6 +31,12 @@ export interface NetPlannerOptions {
   logger?: OsEgressLogger;
   /** For tests: the system's rules. */
   osEgress?: OsEgress;
+  /** How long a reading of the machine's addresses and ports is used (default 1000 ms). */
+  machineTtlMs?: number;
+  /** For tests: reads the machine's addresses and ports (default: the system's). */
+  machine?: () => MachineNetwork;
+  /** For tests: the clock of `machineTtlMs`, in ms. */
+  now?: () => number;
 }
 
 export interface NetPlanner {
@@ -39,7 +50,11 @@ export interface NetPlanner {
 const MAX_KEPT_LISTS = 256;
 
 export function createNetPlanner(options: NetPlannerOptions): NetPlanner {
-  const machine = machineNetwork();
+  const machine = readAtMostEvery(
+    options.machineTtlMs ?? 1000,
+    options.machine ?? machineNetwork(),
+    options.now ?? (() => performance.now()),
+  );
   const deniedLists = new Map<string, readonly string[]>();
   const resolver = createHostResolver(options.hostResolver);
   const osEgress =
@@ -112,5 +127,15 @@ export function createNetPlanner(options: NetPlannerOptions): NetPlanner {
     close: async () => {
       await osEgress?.close();
     },
+  };
+}
+
+/** `read`'s last answer while younger than `ttlMs`, else a new one. */
+function readAtMostEvery<T>(ttlMs: number, read: () => T, now: () => number): () => T {
+  let last: { value: T; at: number } | undefined;
+  return () => {
+    const t = now();
+    if (!last || t - last.at >= ttlMs) last = { value: read(), at: t };
+    return last.value;
   };
 }

@@ -219,8 +219,9 @@ export interface MachineNetwork {
  * the API are up by then), and kept: the deny list is part of the command line, which
  * must stay the same for processes to be pre-started and reused. A service that starts
  * listening later is reachable on the API's own address (only there: other loopback and
- * private addresses stay denied). Its addresses are read for every job (an address the
- * machine gains later, a VPN's or a container bridge's, is denied from then on).
+ * private addresses stay denied). Its addresses are read on every call (an address the
+ * machine gains later, a VPN's or a container bridge's, is denied from then on; the net
+ * planner calls this at most once a second).
  */
 export function machineNetwork(): () => MachineNetwork {
   let listeningPorts: number[] | undefined;

@@ -58,4 +58,32 @@ describe("createPreparedCodeCache", () => {
     cache.prepare("c", "export const handler = () => 3;");
     expect(cache.prepare("a", "export const handler = () => 1;")).not.toBe(a);
   });
+
+  it("ready() makes the code off this thread: once it resolves the code is ready, and prepare() hands that over", async () => {
+    const cache = createPreparedCodeCache();
+    const making = cache.ready("f1", TS);
+    expect(making).toBeInstanceOf(Promise);
+    expect(cache.ready("f1", TS)).toBe(making);
+    await making;
+    expect(cache.ready("f1", TS)).toBeUndefined();
+    const prepared = cache.prepare("f1", TS);
+    expect(prepared).toMatchObject({ id: codeId(TS), type: "javascript" });
+    expect(prepared.source).toBe(transpileJobCode(TS));
+    expect(cache.prepare("f1", TS)).toBe(prepared);
+  });
+
+  it("ready() keeps the version asked for last, and passes code esbuild gives up on as TypeScript", async () => {
+    const cache = createPreparedCodeCache();
+    const changed = `${TS}\n// v2\n`;
+    await Promise.all([cache.ready("f1", TS), cache.ready("f1", changed)]);
+    expect(cache.ready("f1", changed)).toBeUndefined();
+    expect(cache.ready("f1", TS)).toBeInstanceOf(Promise);
+    const broken = "export function handler( {";
+    await cache.ready("f2", broken);
+    expect(cache.prepare("f2", broken)).toEqual({
+      id: codeId(broken),
+      source: broken,
+      type: "typescript",
+    });
+  });
 });

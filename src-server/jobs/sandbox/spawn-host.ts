@@ -54,8 +54,13 @@ export interface SpawnHost {
   spawn(options: HostedSpawnOptions, events: HostedProcessEvents): HostedProcess;
 }
 
-/** How much lower than the server sandboxes run (in nice steps; 19 is the lowest there is). */
-export const SANDBOX_NICE = 10;
+/**
+ * How much lower than the server sandboxes run (in nice steps; 19 is the lowest there is).
+ * The lowest: a nice-10 process weighs a ninth of the server's main thread, so twenty
+ * sandboxes starting at once outweighed it; at 19 each weighs a sixty-eighth
+ * (docs/architecture.md, "Staying responsive under load").
+ */
+export const SANDBOX_NICE = 19;
 
 type ToHost =
   | ({ op: "spawn"; id: number } & HostedSpawnOptions)

@@ -29,21 +29,23 @@ export function createEnvReset(): (next: Record<string, string>) => void {
   }
   let applied: string[] = [];
   return (next) => {
-    if (baseline) {
-      const base = baseline;
-      // One read of the whole environment (each read is a call into Deno).
-      const now = toObject();
+    // One read of the whole environment (each read is a call into Deno); it also spares
+    // setting the variables that already hold the job's value.
+    const now = baseline ? toObject() : null;
+    if (baseline && now) {
       for (const name of keys(now)) {
-        if (!hasOwn(next, name) && !hasOwn(base, name)) attempt(() => deleteEnv(name));
+        if (!hasOwn(next, name) && !hasOwn(baseline, name)) attempt(() => deleteEnv(name));
       }
-      for (const [name, value] of entries(base)) {
+      for (const [name, value] of entries(baseline)) {
         if (!hasOwn(next, name) && now[name] !== value) attempt(() => setEnv(name, value));
       }
     }
     for (const name of applied) {
       if (!hasOwn(next, name)) attempt(() => deleteEnv(name));
     }
-    for (const [name, value] of entries(next)) setEnv(name, value);
+    for (const [name, value] of entries(next)) {
+      if (now === null || now[name] !== value) setEnv(name, value);
+    }
     applied = keys(next);
   };
 }

@@ -36,7 +36,36 @@ export interface CancelState {
   cancelled: boolean;
 }
 
-const clone = structuredClone;
+const isArray = Array.isArray;
+const ownKeys = Object.keys;
+const defineProperty = Object.defineProperty;
+
+/**
+ * A deep copy of a JSON value (the context is parsed JSON): a no-op job's payload is
+ * copied for the handler on every job, which structuredClone does through a call into Deno.
+ * "__proto__" is copied as the own key JSON.parse made it, never as the prototype.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (isArray(value)) {
+    const items: unknown[] = [];
+    for (let i = 0; i < value.length; i++) items[i] = cloneJson(value[i]);
+    return items as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of ownKeys(value)) {
+    const item = cloneJson((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") {
+      defineProperty(out, key, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = item;
+  }
+  return out as T;
+}
 
 export function clampPercent(percent: unknown): number {
   const value = Number(percent);
@@ -66,8 +95,8 @@ export function createJobUtils(
       if (data !== undefined) progress.data = data;
       report(progress);
     },
-    getJobContext: () => clone(jobContext),
-    getJobPayload: () => clone(jobContext.payload),
+    getJobContext: () => cloneJson(jobContext),
+    getJobPayload: () => cloneJson(jobContext.payload),
     checkCancellation: () => cancel.cancelled,
     isCancelled: () => Promise.resolve(cancel.cancelled),
   };

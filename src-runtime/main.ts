@@ -17,6 +17,7 @@ import { createEnvReset } from "./env.ts";
 import { callEntry, findEntry, type JobEntry } from "./handler.ts";
 import { createInbox } from "./inbox.ts";
 import { createJobGlobals } from "./job-globals.ts";
+import { lazyClient } from "./lazy-client.ts";
 import {
   createJobUtils,
   createSecrets,
@@ -150,11 +151,12 @@ async function runJob(context: JobContextMessage, running: CurrentJob) {
   assign(globalThis, { ...jobGlobals, createClient });
   installConsole(logToCurrent);
   const entry = await entryOf(context);
-  const fluxbase = context.userToken
-    ? createClient(context.serverUrl, { apiKey: context.userToken })
+  const { serverUrl, userToken, serviceToken } = context;
+  const fluxbase = userToken
+    ? lazyClient(() => createClient(serverUrl, { apiKey: userToken }))
     : null;
-  const fluxbaseService = context.serviceToken
-    ? createClient(context.serverUrl, { serviceKey: context.serviceToken })
+  const fluxbaseService = serviceToken
+    ? lazyClient(() => createClient(serverUrl, { serviceKey: serviceToken }))
     : null;
   const payload = job.getJobPayload();
   if (context.debug) stopForDebugger(entry.run);

@@ -164,6 +164,93 @@ describe("reuse", () => {
     expect(first.logs).toEqual([]);
   });
 
+  it("gives each job clients acting with its own tokens, even when an earlier job kept one", async () => {
+    const code = `
+      let kept = null;
+      export async function handler(req, fluxbase, fluxbaseService, job) {
+        const step = job.getJobPayload().step;
+        if (step === 1) {
+          kept = fluxbase;
+          return { step, isClient: fluxbase instanceof createClient("http://x.test").constructor };
+        }
+        await fluxbase.from("app.items").select("*");
+        await fluxbaseService.from("app.items").select("*");
+        await kept.from("app.items").select("*");
+        return { step, url: fluxbase.url, service: fluxbaseService.isServiceRole };
+      }`;
+    const first = run(code, "clients", {
+      payload: { step: 1 },
+      userToken: "user-token-first",
+      serviceToken: "service-token-first",
+    });
+    expect(await first.done).toEqual({ ok: true, result: { step: 1, isClient: true } });
+    const before = api.requests.length;
+    const second = run(code, "clients", {
+      payload: { step: 2 },
+      userToken: "user-token-second",
+      serviceToken: "service-token-second",
+    });
+    expect(second.handle.reused).toBe(true);
+    expect(await second.done).toEqual({
+      ok: true,
+      result: { step: 2, url: api.url, service: true },
+    });
+    const auth = api.requests.slice(before).map((request) => request.headers.authorization);
+    // The two clients of job 2, then the one job 1 left in the module: it keeps job 1's token.
+    expect(auth).toEqual([
+      "Bearer user-token-second",
+      "Bearer service-token-second",
+      "Bearer user-token-first",
+    ]);
+  });
+
+  it("gives the next job its own variables after a job changed or removed them", async () => {
+    const code = `
+      export function handler(req, fb, fbs, job) {
+        const seen = {
+          url: Deno.env.get("FLUXBASE_URL"),
+          name: Deno.env.get("FLUXBASE_JOB_NAME") ?? null,
+          path: Deno.env.get("PATH") !== "changed",
+        };
+        Deno.env.set("FLUXBASE_URL", "http://changed.test");
+        Deno.env.set("PATH", "changed");
+        Deno.env.delete("FLUXBASE_JOB_NAME");
+        return seen;
+      }`;
+    const expected = { url: api.url, name: "test-job", path: true };
+    expect(await run(code, "env-changed").done).toEqual({ ok: true, result: expected });
+    const second = run(code, "env-changed");
+    expect(second.handle.reused).toBe(true);
+    expect(await second.done).toEqual({ ok: true, result: expected });
+  });
+
+  it("hands each job a payload of its own that the handler may change", async () => {
+    const code = `
+      export function handler(req, fb, fbs, job) {
+        const payload = job.getJobPayload();
+        payload.list.push("changed");
+        payload.nested.value = "changed";
+        const again = job.getJobPayload();
+        return {
+          again,
+          protoKey: Object.hasOwn(again, "__proto__"),
+          prototypeKept: Object.getPrototypeOf(again) === Object.prototype,
+          context: job.getJobContext().payload.nested.value,
+        };
+      }`;
+    const payload = JSON.parse('{"list":[1],"nested":{"value":"v"},"__proto__":{"x":1}}');
+    const outcome = await run(code, "payload-copy", { payload }).done;
+    expect(outcome).toEqual({
+      ok: true,
+      result: {
+        again: JSON.parse('{"list":[1],"nested":{"value":"v"},"__proto__":{"x":1}}'),
+        protoKey: true,
+        prototypeKept: true,
+        context: "v",
+      },
+    });
+  });
+
   it("reuses after a thrown error", async () => {
     const code = `
       export function handler(req, fb, fbs, job) {

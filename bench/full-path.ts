@@ -137,7 +137,7 @@ export async function runFullPath(options: {
   const coldT0 = performance.now();
   await pool.start();
   let warmDone = 0;
-  await until(async () => (warmDone = await finished()) >= warmJobs, 5);
+  await until(async () => (warmDone = await finished()) >= warmJobs, 20);
   const coldSeconds = (performance.now() - coldT0) / 1000;
   const coldCpu = cpuSince(coldCpu0);
   // The clock starts with the jobs still queued (a few may have finished while it was read).

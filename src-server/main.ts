@@ -43,6 +43,7 @@ import { createDenoRuntime } from "./jobs/sandbox/index.ts";
 import { createDebugRegistry } from "./debug/registry.ts";
 import { addDebugRoutes } from "./debug/routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createStartTimings, type StartPhase } from "./start-timings.ts";
 import { createServerRegistration } from "./instances/registry.ts";
 import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
 import {
@@ -99,6 +100,8 @@ export interface LocalStack {
   uiLoginCode?: string;
   /** The HTTP API's routes (serve mode only; empty for a worker). */
   routes: RouteInfo[];
+  /** How long each phase of this start took (also logged at debug level). */
+  startPhases: StartPhase[];
   stop(): Promise<void>;
 }
 
@@ -106,6 +109,9 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const mode = options.mode ?? "serve";
+  // Node's clock starts with the process: this is the process start and the imports.
+  const loadedAfterMs = Math.round(performance.now());
+  const timings = createStartTimings();
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     for (const fn of cleanups.reverse())
@@ -144,6 +150,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         },
       });
       cleanups.push(() => pg!.stop());
+      timings.mark("postgres");
     }
     const databaseUrl = config.databaseUrl ?? pg!.connectionString;
     const db = createDb({
@@ -152,6 +159,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     });
     cleanups.push(() => db.end());
     const applied = await migrate({ db });
+    timings.mark("migrations");
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
 
     const keys = await loadOrCreateKeys({
@@ -169,6 +177,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     });
     if (encryption.source === "created") logger.info(`created the secrets key ${encryption.file}`);
     const secrets = createSecretStore({ db, key: encryption.key, logger });
+    timings.mark("keys");
     // A worker checks it can build its jobs' clients before it claims anything.
     const target =
       mode === "worker"
@@ -195,6 +204,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         });
         cleanups.push(() => watcher.close());
       }
+      timings.mark("jobs folder");
     }
 
     const runtime =
@@ -264,6 +274,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
       addDebugRoutes({ router, db, config: config.jobs, callers, registry: debugRuns });
       routes = router.routes();
+      timings.mark("routes");
       http = createHttpServer({
         router,
         logger,
@@ -276,6 +287,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
       cleanups.push(() => http!.close());
+      timings.mark("listen");
       // WebSocket /realtime on the same server; closed before it (cleanups run in reverse).
       const realtime = createRealtimeHub({ db, callers, logger });
       realtime.attach(http.server);
@@ -290,6 +302,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
       await registration.start();
       cleanups.push(() => registration.stop());
+      timings.mark("realtime and registration");
     }
 
     const pool = createWorkerPool({
@@ -307,12 +320,20 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       logger,
     });
     await pool.start();
+    timings.mark("worker pool");
     // Stopping the pool comes first on the way down (cleanups run in reverse).
     cleanups.push(() => pool.stop());
     // Serve and worker instances alike may lead; it stops before the pool (reverse order).
     const scheduler = createScheduler({ db, config: config.jobs, logger });
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
+    timings.mark("scheduler");
+    const startPhases = timings.phases();
+    logger.debug("start phases", {
+      loadedAfterMs,
+      startMs: timings.total(),
+      phases: Object.fromEntries(startPhases.map((p) => [p.phase, p.ms])),
+    });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -327,6 +348,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       loaded,
       uiLoginCode,
       routes,
+      startPhases,
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {

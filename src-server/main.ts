@@ -5,55 +5,21 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCallerResolver } from "./auth/caller.ts";
-import { createLiveCheck } from "./auth/live-check.ts";
-import { loadOrCreateKeys, type ApiKeys } from "./auth/keys.ts";
-import { createUserService } from "./auth/users.ts";
 import type { ServerConfig } from "./config/types.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
-import { migrate } from "./db/migrate.ts";
-import { createDbLiveness } from "./db/liveness.ts";
-import { createDb, type Db } from "./db/connections.ts";
-import { addDataRoutes } from "./data/index.ts";
-import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
-import { addAdminScheduleRoutes } from "./http/routes/admin-schedules.ts";
-import { addAuthRoutes } from "./http/routes/auth.ts";
-import { addHealthRoutes } from "./http/routes/health.ts";
-import { addJobFileRoutes } from "./http/routes/job-files.ts";
-import { addJobRoutes } from "./http/routes/jobs.ts";
-import { addReplayRoutes } from "./http/routes/replay.ts";
-import { createJobEffects } from "./ledger/job-effects.ts";
-import { addUiRoutes } from "./http/routes/ui-config.ts";
-import { createUiLogin } from "./auth/ui-login.ts";
-import { createRouter, type RouteInfo } from "./http/router.ts";
-import { createHttpServer, type HttpServer } from "./http/server.ts";
-import { routeSchemas } from "./http/schemas/index.ts";
-import { createRealtimeHub } from "./realtime/index.ts";
-import { createAppTables } from "./realtime/app-tables.ts";
-import { addAdminRealtimeRoutes } from "./http/routes/admin-realtime.ts";
-import { createUiFallback } from "./http/ui-missing.ts";
-import { loadJobsDir, type LoadJobsResult } from "./jobs/functions/loader.ts";
-import { createJobsWatcher } from "./jobs/functions/watcher.ts";
-import { createJobInserter } from "./jobs/api/insert-batcher.ts";
-import { createWorkerPool, type WorkerPool } from "./jobs/worker/pool.ts";
-import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/worker/runtime.ts";
 import { AppError } from "./errors.ts";
-import { createDenoRuntime } from "./jobs/sandbox/index.ts";
-import { createDebugRegistry } from "./debug/registry.ts";
-import { addDebugRoutes } from "./debug/routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createStartTimings, type StartPhase } from "./start-timings.ts";
-import { createServerRegistration } from "./instances/registry.ts";
-import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
-import {
-  addFunctionSecretRoutes,
-  addSecretRoutes,
-  createFunctionSecretStore,
-  createSecretStore,
-  loadOrCreateEncryptionKey,
-} from "./secrets/index.ts";
-import { addStorage } from "./storage/index.ts";
+import type { ApiKeys } from "./auth/keys.ts";
+import type { Db } from "./db/connections.ts";
+import type { RouteInfo } from "./http/router.ts";
+import type { HttpServer } from "./http/server.ts";
+import type { LoadJobsResult } from "./jobs/functions/loader.ts";
+import type { WorkerPool } from "./jobs/worker/pool.ts";
+import type { Scheduler } from "./jobs/scheduler/index.ts";
+
+type StackModules = typeof import("./stack-modules.ts");
 
 export interface StartLocalStackOptions {
   config: ServerConfig;
@@ -74,7 +40,11 @@ export interface StartLocalStackOptions {
 /** Where `electron-vite build` writes the renderer. */
 export const defaultRendererDir = fileURLToPath(new URL("../out/renderer/", import.meta.url));
 
-function uiFallback(rendererDir: string | false | undefined, logger: Logger) {
+function uiFallback(
+  rendererDir: string | false | undefined,
+  logger: Logger,
+  createUiFallback: StackModules["createUiFallback"],
+) {
   const dir = rendererDir === undefined ? defaultRendererDir : rendererDir;
   if (dir === false) return undefined;
   if (existsSync(path.join(dir, "index.html"))) logger.debug(`serving the UI from ${dir}`);
@@ -112,6 +82,9 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   // Node's clock starts with the process: this is the process start and the imports.
   const loadedAfterMs = Math.round(performance.now());
   const timings = createStartTimings();
+  // Loads while PostgreSQL starts (the two use different cores); awaited after it.
+  const loading = import("./stack-modules.ts");
+  loading.catch(() => undefined);
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     for (const fn of cleanups.reverse())
@@ -125,7 +98,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       "worker mode needs --database-url (or DATABASE_URL): the PostgreSQL the API server uses",
     );
   }
-  if (mode === "worker") requireWorkerSecrets(config);
+  if (mode === "worker") (await loading).requireWorkerSecrets(config);
   try {
     await mkdir(config.dataDir, { recursive: true });
     let pg: EmbeddedPostgres | undefined;
@@ -152,6 +125,50 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       cleanups.push(() => pg!.stop());
       timings.mark("postgres");
     }
+    const {
+      addAdminJobRoutes,
+      addAdminRealtimeRoutes,
+      addAdminScheduleRoutes,
+      addAuthRoutes,
+      addDataRoutes,
+      addDebugRoutes,
+      addFunctionSecretRoutes,
+      addHealthRoutes,
+      addJobFileRoutes,
+      addJobRoutes,
+      addReplayRoutes,
+      addSecretRoutes,
+      addStorage,
+      addUiRoutes,
+      createAppTables,
+      createCallerResolver,
+      createDb,
+      createDbLiveness,
+      createDebugRegistry,
+      createDenoRuntime,
+      createFunctionSecretStore,
+      createHttpServer,
+      createJobEffects,
+      createJobInserter,
+      createJobsWatcher,
+      createLiveCheck,
+      createRealtimeHub,
+      createRouter,
+      createScheduler,
+      createSecretStore,
+      createServerRegistration,
+      createUiFallback,
+      createUiLogin,
+      createUserService,
+      createWorkerPool,
+      loadJobsDir,
+      loadOrCreateEncryptionKey,
+      loadOrCreateKeys,
+      migrate,
+      resolveWorkerTarget,
+      routeSchemas,
+    } = await loading;
+    timings.mark("modules");
     const databaseUrl = config.databaseUrl ?? pg!.connectionString;
     const db = createDb({
       connectionString: databaseUrl,
@@ -279,7 +296,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         router,
         logger,
         maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024,
-        fallback: uiFallback(options.rendererDir, logger),
+        fallback: uiFallback(options.rendererDir, logger, createUiFallback),
         schemas: routeSchemas,
         requestLogLevel: config.logLevel,
       });

@@ -9,8 +9,6 @@ export interface StartPhase {
 export interface StartTimings {
   /** Ends the current phase under this name; the next phase starts now. */
   mark(phase: string): void;
-  /** Runs `work` and records its own duration under `phase` (phases run side by side). */
-  time<T>(phase: string, work: () => Promise<T>): Promise<T>;
   phases(): StartPhase[];
   /** Milliseconds since the timings were created. */
   total(): number;
@@ -31,14 +29,6 @@ export function createStartTimings(options: StartTimingsOptions = {}): StartTimi
       const at = now();
       phases.push({ phase, ms: round(at - last) });
       last = at;
-    },
-    async time(phase, work) {
-      const from = now();
-      try {
-        return await work();
-      } finally {
-        phases.push({ phase, ms: round(now() - from) });
-      }
     },
     phases: () => [...phases],
     total: () => round(now() - started),

@@ -14,7 +14,12 @@ export default defineConfig({
     plugins: [keepSourceRelativeUrls({ root, outDir: path.join(root, "out/main") })],
     build: {
       outDir: "out/main",
-      rolldownOptions: { input: { index: path.join(root, "src-main/index.ts") } },
+      rolldownOptions: {
+        input: { index: path.join(root, "src-main/index.ts") },
+        // One file: the server's lazy imports (import()) stay inside index.js, so the
+        // rewritten relative URLs above hold for every module (a chunk elsewhere would break them).
+        output: { codeSplitting: false },
+      },
     },
   },
   preload: {

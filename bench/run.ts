@@ -80,7 +80,7 @@ async function main() {
     if (only === "full") return;
     const start = await runStartup({ idleSeconds: 5 });
     console.log(
-      `serve (via tsx): first run (initdb) -> ready ${fmt(start.firstRunMs / 1000, 2)} s; existing data dir -> ready ${fmt(start.restartMs / 1000, 2)} s; idle server RSS ${fmt(start.idleServerRssMb, 0)} MB`,
+      `serve (via tsx): first run (initdb) -> ready ${fmt(start.firstRunMs / 1000, 2)} s; existing data dir -> ready ${fmt(start.restartMs / 1000, 2)} s (server CPU ${fmt(start.restartCpuMs / 1000, 2)} s); idle server RSS ${fmt(start.idleServerRssMb, 0)} MB (the Node process only; PostgreSQL and Deno are separate processes)`,
     );
   });
 }

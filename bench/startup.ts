@@ -14,8 +14,24 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export interface StartupFigures {
   firstRunMs: number;
   restartMs: number;
-  /** The server process (Node, every thread), after it has been idle a while. */
+  /** CPU (user + system) the server process used from its start to "ready", on the existing data dir. */
+  restartCpuMs: number;
+  /**
+   * The server process (Node, every thread), after it has been idle a while; embedded
+   * PostgreSQL and the warm Deno processes are processes of their own, not counted.
+   */
   idleServerRssMb: number;
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 export function statusMb(pid: number, field: string): number {
@@ -59,7 +75,7 @@ async function startServer(dataDir: string, jobsDir: string) {
     });
     child.once("exit", (code) => reject(new Error(`serve exited (${code}):\n${output}`)));
   });
-  return { child, readyMs: performance.now() - t0 };
+  return { child, readyMs: performance.now() - t0, cpuMs: processCpuMs(child.pid!) };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -82,6 +98,7 @@ export async function runStartup(options: { idleSeconds: number }): Promise<Star
     const figures: StartupFigures = {
       firstRunMs: first.readyMs,
       restartMs: second.readyMs,
+      restartCpuMs: second.cpuMs,
       idleServerRssMb: statusMb(pid, "VmRSS"),
     };
     await stop(second.child);

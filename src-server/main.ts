@@ -5,54 +5,21 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCallerResolver } from "./auth/caller.ts";
-import { createLiveCheck } from "./auth/live-check.ts";
-import { loadOrCreateKeys, type ApiKeys } from "./auth/keys.ts";
-import { createUserService } from "./auth/users.ts";
 import type { ServerConfig } from "./config/types.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded.ts";
-import { migrate } from "./db/migrate.ts";
-import { createDbLiveness } from "./db/liveness.ts";
-import { createDb, type Db } from "./db/connections.ts";
-import { addDataRoutes } from "./data/index.ts";
-import { addAdminJobRoutes } from "./http/routes/admin-jobs.ts";
-import { addAdminScheduleRoutes } from "./http/routes/admin-schedules.ts";
-import { addAuthRoutes } from "./http/routes/auth.ts";
-import { addHealthRoutes } from "./http/routes/health.ts";
-import { addJobFileRoutes } from "./http/routes/job-files.ts";
-import { addJobRoutes } from "./http/routes/jobs.ts";
-import { addReplayRoutes } from "./http/routes/replay.ts";
-import { createJobEffects } from "./ledger/job-effects.ts";
-import { addUiRoutes } from "./http/routes/ui-config.ts";
-import { createUiLogin } from "./auth/ui-login.ts";
-import { createRouter, type RouteInfo } from "./http/router.ts";
-import { createHttpServer, type HttpServer } from "./http/server.ts";
-import { routeSchemas } from "./http/schemas/index.ts";
-import { createRealtimeHub } from "./realtime/index.ts";
-import { createAppTables } from "./realtime/app-tables.ts";
-import { addAdminRealtimeRoutes } from "./http/routes/admin-realtime.ts";
-import { createUiFallback } from "./http/ui-missing.ts";
-import { loadJobsDir, type LoadJobsResult } from "./jobs/functions/loader.ts";
-import { createJobsWatcher } from "./jobs/functions/watcher.ts";
-import { createJobInserter } from "./jobs/api/insert-batcher.ts";
-import { createWorkerPool, type WorkerPool } from "./jobs/worker/pool.ts";
-import { createScheduler, type Scheduler } from "./jobs/scheduler/index.ts";
 import type { JobRuntime } from "./jobs/worker/runtime.ts";
 import { AppError } from "./errors.ts";
-import { createDenoRuntime } from "./jobs/sandbox/index.ts";
-import { createDebugRegistry } from "./debug/registry.ts";
-import { addDebugRoutes } from "./debug/routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createServerRegistration } from "./instances/registry.ts";
-import { requireWorkerSecrets, resolveWorkerTarget } from "./instances/worker-target.ts";
-import {
-  addFunctionSecretRoutes,
-  addSecretRoutes,
-  createFunctionSecretStore,
-  createSecretStore,
-  loadOrCreateEncryptionKey,
-} from "./secrets/index.ts";
-import { addStorage } from "./storage/index.ts";
+import { createStartTimings, type StartPhase } from "./start-timings.ts";
+import type { ApiKeys } from "./auth/keys.ts";
+import type { Db } from "./db/connections.ts";
+import type { RouteInfo } from "./http/router.ts";
+import type { HttpServer } from "./http/server.ts";
+import type { LoadJobsResult } from "./jobs/functions/loader.ts";
+import type { WorkerPool } from "./jobs/worker/pool.ts";
+import type { Scheduler } from "./jobs/scheduler/index.ts";
+
+type StackModules = typeof import("./stack-modules.ts");
 
 export interface StartLocalStackOptions {
   config: ServerConfig;
@@ -73,7 +40,11 @@ export interface StartLocalStackOptions {
 /** Where `electron-vite build` writes the renderer. */
 export const defaultRendererDir = fileURLToPath(new URL("../out/renderer/", import.meta.url));
 
-function uiFallback(rendererDir: string | false | undefined, logger: Logger) {
+function uiFallback(
+  rendererDir: string | false | undefined,
+  logger: Logger,
+  createUiFallback: StackModules["createUiFallback"],
+) {
   const dir = rendererDir === undefined ? defaultRendererDir : rendererDir;
   if (dir === false) return undefined;
   if (existsSync(path.join(dir, "index.html"))) logger.debug(`serving the UI from ${dir}`);
@@ -99,6 +70,8 @@ export interface LocalStack {
   uiLoginCode?: string;
   /** The HTTP API's routes (serve mode only; empty for a worker). */
   routes: RouteInfo[];
+  /** How long each phase of this start took (also logged at debug level). */
+  startPhases: StartPhase[];
   stop(): Promise<void>;
 }
 
@@ -106,6 +79,12 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const mode = options.mode ?? "serve";
+  // Node's clock starts with the process: this is the process start and the imports.
+  const loadedAfterMs = Math.round(performance.now());
+  const timings = createStartTimings();
+  // Loads while PostgreSQL starts (the two use different cores); awaited after it.
+  const loading = import("./stack-modules.ts");
+  loading.catch(() => undefined);
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     for (const fn of cleanups.reverse())
@@ -119,7 +98,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       "worker mode needs --database-url (or DATABASE_URL): the PostgreSQL the API server uses",
     );
   }
-  if (mode === "worker") requireWorkerSecrets(config);
+  if (mode === "worker") (await loading).requireWorkerSecrets(config);
   try {
     await mkdir(config.dataDir, { recursive: true });
     let pg: EmbeddedPostgres | undefined;
@@ -144,7 +123,52 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         },
       });
       cleanups.push(() => pg!.stop());
+      timings.mark("postgres");
     }
+    const {
+      addAdminJobRoutes,
+      addAdminRealtimeRoutes,
+      addAdminScheduleRoutes,
+      addAuthRoutes,
+      addDataRoutes,
+      addDebugRoutes,
+      addFunctionSecretRoutes,
+      addHealthRoutes,
+      addJobFileRoutes,
+      addJobRoutes,
+      addReplayRoutes,
+      addSecretRoutes,
+      addStorage,
+      addUiRoutes,
+      createAppTables,
+      createCallerResolver,
+      createDb,
+      createDbLiveness,
+      createDebugRegistry,
+      createDenoRuntime,
+      createFunctionSecretStore,
+      createHttpServer,
+      createJobEffects,
+      createJobInserter,
+      createJobsWatcher,
+      createLiveCheck,
+      createRealtimeHub,
+      createRouter,
+      createScheduler,
+      createSecretStore,
+      createServerRegistration,
+      createUiFallback,
+      createUiLogin,
+      createUserService,
+      createWorkerPool,
+      loadJobsDir,
+      loadOrCreateEncryptionKey,
+      loadOrCreateKeys,
+      migrate,
+      resolveWorkerTarget,
+      routeSchemas,
+    } = await loading;
+    timings.mark("modules");
     const databaseUrl = config.databaseUrl ?? pg!.connectionString;
     const db = createDb({
       connectionString: databaseUrl,
@@ -152,6 +176,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     });
     cleanups.push(() => db.end());
     const applied = await migrate({ db });
+    timings.mark("migrations");
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
 
     const keys = await loadOrCreateKeys({
@@ -169,6 +194,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     });
     if (encryption.source === "created") logger.info(`created the secrets key ${encryption.file}`);
     const secrets = createSecretStore({ db, key: encryption.key, logger });
+    timings.mark("keys");
     // A worker checks it can build its jobs' clients before it claims anything.
     const target =
       mode === "worker"
@@ -195,6 +221,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         });
         cleanups.push(() => watcher.close());
       }
+      timings.mark("jobs folder");
     }
 
     const runtime =
@@ -264,11 +291,12 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
       addDebugRoutes({ router, db, config: config.jobs, callers, registry: debugRuns });
       routes = router.routes();
+      timings.mark("routes");
       http = createHttpServer({
         router,
         logger,
         maxBodyBytes: config.jobs.maxPayloadBytes * 2 + 64 * 1024,
-        fallback: uiFallback(options.rendererDir, logger),
+        fallback: uiFallback(options.rendererDir, logger, createUiFallback),
         schemas: routeSchemas,
         requestLogLevel: config.logLevel,
       });
@@ -276,6 +304,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
       cleanups.push(() => http!.close());
+      timings.mark("listen");
       // WebSocket /realtime on the same server; closed before it (cleanups run in reverse).
       const realtime = createRealtimeHub({ db, callers, logger });
       realtime.attach(http.server);
@@ -290,6 +319,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
       await registration.start();
       cleanups.push(() => registration.stop());
+      timings.mark("realtime and registration");
     }
 
     const pool = createWorkerPool({
@@ -307,12 +337,20 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       logger,
     });
     await pool.start();
+    timings.mark("worker pool");
     // Stopping the pool comes first on the way down (cleanups run in reverse).
     cleanups.push(() => pool.stop());
     // Serve and worker instances alike may lead; it stops before the pool (reverse order).
     const scheduler = createScheduler({ db, config: config.jobs, logger });
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
+    timings.mark("scheduler");
+    const startPhases = timings.phases();
+    logger.debug("start phases", {
+      loadedAfterMs,
+      startMs: timings.total(),
+      phases: Object.fromEntries(startPhases.map((p) => [p.phase, p.ms])),
+    });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -327,6 +365,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       loaded,
       uiLoginCode,
       routes,
+      startPhases,
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {

@@ -1,9 +1,6 @@
-// The fluxbase-local command line.
+// The fluxbase-local command line. Each command's module is imported when it runs, so
+// `serve` does not load the jobs tooling (esbuild bundling, lint) and `settings` not the server.
 import { AppError } from "../errors.ts";
-import { runJobsCommand } from "./jobs.ts";
-import { runLoginLinkCommand } from "./login-link.ts";
-import { runServer } from "./serve.ts";
-import { runSettingsCommand } from "./settings.ts";
 
 const HELP = `Usage: fluxbase-local <command> [options]
 
@@ -33,16 +30,16 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "serve":
     case "worker":
-      await runServer({ argv: rest, mode: command });
+      await (await import("./serve.ts")).runServer({ argv: rest, mode: command });
       return;
     case "settings":
-      await runSettingsCommand({ argv: rest });
+      await (await import("./settings.ts")).runSettingsCommand({ argv: rest });
       return;
     case "jobs":
-      process.exitCode = await runJobsCommand(rest);
+      process.exitCode = await (await import("./jobs.ts")).runJobsCommand(rest);
       return;
     case "login-link":
-      await runLoginLinkCommand({ argv: rest });
+      await (await import("./login-link.ts")).runLoginLinkCommand({ argv: rest });
       return;
     case "help":
     case "--help":

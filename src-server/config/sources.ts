@@ -1,10 +1,17 @@
 // Reading the three config sources into raw values: CLI flags, the YAML file,
 // the environment. Nothing here converts values; see parsers.ts and resolve.ts.
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { AppError } from "../errors.ts";
 import { ignoredJobsKeys } from "./settings.ts";
+
+// The YAML parser (~70 modules) is loaded only when a config file is read: resolveConfig is
+// synchronous, so through require rather than import().
+const requireModule = createRequire(import.meta.url);
+function parseYaml(text: string): unknown {
+  return (requireModule("yaml") as typeof import("yaml")).parse(text);
+}
 
 function invalid(message: string): AppError {
   return new AppError("CONFIG_INVALID", message);

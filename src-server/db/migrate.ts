@@ -11,7 +11,8 @@ import type { Db } from "./connections.ts";
 
 export const defaultMigrationsDir = fileURLToPath(new URL("../../migrations/", import.meta.url));
 
-const MIGRATION_LOCK = 0x466c7578_0002;
+/** The advisory lock that serialises the migrations of concurrent starts. */
+export const MIGRATION_LOCK = 0x466c7578_0002;
 
 export interface MigrateOptions {
   db: Db;
@@ -64,9 +65,33 @@ export function historyConflict(applied: readonly AppliedRow[], files: readonly 
   return null;
 }
 
+/**
+ * True when the recorded history already holds every file with its checksum (the usual start
+ * of an existing data dir: one read, no lock, no DDL); false when there is work to do or no
+ * table yet. A conflicting history is refused here too.
+ */
+async function nothingToApply(db: Db, migrations: readonly Migration[]): Promise<boolean> {
+  let rows: AppliedRow[];
+  try {
+    rows = await db.query<AppliedRow>(
+      "SELECT id, name, checksum FROM public.fluxbase_migrations ORDER BY id",
+    );
+  } catch (err) {
+    // No table yet (42P01) or one from before checksums (42703): the locked path makes them.
+    const code = (err as { code?: string }).code;
+    if (code === "42P01" || code === "42703") return false;
+    throw err;
+  }
+  const conflict = historyConflict(rows, migrations);
+  if (conflict) throw new Error(`Refusing to start: ${conflict}`);
+  const recorded = new Set(rows.filter((r) => r.checksum !== null).map((r) => r.id));
+  return migrations.every((m) => recorded.has(m.id));
+}
+
 /** Returns the names of the migrations applied by this call. */
 export async function migrate(options: MigrateOptions): Promise<string[]> {
   const migrations = await listMigrations(options.migrationsDir);
+  if (await nothingToApply(options.db, migrations)) return [];
   const client = await options.db.connect();
   const applied: string[] = [];
   try {

@@ -1,9 +1,10 @@
 // The API describes itself: the OpenAPI 3.1 document built from the routes' schemas
 // (GET /api/v1/openapi.json) and the interactive reference at /docs (swagger-ui, served from
-// the package's own files). Must be registered before the routes it documents.
+// the package's own files). Must be registered before the routes it documents. The reference
+// is built on the first visit to /docs (api-reference.ts): swagger-ui, @fastify/static and
+// yaml are ~150 modules a server that nobody browses need not load at start.
 import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { openApiPath } from "./route-schema.ts";
 
 export const OPENAPI_PATH = "/api/v1/openapi.json";
@@ -82,15 +83,30 @@ export function registerApiDocs(app: FastifyInstance, options: ApiDocsOptions = 
       return { schema, url: pattern ? openApiPath(pattern) : url };
     },
   });
-  app.register(swaggerUi, {
-    routePrefix: DOCS_PATH,
-    uiConfig: { tryItOutEnabled: true, persistAuthorization: true, deepLinking: false },
-    theme: {
+  let reference: Promise<FastifyInstance> | undefined;
+  const serveReference = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { createApiReference } = await import("./api-reference.ts");
+    reference ??= createApiReference({
+      document: app.swagger(),
+      routePrefix: DOCS_PATH,
       title: "Fluxbase Local API",
-      js: [{ filename: "preauthorize.js", content: PREAUTHORIZE_SCRIPT }],
-    },
-  });
+      preauthorizeScript: PREAUTHORIZE_SCRIPT,
+    });
+    const docs = await reference.catch((err: unknown) => {
+      reference = undefined;
+      throw err;
+    });
+    reply.hijack();
+    docs.routing(request.raw, reply.raw);
+  };
   app.register(async (scope) => {
+    for (const url of [DOCS_PATH, `${DOCS_PATH}/*`])
+      scope.route({
+        method: ["GET", "HEAD"],
+        url,
+        schema: { hide: true },
+        handler: serveReference,
+      });
     scope.get(
       OPENAPI_PATH,
       {

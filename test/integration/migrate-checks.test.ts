@@ -1,7 +1,7 @@
 // Applied migrations are history: the migration table records each file's name and
 // checksum, and a start whose files disagree with it is refused with the reason.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listMigrations, migrate } from "../../src-server/db/migrate.ts";
+import { listMigrations, migrate, MIGRATION_LOCK } from "../../src-server/db/migrate.ts";
 import { createDb, type Db } from "../../src-server/db/connections.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 
@@ -47,6 +47,25 @@ describe("migration checks", () => {
       files.map((f) => ({ id: f.id, name: f.name, checksum: f.checksum })),
     );
     expect(files[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("starts on an up-to-date database while another start holds the migration lock", async () => {
+    // A database with nothing to apply is only read: no lock to wait for, no DDL.
+    // The starting server's connections give up a lock wait (an error) instead of hanging.
+    const url = new URL(database.url);
+    url.searchParams.set("options", "-c lock_timeout=3000");
+    const starting = createDb({ connectionString: url.toString(), max: 2 });
+    const other = await db.connect();
+    await other.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    try {
+      const before = await rows();
+      expect(await migrate({ db: starting })).toEqual([]);
+      expect(await rows()).toEqual(before);
+    } finally {
+      await other.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+      other.release();
+      await starting.end();
+    }
   });
 
   it("refuses a migration changed after it was applied", async () => {

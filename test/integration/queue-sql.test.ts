@@ -241,6 +241,49 @@ describe("completing and claiming in one call", () => {
   });
 });
 
+describe("claim durability", () => {
+  /**
+   * How the claim's transaction commits: PostgreSQL's synchronous_commit as it stood at its
+   * end, starting from a server's default (the test cluster runs with it off).
+   */
+  async function commitModeOf(options: ClaimOptions) {
+    return db.withTransaction(async (tx) => {
+      await tx.query("SET LOCAL synchronous_commit = on");
+      const answer = await claimJobs(tx, options);
+      const [row] = await tx.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+      return { answer, mode: row!.synchronous_commit };
+    });
+  }
+
+  it("commits a bare claim without waiting for the WAL flush, and a claim carrying completions durably", async () => {
+    const w = await worker();
+    const first = await submit();
+    const second = await submit();
+    const [before] = await db.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+    const bare = await commitModeOf({ workerId: w, limit: 1, namespaceLimit: 20 });
+    expect(bare.answer.claimed.map((r) => r.id)).toEqual([first.id]);
+    expect(bare.mode).toBe("off");
+
+    const completion = {
+      key: { id: first.id, workerId: w, retryCount: bare.answer.claimed[0]!.retry_count },
+      result: { done: true },
+      progress: undefined,
+    };
+    const carrying = await commitModeOf({
+      workerId: w,
+      limit: 1,
+      namespaceLimit: 20,
+      completions: [completion].map(serializeCompletion),
+    });
+    expect([...carrying.answer.completed]).toEqual([first.id]);
+    expect(carrying.answer.claimed.map((r) => r.id)).toEqual([second.id]);
+    expect(carrying.mode).toBe("on");
+    // The setting is the claim's transaction's own: the connection keeps its own.
+    const [after] = await db.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+    expect(after!.synchronous_commit).toBe(before!.synchronous_commit);
+  });
+});
+
 describe("writes after claiming", () => {
   it("rejects a late write from a stale attempt", async () => {
     const job = await submit();

@@ -19,6 +19,15 @@
 //    0016 keeps its estimate of that test honest).
 // 4. `admitted`: within one claim a namespace gets no more than its remaining room.
 // 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
+// A claim that carries no completions commits without waiting for its WAL flush
+// (synchronous_commit off for its own transaction only): on an idle queue that flush
+// was the largest part of the wait from a submit to its job's start. A crash of
+// PostgreSQL or the machine can lose such a claim only until the next durable commit
+// flushes the WAL past it; the job is then pending again, as before the claim, and runs
+// again, while its first run's writes (guarded by the attempt) change nothing. Any of
+// that run's own writes flushes the claim with it, so a job whose outcome was stored is
+// never claimed again; a claim carrying completions stays durable (docs/architecture.md,
+// "Claim durability").
 //
 // Why completions ride the claim, and what becomes of them when they cannot:
 // jobs/worker/completion-writer.ts, the one completion path.
@@ -84,6 +93,9 @@ export interface ClaimResult {
 
 type Row = ClaimedJobRow & { kind: "claimed" | "completed" };
 
+/** Joined to a claim's answer: its transaction commits without waiting for the WAL flush. */
+const ASYNC_COMMIT = `, (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
+
 /** $1 worker id, $2 namespace limit; with completions $3 .. $7 (queue.ts completionParams). */
 function claimSql(limit: number, withCompletions: boolean): string {
   const completed = withCompletions ? `completed AS (${completeAttemptsSql(3)}), ` : "";
@@ -113,7 +125,7 @@ function claimSql(limit: number, withCompletions: boolean): string {
       WHERE q.id IN (SELECT id FROM admitted)
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
     )
-    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")} FROM claimed
+    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")} FROM claimed${withCompletions ? "" : ASYNC_COMMIT}
     ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS} FROM completed` : ""}`;
 }
 

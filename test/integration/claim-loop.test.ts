@@ -213,6 +213,31 @@ describe("the claim loop", () => {
     await untilStatuses(ids, "completed", "the jobs to complete");
   });
 
+  it("sends the completions of jobs that finish together in one claim", async () => {
+    const latch = latches();
+    const started = new Set<string>();
+    const setup = await startLoop(
+      {
+        held: (job) => {
+          started.add(job.spec.jobId);
+          return latch.wait(job.spec.jobId).then(() => job.spec.jobId);
+        },
+      },
+      { config: { maxConcurrentPerWorker: 3 } },
+    );
+    const { loop, observed } = setup;
+    const [a, b, c] = [await queue("held"), await queue("held"), await queue("held")];
+    loop.wakeOne();
+    await waitFor(() => (started.size === 3 ? true : undefined), {
+      what: "the three handlers to start",
+    });
+    latch.release(a!, b!, c!);
+    const rows = await untilStatuses([a!, b!, c!], "completed", "the three completions");
+    expect(rows.map((r) => r.result)).toEqual([a, b, c]);
+    const carriers = observed.sent.filter((s) => s.completed.length > 0);
+    expect(carriers).toEqual([{ kind: "claim", completed: expect.arrayContaining([a, b, c]) }]);
+  });
+
   it("carries completions queued during a claim together in the next claim", async () => {
     const latch = latches();
     const setup = await startLoop(

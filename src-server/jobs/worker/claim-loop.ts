@@ -10,6 +10,13 @@
 //
 // A finished job gives its slot back as its completion is queued, and the completion rides
 // the worker's next claim (completion-writer.ts says why, and what happens otherwise).
+//
+// A claim goes out at the end of the event-loop turn that asked for it (setImmediate), not
+// at once: the outcomes of several jobs, and several wakes, often arrive in one turn (one
+// read of the sandboxes' output, one batch of notifications), and each worker then makes
+// one claim carrying all its completions and asking for all its free slots, where it made
+// one for the first and a second for the rest. On an idle queue the wait is that of one
+// turn, microseconds.
 import type { JobsConfig } from "../../config/types.ts";
 import type { Queryable } from "../../db/connections.ts";
 import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
@@ -65,6 +72,8 @@ interface LoopWorker extends ClaimingWorker {
   waiting: WaitingCompletion[];
   /** A claim is in flight. */
   claiming: boolean;
+  /** A claim will go out at the end of this event-loop turn. */
+  scheduled: boolean;
   /** Woken, or a slot freed, while a claim was in flight: claim again when it returns. */
   claimAgain: boolean;
 }
@@ -101,7 +110,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
         const heldSlot = worker.running.delete(row.id);
         running.delete(row.id);
         tasks.delete(task);
-        if (heldSlot && !stopped) void claimFor(worker);
+        if (heldSlot && !stopped) claimFor(worker);
       });
     tasks.add(task);
   };
@@ -111,7 +120,20 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
    * completions queued while a claim is in flight go together in the next one, so under
    * load each claim (and each commit) serves several jobs.
    */
-  const claimFor = async (worker: LoopWorker): Promise<void> => {
+  const claimFor = (worker: LoopWorker): void => {
+    if (worker.claiming) {
+      worker.claimAgain = true;
+      return;
+    }
+    if (worker.scheduled) return;
+    worker.scheduled = true;
+    setImmediate(() => {
+      worker.scheduled = false;
+      void claimNow(worker);
+    });
+  };
+
+  const claimNow = async (worker: LoopWorker): Promise<void> => {
     if (worker.claiming) {
       worker.claimAgain = true;
       return;
@@ -158,9 +180,11 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     const candidate = workers
       .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
       .sort(
-        (a, b) => Number(a.claiming) - Number(b.claiming) || a.running.size - b.running.size,
+        (a, b) =>
+          Number(a.claiming || a.scheduled) - Number(b.claiming || b.scheduled) ||
+          a.running.size - b.running.size,
       )[0];
-    if (candidate) void claimFor(candidate);
+    if (candidate) claimFor(candidate);
   };
 
   return {
@@ -171,6 +195,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
         running: new Map(),
         waiting: [],
         claiming: false,
+        scheduled: false,
         claimAgain: false,
       };
       workers.push(worker);
@@ -180,7 +205,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     running,
     wakeOne: () => wakeOne(),
     wakeAll() {
-      for (const w of workers) void claimFor(w);
+      for (const w of workers) claimFor(w);
     },
     joinClaim(waiting) {
       const { key } = waiting.completion;
@@ -188,7 +213,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
       if (!worker || stopped) return false;
       worker.running.delete(key.id);
       worker.waiting.push(waiting);
-      void claimFor(worker);
+      claimFor(worker);
       return true;
     },
     stop() {

@@ -54,25 +54,34 @@ export function countingDb(db: Db): CountingDb {
 export interface TimedRuntime extends JobRuntime {
   /** Milliseconds spent in start() itself, summed. */
   startMs(): number;
+  /** The same for the starts that reused a process (one that had run the same function). */
+  reusedStarts(): { count: number; ms: number };
   reset(): void;
 }
 
 /** Times the synchronous part of each start (off the bench, nothing is timed). */
 export function timedRuntime(runtime: JobRuntime): TimedRuntime {
   let total = 0;
+  let reused = { count: 0, ms: 0 };
   return {
     start(spec, callbacks) {
       const t = performance.now();
-      try {
-        return runtime.start(spec, callbacks);
-      } finally {
-        total += performance.now() - t;
+      const handle = runtime.start(spec, callbacks);
+      const ms = performance.now() - t;
+      total += ms;
+      // The sandbox's handle says whether the process was reused (jobs/sandbox/process-run.ts).
+      if ((handle as { reused?: boolean }).reused) {
+        reused.count += 1;
+        reused.ms += ms;
       }
+      return handle;
     },
     close: () => runtime.close(),
     startMs: () => total,
+    reusedStarts: () => reused,
     reset() {
       total = 0;
+      reused = { count: 0, ms: 0 };
     },
   };
 }

@@ -109,3 +109,56 @@ export function denoPids(): number[] {
     .filter((p) => p.comm === "deno")
     .map((p) => p.pid);
 }
+
+/** This process's CPU by thread: where a server millisecond per job goes. */
+export interface ThreadCpu {
+  /** The main thread: the event loop (HTTP, claim loop, context, sandbox glue, pg driver). */
+  mainMs: number;
+  /** Threads running below the server's priority: the sandbox host thread (spawn-host.ts). */
+  lowPriorityMs: number;
+  /** Every other thread: V8's garbage collector and compiler, libuv's pool. */
+  otherMs: number;
+}
+
+const NICE_FIELD = 16; // field 19 (nice) of /proc/<pid>/task/<tid>/stat, after state
+
+/** CPU of each thread of this process so far (Linux; zeros elsewhere). */
+export function threadCpu(): ThreadCpu {
+  const out: ThreadCpu = { mainMs: 0, lowPriorityMs: 0, otherMs: 0 };
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return out;
+  }
+  const ownNice = readStatFields(`/proc/self/task/${process.pid}/stat`)?.[NICE_FIELD];
+  for (const tid of tasks) {
+    const fields = readStatFields(`/proc/self/task/${tid}/stat`);
+    if (!fields) continue;
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    if (Number(tid) === process.pid) out.mainMs += ms;
+    else if (ownNice !== undefined && Number(fields[NICE_FIELD]) > Number(ownNice))
+      out.lowPriorityMs += ms;
+    else out.otherMs += ms;
+  }
+  return out;
+}
+
+export function threadCpuSince(before: ThreadCpu): ThreadCpu {
+  const now = threadCpu();
+  return {
+    mainMs: now.mainMs - before.mainMs,
+    lowPriorityMs: now.lowPriorityMs - before.lowPriorityMs,
+    otherMs: now.otherMs - before.otherMs,
+  };
+}
+
+/** The fields after the command name of a stat file; fields[0] is the state (field 3). */
+function readStatFields(file: string): string[] | undefined {
+  try {
+    const text = readFileSync(file, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}

@@ -16,6 +16,14 @@ async function main() {
     console.log(
       `full path, warm pool (clock after the warm-up batch): ${fmt(full.drainPerSecond, 1)} jobs/s; CPU per job: server ${fmt(c.serverMs, 2)} ms (sandbox start ${fmt(full.sandboxStartMsPerJob, 2)}), Deno ${fmt(c.denoMs, 2)} ms, PostgreSQL ${fmt(c.postgresMs, 2)} ms; submit -> start p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,
     );
+    const r = full.reusedStart;
+    console.log(
+      `sandbox start, wall ms per start: ${fmt(full.sandboxStartMsPerJob, 3)} over all jobs, ${fmt(r.msPerStart, 3)} when the process was reused (${fmt(r.share * 100, 0)}% of starts)`,
+    );
+    const t = full.serverThreadsPerJob;
+    console.log(
+      `server CPU per job by thread: main ${fmt(t.mainMs, 2)} ms, sandbox host (low priority) ${fmt(t.lowPriorityMs, 2)} ms, other (GC, compiler, libuv) ${fmt(t.otherMs, 2)} ms`,
+    );
     const l = full.latencyP50Ms;
     console.log(
       `latency parts (p50): HTTP submit ${fmt(l.submit, 1)} ms; answer -> sandbox start ${fmt(l.toRuntime, 1)} ms; sandbox start -> handler ${fmt(l.toHandler, 1)} ms`,

@@ -13,7 +13,15 @@ import { createSecretStore } from "../src-server/secrets/index.ts";
 import { countingDb, timedRuntime } from "./budget.ts";
 import { createBenchFunction } from "./functions.ts";
 import { randomBytes } from "node:crypto";
-import { cpuSince, cpuSnapshot, denoPids, type CpuSnapshot } from "./cpu.ts";
+import {
+  cpuSince,
+  cpuSnapshot,
+  denoPids,
+  threadCpu,
+  threadCpuSince,
+  type CpuSnapshot,
+  type ThreadCpu,
+} from "./cpu.ts";
 import { statusMb } from "./startup.ts";
 import { atRate, createStartBoard, percentile, until } from "./stats.ts";
 
@@ -26,6 +34,8 @@ export interface FullPathFigures {
   p99Ms: number;
   /** CPU spent during the drain, per job. */
   cpuPerJob: CpuSnapshot;
+  /** The server's share of it by thread, per job. */
+  serverThreadsPerJob: ThreadCpu;
   /** CPU of the HTTP submits (the queue filled before the drain), per job. */
   submitCpuPerJob: CpuSnapshot;
   /** Database round trips per job during the drain, by what they are for. */
@@ -37,6 +47,8 @@ export interface FullPathFigures {
   latencyP50Ms: { submit: number; toRuntime: number; toHandler: number };
   /** Main-thread milliseconds per job in the sandbox's synchronous start. */
   sandboxStartMsPerJob: number;
+  /** The same for the starts that reused a process, and the share of starts that did. */
+  reusedStart: { msPerStart: number; share: number };
   /** Each Deno process kept after the drain (idle, ready for a job): resident and private MB. */
   denoRss: Array<{ rssMb: number; privateMb: number }>;
 }
@@ -143,16 +155,23 @@ export async function runFullPath(options: {
   // The clock starts with the jobs still queued (a few may have finished while it was read).
   const measured = total - warmDone;
   const cpu0 = cpuSnapshot();
+  const threads0 = threadCpu();
   const t0 = performance.now();
   counted.reset();
   sandbox.reset();
   await until(async () => (await finished()) >= total, 20);
   const drainPerSecond = measured / ((performance.now() - t0) / 1000);
   const cpu = cpuSince(cpu0);
+  const threads = threadCpuSince(threads0);
   const roundTripsPerJob = [...counted.counts()]
     .map(([kind, n]) => [kind, n / measured] as [string, number])
     .sort((a, b) => b[1] - a[1]);
   const sandboxStartMsPerJob = sandbox.startMs() / measured;
+  const reusedStarts = sandbox.reusedStarts();
+  const reusedStart = {
+    msPerStart: reusedStarts.count > 0 ? reusedStarts.ms / reusedStarts.count : NaN,
+    share: reusedStarts.count / measured,
+  };
   const denoRss = denoPids().map((pid) => ({
     rssMb: statusMb(pid, "VmRSS"),
     privateMb: statusMb(pid, "RssAnon"),
@@ -211,6 +230,11 @@ export async function runFullPath(options: {
     drainPerSecond,
     cold,
     cpuPerJob,
+    serverThreadsPerJob: {
+      mainMs: perMeasured(threads.mainMs),
+      lowPriorityMs: perMeasured(threads.lowPriorityMs),
+      otherMs: perMeasured(threads.otherMs),
+    },
     submitCpuPerJob: {
       serverMs: perJob(submitCpu.serverMs),
       denoMs: perJob(submitCpu.denoMs),
@@ -218,6 +242,7 @@ export async function runFullPath(options: {
     },
     roundTripsPerJob,
     sandboxStartMsPerJob,
+    reusedStart,
     denoRss,
     latencyP50Ms: {
       submit: percentile(segments.submit, 50),

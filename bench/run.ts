@@ -97,8 +97,24 @@ function printBudget(
     ["HTTP submit: PostgreSQL", ms(full.submitCpuPerJob.postgresMs)],
     ["drain: server (claim, context, sandbox glue, completion, logs)", ms(full.cpuPerJob.serverMs)],
     [
+      "  main thread (event loop: pg driver, claim loop, context, glue)",
+      ms(full.serverThreadsPerJob.mainMs),
+    ],
+    [
+      "  sandbox host thread (low priority: output relay, starts)",
+      ms(full.serverThreadsPerJob.lowPriorityMs),
+    ],
+    [
+      "  other threads (V8 garbage collector and compiler, libuv)",
+      ms(full.serverThreadsPerJob.otherMs),
+    ],
+    [
       "  the sandbox's synchronous start, wall time (context, message)",
       ms(full.sandboxStartMsPerJob),
+    ],
+    [
+      `    of a reused process (${fmt(full.reusedStart.share * 100, 0)}% of starts), per start`,
+      ms(full.reusedStart.msPerStart),
     ],
     ["drain: Deno", ms(full.cpuPerJob.denoMs)],
     ["drain: PostgreSQL", ms(full.cpuPerJob.postgresMs)],

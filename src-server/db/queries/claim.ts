@@ -19,6 +19,8 @@
 //    0016 keeps its estimate of that test honest).
 // 4. `admitted`: within one claim a namespace gets no more than its remaining room.
 // 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
+// Each claimed row carries the secrets generation (migration 0021) as this statement saw
+// it: any secret change committed before the job was submitted is counted in it.
 //
 // Why completions ride the claim, and what becomes of them when they cannot:
 // jobs/worker/completion-writer.ts, the one completion path.
@@ -30,8 +32,13 @@ import {
   type SerializedCompletion,
 } from "./queue.ts";
 
-/** What a worker needs of a claimed row; function_version is the function's version at claim time. */
-export type ClaimedJobRow = Pick<
+/**
+ * What a worker needs of a claimed row; function_version is the function's version at claim
+ * time, secrets_generation the secrets generation (a bigint as text) at claim time.
+ */
+export type ClaimedJobRow = ClaimedColumns & { secrets_generation: string };
+
+type ClaimedColumns = Pick<
   JobRow,
   | "id"
   | "namespace"
@@ -60,11 +67,9 @@ const COLUMNS = [
   "user_role",
   "user_email",
   "function_version",
-] as const satisfies readonly (keyof ClaimedJobRow)[];
+] as const satisfies readonly (keyof ClaimedColumns)[];
 
-const NULLS = COLUMNS.slice(1)
-  .map(() => "NULL")
-  .join(", ");
+const NULLS = [...COLUMNS.slice(1), "secrets_generation"].map(() => "NULL").join(", ");
 
 export interface ClaimOptions {
   workerId: string;
@@ -113,7 +118,9 @@ function claimSql(limit: number, withCompletions: boolean): string {
       WHERE q.id IN (SELECT id FROM admitted)
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
     )
-    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")} FROM claimed
+    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")},
+           (SELECT g.version::text FROM secrets.generation g) AS secrets_generation
+    FROM claimed
     ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS} FROM completed` : ""}`;
 }
 

@@ -4,7 +4,9 @@
 // completions (claim.ts), `BENCH_CLAIM_SLOTS` at a time. Prints PostgreSQL CPU (every
 // process of the embedded cluster: backends, WAL writer, autovacuum) per job for the submit
 // and for the drain, and the drain's statements per job. `tsx bench/claim-cost.ts`;
-// knobs BENCH_CLAIM_JOBS (4000), BENCH_CLAIM_SLOTS (4). Figures are printed, never asserted.
+// knobs BENCH_CLAIM_JOBS (4000), BENCH_CLAIM_SLOTS (4). Run twice: with the statistics the
+// burst of inserts left (autovacuum has not analyzed yet) and after an ANALYZE. Figures are
+// printed, never asserted.
 import { createDb } from "../src-server/db/connections.ts";
 import { claimJobs } from "../src-server/db/queries/claim.ts";
 import { serializeCompletion, type SerializedCompletion } from "../src-server/db/queries/queue.ts";
@@ -24,6 +26,8 @@ export async function runClaimCost(options: {
   url: string;
   jobs: number;
   slots: number;
+  /** ANALYZE after the inserts (as autovacuum would, later); else the plans see stale statistics. */
+  analyze?: boolean;
 }): Promise<ClaimCostFigures> {
   const db = createDb({ connectionString: options.url, max: 1 });
   try {
@@ -45,6 +49,7 @@ export async function runClaimCost(options: {
       );
     }
     const submit = cpuSince(before);
+    if (options.analyze) await db.query("ANALYZE jobs.queue");
     let statements = 0;
     let completions: SerializedCompletion[] = [];
     const drainStart = cpuSnapshot();
@@ -80,10 +85,15 @@ async function main(): Promise<void> {
   await withBenchPostgres(async (pg) => {
     const jobs = Number(process.env.BENCH_CLAIM_JOBS ?? 4_000);
     const slots = Number(process.env.BENCH_CLAIM_SLOTS ?? 4);
-    const f = await runClaimCost({ url: pg.connectionString, jobs, slots });
-    console.log(
-      `queue statements alone (${jobs} jobs, ${slots} a claim): PostgreSQL CPU per job: submit ${fmt(f.submitPostgresMsPerJob, 3)} ms, claim + completion ${fmt(f.drainPostgresMsPerJob, 3)} ms (${fmt(f.statementsPerJob, 2)} statements a job)`,
-    );
+    for (const analyze of [false, true]) {
+      const db = createDb({ connectionString: pg.connectionString, max: 1 });
+      await db.query("TRUNCATE jobs.queue CASCADE");
+      await db.end();
+      const f = await runClaimCost({ url: pg.connectionString, jobs, slots, analyze });
+      console.log(
+        `queue statements alone (${jobs} jobs, ${slots} a claim, ${analyze ? "after ANALYZE" : "stale statistics"}): PostgreSQL CPU per job: submit ${fmt(f.submitPostgresMsPerJob, 3)} ms, claim + completion ${fmt(f.drainPostgresMsPerJob, 3)} ms (${fmt(f.statementsPerJob, 2)} statements a job)`,
+      );
+    }
   });
 }
 

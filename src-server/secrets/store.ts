@@ -8,6 +8,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { associatedData, decryptSecret, encryptSecret, type SecretOwner } from "./crypto.ts";
 import { createFunctionSecretStore } from "./function-secrets.ts";
+import { createJobSecretsCache } from "./job-secrets-cache.ts";
 import { checkDescription, checkName, checkValue } from "./rules.ts";
 
 export type { SecretOwner } from "./crypto.ts";
@@ -59,9 +60,15 @@ export interface SecretStore {
   delete(owner: SecretOwner, name: string): Promise<void>;
   /**
    * Decrypted secrets a job of `userId` may read (system only when null), and with a
-   * namespace the function secrets its jobs receive.
+   * namespace the function secrets its jobs receive. With the secrets generation the job's
+   * claim saw, secrets read at that generation or later are reused (job-secrets-cache.ts).
    */
-  forJob(userId: string | null, namespace?: string): Promise<JobSecrets>;
+  forJob(userId: string | null, namespace?: string, options?: ForJobOptions): Promise<JobSecrets>;
+}
+
+export interface ForJobOptions {
+  /** The secrets generation (a bigint as text) the job's claim saw. */
+  generation?: string;
 }
 
 export interface SecretStoreOptions {
@@ -96,6 +103,29 @@ export function createSecretStore({ db, key, logger }: SecretStoreOptions): Secr
     encryptSecret(key, value, associatedData(owner, name));
 
   const functions = createFunctionSecretStore({ db, key, logger });
+  const jobCache = createJobSecretsCache();
+  const decryptInto = (
+    result: JobSecrets,
+    rows: Array<Pick<sql.SecretRow, "name" | "user_id" | "ciphertext" | "nonce">>,
+  ) => {
+    for (const row of rows) {
+      const owner: SecretOwner = row.user_id
+        ? { kind: "user", userId: row.user_id }
+        : { kind: "system" };
+      try {
+        const value = decryptSecret(key, row, associatedData(owner, row.name));
+        (owner.kind === "user" ? result.user : result.system)[row.name] = value;
+      } catch (err) {
+        // Names only: a job then sees the secret as missing, and the log says why.
+        logger?.warn("secret skipped: it cannot be decrypted", {
+          name: row.name,
+          scope: owner.kind,
+          error: (err as Error).message,
+        });
+      }
+    }
+    return result;
+  };
   const store: SecretStore = {
     async create(owner, input, actor = null) {
       const name = checkName(input.key);
@@ -195,32 +225,28 @@ export function createSecretStore({ db, key, logger }: SecretStoreOptions): Secr
       if (!(await sql.deleteSecret(db, userIdOf(owner), checkName(name)))) throw notFound(name);
     },
 
-    async forJob(userId, namespace) {
-      const result: JobSecrets = { user: {}, system: {} };
-      let rows: Array<Pick<sql.SecretRow, "name" | "user_id" | "ciphertext" | "nonce">>;
-      if (namespace === undefined) rows = await sql.secretsForJob(db, userId);
-      else {
-        // Both stores in one round trip: this runs for every job.
-        const all = await jobSecretRows(db, userId, namespace);
-        result.functions = functions.envOf(all.filter((row) => row.source === "function"));
-        rows = all.filter((row) => row.source === "secret");
+    async forJob(userId, namespace, options = {}) {
+      if (namespace === undefined) {
+        return decryptInto({ user: {}, system: {} }, await sql.secretsForJob(db, userId));
       }
-      for (const row of rows) {
-        const owner: SecretOwner = row.user_id
-          ? { kind: "user", userId: row.user_id }
-          : { kind: "system" };
-        try {
-          const value = decryptSecret(key, row, associatedData(owner, row.name));
-          (owner.kind === "user" ? result.user : result.system)[row.name] = value;
-        } catch (err) {
-          // Names only: a job then sees the secret as missing, and the log says why.
-          logger?.warn("secret skipped: it cannot be decrypted", {
-            name: row.name,
-            scope: owner.kind,
-            error: (err as Error).message,
-          });
-        }
+      if (options.generation !== undefined) {
+        const kept = jobCache.get(userId, namespace, options.generation);
+        if (kept) return kept;
       }
+      // Both stores and their generation in one round trip: this runs for every job whose
+      // secrets are not kept.
+      const { rows, generation } = await jobSecretRows(db, userId, namespace);
+      const fnRows = rows.filter((row) => row.source === "function");
+      const result = decryptInto(
+        { user: {}, system: {}, functions: functions.envOf(fnRows) },
+        rows.filter((row) => row.source === "secret"),
+      );
+      const expiries = fnRows.flatMap((row) => (row.expires_at ? [row.expires_at.getTime()] : []));
+      jobCache.set(userId, namespace, {
+        secrets: result,
+        generation,
+        validUntil: Math.min(Infinity, ...expiries),
+      });
       return result;
     },
   };

@@ -11,6 +11,7 @@ const jobs = {
   "fails.ts": `// @fluxbase:max-retries 0
 export async function handler() { throw new Error("upstream said Quokka-503"); }`,
   "other.ts": `export async function handler() { return { ok: true }; }`,
+  "waits.ts": `export async function handler() { await new Promise((r) => setTimeout(r, 120000)); }`,
   "flaky.ts": `// @fluxbase:max-retries 2
 export async function handler(req, fluxbase, fluxbaseService, job) {
   const attempt = job.getJobContext().retry_count + 1;
@@ -93,6 +94,39 @@ describe("runs list search", () => {
     const pct = await submit("echo", { discount: "50%_off" });
     expect((await page({ search: "50%_" })).jobs.map((j) => j.id)).toEqual([pct.id]);
     expect((await page({ search: "5_%" })).total).toBe(0);
+  });
+
+  it("finds a value in a job of every status: pending, running, completed, failed, cancelled", async () => {
+    // Finished rows are searched through the trigram index, pending and running ones
+    // without it (migration 0021): one search must still find them all.
+    const marker = { tag: "kiwi-2718" };
+    const statusOf = async (id: string) => (await t.service.jobs.get(id)).data?.status;
+    const pending = await submit("echo", marker);
+    const running = await submit("waits", marker, false);
+    const completed = await submit("echo", marker, false);
+    const failed = await submit("fails", marker, false);
+    const cancelled = await submit("echo", marker);
+    await t.service.jobs.cancel(cancelled.id);
+    for (const [job, status] of [
+      [running, "running"],
+      [completed, "completed"],
+      [failed, "failed"],
+      [cancelled, "cancelled"],
+    ] as const) {
+      await waitFor(async () => ((await statusOf(job.id)) === status ? true : undefined), {
+        what: `job ${job.id} to be ${status}`,
+      });
+    }
+    const ids = [pending, running, completed, failed, cancelled].map((j) => j.id).sort();
+    expect((await page({ search: "KIWI-2718" })).jobs.map((j) => j.id).sort()).toEqual(ids);
+    expect((await page({ search: "kiwi-2718" })).total).toBe(5);
+    expect((await page({ search: "kiwi-2718", status: "running" })).jobs.map((j) => j.id)).toEqual([
+      running.id,
+    ]);
+    expect((await page({ search: "kiwi-2718", status: "pending" })).jobs.map((j) => j.id)).toEqual([
+      pending.id,
+    ]);
+    await t.service.jobs.cancel(running.id);
   });
 
   it("shows a user only their own jobs in a search", async () => {

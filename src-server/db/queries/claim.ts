@@ -29,6 +29,9 @@
 // never claimed again; a claim carrying completions stays durable (docs/architecture.md,
 // "Claim durability").
 //
+// Each claimed row carries the secrets generation (migration 0021) as this statement saw
+// it: any secret change committed before the job was submitted is counted in it.
+//
 // Why completions ride the claim, and what becomes of them when they cannot:
 // jobs/worker/completion-writer.ts, the one completion path.
 import type { Queryable } from "../connections.ts";
@@ -39,8 +42,13 @@ import {
   type SerializedCompletion,
 } from "./queue.ts";
 
-/** What a worker needs of a claimed row; function_version is the function's version at claim time. */
-export type ClaimedJobRow = Pick<
+/**
+ * What a worker needs of a claimed row; function_version is the function's version at claim
+ * time, secrets_generation the secrets generation (a bigint as text) at claim time.
+ */
+export type ClaimedJobRow = ClaimedColumns & { secrets_generation: string };
+
+type ClaimedColumns = Pick<
   JobRow,
   | "id"
   | "namespace"
@@ -69,11 +77,9 @@ const COLUMNS = [
   "user_role",
   "user_email",
   "function_version",
-] as const satisfies readonly (keyof ClaimedJobRow)[];
+] as const satisfies readonly (keyof ClaimedColumns)[];
 
-const NULLS = COLUMNS.slice(1)
-  .map(() => "NULL")
-  .join(", ");
+const NULLS = [...COLUMNS.slice(1), "secrets_generation"].map(() => "NULL").join(", ");
 
 export interface ClaimOptions {
   workerId: string;
@@ -125,7 +131,9 @@ function claimSql(limit: number, withCompletions: boolean): string {
       WHERE q.id IN (SELECT id FROM admitted)
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
     )
-    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")} FROM claimed${withCompletions ? "" : ASYNC_COMMIT}
+    SELECT 'claimed' AS kind, ${COLUMNS.join(", ")},
+           (SELECT g.version::text FROM secrets.generation g) AS secrets_generation
+    FROM claimed${withCompletions ? "" : ASYNC_COMMIT}
     ${withCompletions ? `UNION ALL SELECT 'completed', id, ${NULLS} FROM completed` : ""}`;
 }
 

@@ -1,6 +1,7 @@
 // The runs list: jobs.queue filtered (status, function, namespace, worker, viewer, creation
 // time, a text search over payload/result/error), sorted by a chosen column and paged.
-// The search uses the trigram index on jobs.search_text (migration 0011).
+// The search uses the trigram index on jobs.search_text of finished rows (migrations 0011,
+// 0021) and reads the pending and running rows through their own partial indexes.
 import type { Queryable } from "../connections.ts";
 import { jobViewerSql, type JobViewer } from "../../auth/job-viewer.ts";
 import type { JobRow } from "./queue.ts";
@@ -45,6 +46,20 @@ const SORT_SQL: Record<SortColumn, string> = {
 export const SEARCH_SQL =
   "jobs.search_text(q.id, q.job_name, q.user_email, q.error_message, q.payload, q.result)";
 
+/** Statuses whose rows the trigram index holds: its predicate in migration 0021, word for word. */
+const INDEXED_STATUSES = "q.status IN ('completed', 'failed', 'cancelled')";
+
+/**
+ * The search as one branch per partial index, so each branch is implied by one index's
+ * predicate and the planner ORs their bitmaps: finished rows through the trigram index,
+ * pending (queue_claim_idx) and running (queue_running_idx) rows read and checked. The
+ * three cover every status (jobs.queue's CHECK), so the matches are those of one LIKE.
+ */
+export function searchSql(param: string): string {
+  const like = `${SEARCH_SQL} LIKE ${param}`;
+  return `((${INDEXED_STATUSES} AND ${like}) OR (q.status = 'pending' AND ${like}) OR (q.status = 'running' AND ${like}))`;
+}
+
 /** `%text%` for LIKE, with the pattern characters in the text taken literally. */
 export function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -66,7 +81,10 @@ export async function listJobPage(
   if (f.workerId) add("q.worker_id = ?", f.workerId);
   if (f.createdAfter) add("q.created_at >= ?", f.createdAfter);
   if (f.createdBefore) add("q.created_at < ?", f.createdBefore);
-  if (f.search) add(`${SEARCH_SQL} LIKE ?`, likePattern(f.search));
+  if (f.search) {
+    values.push(likePattern(f.search));
+    where.push(searchSql(`$${values.length}`));
+  }
   if (f.viewer.sees !== "all") {
     const clause = jobViewerSql(f.viewer, "q", values.length + 1);
     where.push(clause.sql);

@@ -45,6 +45,8 @@ export interface ExecuteContext {
     forJob(
       userId: string | null,
       namespace: string,
+      /** The secrets generation the claim saw: secrets read at it or later may be reused. */
+      options?: { generation?: string },
     ): Promise<JobRunSpec["secrets"] & { functions?: Record<string, string> }>;
   };
   /** Runs a write of an outcome, retrying it while the database is unreachable. */
@@ -96,7 +98,9 @@ async function buildSpec(
   heldSeconds = 0,
 ): Promise<JobRunSpec> {
   // Only the submitting user's secrets, the system's and the namespace's (compatibility §4.6).
-  const secrets = (await ctx.secrets?.forJob(row.created_by, row.namespace)) ?? {
+  const secrets = (await ctx.secrets?.forJob(row.created_by, row.namespace, {
+    generation: row.secrets_generation,
+  })) ?? {
     user: {},
     system: {},
   };

@@ -50,7 +50,8 @@ export interface FullPathFigures {
   /** The same for the starts that reused a process, and the share of starts that did. */
   reusedStart: { msPerStart: number; share: number };
   /** Each Deno process kept after the drain (idle, ready for a job): resident and private MB. */
-  denoRss: Array<{ rssMb: number; privateMb: number }>;
+  /** Per kept process: RSS, its private part, and PSS (shared pages divided among their sharers). */
+  denoRss: Array<{ rssMb: number; privateMb: number; pssMb: number }>;
 }
 
 /** Wraps a runtime to note when each job's handler starts. */
@@ -175,6 +176,7 @@ export async function runFullPath(options: {
   const denoRss = denoPids().map((pid) => ({
     rssMb: statusMb(pid, "VmRSS"),
     privateMb: statusMb(pid, "RssAnon"),
+    pssMb: statusMb(pid, "Pss", "smaps_rollup"),
   }));
   const perMeasured = (ms: number) => ms / measured;
   const cpuPerJob = {

@@ -7,7 +7,7 @@
 // to whatever it was running, so compare areas with each other, not with a clock. Areas
 // under bench/ are the benchmark's own metering and the profiler's stop, after the phase.
 import { Session, type Profiler } from "node:inspector";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fmt } from "./stats.ts";
 
@@ -104,6 +104,7 @@ export function summariseProfile(profile: Profiler.Profile, top = 15): string {
 /** Writes the profile beside the benchmark's other output; returns its path. */
 export async function saveProfile(profile: Profiler.Profile, dir: string): Promise<string> {
   const file = path.join(dir, `bench-load-${Date.now()}.cpuprofile`);
+  await mkdir(dir, { recursive: true });
   await writeFile(file, JSON.stringify(profile));
   return file;
 }

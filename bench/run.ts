@@ -63,9 +63,11 @@ async function main() {
     console.log(
       `  its parts (p50): HTTP submit ${fmt(l.submit, 1)} ms; answer -> sandbox start (wake, claim, context) ${fmt(l.toRuntime, 1)} ms; sandbox start -> handler ${fmt(l.toHandler, 1)} ms`,
     );
-    const rss = full.denoRss.map((d) => `${fmt(d.rssMb, 0)}/${fmt(d.privateMb, 0)}`);
+    const rss = full.denoRss.map(
+      (d) => `${fmt(d.rssMb, 0)}/${fmt(d.privateMb, 0)}/${fmt(d.pssMb, 0)}`,
+    );
     console.log(
-      `Deno processes kept after the drain: ${rss.length}, RSS/private MB each: ${rss.join(" ") || "none"}`,
+      `Deno processes kept after the drain: ${rss.length}, RSS/private/PSS MB each (PSS shares the binary's pages among them): ${rss.join(" ") || "none"}`,
     );
 
     const sandbox = await runSandboxAlone({ jobs: FULL_JOBS, concurrency: 20 });

@@ -34,9 +34,9 @@ export function processCpuMs(pid: number): number {
   }
 }
 
-export function statusMb(pid: number, field: string): number {
+export function statusMb(pid: number, field: string, file = "status"): number {
   try {
-    const text = readFileSync(`/proc/${pid}/status`, "utf8");
+    const text = readFileSync(`/proc/${pid}/${file}`, "utf8");
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
     return match ? Number(match[1]) / 1024 : NaN;
   } catch {

@@ -94,13 +94,15 @@ export function cpuSnapshot(): CpuSnapshot {
   };
 }
 
+/** Each figure of `now` less the same figure of `before`. */
+function difference<T extends object>(now: T, before: T): T {
+  const out = { ...now } as Record<string, number>;
+  for (const [key, value] of Object.entries(before)) out[key]! -= value as number;
+  return out as T;
+}
+
 export function cpuSince(before: CpuSnapshot): CpuSnapshot {
-  const now = cpuSnapshot();
-  return {
-    serverMs: now.serverMs - before.serverMs,
-    denoMs: now.denoMs - before.denoMs,
-    postgresMs: now.postgresMs - before.postgresMs,
-  };
+  return difference(cpuSnapshot(), before);
 }
 
 /** Deno processes started by this process (warm, idle or running). */
@@ -145,12 +147,7 @@ export function threadCpu(): ThreadCpu {
 }
 
 export function threadCpuSince(before: ThreadCpu): ThreadCpu {
-  const now = threadCpu();
-  return {
-    mainMs: now.mainMs - before.mainMs,
-    lowPriorityMs: now.lowPriorityMs - before.lowPriorityMs,
-    otherMs: now.otherMs - before.otherMs,
-  };
+  return difference(threadCpu(), before);
 }
 
 /** The fields after the command name of a stat file; fields[0] is the state (field 3). */

@@ -1,6 +1,7 @@
 // A data-API write of a job as a ledger entry, and the statement that reads its keys.
 import type { TableInfo } from "../data/catalogue.ts";
 import type { Queryable } from "../db/connections.ts";
+import { AppError } from "../errors.ts";
 import type { Effect } from "./effects-queries.ts";
 
 export interface WrittenRows {
@@ -52,7 +53,9 @@ export async function withKeysOrWithout<T>(
   } catch (err) {
     await tx.query("ROLLBACK TO SAVEPOINT ledger_keys");
     await tx.query("RELEASE SAVEPOINT ledger_keys");
-    if ((err as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw err;
+    // The data API hands PostgreSQL's refusal on as a 403 AppError carrying the SQLSTATE.
+    const state = err instanceof AppError ? err.extra.code : (err as { code?: string }).code;
+    if (state !== INSUFFICIENT_PRIVILEGE) throw err;
     return run(undefined);
   }
 }

@@ -79,7 +79,9 @@ beforeAll(async () => {
   });
   ports = [Number(line[1]), Number(line[2])];
   cacheDir = mkdtempSync(path.join(tmpdir(), "fluxbase-ipv6-egress-"));
-  runtime = createDenoRuntime({ cacheDir, warmProcessCount: 0 });
+  // Every job reads the machine's addresses afresh, so the gained-address test needs no wait
+  // (the once-a-second reading itself is net-planner.test.ts's).
+  runtime = createDenoRuntime({ cacheDir, warmProcessCount: 0, machineAddressTtlMs: 0 });
   api = await startTestServer();
 });
 

@@ -66,6 +66,11 @@ export interface DenoRuntimeOptions {
   osEgressRules?: boolean;
   /** How host names in allow lists are looked up (tests); default the system resolver. */
   hostResolver?: HostResolverOptions;
+  /**
+   * How long one reading of this machine's addresses is used for jobs' deny lists (default
+   * 1000 ms): an address the machine gains is denied to jobs starting this much later.
+   */
+  machineAddressTtlMs?: number;
   /** The API URL jobs get, when known up front: the default set is then pre-started at once. */
   serverUrl?: string;
   /** Variables read for the passthrough list (PATH, TLS, proxies); default process.env. */
@@ -134,6 +139,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     sandboxUid: user?.uid,
     osEgressRules: options.osEgressRules,
     hostResolver: options.hostResolver,
+    machineTtlMs: options.machineAddressTtlMs,
     logger: options.logger,
   });
   const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {

@@ -15,6 +15,25 @@ interface ProcStat {
   reapedMs: number;
 }
 
+/** The fields after the command name of a stat file; fields[0] is the state (field 3). */
+function fieldsAfterComm(text: string): string[] {
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+/** The fields of a /proc stat file (a process's or a thread's) after its command name. */
+export function readStatFields(file: string): string[] | undefined {
+  try {
+    return fieldsAfterComm(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime (fields 14 and 15) of a stat file's fields, in ms. */
+export function ownCpuMs(fields: readonly string[]): number {
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
 function readStat(pid: number | "self"): ProcStat | undefined {
   let text: string;
   try {
@@ -22,16 +41,14 @@ function readStat(pid: number | "self"): ProcStat | undefined {
   } catch {
     return undefined;
   }
-  const close = text.lastIndexOf(")");
-  const comm = text.slice(text.indexOf("(") + 1, close);
-  const fields = text.slice(close + 2).split(" ");
-  // fields[0] is state (field 3); utime is field 14 -> index 11.
+  const comm = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
+  const fields = fieldsAfterComm(text);
   const n = (i: number) => Number(fields[i]);
   return {
     pid: pid === "self" ? process.pid : pid,
     ppid: n(1),
     comm,
-    selfMs: (n(11) + n(12)) * TICK_MS,
+    selfMs: ownCpuMs(fields),
     reapedMs: (n(13) + n(14)) * TICK_MS,
   };
 }
@@ -101,6 +118,13 @@ function difference<T extends object>(now: T, before: T): T {
   return out as T;
 }
 
+/** Each figure divided by `by` (e.g. per job). */
+export function divided<T extends object>(figures: T, by: number): T {
+  const out = { ...figures } as Record<string, number>;
+  for (const key of Object.keys(out)) out[key]! /= by;
+  return out as T;
+}
+
 export function cpuSince(before: CpuSnapshot): CpuSnapshot {
   return difference(cpuSnapshot(), before);
 }
@@ -137,7 +161,7 @@ export function threadCpu(): ThreadCpu {
   for (const tid of tasks) {
     const fields = readStatFields(`/proc/self/task/${tid}/stat`);
     if (!fields) continue;
-    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const ms = ownCpuMs(fields);
     if (Number(tid) === process.pid) out.mainMs += ms;
     else if (ownNice !== undefined && Number(fields[NICE_FIELD]) > Number(ownNice))
       out.lowPriorityMs += ms;
@@ -148,14 +172,4 @@ export function threadCpu(): ThreadCpu {
 
 export function threadCpuSince(before: ThreadCpu): ThreadCpu {
   return difference(threadCpu(), before);
-}
-
-/** The fields after the command name of a stat file; fields[0] is the state (field 3). */
-function readStatFields(file: string): string[] | undefined {
-  try {
-    const text = readFileSync(file, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
 }

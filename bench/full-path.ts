@@ -17,6 +17,7 @@ import {
   cpuSince,
   cpuSnapshot,
   denoPids,
+  divided,
   threadCpu,
   threadCpuSince,
   type CpuSnapshot,
@@ -178,21 +179,11 @@ export async function runFullPath(options: {
     privateMb: statusMb(pid, "RssAnon"),
     pssMb: statusMb(pid, "Pss", "smaps_rollup"),
   }));
-  const perMeasured = (ms: number) => ms / measured;
-  const cpuPerJob = {
-    serverMs: perMeasured(cpu.serverMs),
-    denoMs: perMeasured(cpu.denoMs),
-    postgresMs: perMeasured(cpu.postgresMs),
-  };
-  const perWarm = (ms: number) => ms / warmDone;
+  const cpuPerJob = divided(cpu, measured);
   const cold = {
     jobs: warmDone,
     perSecond: warmDone / coldSeconds,
-    cpuPerJob: {
-      serverMs: perWarm(coldCpu.serverMs),
-      denoMs: perWarm(coldCpu.denoMs),
-      postgresMs: perWarm(coldCpu.postgresMs),
-    },
+    cpuPerJob: divided(coldCpu, warmDone),
   };
   const [failed] = await db.query<{ n: number }>(
     "SELECT count(*) AS n FROM jobs.queue WHERE status = 'failed'",
@@ -227,21 +218,12 @@ export async function runFullPath(options: {
   await db.end();
   await stack.stop();
   await rm(dir, { recursive: true, force: true });
-  const perJob = (ms: number) => ms / total;
   return {
     drainPerSecond,
     cold,
     cpuPerJob,
-    serverThreadsPerJob: {
-      mainMs: perMeasured(threads.mainMs),
-      lowPriorityMs: perMeasured(threads.lowPriorityMs),
-      otherMs: perMeasured(threads.otherMs),
-    },
-    submitCpuPerJob: {
-      serverMs: perJob(submitCpu.serverMs),
-      denoMs: perJob(submitCpu.denoMs),
-      postgresMs: perJob(submitCpu.postgresMs),
-    },
+    serverThreadsPerJob: divided(threads, measured),
+    submitCpuPerJob: divided(submitCpu, total),
     roundTripsPerJob,
     sandboxStartMsPerJob,
     reusedStart,

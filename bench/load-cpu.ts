@@ -4,20 +4,12 @@
 // threads, PostgreSQL and the Deno processes (bench/cpu.ts), the load generators' own
 // processes, and the server's write system calls (each socket write is one).
 import { readFileSync } from "node:fs";
-import { cpuSince, cpuSnapshot, type CpuSnapshot } from "./cpu.ts";
-
-const TICK_MS = 10; // USER_HZ is 100 on every Linux this runs on
+import { cpuSince, cpuSnapshot, ownCpuMs, readStatFields, type CpuSnapshot } from "./cpu.ts";
 
 /** utime + stime of /proc/<path>/stat, in ms (0 when the process is gone). */
 function statCpuMs(path: string): number {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${path}/stat`, "utf8");
-  } catch {
-    return 0;
-  }
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  const fields = readStatFields(`/proc/${path}/stat`);
+  return fields ? ownCpuMs(fields) : 0;
 }
 
 /**

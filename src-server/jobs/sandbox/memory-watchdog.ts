@@ -168,19 +168,21 @@ export function createMemoryWatcher(): MemoryWatcher {
     watch.options.onExceeded(bytes);
   };
 
+  /** The watch goes on from this thread's timers, reading /proc here. */
+  const watchOnThisThread = (id: number, watch: Watch) => {
+    watch.inThread = false;
+    watch.stopHere = watchHere(
+      { ...watch.options, onExceeded: (bytes) => fire(id, bytes) },
+      readResidentBytes,
+    );
+  };
+
   /** The thread is gone: every watch it held goes on here. */
   const fallBack = () => {
     failed = true;
     thread = undefined;
     outbox = [];
-    for (const [id, watch] of watches) {
-      if (!watch.inThread) continue;
-      watch.inThread = false;
-      watch.stopHere = watchHere(
-        { ...watch.options, onExceeded: (bytes) => fire(id, bytes) },
-        readResidentBytes,
-      );
-    }
+    for (const [id, watch] of watches) if (watch.inThread) watchOnThisThread(id, watch);
   };
 
   const ensureThread = (): Worker | undefined => {
@@ -209,14 +211,7 @@ export function createMemoryWatcher(): MemoryWatcher {
       if (!watches.has(id)) return;
       const pid = typeof options.pid === "function" ? options.pid() : options.pid;
       if (pid === undefined) return handOver(id, watch);
-      const target = ensureThread();
-      if (!target) {
-        watch.stopHere = watchHere(
-          { ...options, onExceeded: (b) => fire(id, b) },
-          readResidentBytes,
-        );
-        return;
-      }
+      if (!ensureThread()) return watchOnThisThread(id, watch);
       watch.inThread = true;
       // The first reading in the thread is at once: this is one interval in already.
       post({ op: "watch", id, pid, limitBytes: options.limitBytes, intervalMs });

@@ -133,11 +133,8 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     });
   };
 
+  /** Only from claimFor's turn end: no claim of the worker is in flight then. */
   const claimNow = async (worker: LoopWorker): Promise<void> => {
-    if (worker.claiming) {
-      worker.claimAgain = true;
-      return;
-    }
     do {
       worker.claimAgain = false;
       const waiting = worker.waiting.splice(0);

@@ -65,6 +65,16 @@ export function historyConflict(applied: readonly AppliedRow[], files: readonly 
   return null;
 }
 
+const HISTORY_SQL = "SELECT id, name, checksum FROM public.fluxbase_migrations ORDER BY id";
+
+function refuseConflictingHistory(
+  applied: readonly AppliedRow[],
+  migrations: readonly Migration[],
+): void {
+  const conflict = historyConflict(applied, migrations);
+  if (conflict) throw new Error(`Refusing to start: ${conflict}`);
+}
+
 /**
  * True when the recorded history already holds every file with its checksum (the usual start
  * of an existing data dir: one read, no lock, no DDL); false when there is work to do or no
@@ -73,17 +83,14 @@ export function historyConflict(applied: readonly AppliedRow[], files: readonly 
 async function nothingToApply(db: Db, migrations: readonly Migration[]): Promise<boolean> {
   let rows: AppliedRow[];
   try {
-    rows = await db.query<AppliedRow>(
-      "SELECT id, name, checksum FROM public.fluxbase_migrations ORDER BY id",
-    );
+    rows = await db.query<AppliedRow>(HISTORY_SQL);
   } catch (err) {
     // No table yet (42P01) or one from before checksums (42703): the locked path makes them.
     const code = (err as { code?: string }).code;
     if (code === "42P01" || code === "42703") return false;
     throw err;
   }
-  const conflict = historyConflict(rows, migrations);
-  if (conflict) throw new Error(`Refusing to start: ${conflict}`);
+  refuseConflictingHistory(rows, migrations);
   const recorded = new Set(rows.filter((r) => r.checksum !== null).map((r) => r.id));
   return migrations.every((m) => recorded.has(m.id));
 }
@@ -103,13 +110,8 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
     await client.query(
       "ALTER TABLE public.fluxbase_migrations ADD COLUMN IF NOT EXISTS checksum text",
     );
-    const rows = (
-      await client.query<AppliedRow>(
-        "SELECT id, name, checksum FROM public.fluxbase_migrations ORDER BY id",
-      )
-    ).rows;
-    const conflict = historyConflict(rows, migrations);
-    if (conflict) throw new Error(`Refusing to start: ${conflict}`);
+    const rows = (await client.query<AppliedRow>(HISTORY_SQL)).rows;
+    refuseConflictingHistory(rows, migrations);
     // Rows recorded before checksums: the files as they are now are taken as applied.
     const byId = new Map(migrations.map((m) => [m.id, m]));
     for (const row of rows) {

@@ -48,21 +48,27 @@ afterAll(async () => {
   await t?.stop();
 });
 
+/** Submits the job as the user and waits for GET /jobs/:id to answer it in `status`. */
+async function submitUntil(jobName: string, status: string) {
+  const submitted = await api(t.url, "/api/v1/jobs/submit", {
+    method: "POST",
+    token,
+    body: { job_name: jobName },
+  });
+  const id = submitted.body.id as string;
+  const done = await waitFor(async () => {
+    const res = await api(t.url, `/api/v1/jobs/${id}`, { token });
+    return res.body.status === status ? res : undefined;
+  });
+  return { id, done };
+}
+
 describe("a job reporting a secret as progress", () => {
   it("gets it masked in the database, over HTTP and in realtime frames", async () => {
     socket = await openRawSocket(t.url, token);
     socket.send({ type: "subscribe", channel: "table:jobs.queue" });
     await socket.next((m) => m.type === "ack", "subscribe ack");
-    const submitted = await api(t.url, "/api/v1/jobs/submit", {
-      method: "POST",
-      token,
-      body: { job_name: "leak" },
-    });
-    const id = submitted.body.id as string;
-    const done = await waitFor(async () => {
-      const res = await api(t.url, `/api/v1/jobs/${id}`, { token });
-      return res.body.status === "completed" ? res : undefined;
-    });
+    const { id, done } = await submitUntil("leak", "completed");
     await socket.next(
       (m) => m.payload?.record?.id === id && m.payload.record.status === "completed",
       "completed frame",
@@ -88,16 +94,7 @@ describe("a job reporting a secret as progress", () => {
 
 describe("a job failing with a secret in its error", () => {
   it("gets it masked in the stored error, its logs and over HTTP", async () => {
-    const submitted = await api(t.url, "/api/v1/jobs/submit", {
-      method: "POST",
-      token,
-      body: { job_name: "fail" },
-    });
-    const id = submitted.body.id as string;
-    const done = await waitFor(async () => {
-      const res = await api(t.url, `/api/v1/jobs/${id}`, { token });
-      return res.body.status === "failed" ? res : undefined;
-    });
+    const { id, done } = await submitUntil("fail", "failed");
     expect(done.body.error_message).toMatch(/upstream refused key \*\*\*/);
     expect(done.text).not.toContain(SECRET);
     const logs = await waitFor(async () => {

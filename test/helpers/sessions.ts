@@ -52,6 +52,21 @@ export async function insertJobRow(databaseUrl: string, createdBy: string | null
 export const isChangeOf = (id: string) => (m: Json) =>
   m.type === "postgres_changes" && m.payload?.record?.id === id;
 
+/**
+ * Inserts a job row for `owner` and waits for its event on `barrier` (a service-key socket
+ * subscribed to jobs.queue): every other socket has then been sent all it will get of the
+ * changes committed before it. Returns the row's id.
+ */
+export async function eventFor(
+  databaseUrl: string,
+  owner: string | null,
+  barrier: RawSocket,
+): Promise<string> {
+  const id = await insertJobRow(databaseUrl, owner);
+  await barrier.next(isChangeOf(id), "barrier event");
+  return id;
+}
+
 export async function subscribeQueue(socket: RawSocket): Promise<void> {
   const from = socket.messages.length;
   socket.send({ type: "subscribe", channel: "table:jobs.queue" });

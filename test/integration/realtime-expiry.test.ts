@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signJwt, type Claims } from "../../src-server/auth/jwt.ts";
 import { openRawSocket, type RawSocket } from "../helpers/realtime.ts";
-import { insertJobRow, isChangeOf, signUpRaw, subscribeQueue } from "../helpers/sessions.ts";
+import { eventFor, isChangeOf, signUpRaw, subscribeQueue } from "../helpers/sessions.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";
 
 let t: TestStack;
@@ -32,21 +32,16 @@ describe("token expiry on a realtime socket", () => {
     sockets.push(socket, barrier);
     await subscribeQueue(socket);
     await subscribeQueue(barrier);
-    const eventFor = async () => {
-      const id = await insertJobRow(t.database.url, user.id);
-      await barrier.next(isChangeOf(id), "barrier event");
-      return id;
-    };
 
     // Events flow until expiry (on a slow machine the token may expire first: then none does).
-    const before = await eventFor();
+    const before = await eventFor(t.database.url, user.id, barrier);
     await socket.next(
       (m) => isChangeOf(before)(m) || m.type === "error",
       "an event before expiry, or the expiry",
     );
     const expired = await socket.next((m) => m.type === "error", "the expiry error frame");
     expect(expired.error).toMatch(/token expired/);
-    const held = await eventFor();
+    const held = await eventFor(t.database.url, user.id, barrier);
     const afterExpiry = socket.messages.slice(socket.messages.indexOf(expired));
     expect(afterExpiry.some((m) => m.type === "postgres_changes")).toBe(false);
     // Subscribing is refused too while the token is expired.
@@ -68,7 +63,10 @@ describe("token expiry on a realtime socket", () => {
       (m) => m.type === "ack" && m.payload?.type === "access_token",
       "fresh token ack",
     );
-    await socket.next(isChangeOf(await eventFor()), "events again after a fresh token");
+    await socket.next(
+      isChangeOf(await eventFor(t.database.url, user.id, barrier)),
+      "events again after a fresh token",
+    );
     expect(socket.messages.some(isChangeOf(held))).toBe(false);
   });
 });

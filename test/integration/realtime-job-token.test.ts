@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signJwt } from "../../src-server/auth/jwt.ts";
 import { openRawSocket, refusedUpgrade, type RawSocket } from "../helpers/realtime.ts";
-import { insertJobRow, isChangeOf, signUpRaw, subscribeQueue } from "../helpers/sessions.ts";
+import { eventFor, isChangeOf, signUpRaw, subscribeQueue } from "../helpers/sessions.ts";
 import { startTestStack, waitFor, type TestStack } from "../helpers/stack.ts";
 
 // Hands its service token out as progress (reversed: the token itself is masked there),
@@ -56,13 +56,11 @@ describe("a job's token on a realtime socket", () => {
     sockets.push(socket, barrier);
     await subscribeQueue(socket);
     await subscribeQueue(barrier);
-    const eventFor = async () => {
-      const id = await insertJobRow(t.database.url, victim.id);
-      await barrier.next(isChangeOf(id), "barrier event");
-      return id;
-    };
     // While the attempt runs, the token is service_role: it sees another user's job.
-    await socket.next(isChangeOf(await eventFor()), "an event while the attempt runs");
+    await socket.next(
+      isChangeOf(await eventFor(t.database.url, victim.id, barrier)),
+      "an event while the attempt runs",
+    );
 
     const cancel = await fetch(`${t.url}/api/v1/jobs/${jobId}/cancel`, {
       method: "POST",
@@ -71,7 +69,7 @@ describe("a job's token on a realtime socket", () => {
     expect(cancel.status).toBe(200);
     const revoked = await socket.next((m) => m.type === "error", "the revocation error frame");
     expect(revoked.error).toMatch(/token revoked: .*attempt/);
-    const held = await eventFor();
+    const held = await eventFor(t.database.url, victim.id, barrier);
     expect(socket.messages.some(isChangeOf(held))).toBe(false);
     expect((await refusedUpgrade(t.url, token)).status).toBe(401);
   });

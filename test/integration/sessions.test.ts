@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRawSocket, type RawSocket } from "../helpers/realtime.ts";
 import { api } from "../helpers/secrets.ts";
 import {
+  eventFor,
   insertJobRow,
   isChangeOf,
   signInRaw,
@@ -43,13 +44,6 @@ async function refusedWithin5s(what: string, refused: () => Promise<boolean>): P
   console.info(`${what}: refused after ${Date.now() - start} ms`);
 }
 
-/** Inserts a row for `owner` and waits for it on `barrier`: `watched` has then been sent all it will get. */
-async function eventFor(owner: string | null, barrier: RawSocket): Promise<string> {
-  const id = await insertJobRow(t.database.url, owner);
-  await barrier.next(isChangeOf(id), "barrier event");
-  return id;
-}
-
 describe("signing out", () => {
   it("refuses the signed-out access token on HTTP and holds back realtime events", async () => {
     const user = await signUpRaw(t.url, "leaver@example.com");
@@ -57,7 +51,7 @@ describe("signing out", () => {
     await subscribeQueue(socket);
     const admin = await open(t.stack.keys.serviceKey);
     await subscribeQueue(admin);
-    const before = await eventFor(user.id, admin);
+    const before = await eventFor(t.database.url, user.id, admin);
     await socket.next(isChangeOf(before), "an event before signing out");
 
     expect(
@@ -90,7 +84,7 @@ describe("signing out", () => {
       "an error frame on the signed-out socket",
     );
     expect(error.error).toMatch(/token revoked/);
-    const after = await eventFor(user.id, admin);
+    const after = await eventFor(t.database.url, user.id, admin);
     expect(socket.messages.some(isChangeOf(after))).toBe(false);
 
     // Another session of the same user is unaffected.
@@ -118,7 +112,7 @@ describe("demotion", () => {
     await subscribeQueue(socket);
     const barrier = await open(service);
     await subscribeQueue(barrier);
-    const other = await eventFor(null, barrier);
+    const other = await eventFor(t.database.url, null, barrier);
     await socket.next(isChangeOf(other), "an admin sees another's row");
 
     expect((await patch("authenticated")).status).toBe(200);
@@ -129,7 +123,7 @@ describe("demotion", () => {
     // Realtime: once the socket has re-checked, another's row no longer reaches it, its own still does.
     await refusedWithin5s("demoted admin on realtime", async () => {
       const foreign = await insertJobRow(t.database.url, null);
-      const own = await eventFor(boss.id, barrier);
+      const own = await eventFor(t.database.url, boss.id, barrier);
       await socket.next(isChangeOf(own), "own row");
       return !socket.messages.some(isChangeOf(foreign));
     });

@@ -135,6 +135,14 @@ const untilStatuses = (ids: string[], status: string, what: string) =>
     { timeoutMs: 15_000, what },
   );
 
+/**
+ * Waits until the loop itself runs these jobs: their claim's answer has reached it. The
+ * rows read `running` as soon as the claim commits, which can be before the loop has that
+ * answer; a claim held from then on would be that first claim, not the next one.
+ */
+const untilRunningHere = (loop: ClaimLoop, ids: string[], what: string) =>
+  waitFor(() => (ids.every((id) => loop.running.has(id)) ? true : undefined), { what });
+
 const untilHeld = (observed: ObservedDb, count: number) =>
   waitFor(() => (observed.heldClaims() === count ? true : undefined), {
     what: `${count} claim(s) to be held`,
@@ -247,7 +255,7 @@ describe("the claim loop", () => {
     const { loop, observed } = setup;
     const [a, b, c] = [await queue("held"), await queue("held"), await queue("held")];
     loop.wakeOne();
-    await untilStatuses([a!, b!, c!], "running", "the three jobs to run");
+    await untilRunningHere(loop, [a!, b!, c!], "the three jobs to run");
     const release = observed.holdClaims();
     latch.release(a!);
     await untilHeld(observed, 1);
@@ -290,7 +298,7 @@ describe("the claim loop", () => {
     const { loop, observed } = setup;
     const [a, b, c] = [await queue("held"), await queue("held"), await queue("held")];
     loop.wakeOne();
-    await untilStatuses([a!, b!, c!], "running", "the three jobs to run");
+    await untilRunningHere(loop, [a!, b!, c!], "the three jobs to run");
     const release = observed.holdClaims();
     latch.release(a!);
     await untilHeld(observed, 1);

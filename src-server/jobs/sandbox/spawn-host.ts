@@ -7,7 +7,13 @@
 // On Linux the thread lowers its own scheduling priority (nice is per thread there) before
 // starting any process, so every sandbox starts, and stays, at that lower priority: under
 // CPU pressure the API, the database and the realtime hub run first and jobs take what is
-// left. Elsewhere each process is lowered right after it starts.
+// left. Elsewhere each process is lowered right after it starts. On Linux each sandbox
+// also runs under the SCHED_IDLE policy, started through `chrt --idle 0` (which execs the
+// program, so the pid is the sandbox's): nice 19 only weighs a process less, and the
+// kernel lets a running nice-19 process finish its slice before a woken server thread gets
+// the core; an idle-policy process gives the core up at once (docs/architecture.md,
+// "Staying responsive under load"). The thread itself stays at nice 19: it relays the
+// jobs' output and must not wait behind every other process.
 //
 // The thread's code is plain JavaScript evaluated from a string: it must run the same
 // under tsx, the test runner and the bundled desktop app, none of which would load a
@@ -75,12 +81,31 @@ type FromHost =
 
 const HOST_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { spawn } = require("node:child_process");
+const { spawn, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
 const os = require("node:os");
 const children = new Map();
 let threadNiced = false;
 if (workerData.nice > 0 && process.platform === "linux") {
   try { os.setPriority(Math.min(19, os.getPriority() + workerData.nice)); threadNiced = true; } catch {}
+}
+// chrt, when it is there and the kernel lets this process use SCHED_IDLE (tried once).
+const idleLauncher = workerData.idlePolicy && process.platform === "linux" ? findIdleLauncher() : undefined;
+function findIdleLauncher() {
+  for (const chrt of ["/usr/bin/chrt", "/bin/chrt"]) {
+    try {
+      execFileSync(chrt, ["--idle", "0", chrt, "--version"], { stdio: "ignore", timeout: 5000 });
+      return chrt;
+    } catch {}
+  }
+  return undefined;
+}
+// The program and its arguments, through chrt when it can be: chrt reports a program it
+// cannot run only by its exit code, so a program that is not there is refused here.
+function launch(m) {
+  if (!idleLauncher || !m.file.startsWith("/")) return [m.file, m.args];
+  fs.accessSync(m.file, fs.constants.X_OK);
+  return [idleLauncher, ["--idle", "0", m.file, ...m.args]];
 }
 // Messages go out in batches, one per turn of this thread's event loop: output of many
 // processes read in the same turn (and a job's result and idle lines) cost one wake-up
@@ -98,7 +123,8 @@ const post = (message) => {
 function start(m) {
   let child;
   try {
-    child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, uid: m.uid, gid: m.gid, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    const [file, args] = launch(m);
+    child = spawn(file, args, { env: m.env, cwd: m.cwd, uid: m.uid, gid: m.gid, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
   } catch (error) {
     post({ op: "exit", id: m.id, code: null, signal: null, spawnError: "cannot start deno: " + error.message });
     return;
@@ -145,8 +171,16 @@ function handle(m) {
 }
 `;
 
-export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
+export interface SpawnHostOptions {
+  /** Nice steps below the server (default SANDBOX_NICE). */
+  nice?: number;
+  /** On Linux, run each process under SCHED_IDLE when chrt allows it (default true). */
+  idlePolicy?: boolean;
+}
+
+export function createSpawnHost(options: SpawnHostOptions = {}): SpawnHost {
   const nice = Math.max(0, Math.min(19, Math.floor(options.nice ?? SANDBOX_NICE)));
+  const idlePolicy = options.idlePolicy ?? true;
   const hosted = new Map<number, HostedProcessEvents>();
   const pids = new Map<number, number>();
   let worker: Worker | undefined;
@@ -193,7 +227,7 @@ export function createSpawnHost(options: { nice?: number } = {}): SpawnHost {
 
   const thread = (): Worker => {
     if (worker) return worker;
-    const started = new Worker(HOST_SOURCE, { eval: true, workerData: { nice } });
+    const started = new Worker(HOST_SOURCE, { eval: true, workerData: { nice, idlePolicy } });
     started.on("message", onMessage);
     started.on("error", (error) => {
       if (worker === started) worker = undefined;

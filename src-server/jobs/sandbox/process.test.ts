@@ -16,7 +16,11 @@ describe.runIf(process.platform === "linux")("SandboxProcess priority", () => {
     const before = os.getPriority();
     const child = new SandboxProcess({
       denoPath: "/bin/sh",
-      args: ["-c", `cut -d' ' -f${NICE_FIELD},${POLICY_FIELD} /proc/self/stat` + '; read line; echo "got $line"'],
+      args: [
+        "-c",
+        `cut -d' ' -f${NICE_FIELD},${POLICY_FIELD} /proc/self/stat` +
+          '; read line; echo "got $line"',
+      ],
       env: { PATH: "/usr/bin:/bin" },
       cwd: os.tmpdir(),
       key: "test",

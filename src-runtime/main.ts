@@ -208,7 +208,8 @@ async function entryOf(context: JobContextMessage): Promise<JobEntry> {
   return code.entry;
 }
 
-const inbox = createInbox(createLineReader(Deno.stdin.readable), {
+const stdin = Deno.stdin;
+const inbox = createInbox(createLineReader((buffer) => stdin.read(buffer)), {
   onCancel: cancelCurrent,
   // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.
   onEnd: () => exit(current ? 1 : 0),

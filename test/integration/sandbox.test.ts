@@ -287,3 +287,14 @@ describe("warm processes", () => {
     expect(second.handle.warm).toBe(true);
   });
 });
+
+describe("the runtime's own code", () => {
+  it("is loaded by Deno as one bundled JavaScript file", async () => {
+    // Deno.mainModule names the file Deno was started with.
+    const outcome = await run("export const handler = () => Deno.mainModule;").done;
+    expect(outcome).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/\/runtime-[0-9a-f]{16}\.js$/),
+    });
+  });
+});

@@ -24,6 +24,7 @@ import { withInspector } from "./inspector.ts";
 import { createPreparedCodeCache, debugJobCode, type PreparedCode } from "./prepared-code.ts";
 import { protectedPaths } from "./protected-paths.ts";
 import { reachableSandboxCode } from "./code-copy.ts";
+import { runtimeBundle } from "./runtime-bundle.ts";
 import { defaultSandboxUser, type SandboxUser } from "./sandbox-user.ts";
 import { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
@@ -107,6 +108,15 @@ function failedHandle(error: string): SandboxRunHandle {
   };
 }
 
+/** Both settled, or undefined when neither is pending (the job then starts at once). */
+function waitFor(
+  a: Promise<unknown> | undefined,
+  b: Promise<unknown> | undefined,
+): Promise<unknown> | undefined {
+  if (!a || !b) return a ?? b;
+  return Promise.all([a, b]);
+}
+
 export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   const user = options.sandboxUser === undefined ? defaultSandboxUser() : options.sandboxUser;
   const dirs = sandboxDirs({ cacheDir: options.cacheDir, user: user ?? undefined });
@@ -115,6 +125,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
     entryPath: path.resolve(options.entryPath ?? DEFAULT_ENTRY),
   };
   const { denoPath, entryPath } = user ? reachableSandboxCode({ ...code, user }) : code;
+  // Deno loads the entry as one JavaScript file once esbuild has made it (runtime-bundle.ts).
+  const bundle = runtimeBundle({ entryPath, dir: path.join(dirs.rootDir, "runtime") });
   const deniedPaths = protectedPaths([
     dirs.rootDir,
     options.cacheDir,
@@ -144,7 +156,13 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   const planFor = (spec: Pick<JobRunSpec, "permissions" | "serverUrl">, envNames: string[]) => {
     const deniedNet = spec.permissions.allowNet ? net.deniedNet(spec) : [];
-    const args = buildDenoArgs({ ...spec, envNames, deniedPaths, deniedNet, entryPath });
+    const args = buildDenoArgs({
+      ...spec,
+      envNames,
+      deniedPaths,
+      deniedNet,
+      entryPath: bundle.entryPath(),
+    });
     return { key: args.join("\u0000"), args } satisfies LaunchPlan;
   };
   const spawnProcess = (plan: LaunchPlan) => {
@@ -172,7 +190,10 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   });
   if (options.serverUrl) {
     const serverUrl = options.serverUrl;
-    const preparing = net.prepare({ permissions: DEFAULT_PERMISSIONS, serverUrl });
+    const preparing = waitFor(
+      net.prepare({ permissions: DEFAULT_PERMISSIONS, serverUrl }),
+      bundle.pending(),
+    );
     if (!preparing) warmProcesses.replenish(defaultPlanFor(serverUrl));
     else {
       // On failure nothing is pre-started; the first job prepares again.
@@ -244,9 +265,9 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   return {
     start(spec, callbacks) {
       if (closed) return failedHandle("the sandbox runtime is closed");
-      let preparing: Promise<void> | undefined;
+      let preparing: Promise<unknown> | undefined;
       try {
-        preparing = net.prepare(spec);
+        preparing = waitFor(net.prepare(spec), bundle.pending());
       } catch (error) {
         return failedHandle(`cannot start the sandbox: ${(error as Error).message}`);
       }

@@ -31,6 +31,12 @@ async function main() {
     console.log(
       `HTTP submit CPU per job: server ${fmt(full.submitCpuPerJob.serverMs, 2)} ms, PostgreSQL ${fmt(full.submitCpuPerJob.postgresMs, 2)} ms`,
     );
+    const rss = full.denoRss.map(
+      (d) => `${fmt(d.rssMb, 0)}/${fmt(d.privateMb, 0)}/${fmt(d.pssMb, 0)}`,
+    );
+    console.log(
+      `Deno processes kept after the drain: ${rss.length}, RSS/RssAnon/PSS MB each: ${rss.join(" ") || "none"}`,
+    );
     console.log(
       `round trips per job: ${full.roundTripsPerJob.map(([k, n]) => `${k} ${fmt(n, 2)}`).join(", ")}`,
     );

@@ -1,0 +1,102 @@
+// One warm Deno sandbox's memory (docs/architecture.md, "Sandbox memory"): a runtime as the
+// server builds it runs JOBS no-op jobs (default 3) in one reused process, then the idle
+// process's /proc status and smaps_rollup are read (what `npm run bench` prints as "Deno
+// processes kept after the drain", for one process). Knobs: JOB_CODE (the job's code),
+// PRINT=1 (each outcome), CACHE_DIR (a lasting sandbox cache, as a server has: Deno's
+// code cache is then read, not written), ENTRY / DENO_PATH (another entry or deno, e.g. a
+// wrapper script adding flags), SMAPS=<script taking a pid> (a per-mapping breakdown).
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
+import { signJobTokens } from "../src-server/jobs/worker/job-tokens.ts";
+import type { JobRunSpec } from "../src-server/jobs/worker/runtime.ts";
+import { silentLogger } from "../src-server/logger.ts";
+
+const serverUrl = "http://127.0.0.1:9";
+
+function spec(i: number, code: string): JobRunSpec {
+  const tokens = signJobTokens({
+    secret: "x".repeat(32),
+    attempt: { id: `job-${i}`, workerId: "bench", retryCount: 0 },
+    user: null,
+    ttlSeconds: 360,
+  });
+  return {
+    jobId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    jobName: "noop",
+    namespace: "default",
+    functionId: "f1",
+    functionVersion: 1,
+    code,
+    payload: {},
+    retryCount: 0,
+    user: null,
+    permissions: {
+      allowNet: true,
+      allowEnv: true,
+      allowRead: false,
+      allowWrite: false,
+      memoryLimitMb: 256,
+    },
+    env: {},
+    serverUrl,
+    userToken: tokens.userToken,
+    serviceToken: tokens.serviceToken,
+    secrets: { user: {}, system: {} },
+  };
+}
+
+function field(pid: number, file: string, name: string): number {
+  const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(
+    readFileSync(`/proc/${pid}/${file}`, "utf8"),
+  );
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function denoChildren(): number[] {
+  return readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const ppid = Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === process.pid && s.includes("(deno)");
+      } catch {
+        return false;
+      }
+    });
+}
+
+const jobs = Number(process.env.JOBS ?? 3);
+const code = process.env.JOB_CODE ?? "export function handler() { return null; }";
+const dir = process.env.CACHE_DIR ?? (await mkdtemp(path.join(tmpdir(), "fluxbase-deno-rss-")));
+const runtime = createDenoRuntime({
+  cacheDir: dir,
+  logger: silentLogger,
+  serverUrl,
+  warmProcessCount: 0,
+  entryPath: process.env.ENTRY,
+  denoPath: process.env.DENO_PATH,
+});
+for (let i = 0; i < jobs; i++) {
+  const outcome = await runtime.start(spec(i, code), { onProgress() {}, onLog() {} }).done;
+  if (!outcome.ok) throw new Error(`job failed: ${JSON.stringify(outcome)}`);
+  if (process.env.PRINT) console.log(JSON.stringify(outcome));
+}
+await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 300)));
+for (const pid of denoChildren()) {
+  const mb = (v: number) => v.toFixed(1);
+  const s = (n: string) => mb(field(pid, "status", n));
+  const r = (n: string) => mb(field(pid, "smaps_rollup", n));
+  console.log(
+    `pid ${pid}: RSS ${s("VmRSS")} (anon ${s("RssAnon")} file ${s("RssFile")}) PSS ${r("Pss")} private ${mb(field(pid, "smaps_rollup", "Private_Clean") + field(pid, "smaps_rollup", "Private_Dirty"))} HWM ${s("VmHWM")}`,
+  );
+  if (process.env.SMAPS)
+    console.log(execFileSync("python3", [process.env.SMAPS, String(pid)], { encoding: "utf8" }));
+}
+await runtime.close();
+if (!process.env.CACHE_DIR) await rm(dir, { recursive: true, force: true });

@@ -209,14 +209,12 @@ async function entryOf(context: JobContextMessage): Promise<JobEntry> {
 }
 
 const stdin = Deno.stdin;
-const inbox = createInbox(
-  createLineReader((buffer) => stdin.read(buffer)),
-  {
-    onCancel: cancelCurrent,
-    // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.
-    onEnd: () => exit(current ? 1 : 0),
-  },
-);
+const readStdin = (buffer: Uint8Array) => stdin.read(buffer);
+const inbox = createInbox(createLineReader(readStdin), {
+  onCancel: cancelCurrent,
+  // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.
+  onEnd: () => exit(current ? 1 : 0),
+});
 
 for (;;) {
   const context = await inbox.nextContext();

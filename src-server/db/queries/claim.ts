@@ -20,7 +20,9 @@
 //    once, so the planner walks queue_claim_idx in order and stops at LIMIT (migration
 //    0016 keeps its estimate of that test honest, 0022 that of `status = 'pending'`).
 // 4. `admitted`: within one claim a namespace gets no more than its remaining room.
-// 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
+// 5. `claimed`: the rows become this worker's, found by primary key (the admitted ids are
+//    an array, so no estimate of their number can make the planner scan the whole table
+//    to join them). Nothing is read unless the worker is active.
 // A claim that carries no completions commits without waiting for its WAL flush
 // (synchronous_commit off for its own transaction only): on an idle queue that flush
 // was the largest part of the wait from a submit to its job's start. A crash of
@@ -128,7 +130,7 @@ function claimSql(limit: number, withCompletions: boolean): string {
       UPDATE jobs.queue q
       SET status = 'running', worker_id = $1, started_at = now(), last_progress_at = now(), completed_at = NULL,
           function_version = (SELECT f.version FROM jobs.functions f WHERE f.id = q.function_id)
-      WHERE q.id IN (SELECT id FROM admitted)
+      WHERE q.id = ANY (ARRAY(SELECT id FROM admitted))
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
     )
     SELECT 'claimed' AS kind, ${COLUMNS.join(", ")},

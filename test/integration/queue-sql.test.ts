@@ -1,7 +1,7 @@
 // The queue statements against a real PostgreSQL: claim order, scheduling, namespace
 // limits, the stale-write guard and orphan recovery.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "../../src-server/db/connections.ts";
+import type { Db, Queryable } from "../../src-server/db/connections.ts";
 import { claimJobs, type ClaimOptions } from "../../src-server/db/queries/claim.ts";
 import {
   completeJobs,
@@ -238,6 +238,55 @@ describe("completing and claiming in one call", () => {
     // One slot of "busy" freed by the completion: the same claim takes exactly one more.
     expect(out.claimed).toHaveLength(1);
     expect(out.claimed[0]!.namespace).toBe("busy");
+  });
+});
+
+describe("claim plans", () => {
+  // Statistics that do not know of a backlog: the planner must still
+  // walk queue_claim_idx in order (not read and sort every pending row) and count running
+  // jobs with a plain scan of queue_running_idx (a bitmap scan never drops the dead entries
+  // completions leave there). Migration 0022; the plans are read with auto_explain.
+  it("walks the claim's indexes in order whatever the last ANALYZE saw", async () => {
+    // The template's statistics of jobs.queue were taken while it was empty.
+    await db.query(
+      `INSERT INTO jobs.queue (namespace, function_id, job_name, payload)
+       SELECT 'default', $1, 'f', '{}' FROM generate_series(1, 4000)`,
+      [functionId],
+    );
+    const w = await worker();
+    const client = await db.connect();
+    const plans: string[] = [];
+    const onNotice = (n: { message?: string }) => plans.push(n.message ?? "");
+    try {
+      const tx = {
+        query: async (text: string, values?: unknown[]) => (await client.query(text, values)).rows,
+      } as Queryable;
+      client.on("notice", onNotice);
+      await client.query(
+        `LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;
+         SET auto_explain.log_nested_statements = on; SET client_min_messages = log`,
+      );
+      const first = await claimJobs(tx, { workerId: w, limit: 20, namespaceLimit: 50 });
+      const completions = first.claimed.map((row) =>
+        serializeCompletion({
+          key: { id: row.id, workerId: w, retryCount: row.retry_count },
+          result: null,
+          progress: undefined,
+        }),
+      );
+      const next = await claimJobs(tx, { workerId: w, limit: 4, namespaceLimit: 20, completions });
+      expect(next.completed.size).toBe(20);
+      expect(next.claimed).toHaveLength(4);
+    } finally {
+      client.off("notice", onNotice);
+      await client.query("RESET ALL");
+      client.release();
+    }
+    const text = plans.join("\n");
+    expect(text).toMatch(/Index Scan using queue_claim_idx/);
+    expect(text).toMatch(/Index Scan using queue_running_idx/);
+    expect(text).not.toMatch(/Bitmap Index Scan on queue_(claim|running)_idx/);
+    expect(text).not.toMatch(/Seq Scan on queue/);
   });
 });
 

@@ -5,7 +5,9 @@
 // 1. `completed` (only when there are completions): the attempts' completions, written by
 //    the same UPDATE that completeJobs runs alone (queue.ts completeAttemptsSql).
 // 2. `busy`: running jobs per namespace, not counting the ones completed in step 1 (they
-//    free their slots now). It reads `completed`, so PostgreSQL writes the completions
+//    free their slots now), counted by jobs.running_by_namespace (migration 0022: a plan
+//    that does not slow down with stale statistics). It reads `completed`, so PostgreSQL
+//    writes the completions
 //    before the claim locks any row: under READ COMMITTED, FOR UPDATE SKIP LOCKED can keep
 //    a lock on a row it then skips (one claimed by another worker after this statement's
 //    snapshot), and another worker's completion may wait for that lock. A statement that
@@ -16,9 +18,11 @@
 //    statement: with LIMIT as a parameter PostgreSQL kept re-planning, its generic plan
 //    guessing a tenth of the table). The namespaces at their limit are an array computed
 //    once, so the planner walks queue_claim_idx in order and stops at LIMIT (migration
-//    0016 keeps its estimate of that test honest).
+//    0016 keeps its estimate of that test honest, 0022 that of `status = 'pending'`).
 // 4. `admitted`: within one claim a namespace gets no more than its remaining room.
-// 5. `claimed`: the rows become this worker's. Nothing is read unless the worker is active.
+// 5. `claimed`: the rows become this worker's, found by primary key (the admitted ids are
+//    an array, so no estimate of their number can make the planner scan the whole table
+//    to join them). Nothing is read unless the worker is active.
 // A claim that carries no completions commits without waiting for its WAL flush
 // (synchronous_commit off for its own transaction only): on an idle queue that flush
 // was the largest part of the wait from a submit to its job's start. A crash of
@@ -105,11 +109,9 @@ const ASYNC_COMMIT = `, (SELECT set_config('synchronous_commit', 'off', true)) A
 /** $1 worker id, $2 namespace limit; with completions $3 .. $7 (queue.ts completionParams). */
 function claimSql(limit: number, withCompletions: boolean): string {
   const completed = withCompletions ? `completed AS (${completeAttemptsSql(3)}), ` : "";
-  const notCompleted = withCompletions ? " AND id NOT IN (SELECT id FROM completed)" : "";
+  const notCounted = withCompletions ? "(SELECT array_agg(id) FROM completed)" : "NULL";
   return `WITH ${completed}busy AS MATERIALIZED (
-      SELECT namespace, count(*) AS running FROM jobs.queue
-      WHERE status = 'running'${notCompleted}
-      GROUP BY namespace
+      SELECT namespace, running FROM jobs.running_by_namespace(${notCounted})
     ), candidates AS (
       SELECT c.id, c.namespace, c.priority, c.created_at FROM jobs.queue c
       WHERE EXISTS (SELECT 1 FROM jobs.workers w WHERE w.id = $1 AND w.status = 'active')
@@ -128,7 +130,7 @@ function claimSql(limit: number, withCompletions: boolean): string {
       UPDATE jobs.queue q
       SET status = 'running', worker_id = $1, started_at = now(), last_progress_at = now(), completed_at = NULL,
           function_version = (SELECT f.version FROM jobs.functions f WHERE f.id = q.function_id)
-      WHERE q.id IN (SELECT id FROM admitted)
+      WHERE q.id = ANY (ARRAY(SELECT id FROM admitted))
       RETURNING ${COLUMNS.map((c) => `q.${c}`).join(", ")}
     )
     SELECT 'claimed' AS kind, ${COLUMNS.join(", ")},

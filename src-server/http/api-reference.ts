@@ -4,11 +4,12 @@
 import swagger, { type StaticDocumentSpec } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { ApiDocument } from "./api-document.ts";
 import { noSchemaCompilers } from "./schema-compilers.ts";
 
 export interface ApiReferenceOptions {
   /** The OpenAPI document (every route is registered by now). */
-  document: ReturnType<FastifyInstance["swagger"]>;
+  document: ApiDocument;
   routePrefix: string;
   title: string;
   /** Runs in the page before swagger-ui starts. */

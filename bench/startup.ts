@@ -1,13 +1,15 @@
 // Start time and memory of a real `serve` process (run through tsx, as `npm run cli`):
 // a first run on an empty data dir (initdb, migrations) to "ready", a second start on
 // the same data dir to "ready", then the server's resident memory once idle. Linux only
-// for the memory figure (/proc).
+// for the memory figure (/proc). Run alone (`npx tsx bench/startup.ts`) it also prints the
+// RSS's anonymous and file-backed parts, and the RSS again once V8's memory reducer has had
+// time to hand back the start's young generation (it waits for a quiet spell of its own).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -21,6 +23,11 @@ export interface StartupFigures {
    * PostgreSQL and the warm Deno processes are processes of their own, not counted.
    */
   idleServerRssMb: number;
+  /** Its anonymous (heaps, malloc) and file-backed (the node binary's pages) parts. */
+  idleServerRssAnonMb: number;
+  idleServerRssFileMb: number;
+  /** VmRSS after `settledSeconds` of idle in all (when asked for). */
+  settledServerRssMb?: number;
 }
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
@@ -84,7 +91,11 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function runStartup(options: { idleSeconds: number }): Promise<StartupFigures> {
+export async function runStartup(options: {
+  idleSeconds: number;
+  /** Also read VmRSS once the server has been idle this long in all. */
+  settledSeconds?: number;
+}): Promise<StartupFigures> {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-start-"));
   const dataDir = path.join(dir, "data");
   const jobsDir = path.join(dir, "jobs");
@@ -100,10 +111,27 @@ export async function runStartup(options: { idleSeconds: number }): Promise<Star
       restartMs: second.readyMs,
       restartCpuMs: second.cpuMs,
       idleServerRssMb: statusMb(pid, "VmRSS"),
+      idleServerRssAnonMb: statusMb(pid, "RssAnon"),
+      idleServerRssFileMb: statusMb(pid, "RssFile"),
     };
+    if (options.settledSeconds !== undefined) {
+      const rest = Math.max(0, options.settledSeconds - options.idleSeconds);
+      await new Promise((r) => setTimeout(r, rest * 1000));
+      figures.settledServerRssMb = statusMb(pid, "VmRSS");
+    }
     await stop(second.child);
     return figures;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const f = await runStartup({ idleSeconds: 5, settledSeconds: 60 });
+  const mb = (n: number | undefined) => (n === undefined ? "-" : n.toFixed(0));
+  console.log(
+    `existing data dir -> ready ${(f.restartMs / 1000).toFixed(2)} s (server CPU ${(f.restartCpuMs / 1000).toFixed(2)} s); ` +
+      `idle server RSS ${mb(f.idleServerRssMb)} MB (anon ${mb(f.idleServerRssAnonMb)}, file ${mb(f.idleServerRssFileMb)}) after 5 s, ` +
+      `${mb(f.settledServerRssMb)} MB after 60 s`,
+  );
 }

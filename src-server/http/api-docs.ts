@@ -1,36 +1,15 @@
 // The API describes itself: the OpenAPI 3.1 document built from the routes' schemas
 // (GET /api/v1/openapi.json) and the interactive reference at /docs (swagger-ui, served from
-// the package's own files). Must be registered before the routes it documents. The reference
-// is built on the first visit to /docs (api-reference.ts): swagger-ui, @fastify/static and
-// yaml are ~150 modules a server that nobody browses need not load at start.
-import swagger from "@fastify/swagger";
+// the package's own files). Must be registered before the routes it documents: it records
+// them as they are registered. The document is built on the first request for it
+// (api-document.ts) and the reference on the first visit to /docs (api-reference.ts):
+// @fastify/swagger, swagger-ui, @fastify/static and yaml are ~250 modules a server that
+// nobody browses need not load at start.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { openApiPath } from "./route-schema.ts";
+import type { ApiDocument, RecordedRoute } from "./api-document.ts";
 
 export const OPENAPI_PATH = "/api/v1/openapi.json";
 export const DOCS_PATH = "/docs";
-
-const SECURITY_SCHEMES = {
-  bearer: {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description:
-      "A user's access token (POST /api/v1/auth/signin), or the service key as a bearer token.",
-  },
-  serviceKey: {
-    type: "apiKey",
-    in: "header",
-    name: "x-service-key",
-    description: "The service key: full access, bypasses row-level security. Never ship it.",
-  },
-  anonKey: {
-    type: "apiKey",
-    in: "header",
-    name: "apikey",
-    description: "The public anon key: may submit jobs and read what row-level security allows.",
-  },
-} as const;
 
 /**
  * Runs in the reference page before swagger-ui starts: a token handed over in the address's
@@ -62,36 +41,37 @@ export interface ApiDocsOptions {
   version?: string;
 }
 
-/** Queues the document, the reference and the document's route; routes registered after are documented. */
+/** Records the routes registered after it and adds the document's and the reference's routes. */
 export function registerApiDocs(app: FastifyInstance, options: ApiDocsOptions = {}): void {
-  app.register(swagger, {
-    exposeHeadRoutes: true,
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: options.title ?? "Fluxbase Local API",
-        version: options.version ?? "1",
-        description:
-          "Every HTTP route of this server. Errors are JSON objects with a string `error`, " +
-          "usually a `code`, and the refused `field` for bad input. Realtime is a WebSocket " +
-          "at /realtime on the same port (not described here).",
-      },
-      components: { securitySchemes: SECURITY_SCHEMES },
-    },
-    transform: ({ schema, url, route }) => {
-      const pattern = (route.config as { pattern?: string } | undefined)?.pattern;
-      return { schema, url: pattern ? openApiPath(pattern) : url };
-    },
+  const routes: RecordedRoute[] = [];
+  app.addHook("onRoute", ({ method, url, schema, config }) => {
+    routes.push({ method, url, schema, config });
   });
+  let document: Promise<ApiDocument> | undefined;
+  const apiDocument = () =>
+    (document ??= import("./api-document.ts")
+      .then(({ buildApiDocument }) =>
+        buildApiDocument({
+          routes,
+          title: options.title ?? "Fluxbase Local API",
+          version: options.version ?? "1",
+        }),
+      )
+      .catch((err: unknown) => {
+        document = undefined;
+        throw err;
+      }));
   let reference: Promise<FastifyInstance> | undefined;
   const serveReference = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { createApiReference } = await import("./api-reference.ts");
-    reference ??= createApiReference({
-      document: app.swagger(),
-      routePrefix: DOCS_PATH,
-      title: "Fluxbase Local API",
-      preauthorizeScript: PREAUTHORIZE_SCRIPT,
-    });
+    reference ??= Promise.all([import("./api-reference.ts"), apiDocument()]).then(
+      ([{ createApiReference }, doc]) =>
+        createApiReference({
+          document: doc,
+          routePrefix: DOCS_PATH,
+          title: "Fluxbase Local API",
+          preauthorizeScript: PREAUTHORIZE_SCRIPT,
+        }),
+    );
     const docs = await reference.catch((err: unknown) => {
       reference = undefined;
       throw err;
@@ -120,7 +100,7 @@ export function registerApiDocs(app: FastifyInstance, options: ApiDocsOptions = 
       },
       async (request, reply) => {
         const origin = `${request.protocol}://${request.host}`;
-        const document = { ...app.swagger(), servers: [{ url: origin }] };
+        const document = { ...(await apiDocument()), servers: [{ url: origin }] };
         return reply
           .header("content-type", "application/json; charset=utf-8")
           .send(JSON.stringify(document));

@@ -4,10 +4,12 @@
 import swagger, { type StaticDocumentSpec } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { ApiDocument } from "./api-document.ts";
+import { noSchemaCompilers } from "./schema-compilers.ts";
 
 export interface ApiReferenceOptions {
   /** The OpenAPI document (every route is registered by now). */
-  document: ReturnType<FastifyInstance["swagger"]>;
+  document: ApiDocument;
   routePrefix: string;
   title: string;
   /** Runs in the page before swagger-ui starts. */
@@ -15,7 +17,10 @@ export interface ApiReferenceOptions {
 }
 
 export async function createApiReference(options: ApiReferenceOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+  const app = Fastify({
+    logger: false,
+    schemaController: { compilersFactory: noSchemaCompilers },
+  });
   // The plugin's static-mode typing knows OpenAPI 2 and 3.0 only; the document is 3.1.
   const document = options.document as StaticDocumentSpec["document"];
   await app.register(swagger, { mode: "static", specification: { document } });

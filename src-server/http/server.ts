@@ -13,6 +13,7 @@ import type { Logger, LogLevelName } from "../logger.ts";
 import { registerApiDocs } from "./api-docs.ts";
 import { toErrorReply } from "./errors.ts";
 import { OneLineRequestLog } from "./request-log.ts";
+import { noSchemaCompilers } from "./schema-compilers.ts";
 import { findJsonProblem, findParamProblem, type InputProblem } from "./json-input.ts";
 import { checkRequest, documentedSchema, type RouteSchemas } from "./route-schema.ts";
 import {
@@ -184,6 +185,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         ? false
         : { level: options.requestLogLevel, stream: options.requestLogStream ?? process.stderr },
     logController: new OneLineRequestLog(),
+    // Schemas describe the API and are checked by checkRequest; Fastify's own compilers are off.
+    schemaController: { compilersFactory: noSchemaCompilers },
     genReqId: (req) =>
       (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID(),
     requestIdHeader: false,
@@ -209,9 +212,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Bodies stay unread until a handler asks: every media type passes through as a stream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
-  // Schemas describe the API and are checked by checkRequest; Fastify's own compilers are off.
-  app.setValidatorCompiler(() => () => true);
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // A callback hook, not an async one: no promise per request.
   app.addHook("onRequest", (request, reply, done) => {

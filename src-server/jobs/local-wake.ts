@@ -1,0 +1,99 @@
+// Jobs submitted through this process wake its own workers at once, when their insert's
+// commit is answered, instead of when the commit's NOTIFY comes back through the listener
+// connection (a hop through PostgreSQL's notification queue and one more socket, on the
+// way from a submit to its job's start; docs/architecture.md, "Submit to start").
+//
+// The NOTIFY still comes: other processes' workers need it, and it is how this process
+// learns of every other commit. Waking on it as well would make every local submit cost a
+// second claim, so each local wake expects the NOTIFY of its commit and that one wakes no
+// one. A NOTIFY is known by the backend that sent it: a commit's insert returns its
+// backend's pid, the notification names its sender, and one backend's notifications
+// arrive in the order of its commits. So the next NOTIFY from a backend with an expected
+// echo is that echo, or one of a commit before it, whose jobs the local wake's claim (sent
+// after that later commit) sees anyway. The echo may also beat the insert's answer: a
+// NOTIFY from the backend that came after the insert was sent is taken for it, and nothing
+// is expected (at worst a NOTIFY of an earlier commit was taken for it, and the echo then
+// wakes a worker once more). Expectations are dropped when the listener (re)connects (a
+// NOTIFY sent while it was away never arrives) and after `expireMs`.
+export interface LocalWake {
+  /**
+   * Jobs were committed through this process on the backend `backendPid`, by a statement
+   * sent at `sentAt` (the `now` clock): the workers here are woken now, and the commit's
+   * NOTIFY is expected unless it has come already. Nothing when no pool listens.
+   */
+  committed(backendPid: number, sentAt: number): void;
+  /** The pool's wake; returns the unsubscribe. One pool at a time. */
+  subscribe(onWake: () => void): () => void;
+  /**
+   * A NOTIFY on the wake channel from `backendPid`: true when it is the echo of a local
+   * wake (it then wakes no one).
+   */
+  echo(backendPid: number): boolean;
+  /** The listener (re)connected: notifications sent meanwhile are lost, so is every echo. */
+  reset(): void;
+}
+
+export interface LocalWakeOptions {
+  /** An echo not seen within this long is no longer expected (default 5 s). */
+  expireMs?: number;
+  /** A monotonic clock in milliseconds (default performance.now). */
+  now?: () => number;
+}
+
+export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
+  const expireMs = options.expireMs ?? 5000;
+  const now = options.now ?? (() => performance.now());
+  /** By backend pid: when each expected echo's commit was answered, oldest first. */
+  const expected = new Map<number, number[]>();
+  /** By backend pid: when its last NOTIFY came (pruned after `expireMs`). */
+  const lastSeen = new Map<number, number>();
+  let pruneAt = 0;
+
+  const seen = (pid: number) => {
+    const at = now();
+    lastSeen.set(pid, at);
+    if (at < pruneAt) return;
+    pruneAt = at + expireMs;
+    for (const [p, t] of lastSeen) if (t < at - expireMs) lastSeen.delete(p);
+  };
+  let wake: (() => void) | undefined;
+
+  const dropExpired = (pid: number, times: number[]) => {
+    const cutoff = now() - expireMs;
+    while (times.length > 0 && times[0]! < cutoff) times.shift();
+    if (times.length === 0) expected.delete(pid);
+  };
+
+  return {
+    committed(backendPid, sentAt) {
+      if (!wake) return;
+      if ((lastSeen.get(backendPid) ?? -Infinity) >= sentAt) return wake();
+      const times = expected.get(backendPid);
+      if (times) times.push(now());
+      else expected.set(backendPid, [now()]);
+      wake();
+    },
+    subscribe(onWake) {
+      wake = onWake;
+      return () => {
+        if (wake !== onWake) return;
+        wake = undefined;
+        expected.clear();
+      };
+    },
+    echo(backendPid) {
+      seen(backendPid);
+      const times = expected.get(backendPid);
+      if (!times) return false;
+      dropExpired(backendPid, times);
+      if (times.length === 0) return false;
+      times.shift();
+      if (times.length === 0) expected.delete(backendPid);
+      return true;
+    },
+    reset() {
+      expected.clear();
+      lastSeen.clear();
+    },
+  };
+}

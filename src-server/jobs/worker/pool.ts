@@ -192,7 +192,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         });
       }
       const localWake = options.localWake;
-      if (count > 0) unsubscribeWake = localWake?.subscribe(claims.wakeOne);
+      if (count > 0) unsubscribeWake = localWake?.subscribe(claims.wakeOneNow);
       listener = await listen({
         db,
         channels: [WAKE_CHANNEL, CONTROL_CHANNEL],

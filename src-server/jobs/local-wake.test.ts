@@ -38,14 +38,14 @@ describe("local wake", () => {
     ]);
   });
 
-  it("expects nothing when the NOTIFY beat the insert's answer", () => {
+  it("neither wakes nor expects when the NOTIFY beat the insert's answer (it woke the pool)", () => {
     const c = clocked();
     const sentAt = c.now();
     c.advance(1);
     expect(c.wake.echo(7)).toBe(false);
     c.advance(1);
     c.wake.committed(7, sentAt);
-    expect(c.woken()).toBe(1);
+    expect(c.woken()).toBe(0);
     // The next NOTIFY from that backend is another commit's: it wakes the pool.
     expect(c.wake.echo(7)).toBe(false);
   });

@@ -10,16 +10,16 @@
 // backend's pid, the notification names its sender, and one backend's notifications
 // arrive in the order of its commits. So the next NOTIFY from a backend with an expected
 // echo is that echo, or one of a commit before it, whose jobs the local wake's claim (sent
-// after that later commit) sees anyway. The echo may also beat the insert's answer: a
-// NOTIFY from the backend that came after the insert was sent is taken for it, and nothing
-// is expected (at worst a NOTIFY of an earlier commit was taken for it, and the echo then
-// wakes a worker once more). Expectations are dropped when the listener (re)connects (a
+// after that later commit) sees anyway. The echo often beats the insert's answer (both
+// leave PostgreSQL at the commit): a NOTIFY from the backend that came after the insert
+// was sent is taken for it; it has woken the workers, and the answer wakes no one again
+// (if it was an earlier commit's NOTIFY, the echo is still to come and wakes them). Expectations are dropped when the listener (re)connects (a
 // NOTIFY sent while it was away never arrives) and after `expireMs`.
 export interface LocalWake {
   /**
    * Jobs were committed through this process on the backend `backendPid`, by a statement
-   * sent at `sentAt` (the `now` clock): the workers here are woken now, and the commit's
-   * NOTIFY is expected unless it has come already. Nothing when no pool listens.
+   * sent at `sentAt` (the `now` clock): unless its NOTIFY has come already, the workers
+   * here are woken now and that NOTIFY is expected. Nothing when no pool listens.
    */
   committed(backendPid: number, sentAt: number): void;
   /** The pool's wake; returns the unsubscribe. One pool at a time. */
@@ -67,7 +67,7 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
   return {
     committed(backendPid, sentAt) {
       if (!wake) return;
-      if ((lastSeen.get(backendPid) ?? -Infinity) >= sentAt) return wake();
+      if ((lastSeen.get(backendPid) ?? -Infinity) >= sentAt) return;
       const times = expected.get(backendPid);
       if (times) times.push(now());
       else expected.set(backendPid, [now()]);

@@ -1,7 +1,7 @@
 // Jobs submitted through this process wake its own workers at once, when their insert's
 // commit is answered, instead of when the commit's NOTIFY comes back through the listener
 // connection (a hop through PostgreSQL's notification queue and one more socket, on the
-// way from a submit to its job's start; docs/architecture.md, "Submit to start").
+// way from a submit to its job's start; docs/architecture.md, "Submit to start" under "The path of one job").
 //
 // The NOTIFY still comes: other processes' workers need it, and it is how this process
 // learns of every other commit. Waking on it as well would make every local submit cost a

@@ -1,7 +1,7 @@
 // Jobs submitted through this process wake its own workers at once, when their insert's
 // commit is answered, instead of when the commit's NOTIFY comes back through the listener
 // connection (a hop through PostgreSQL's notification queue and one more socket, on the
-// way from a submit to its job's start; docs/architecture.md, "Submit to start" under "The path of one job").
+// way from a submit to its job's start; docs/architecture.md, "Submit to start").
 //
 // The NOTIFY still comes: other processes' workers need it, and it is how this process
 // learns of every other commit. Waking on it as well would make every local submit cost a
@@ -10,11 +10,13 @@
 // backend's pid, the notification names its sender, and one backend's notifications
 // arrive in the order of its commits. So the next NOTIFY from a backend with an expected
 // echo is that echo, or one of a commit before it, whose jobs the local wake's claim (sent
-// after that later commit) sees anyway. The echo often beats the insert's answer (both
-// leave PostgreSQL at the commit): a NOTIFY from the backend that came after the insert
-// was sent is taken for it; it has woken the workers, and the answer wakes no one again
-// (if it was an earlier commit's NOTIFY, the echo is still to come and wakes them). Expectations are dropped when the listener (re)connects (a
-// NOTIFY sent while it was away never arrives) and after `expireMs`.
+// after that later commit) sees anyway.
+//
+// The echo often beats the insert's answer (both leave PostgreSQL at the commit): a NOTIFY
+// from the backend that came after the insert was sent is taken for it; it has woken the
+// workers, and the answer wakes no one again (if it was an earlier commit's NOTIFY, the
+// echo is still to come and wakes them). Expectations are dropped when the listener
+// (re)connects (a NOTIFY sent while it was away never arrives) and after `expireMs`.
 export interface LocalWake {
   /**
    * Jobs were committed through this process on the backend `backendPid`, by a statement

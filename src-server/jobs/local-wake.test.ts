@@ -4,11 +4,12 @@ import { createLocalWake } from "./local-wake.ts";
 function clocked() {
   let t = 1000;
   const wake = createLocalWake({ expireMs: 100, now: () => t });
-  let woken = 0;
-  wake.subscribe(() => woken++);
+  const calls: string[] = [];
+  const pool = wake.subscribe({ wake: () => calls.push("wake"), hurry: () => calls.push("hurry") });
   return {
     wake,
-    woken: () => woken,
+    pool,
+    calls,
     advance: (ms: number) => (t += ms),
     now: () => t,
   };
@@ -18,10 +19,10 @@ describe("local wake", () => {
   it("wakes the subscribed pool at once, and its commit's NOTIFY wakes no one again", () => {
     const c = clocked();
     c.wake.committed(7, c.now());
-    expect(c.woken()).toBe(1);
-    expect(c.wake.echo(7)).toBe(true);
+    expect(c.calls).toEqual(["wake"]);
+    expect(c.pool.echo(7)).toBe(true);
     // Later commits of that backend (not this process's) wake the pool as usual.
-    expect(c.wake.echo(7)).toBe(false);
+    expect(c.pool.echo(7)).toBe(false);
   });
 
   it("knows each echo by its sending backend, one per commit", () => {
@@ -29,8 +30,8 @@ describe("local wake", () => {
     c.wake.committed(7, c.now());
     c.wake.committed(7, c.now());
     c.wake.committed(8, c.now());
-    expect(c.wake.echo(9)).toBe(false);
-    expect([c.wake.echo(7), c.wake.echo(8), c.wake.echo(7), c.wake.echo(7)]).toEqual([
+    expect(c.pool.echo(9)).toBe(false);
+    expect([c.pool.echo(7), c.pool.echo(8), c.pool.echo(7), c.pool.echo(7)]).toEqual([
       true,
       true,
       true,
@@ -38,37 +39,41 @@ describe("local wake", () => {
     ]);
   });
 
-  it("neither wakes nor expects when the NOTIFY beat the insert's answer (it woke the pool)", () => {
+  it("only hurries the NOTIFY's claim, and expects nothing, when the NOTIFY beat the answer", () => {
     const c = clocked();
     const sentAt = c.now();
     c.advance(1);
-    expect(c.wake.echo(7)).toBe(false);
+    expect(c.pool.echo(7)).toBe(false);
     c.advance(1);
     c.wake.committed(7, sentAt);
-    expect(c.woken()).toBe(0);
+    expect(c.calls).toEqual(["hurry"]);
     // The next NOTIFY from that backend is another commit's: it wakes the pool.
-    expect(c.wake.echo(7)).toBe(false);
+    expect(c.pool.echo(7)).toBe(false);
   });
 
   it("forgets echoes on reconnect and after they expire", () => {
     const c = clocked();
     c.wake.committed(7, c.now());
-    c.wake.reset();
-    expect(c.wake.echo(7)).toBe(false);
+    c.pool.reset();
+    expect(c.pool.echo(7)).toBe(false);
     c.wake.committed(7, c.now());
     c.advance(101);
-    expect(c.wake.echo(7)).toBe(false);
+    expect(c.pool.echo(7)).toBe(false);
   });
 
-  it("does nothing while no pool listens", () => {
+  it("does nothing while no pool listens; a replaced subscription knows no echoes", () => {
     const wake = createLocalWake();
     wake.committed(7, 0);
-    expect(wake.echo(7)).toBe(false);
-    let woken = 0;
-    const unsubscribe = wake.subscribe(() => woken++);
-    unsubscribe();
-    wake.committed(7, 0);
-    expect(woken).toBe(0);
-    expect(wake.echo(7)).toBe(false);
+    const calls: string[] = [];
+    const first = wake.subscribe({ wake: () => calls.push("first"), hurry: () => undefined });
+    const second = wake.subscribe({ wake: () => calls.push("second"), hurry: () => undefined });
+    wake.committed(7, performance.now());
+    expect(calls).toEqual(["second"]);
+    expect(first.echo(7)).toBe(false);
+    expect(second.echo(7)).toBe(true);
+    second.close();
+    wake.committed(8, performance.now());
+    expect(calls).toEqual(["second"]);
+    expect(second.echo(8)).toBe(false);
   });
 });

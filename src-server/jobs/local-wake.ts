@@ -14,8 +14,8 @@
 //
 // The echo often beats the insert's answer (both leave PostgreSQL at the commit): a NOTIFY
 // from the backend that came after the insert was sent is taken for it; it has woken the
-// workers, and the answer wakes no one again (if it was an earlier commit's NOTIFY, the
-// echo is still to come and wakes them). Expectations are dropped when the listener
+// workers, and the answer only hurries the claim that NOTIFY made due at the end of its
+// turn (if it was an earlier commit's NOTIFY, the echo is still to come and wakes them). Expectations are dropped when the listener
 // (re)connects (a NOTIFY sent while it was away never arrives) and after `expireMs`.
 export interface LocalWake {
   /**
@@ -24,8 +24,19 @@ export interface LocalWake {
    * here are woken now and that NOTIFY is expected. Nothing when no pool listens.
    */
   committed(backendPid: number, sentAt: number): void;
-  /** The pool's wake; returns the unsubscribe. One pool at a time. */
-  subscribe(onWake: () => void): () => void;
+  /** The pool of this process listens (one at a time; a second replaces the first). */
+  subscribe(pool: LocalWakeListener): LocalWakeSubscription;
+}
+
+export interface LocalWakeListener {
+  /** Jobs were committed here: a worker with room claims at once. */
+  wake(): void;
+  /** Their NOTIFY came first and made a claim due: it goes out at once. */
+  hurry(): void;
+}
+
+/** What the subscribed pool's listener connection reports. */
+export interface LocalWakeSubscription {
   /**
    * A NOTIFY on the wake channel from `backendPid`: true when it is the echo of a local
    * wake (it then wakes no one).
@@ -33,6 +44,7 @@ export interface LocalWake {
   echo(backendPid: number): boolean;
   /** The listener (re)connected: notifications sent meanwhile are lost, so is every echo. */
   reset(): void;
+  close(): void;
 }
 
 export interface LocalWakeOptions {
@@ -50,6 +62,7 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
   /** By backend pid: when its last NOTIFY came (pruned after `expireMs`). */
   const lastSeen = new Map<number, number>();
   let pruneAt = 0;
+  let pool: LocalWakeListener | undefined;
 
   const seen = (pid: number) => {
     const at = now();
@@ -58,7 +71,10 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
     pruneAt = at + expireMs;
     for (const [p, t] of lastSeen) if (t < at - expireMs) lastSeen.delete(p);
   };
-  let wake: (() => void) | undefined;
+  const forget = () => {
+    expected.clear();
+    lastSeen.clear();
+  };
 
   const dropExpired = (pid: number, times: number[]) => {
     const cutoff = now() - expireMs;
@@ -68,34 +84,38 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
 
   return {
     committed(backendPid, sentAt) {
-      if (!wake) return;
-      if ((lastSeen.get(backendPid) ?? -Infinity) >= sentAt) return;
+      if (!pool) return;
+      if ((lastSeen.get(backendPid) ?? -Infinity) >= sentAt) return pool.hurry();
       const times = expected.get(backendPid);
       if (times) times.push(now());
       else expected.set(backendPid, [now()]);
-      wake();
+      pool.wake();
     },
-    subscribe(onWake) {
-      wake = onWake;
-      return () => {
-        if (wake !== onWake) return;
-        wake = undefined;
-        expected.clear();
+    subscribe(listener) {
+      pool = listener;
+      forget();
+      const current = () => pool === listener;
+      return {
+        echo(backendPid) {
+          if (!current()) return false;
+          seen(backendPid);
+          const times = expected.get(backendPid);
+          if (!times) return false;
+          dropExpired(backendPid, times);
+          if (times.length === 0) return false;
+          times.shift();
+          if (times.length === 0) expected.delete(backendPid);
+          return true;
+        },
+        reset() {
+          if (current()) forget();
+        },
+        close() {
+          if (!current()) return;
+          pool = undefined;
+          forget();
+        },
       };
-    },
-    echo(backendPid) {
-      seen(backendPid);
-      const times = expected.get(backendPid);
-      if (!times) return false;
-      dropExpired(backendPid, times);
-      if (times.length === 0) return false;
-      times.shift();
-      if (times.length === 0) expected.delete(backendPid);
-      return true;
-    },
-    reset() {
-      expected.clear();
-      lastSeen.clear();
     },
   };
 }

@@ -219,6 +219,21 @@ describe("the claim loop", () => {
     expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
   });
 
+  it("hurries a claim due at the turn's end, and claims nothing when none is due", async () => {
+    const { loop, observed } = await startLoop({ work: () => "ran" });
+    const claims = () => observed.sent.filter((s) => s.kind === "claim");
+    loop.hurry();
+    expect(claims()).toHaveLength(0);
+    const id = await queue("work");
+    loop.wakeOne();
+    loop.hurry();
+    expect(claims()).toHaveLength(1);
+    const [row] = await untilStatuses([id], "completed", "the job");
+    expect(row!.result).toBe("ran");
+    await waitFor(() => (claims().length >= 2 ? true : undefined), { what: "the second claim" });
+    expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
+  });
+
   it("wakes a sibling when its claim comes back full", async () => {
     const latch = latches();
     const { loop } = await startLoop(

@@ -17,7 +17,8 @@
 // one claim carrying all its completions and asking for all its free slots, where it made
 // one for the first and a second for the rest. On an idle queue the wait is that of one
 // turn, microseconds. A wake by a submit of this process (wakeOneNow, local-wake.ts)
-// claims at once: that turn goes on to answer the submit, and the job need not wait for it.
+// claims at once: that turn goes on to answer the submit, and the job need not wait for it
+// (hurry does the same for a claim that the submit's NOTIFY, come first, made due).
 import type { JobsConfig } from "../../config/types.ts";
 import type { Queryable } from "../../db/connections.ts";
 import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
@@ -56,6 +57,8 @@ export interface ClaimLoop {
   wakeOne(): void;
   /** wakeOne, its claim sent now rather than at the end of this turn (a local submit). */
   wakeOneNow(): void;
+  /** Claims due at the end of this turn go out now (a local submit's NOTIFY came first). */
+  hurry(): void;
   /** Every worker with room claims (the poll, a new listener connection). */
   wakeAll(): void;
   /**
@@ -208,6 +211,9 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     running,
     wakeOne: () => wakeOne(),
     wakeOneNow: () => wakeOne(undefined, true),
+    hurry() {
+      for (const w of workers) if (w.scheduled && !w.claiming) claimFor(w, true);
+    },
     wakeAll() {
       for (const w of workers) claimFor(w);
     },

@@ -66,7 +66,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { db, config, logger } = options;
   const timers: NodeJS.Timeout[] = [];
   let listener: NotificationListener | undefined;
-  let unsubscribeWake: (() => void) | undefined;
+  let closeLocalWake: (() => void) | undefined;
   let stopping = false;
   /** Past the graceful timeout of stop(): outcomes still waiting for the database are given up. */
   let abandoned = false;
@@ -191,8 +191,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           workerIds: claims.workers().map((w) => w.id),
         });
       }
-      const localWake = options.localWake;
-      if (count > 0) unsubscribeWake = localWake?.subscribe(claims.wakeOneNow);
+      // Only a pool with workers listens for this process's submits (and knows their echoes).
+      const local =
+        count > 0
+          ? options.localWake?.subscribe({ wake: claims.wakeOneNow, hurry: claims.hurry })
+          : undefined;
+      closeLocalWake = () => local?.close();
       listener = await listen({
         db,
         channels: [WAKE_CHANNEL, CONTROL_CHANNEL],
@@ -200,10 +204,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         onNotification: (channel, payload, sender) => {
           if (channel !== WAKE_CHANNEL) return onControl(payload);
           // The echo of a submit of this process: its workers were woken when it committed.
-          if (!localWake?.echo(sender)) claims.wakeOne();
+          if (!local?.echo(sender)) claims.wakeOne();
         },
         onConnect: () => {
-          localWake?.reset();
+          local?.reset();
           claims.wakeAll();
         },
       });
@@ -217,7 +221,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async stop() {
       if (stopping) return;
       stopping = true;
-      unsubscribeWake?.();
+      closeLocalWake?.();
       claims.stop();
       for (const t of timers) if (t !== heartbeatTimer) clearInterval(t);
       const ids = claims.workers().map((w) => w.id);

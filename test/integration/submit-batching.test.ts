@@ -149,6 +149,17 @@ describe("submitting", () => {
       expect(senders).toEqual(committed);
       // The pid is not part of the row the submit answers with.
       expect(rows.every((r) => !("inserted_by_backend" in r))).toBe(true);
+      // A wake that fails leaves the stored job's submit answered.
+      const failing = createJobInserter({
+        db,
+        wake: {
+          committed: () => {
+            throw new Error("wake failed");
+          },
+        },
+      });
+      const row = await failing.insert(await noopJob(9));
+      expect(row.payload).toEqual({ i: 9 });
     } finally {
       await listener.query("UNLISTEN *");
       listener.release();

@@ -34,6 +34,7 @@ export class StaleFunctionError extends Error {
 }
 
 export interface JobInserterOptions {
+  /** Runs each statement as its own transaction (a pool): an answer means committed. */
   db: Queryable;
   /** Jobs per INSERT at most (default 200). */
   maxBatch?: number;
@@ -114,7 +115,12 @@ export function createJobInserter(options: JobInserterOptions): JobInserter {
     const backend = rows[0]?.inserted_by_backend;
     for (const row of rows) delete row.inserted_by_backend;
     // Committed (the statement is its own transaction): the workers here may claim now.
-    if (backend !== undefined) wake?.committed(backend, sentAt);
+    // The jobs are stored whatever befalls the wake; their NOTIFY wakes workers anyway.
+    try {
+      if (backend !== undefined) wake?.committed(backend, sentAt);
+    } catch {
+      // Nothing to undo: the submit's answer does not depend on it.
+    }
     return rows;
   };
 

@@ -139,6 +139,8 @@ export async function runFullPath(options: {
     jwtSecret: stack.keys.jwtSecret,
     serverUrl: () => stack.url,
     jobEnv: {},
+    // As the server's own pool: the submits through the stack wake it when they commit.
+    localWake: stack.localWake,
     logger: silentLogger,
   });
   const finished = async () => {

@@ -17,6 +17,7 @@ import type { RouteInfo } from "./http/router.ts";
 import type { HttpServer } from "./http/server.ts";
 import type { LoadJobsResult } from "./jobs/functions/loader.ts";
 import type { WorkerPool } from "./jobs/worker/pool.ts";
+import type { LocalWake } from "./jobs/local-wake.ts";
 import type { Scheduler } from "./jobs/scheduler/index.ts";
 
 type StackModules = typeof import("./stack-modules.ts");
@@ -62,6 +63,11 @@ export interface LocalStack {
   keys: ApiKeys;
   db: Db;
   pool: WorkerPool;
+  /**
+   * Wakes this process's workers when its submits commit; a pool started apart from the
+   * stack's (the benchmarks) may subscribe to it instead.
+   */
+  localWake: LocalWake;
   scheduler: Scheduler;
   databaseUrl: string;
   embedded: boolean;
@@ -152,6 +158,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       createJobInserter,
       createJobsWatcher,
       createLiveCheck,
+      createLocalWake,
       createRealtimeHub,
       createRouter,
       createScheduler,
@@ -175,6 +182,8 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       max: 10 + config.jobs.embeddedWorkerCount * 2,
     });
     cleanups.push(() => db.end());
+    // This process's submits wake its workers directly (jobs/local-wake.ts).
+    const localWake = createLocalWake();
     const applied = await migrate({ db });
     timings.mark("migrations");
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
@@ -263,7 +272,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         db,
         config: config.jobs,
         callers,
-        inserter: createJobInserter({ db }),
+        inserter: createJobInserter({ db, wake: localWake }),
         receiptSecret: keys.jwtSecret,
         effects,
       });
@@ -334,6 +343,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       secrets,
       stateDir: config.dataDir,
       debug: debugRuns,
+      localWake,
       logger,
     });
     await pool.start();
@@ -359,6 +369,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       keys,
       db,
       pool,
+      localWake,
       scheduler,
       databaseUrl,
       embedded: !!pg,

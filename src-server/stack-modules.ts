@@ -30,6 +30,7 @@ export { loadJobsDir } from "./jobs/functions/loader.ts";
 export { createJobsWatcher } from "./jobs/functions/watcher.ts";
 export { createJobInserter } from "./jobs/api/insert-batcher.ts";
 export { createWorkerPool } from "./jobs/worker/pool.ts";
+export { createLocalWake } from "./jobs/local-wake.ts";
 export { createScheduler } from "./jobs/scheduler/index.ts";
 export { createDenoRuntime } from "./jobs/sandbox/index.ts";
 export { createDebugRegistry } from "./debug/registry.ts";

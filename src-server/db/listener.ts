@@ -11,7 +11,8 @@ export interface NotificationListener {
 export interface ListenOptions {
   db: Db;
   channels: string[];
-  onNotification(channel: string, payload: string): void;
+  /** `senderPid`: the backend that sent it (its transaction's). */
+  onNotification(channel: string, payload: string, senderPid: number): void;
   /** Called after every (re)connect: anything missed meanwhile should be re-read. */
   onConnect?(): void;
   logger: Logger;
@@ -25,7 +26,9 @@ export async function listen(options: ListenOptions): Promise<NotificationListen
 
   const connect = async (): Promise<void> => {
     const c = await options.db.connect();
-    c.on("notification", (msg) => options.onNotification(msg.channel, msg.payload ?? ""));
+    c.on("notification", (msg) =>
+      options.onNotification(msg.channel, msg.payload ?? "", msg.processId),
+    );
     let released = false;
     c.on("error", (err) => {
       if (closed || released) return;

@@ -204,6 +204,36 @@ describe("the claim loop", () => {
     expect(row!.result).toBe("ran");
   });
 
+  it("claims at once when a submit of this process wakes it; a wake due at the turn's end adds no claim", async () => {
+    const { loop, observed } = await startLoop({ work: () => "ran" });
+    const id = await queue("work");
+    const claims = () => observed.sent.filter((s) => s.kind === "claim");
+    loop.wakeOne();
+    loop.wakeOneNow();
+    // Sent before this turn goes on (it would answer the submit).
+    expect(claims()).toHaveLength(1);
+    const [row] = await untilStatuses([id], "completed", "the job");
+    expect(row!.result).toBe("ran");
+    // The job's completion rode a claim of its own; no other claim went out.
+    await waitFor(() => (claims().length >= 2 ? true : undefined), { what: "the second claim" });
+    expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
+  });
+
+  it("hurries a claim due at the turn's end, and claims nothing when none is due", async () => {
+    const { loop, observed } = await startLoop({ work: () => "ran" });
+    const claims = () => observed.sent.filter((s) => s.kind === "claim");
+    loop.hurry();
+    expect(claims()).toHaveLength(0);
+    const id = await queue("work");
+    loop.wakeOne();
+    loop.hurry();
+    expect(claims()).toHaveLength(1);
+    const [row] = await untilStatuses([id], "completed", "the job");
+    expect(row!.result).toBe("ran");
+    await waitFor(() => (claims().length >= 2 ? true : undefined), { what: "the second claim" });
+    expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
+  });
+
   it("wakes a sibling when its claim comes back full", async () => {
     const latch = latches();
     const { loop } = await startLoop(

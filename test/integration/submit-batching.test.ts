@@ -6,6 +6,7 @@ import { createDb, type Db } from "../../src-server/db/connections.ts";
 import type { NewJob } from "../../src-server/db/queries/queue.ts";
 import { createJobInserter } from "../../src-server/jobs/api/insert-batcher.ts";
 import { startTestStack, type TestStack } from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let t: TestStack;
 let db: Db;
@@ -123,5 +124,45 @@ describe("submitting", () => {
     // An unknown user is stored as nobody, as a single insert does.
     expect(rows[1]!.created_by).toBeNull();
     expect(rows[1]!.scheduled_at?.getTime()).toBe(at.getTime());
+  });
+
+  // The local wake (local-wake.ts) knows a commit's NOTIFY by its sender: the backend pid an
+  // insert reports must be the one its notification names.
+  it("tells the local wake of each commit by the backend whose NOTIFY will echo it", async () => {
+    const listener = await db.connect();
+    const senders: number[] = [];
+    listener.on("notification", (msg) => {
+      if (msg.channel === "jobs_wake") senders.push(msg.processId);
+    });
+    await listener.query("LISTEN jobs_wake");
+    try {
+      const committed: number[] = [];
+      const inserter = createJobInserter({
+        db,
+        wake: { committed: (backendPid) => void committed.push(backendPid) },
+      });
+      const jobs = await Promise.all(Array.from({ length: 5 }, (_, i) => noopJob(i)));
+      const rows = await Promise.all(jobs.map((job) => inserter.insert(job)));
+      // One commit alone, then the four that waited for it together.
+      expect(committed).toHaveLength(2);
+      await waitFor(() => (senders.length >= 2 ? true : undefined), { what: "the NOTIFYs" });
+      expect(senders).toEqual(committed);
+      // The pid is not part of the row the submit answers with.
+      expect(rows.every((r) => !("inserted_by_backend" in r))).toBe(true);
+      // A wake that fails leaves the stored job's submit answered.
+      const failing = createJobInserter({
+        db,
+        wake: {
+          committed: () => {
+            throw new Error("wake failed");
+          },
+        },
+      });
+      const row = await failing.insert(await noopJob(9));
+      expect(row.payload).toEqual({ i: 9 });
+    } finally {
+      await listener.query("UNLISTEN *");
+      listener.release();
+    }
   });
 });

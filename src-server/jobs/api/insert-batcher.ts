@@ -12,10 +12,14 @@
 // was named without a namespace, still the first match by name; otherwise its promise
 // rejects with StaleFunctionError and the submit reads the function again. The check is
 // part of the same statement, so it costs no round trip.
+//
+// A commit that inserted jobs wakes this process's workers at once (local-wake.ts), before
+// its NOTIFY comes back.
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../../db/connections.ts";
 import type { JobRow, NewJob } from "../../db/queries/queue.ts";
 import type { FunctionGuard } from "./submit-functions.ts";
+import type { LocalWake } from "../local-wake.ts";
 
 export interface JobInserter {
   insert(job: NewJob, guard?: FunctionGuard): Promise<JobRow>;
@@ -30,11 +34,14 @@ export class StaleFunctionError extends Error {
 }
 
 export interface JobInserterOptions {
+  /** Runs each statement as its own transaction (a pool): an answer means committed. */
   db: Queryable;
   /** Jobs per INSERT at most (default 200). */
   maxBatch?: number;
   /** Payload bytes per INSERT at most (default 8 MB); a bigger job goes alone. */
   maxBatchBytes?: number;
+  /** This process's workers, woken when a commit inserted jobs; none: left to NOTIFY. */
+  wake?: Pick<LocalWake, "committed">;
 }
 
 interface Waiting {
@@ -64,7 +71,10 @@ const INSERT_MANY = `
       AND (NOT r.fn_by_name OR f.namespace = 'default' OR NOT EXISTS (
         SELECT 1 FROM jobs.functions g
         WHERE g.name = f.name AND (g.namespace = 'default' OR g.namespace < f.namespace))))
-  RETURNING *`;
+  RETURNING *, pg_backend_pid() AS inserted_by_backend`;
+
+/** An inserted row as INSERT_MANY returns it: the backend that ran it rides along. */
+type InsertedRow = JobRow & { inserted_by_backend?: number };
 
 function record(w: Waiting): string {
   const j = w.job;
@@ -91,16 +101,28 @@ function record(w: Waiting): string {
 }
 
 export function createJobInserter(options: JobInserterOptions): JobInserter {
-  const { db } = options;
+  const { db, wake } = options;
   const maxBatch = Math.max(1, options.maxBatch ?? 200);
   const maxBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
   const waiting: Waiting[] = [];
   let inFlight = false;
 
-  const many = (batch: Waiting[]) =>
-    db.query<JobRow>(INSERT_MANY, [`[${batch.map(record).join(",")}]`], {
+  const many = async (batch: Waiting[]): Promise<JobRow[]> => {
+    const sentAt = performance.now();
+    const rows = await db.query<InsertedRow>(INSERT_MANY, [`[${batch.map(record).join(",")}]`], {
       prepare: "fluxbase_insert_jobs",
     });
+    const backend = rows[0]?.inserted_by_backend;
+    for (const row of rows) delete row.inserted_by_backend;
+    // Committed (the statement is its own transaction): the workers here may claim now.
+    // The jobs are stored whatever befalls the wake; their NOTIFY wakes workers anyway.
+    try {
+      if (backend !== undefined) wake?.committed(backend, sentAt);
+    } catch {
+      // Nothing to undo: the submit's answer does not depend on it.
+    }
+    return rows;
+  };
 
   const settle = (batch: Waiting[], rows: JobRow[]) => {
     const byId = new Map(rows.map((r) => [r.id, r]));

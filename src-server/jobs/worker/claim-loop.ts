@@ -16,7 +16,9 @@
 // read of the sandboxes' output, one batch of notifications), and each worker then makes
 // one claim carrying all its completions and asking for all its free slots, where it made
 // one for the first and a second for the rest. On an idle queue the wait is that of one
-// turn, microseconds.
+// turn, microseconds. A wake by a submit of this process (wakeOneNow, local-wake.ts)
+// claims at once: that turn goes on to answer the submit, and the job need not wait for it
+// (hurry does the same for a claim that the submit's NOTIFY, come first, made due).
 import type { JobsConfig } from "../../config/types.ts";
 import type { Queryable } from "../../db/connections.ts";
 import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
@@ -53,6 +55,10 @@ export interface ClaimLoop {
   readonly running: Map<string, RunningJob>;
   /** Work was announced: the least busy worker with room claims. */
   wakeOne(): void;
+  /** wakeOne, its claim sent now rather than at the end of this turn (a local submit). */
+  wakeOneNow(): void;
+  /** Claims due at the end of this turn go out now (a local submit's NOTIFY came first). */
+  hurry(): void;
   /** Every worker with room claims (the poll, a new listener connection). */
   wakeAll(): void;
   /**
@@ -120,20 +126,23 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
    * completions queued while a claim is in flight go together in the next one, so under
    * load each claim (and each commit) serves several jobs.
    */
-  const claimFor = (worker: LoopWorker): void => {
+  const claimFor = (worker: LoopWorker, now = false): void => {
     if (worker.claiming) {
       worker.claimAgain = true;
       return;
     }
+    // The claim sent now takes what a claim due at the turn's end would have taken.
+    if (now) return void claimNow(worker);
     if (worker.scheduled) return;
     worker.scheduled = true;
     setImmediate(() => {
       worker.scheduled = false;
-      void claimNow(worker);
+      // A claim sent since (claiming now) took what this one was for.
+      if (!worker.claiming) void claimNow(worker);
     });
   };
 
-  /** Only from claimFor's turn end: no claim of the worker is in flight then. */
+  /** Only from claimFor: no claim of the worker is in flight then. */
   const claimNow = async (worker: LoopWorker): Promise<void> => {
     do {
       worker.claimAgain = false;
@@ -173,7 +182,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
   };
 
   /** The least busy worker with room claims; one claiming already claims again after. */
-  const wakeOne = (except?: LoopWorker) => {
+  const wakeOne = (except?: LoopWorker, now = false) => {
     const candidate = workers
       .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
       .sort(
@@ -181,7 +190,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
           Number(a.claiming || a.scheduled) - Number(b.claiming || b.scheduled) ||
           a.running.size - b.running.size,
       )[0];
-    if (candidate) claimFor(candidate);
+    if (candidate) claimFor(candidate, now);
   };
 
   return {
@@ -201,6 +210,10 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     workers: () => workers,
     running,
     wakeOne: () => wakeOne(),
+    wakeOneNow: () => wakeOne(undefined, true),
+    hurry() {
+      for (const w of workers) if (w.scheduled && !w.claiming) claimFor(w, true);
+    },
     wakeAll() {
       for (const w of workers) claimFor(w);
     },

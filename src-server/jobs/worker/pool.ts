@@ -24,6 +24,7 @@ import { createFunctionCache } from "../functions/function-cache.ts";
 import { createProgressWriter } from "./progress-writer.ts";
 import { listen, type NotificationListener } from "../../db/listener.ts";
 import type { JobRuntime } from "./runtime.ts";
+import type { LocalWake } from "../local-wake.ts";
 import {
   previousRunEnded,
   processIsAlive,
@@ -48,6 +49,8 @@ export interface WorkerPoolOptions {
   stateDir?: string;
   /** Debug runs (debug/registry.ts): a held job's progress timeout stands still. */
   debug?: ExecuteContext["debug"];
+  /** Submits of this process wake these workers directly (local-wake.ts); none: by NOTIFY. */
+  localWake?: LocalWake;
   logger: Logger;
 }
 
@@ -63,6 +66,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { db, config, logger } = options;
   const timers: NodeJS.Timeout[] = [];
   let listener: NotificationListener | undefined;
+  let closeLocalWake: (() => void) | undefined;
   let stopping = false;
   /** Past the graceful timeout of stop(): outcomes still waiting for the database are given up. */
   let abandoned = false;
@@ -187,13 +191,25 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           workerIds: claims.workers().map((w) => w.id),
         });
       }
+      // Only a pool with workers listens for this process's submits (and knows their echoes).
+      const local =
+        count > 0
+          ? options.localWake?.subscribe({ wake: claims.wakeOneNow, hurry: claims.hurry })
+          : undefined;
+      closeLocalWake = () => local?.close();
       listener = await listen({
         db,
         channels: [WAKE_CHANNEL, CONTROL_CHANNEL],
         logger,
-        onNotification: (channel, payload) =>
-          channel === WAKE_CHANNEL ? claims.wakeOne() : onControl(payload),
-        onConnect: claims.wakeAll,
+        onNotification: (channel, payload, sender) => {
+          if (channel !== WAKE_CHANNEL) return onControl(payload);
+          // The echo of a submit of this process: its workers were woken when it committed.
+          if (!local?.echo(sender)) claims.wakeOne();
+        },
+        onConnect: () => {
+          local?.reset();
+          claims.wakeAll();
+        },
       });
       every(config.pollIntervalMs, claims.wakeAll, "poll");
       heartbeatTimer = every(config.workerHeartbeatIntervalMs, health.heartbeat, "heartbeat");
@@ -205,6 +221,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async stop() {
       if (stopping) return;
       stopping = true;
+      closeLocalWake?.();
       claims.stop();
       for (const t of timers) if (t !== heartbeatTimer) clearInterval(t);
       const ids = claims.workers().map((w) => w.id);

@@ -208,7 +208,7 @@ async function entryOf(context: JobContextMessage): Promise<JobEntry> {
   return code.entry;
 }
 
-const inbox = createInbox(createLineReader(Deno.stdin.readable), {
+const inbox = createInbox(createLineReader(Deno.stdin.read.bind(Deno.stdin)), {
   onCancel: cancelCurrent,
   // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.
   onEnd: () => exit(current ? 1 : 0),

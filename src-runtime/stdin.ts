@@ -2,7 +2,8 @@
 // job context; later lines are control commands read while the job runs.
 // Reads go straight to the stdin resource into one reused buffer: Deno.stdin.readable
 // would run every chunk through the streams machinery (pull, enqueue, a reader request
-// and their promises), a measurable share of a short job's time in Deno.
+// and their promises), a measurable share of a short job's time in Deno (docs/architecture.md,
+// "Staying responsive under load").
 
 export type NextLine = () => Promise<string | null>;
 

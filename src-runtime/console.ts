@@ -37,17 +37,37 @@ export function formatLogArgs(args: readonly unknown[]): string {
   return [head, ...rest.slice(index).map(show)].join(" ");
 }
 
-export function installConsole(sink: LogSink): void {
+type ConsoleMethods = Record<(typeof METHODS)[number], (...args: unknown[]) => void>;
+
+const METHODS = ["log", "info", "debug", "warn", "error", "trace", "dir"] as const;
+
+function consoleMethods(sink: LogSink): ConsoleMethods {
   const log =
     (level: LogLevel) =>
     (...args: unknown[]) =>
       sink(level, formatLogArgs(args));
-  const target = globalThis.console;
-  target.log = log("info");
-  target.info = log("info");
-  target.debug = log("debug");
-  target.warn = log("warn");
-  target.error = log("error");
-  target.trace = log("debug");
-  target.dir = (value: unknown) => sink("info", show(value));
+  return {
+    log: log("info"),
+    info: log("info"),
+    debug: log("debug"),
+    warn: log("warn"),
+    error: log("error"),
+    trace: log("debug"),
+    dir: (value: unknown) => sink("info", show(value)),
+  };
+}
+
+let installed: { sink: LogSink; methods: ConsoleMethods } | null = null;
+
+/**
+ * Called before every job: puts back any method a job replaced. The methods are made once
+ * per sink and only written where they differ, not rebuilt for each job.
+ */
+export function installConsole(sink: LogSink): void {
+  if (installed?.sink !== sink) installed = { sink, methods: consoleMethods(sink) };
+  const { methods } = installed;
+  const target = globalThis.console as unknown as Record<string, unknown>;
+  for (const name of METHODS) {
+    if (target[name] !== methods[name]) target[name] = methods[name];
+  }
 }

@@ -9,7 +9,7 @@
 // Everything the control channel relies on is captured before job code runs.
 import { createClient } from "../src-sdk/index.ts";
 import type { JsonValue as Json } from "../src-shared/json.ts";
-import { createMasker } from "../src-shared/mask.ts";
+import { createMasker, type Masker } from "../src-shared/mask.ts";
 import type { JobContextMessage, LogLevel } from "../src-shared/sandbox-protocol.ts";
 import { createControlChannel, type ControlChannel } from "./channel.ts";
 import { installConsole } from "./console.ts";
@@ -57,7 +57,9 @@ function safeDescribe(thrown: unknown): { message: string; stack?: string } {
 
 /** One job's reporting; after close() (the job is over) late logs and progress are dropped. */
 function createReporter(channel: ControlChannel, maskValues: string[]) {
-  const mask = createMasker(maskValues);
+  // Made on first use: most jobs log nothing and fail nowhere.
+  let masker: Masker | null = null;
+  const mask = (text: string) => (masker ??= createMasker(maskValues))(text);
   let settled = false;
   let ok = false;
   let closed = false;
@@ -117,6 +119,9 @@ const jobGlobals = createJobGlobals({
   job: () => (latest as { job: JobUtils }).job,
   secrets: () => (latest as { secrets: Secrets }).secrets,
 });
+const GLOBALS: Record<string, unknown> = { ...jobGlobals, createClient };
+const GLOBAL_NAMES = Object.keys(GLOBALS);
+const globalRecord = globalThis as unknown as Record<string, unknown>;
 /** Console output goes to the job running now; between jobs it is dropped. */
 const logToCurrent = (level: LogLevel, message: string) => current?.report.log(level, message);
 const timers = createTimerScope();
@@ -148,8 +153,10 @@ async function runJob(context: JobContextMessage, running: CurrentJob) {
   const { report, cancel } = running;
   const job = createJobUtils(context, report.progress, cancel);
   latest = { job, secrets: createSecrets(context.secrets) };
-  // Put back each time: a job may have replaced them.
-  assign(globalThis, { ...jobGlobals, createClient });
+  // Put back each time: a job may have replaced them (written only where they differ).
+  for (const name of GLOBAL_NAMES) {
+    if (globalRecord[name] !== GLOBALS[name]) assign(globalThis, { [name]: GLOBALS[name] });
+  }
   installConsole(logToCurrent);
   const entry = await entryOf(context);
   const { serverUrl, userToken, serviceToken } = context;
@@ -208,8 +215,9 @@ async function entryOf(context: JobContextMessage): Promise<JobEntry> {
   return code.entry;
 }
 
-const stdin = Deno.stdin;
-const readStdin = (buffer: Uint8Array) => stdin.read(buffer);
+// Bound now, before any job code runs: a job that replaces Deno.stdin.read later does not
+// come between the server and this process's control messages.
+const readStdin = Deno.stdin.read.bind(Deno.stdin);
 const inbox = createInbox(createLineReader(readStdin), {
   onCancel: cancelCurrent,
   // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.

@@ -1,10 +1,12 @@
 // Reads newline-terminated lines from the server's stdin. The first line is the
 // job context; later lines are control commands read while the job runs.
 //
-// Every read goes into one buffer, reused: Deno.stdin.readable hands out a fresh 64 KiB
-// chunk per read, which stays allocated (outside the JS heap, so no collection hurries
-// it) until a garbage collection, and a reused process idle between no-op jobs
-// piled up megabytes of them (docs/architecture.md, "Sandbox memory").
+// Every read goes straight to the stdin resource, into one buffer that is reused:
+// Deno.stdin.readable runs each chunk through the streams machinery (pull, enqueue, a
+// reader request and their promises: a measurable share of a short job's time in Deno),
+// and hands out a fresh 64 KiB chunk per read, which stays allocated outside the JS heap
+// until a garbage collection, so a reused process idle between no-op jobs piled up
+// megabytes of them (docs/architecture.md, "Sandbox memory").
 
 export type NextLine = () => Promise<string | null>;
 
@@ -33,16 +35,16 @@ export function createLineReader(read: ReadInto): NextLine {
 
   return async function nextLine() {
     while (lines.length === 0 && !ended) {
-      const n = await read(buffer);
-      if (n === null) {
+      const count = await read(buffer);
+      if (count === null) {
         ended = true;
         take(decoder.decode());
         const rest = partial.join("");
         partial = [];
         if (rest !== "") lines.push(rest);
-      } else {
-        // decode copies: the buffer is free for the next read.
-        take(decoder.decode(buffer.subarray(0, n), { stream: true }));
+      } else if (count > 0) {
+        // decode copies out of the buffer before the next read refills it.
+        take(decoder.decode(buffer.subarray(0, count), { stream: true }));
       }
     }
     return lines.shift() ?? null;

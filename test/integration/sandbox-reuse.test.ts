@@ -224,6 +224,33 @@ describe("reuse", () => {
     expect(await second.done).toEqual({ ok: true, result: expected });
   });
 
+  it("puts back the console and globals a job replaced before the next job runs", async () => {
+    const code = `
+      export function handler(req, fb, fbs, job) {
+        if (job.getJobPayload().spoil) {
+          console.log = () => {};
+          console.error = () => {};
+          globalThis.Fluxbase = { getJobPayload: () => ({ n: "spoilt" }) };
+          globalThis.secrets = null;
+          return null;
+        }
+        console.log("logged", Fluxbase.getJobPayload().n);
+        console.error("failed", secrets.get("token"));
+        return { n: Fluxbase.getJobPayload().n };
+      }`;
+    expect((await run(code, "replaced-globals", { payload: { spoil: true } }).done).ok).toBe(true);
+    const second = run(code, "replaced-globals", {
+      payload: { n: 2 },
+      secrets: { user: { token: "hidden-value" }, system: {} },
+    });
+    expect(await second.done).toEqual({ ok: true, result: { n: 2 } });
+    expect(second.handle.reused).toBe(true);
+    expect(second.logs).toEqual([
+      { level: "info", message: "logged 2" },
+      { level: "error", message: "failed ***" },
+    ]);
+  });
+
   it("hands each job a payload of its own that the handler may change", async () => {
     const code = `
       export function handler(req, fb, fbs, job) {

@@ -11,43 +11,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
-import { signJobTokens } from "../src-server/jobs/worker/job-tokens.ts";
-import type { JobRunSpec } from "../src-server/jobs/worker/runtime.ts";
+import { noopJobSpec } from "./sandbox-alone.ts";
 import { silentLogger } from "../src-server/logger.ts";
 
 const serverUrl = "http://127.0.0.1:9";
 
-function spec(i: number, code: string): JobRunSpec {
-  const tokens = signJobTokens({
-    secret: "x".repeat(32),
-    attempt: { id: `job-${i}`, workerId: "bench", retryCount: 0 },
-    user: null,
-    ttlSeconds: 360,
-  });
-  return {
-    jobId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-    jobName: "noop",
-    namespace: "default",
-    functionId: "f1",
-    functionVersion: 1,
-    code,
-    payload: {},
-    retryCount: 0,
-    user: null,
-    permissions: {
-      allowNet: true,
-      allowEnv: true,
-      allowRead: false,
-      allowWrite: false,
-      memoryLimitMb: 256,
-    },
-    env: {},
-    serverUrl,
-    userToken: tokens.userToken,
-    serviceToken: tokens.serviceToken,
-    secrets: { user: {}, system: {} },
-  };
-}
+const spec = (i: number, code: string) => noopJobSpec(i, serverUrl, code);
 
 function field(pid: number, file: string, name: string): number {
   const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(

@@ -19,7 +19,12 @@ export interface SandboxAloneFigures {
   denoMsPerJob: number;
 }
 
-function specFor(i: number, serverUrl: string): JobRunSpec {
+/** The i-th no-op job as a worker would hand it to the sandbox (tokens, permissions, context). */
+export function noopJobSpec(
+  i: number,
+  serverUrl: string,
+  code = "export function handler() { return null; }",
+): JobRunSpec {
   const key = { id: `job-${i}`, workerId: "bench", retryCount: 0 };
   const tokens = signJobTokens({
     secret: "x".repeat(32),
@@ -33,7 +38,7 @@ function specFor(i: number, serverUrl: string): JobRunSpec {
     namespace: "default",
     functionId: "f1",
     functionVersion: 1,
-    code: "export function handler() { return null; }",
+    code,
     payload: {},
     retryCount: 0,
     user: null,
@@ -62,7 +67,7 @@ export async function runSandboxAlone(options: {
   let next = 0;
   const lane = async () => {
     while (next < options.jobs) {
-      const outcome = await runtime.start(specFor(next++, serverUrl), {
+      const outcome = await runtime.start(noopJobSpec(next++, serverUrl), {
         onProgress() {},
         onLog() {},
       }).done;
@@ -74,7 +79,7 @@ export async function runSandboxAlone(options: {
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (next < warm) {
-        await runtime.start(specFor(next++, serverUrl), { onProgress() {}, onLog() {} }).done;
+        await runtime.start(noopJobSpec(next++, serverUrl), { onProgress() {}, onLog() {} }).done;
       }
     }),
   );

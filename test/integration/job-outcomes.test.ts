@@ -26,7 +26,7 @@ export function handler() {
   return { lines: 2500 };
 }`,
   "flood.ts": `
-// @fluxbase:timeout 5
+// @fluxbase:timeout 2
 // @fluxbase:max-retries 0
 export function handler() {
   // 20,000 lines a write, straight to stdout: past the line cap at the first write, however slow the machine.
@@ -89,7 +89,7 @@ describe("a job flooding its log", () => {
     const { data: job } = await t.service.jobs.submit("flood", {});
     const done = await finalState(job!.id, 60_000);
     expect(done.status).toBe("failed");
-    expect(done.error_message).toMatch(/timed out after 5s/);
+    expect(done.error_message).toMatch(/timed out after 2s/);
     const [row] = await t.stack.db.query<{ n: number; bytes: number }>(
       "SELECT count(*) AS n, coalesce(sum(octet_length(message)), 0)::int AS bytes FROM logging.entries WHERE execution_id = $1",
       [job!.id],

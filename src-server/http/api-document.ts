@@ -6,7 +6,7 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import { openApiPath } from "./route-schema.ts";
-import { noSchemaCompilers } from "./schema-compilers.ts";
+import { noSchemaCompilers, ROUTER_OPTIONS } from "./fastify-options.ts";
 
 /** What the document needs of a route, as the server's `onRoute` hook saw it. */
 export type RecordedRoute = Pick<RouteOptions, "method" | "url" | "schema" | "config">;
@@ -54,12 +54,7 @@ export async function buildApiDocument(options: ApiDocumentOptions): Promise<Api
     logger: false,
     exposeHeadRoutes: false,
     schemaController: { compilersFactory: noSchemaCompilers },
-    // As the server's router (server.ts): the same routes must register without conflicts.
-    routerOptions: {
-      ignoreTrailingSlash: true,
-      ignoreDuplicateSlashes: true,
-      maxParamLength: 4096,
-    },
+    routerOptions: ROUTER_OPTIONS,
   });
   try {
     await app.register(swagger, {

@@ -5,7 +5,7 @@ import swagger, { type StaticDocumentSpec } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ApiDocument } from "./api-document.ts";
-import { noSchemaCompilers } from "./schema-compilers.ts";
+import { noSchemaCompilers } from "./fastify-options.ts";
 
 export interface ApiReferenceOptions {
   /** The OpenAPI document (every route is registered by now). */

@@ -13,7 +13,7 @@ import type { Logger, LogLevelName } from "../logger.ts";
 import { registerApiDocs } from "./api-docs.ts";
 import { toErrorReply } from "./errors.ts";
 import { OneLineRequestLog } from "./request-log.ts";
-import { noSchemaCompilers } from "./schema-compilers.ts";
+import { noSchemaCompilers, ROUTER_OPTIONS } from "./fastify-options.ts";
 import { findJsonProblem, findParamProblem, type InputProblem } from "./json-input.ts";
 import { checkRequest, documentedSchema, type RouteSchemas } from "./route-schema.ts";
 import {
@@ -194,11 +194,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     forceCloseConnections: true,
     exposeHeadRoutes: false,
     clientErrorHandler: answerClientError,
-    routerOptions: {
-      ignoreTrailingSlash: true,
-      ignoreDuplicateSlashes: true,
-      maxParamLength: 4096,
-    },
+    routerOptions: ROUTER_OPTIONS,
     frameworkErrors: (err, _request, reply) => {
       const known = frameworkError(err);
       sendJson(

@@ -7,12 +7,11 @@
 // 2. `busy`: running jobs per namespace, not counting the ones completed in step 1 (they
 //    free their slots now), counted by jobs.running_by_namespace (migration 0022: a plan
 //    that does not slow down with stale statistics). It reads `completed`, so PostgreSQL
-//    writes the completions
-//    before the claim locks any row: under READ COMMITTED, FOR UPDATE SKIP LOCKED can keep
-//    a lock on a row it then skips (one claimed by another worker after this statement's
-//    snapshot), and another worker's completion may wait for that lock. A statement that
-//    completes before it claims holds no lock that a completion can be waiting on, so two
-//    workers can never wait for each other.
+//    writes the completions before the claim locks any row: under READ COMMITTED, FOR
+//    UPDATE SKIP LOCKED can keep a lock on a row it then skips (one claimed by another
+//    worker after this statement's snapshot), and another worker's completion may wait for
+//    that lock. A statement that completes before it claims holds no lock that a
+//    completion can be waiting on, so two workers can never wait for each other.
 // 3. `candidates`: pending rows whose time has come and whose namespace is not full,
 //    priority then age, FOR UPDATE SKIP LOCKED, at most `limit` (a constant of the
 //    statement: with LIMIT as a parameter PostgreSQL kept re-planning, its generic plan

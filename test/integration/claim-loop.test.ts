@@ -143,6 +143,17 @@ const untilStatuses = (ids: string[], status: string, what: string) =>
 const untilRunningHere = (loop: ClaimLoop, ids: string[], what: string) =>
   waitFor(() => (ids.every((id) => loop.running.has(id)) ? true : undefined), { what });
 
+/**
+ * The `work` job ran, claimed by the one claim sent so far; its completion then rode a claim
+ * of its own, and no other claim went out.
+ */
+async function expectRunByTheOneClaim(id: string, claims: () => { completed: string[] }[]) {
+  const [row] = await untilStatuses([id], "completed", "the job");
+  expect(row!.result).toBe("ran");
+  await waitFor(() => (claims().length >= 2 ? true : undefined), { what: "the second claim" });
+  expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
+}
+
 const untilHeld = (observed: ObservedDb, count: number) =>
   waitFor(() => (observed.heldClaims() === count ? true : undefined), {
     what: `${count} claim(s) to be held`,
@@ -212,11 +223,7 @@ describe("the claim loop", () => {
     loop.wakeOneNow();
     // Sent before this turn goes on (it would answer the submit).
     expect(claims()).toHaveLength(1);
-    const [row] = await untilStatuses([id], "completed", "the job");
-    expect(row!.result).toBe("ran");
-    // The job's completion rode a claim of its own; no other claim went out.
-    await waitFor(() => (claims().length >= 2 ? true : undefined), { what: "the second claim" });
-    expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
+    await expectRunByTheOneClaim(id, claims);
   });
 
   it("hurries a claim due at the turn's end, and claims nothing when none is due", async () => {
@@ -228,10 +235,7 @@ describe("the claim loop", () => {
     loop.wakeOne();
     loop.hurry();
     expect(claims()).toHaveLength(1);
-    const [row] = await untilStatuses([id], "completed", "the job");
-    expect(row!.result).toBe("ran");
-    await waitFor(() => (claims().length >= 2 ? true : undefined), { what: "the second claim" });
-    expect(claims().map((c) => c.completed)).toEqual([[], [id]]);
+    await expectRunByTheOneClaim(id, claims);
   });
 
   it("wakes a sibling when its claim comes back full", async () => {

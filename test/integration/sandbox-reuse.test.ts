@@ -4,6 +4,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRunSpec } from "../../src-server/jobs/worker/runtime.ts";
 import {
@@ -316,6 +318,41 @@ describe("reuse", () => {
     const nextOutcome = await next.done;
     expect(nextOutcome.ok).toBe(true);
     if (outcome.ok) expect(nextOutcome.ok && nextOutcome.result).not.toBe(outcome.result);
+  });
+});
+
+/** Node's collector, reachable without --expose-gc on the command line. */
+function collector(): () => void {
+  v8.setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+describe("memory of a reused process", () => {
+  it("keeps nothing of a finished job while its process lives on to run the next ones", async () => {
+    const code = "export function handler(req, fb, fbs, job) { return job.getJobPayload().n; }";
+    const tag = "forgets-finished-jobs";
+    // What a worker hands the runtime for one job: its callbacks hold the worker's state.
+    const finished: WeakRef<object>[] = [];
+    const runOne = async (n: number) => {
+      const callbacks = { onProgress() {}, onLog() {}, state: new Array(1000).fill(n) };
+      finished.push(new WeakRef(callbacks));
+      const handle = runtime.start(spec(code, tag, { payload: { n } }), callbacks);
+      const outcome = await handle.done;
+      expect(outcome).toEqual({ ok: true, result: n });
+      return handle.reused;
+    };
+    const reused: boolean[] = [];
+    for (let n = 0; n < 5; n++) reused.push(await runOne(n));
+    expect(reused.slice(1)).toEqual([true, true, true, true]);
+    const gc = collector();
+    // A WeakRef's target lives at least until the current turn ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    // The last job's process is idle, waiting for the next job; every earlier job is gone.
+    const kept = finished.slice(0, -1).filter((ref) => ref.deref() !== undefined).length;
+    expect(kept).toBe(0);
   });
 });
 

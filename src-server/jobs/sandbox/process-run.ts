@@ -73,6 +73,7 @@ export function startProcessRun(input: ProcessRunInput): SandboxRunHandle {
   let idle = false;
   let cancelRequested = false;
   let released = false;
+  let stopWaitingForExit = () => {};
   let settle!: (outcome: JobOutcome) => void;
   const done = new Promise<JobOutcome>((resolve) => {
     settle = resolve;
@@ -129,6 +130,7 @@ export function startProcessRun(input: ProcessRunInput): SandboxRunHandle {
     if (!reusable) return process.kill();
     released = true;
     stopWatchdog();
+    stopWaitingForExit();
     process.detach();
     input.onReusable(process);
     finish({ code: null, signal: null });
@@ -186,7 +188,9 @@ export function startProcessRun(input: ProcessRunInput): SandboxRunHandle {
   });
   if (!spec.inspector) process.send(JSON.stringify(context));
 
-  void process.exited.then((exit) => {
+  // Left when the process is handed on (releaseIfIdle), so a reused process does not keep
+  // every finished run alive.
+  stopWaitingForExit = process.onExit((exit) => {
     if (!released) finish(exit);
   });
 

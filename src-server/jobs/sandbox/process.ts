@@ -45,6 +45,8 @@ export class SandboxProcess {
   private sink: LineSink | null = null;
   private early: Array<[OutputStream, string]> = [];
   private hasExited = false;
+  /** Who waits for the exit now; a job run leaves when it hands the process on. */
+  private readonly exitListeners = new Set<(exit: ProcessExit) => void>();
 
   constructor(options: SandboxProcessOptions) {
     this.key = options.key;
@@ -54,6 +56,10 @@ export class SandboxProcess {
     };
     let resolveExit!: (exit: ProcessExit) => void;
     this.exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
+    void this.exited.then((exit) => {
+      for (const listener of [...this.exitListeners]) listener(exit);
+      this.exitListeners.clear();
+    });
     this.child = (options.host ?? sharedSpawnHost()).spawn(
       {
         file: options.denoPath,
@@ -82,6 +88,20 @@ export class SandboxProcess {
 
   get alive(): boolean {
     return !this.hasExited;
+  }
+
+  /**
+   * Calls `listener` once the process has exited, unless the returned function was
+   * called first. Unlike `exited.then`, a listener that leaves is let go: a process runs
+   * hundreds of jobs, and each job's run would otherwise stay in memory until it exits.
+   */
+  onExit(listener: (exit: ProcessExit) => void): () => void {
+    if (this.hasExited) {
+      void this.exited.then(listener);
+      return () => {};
+    }
+    this.exitListeners.add(listener);
+    return () => void this.exitListeners.delete(listener);
   }
 
   attach(sink: LineSink): void {

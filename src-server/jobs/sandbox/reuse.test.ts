@@ -2,16 +2,26 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SandboxProcess } from "./process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
 
-type FakeProcess = SandboxProcess & { killed: boolean; alive: boolean };
+type FakeProcess = SandboxProcess & { killed: boolean; alive: boolean; listenerCount(): number };
 
 function fakeProcess(): FakeProcess {
   let exit: () => void = () => {};
+  const listeners = new Set<() => void>();
   const fake = {
     alive: true,
     killed: false,
     exited: new Promise((resolve) => {
       exit = () => resolve({ code: null, signal: "SIGKILL" });
+    }).then((value) => {
+      for (const listener of listeners) listener();
+      return value;
     }),
+    onExit(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Exit listeners still registered (a process that ran many jobs keeps none of them). */
+    listenerCount: () => listeners.size,
     kill() {
       fake.alive = false;
       fake.killed = true;
@@ -57,6 +67,18 @@ describe("IdleProcesses", () => {
     expect(idle.take("a")).toBeUndefined();
     other.alive = false;
     expect(idle.take("b")).toBeUndefined();
+  });
+
+  it("stops waiting for a process's exit once it is taken, however often it goes idle", () => {
+    const idle = new IdleProcesses({ idleMs: 10_000, maxIdle: 8 });
+    const process = fakeProcess();
+    for (let i = 0; i < 100; i++) {
+      idle.release("a", process);
+      expect(idle.take("a")).toBe(process);
+    }
+    expect(process.listenerCount()).toBe(0);
+    idle.release("a", process);
+    expect(process.listenerCount()).toBe(1);
   });
 
   it("ends a process idle longer than idleMs, and the oldest beyond maxIdle", () => {

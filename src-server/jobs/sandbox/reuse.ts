@@ -29,6 +29,8 @@ interface IdleEntry {
   key: string;
   process: SandboxProcess;
   timer: NodeJS.Timeout;
+  /** Stops waiting for the process's exit once the entry is gone (taken or retired). */
+  leave: () => void;
 }
 
 export class IdleProcesses {
@@ -61,13 +63,14 @@ export class IdleProcesses {
       key,
       process,
       timer: setTimeout(() => this.retire(entry), this.options.idleMs),
+      leave: () => {},
     };
     entry.timer.unref();
     this.entries.set(process, entry);
     const list = this.byKey.get(key);
     if (list) list.push(entry);
     else this.byKey.set(key, [entry]);
-    void process.exited.then(() => this.remove(entry));
+    entry.leave = process.onExit(() => this.remove(entry));
     for (const oldest of this.entries.values()) {
       if (this.entries.size <= this.options.maxIdle) break;
       this.retire(oldest);
@@ -91,6 +94,7 @@ export class IdleProcesses {
     if (this.entries.get(entry.process) !== entry) return;
     this.entries.delete(entry.process);
     clearTimeout(entry.timer);
+    entry.leave();
     const list = this.byKey.get(entry.key) ?? [];
     const at = list.indexOf(entry);
     if (at !== -1) list.splice(at, 1);

@@ -26,7 +26,7 @@ async function main() {
     );
     const l = full.latencyP50Ms;
     console.log(
-      `latency parts (p50): HTTP submit ${fmt(l.submit, 1)} ms; answer -> sandbox start ${fmt(l.toRuntime, 1)} ms; sandbox start -> handler ${fmt(l.toHandler, 1)} ms`,
+      `latency parts (p50; client in its own process, start by Deno's clock): HTTP submit ${fmt(l.submit, 1)} ms; answer -> sandbox start ${fmt(l.toRuntime, 1)} ms; sandbox start -> handler ${fmt(l.toHandler, 1)} ms`,
     );
     console.log(
       `HTTP submit CPU per job: server ${fmt(full.submitCpuPerJob.serverMs, 2)} ms, PostgreSQL ${fmt(full.submitCpuPerJob.postgresMs, 2)} ms`,

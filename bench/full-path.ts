@@ -24,7 +24,9 @@ import {
   type ThreadCpu,
 } from "./cpu.ts";
 import { statusMb } from "./startup.ts";
-import { atRate, createStartBoard, percentile, until } from "./stats.ts";
+import { runInChild } from "./fork-client.ts";
+import type { PacedSubmit, PacedSubmitCommand } from "./paced-submits.ts";
+import { createStartBoard, percentile, until } from "./stats.ts";
 
 export interface FullPathFigures {
   /** Jobs a second once the pool is warm (its processes started and past their first jobs). */
@@ -55,16 +57,25 @@ export interface FullPathFigures {
   denoRss: Array<{ rssMb: number; privateMb: number; pssMb: number }>;
 }
 
-/** Wraps a runtime to note when each job's handler starts. */
+/** The wall clock (ms since the epoch, microsecond precision): the client's and Deno's too. */
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/**
+ * Wraps a runtime to note when each job was handed to it and when its handler started, by
+ * the sandbox's own reading (the server hears of it a hop later), on the wall clock.
+ */
 function observed(
   runtime: JobRuntime,
-  onStart: (jobId: string) => void,
+  onStart: (jobId: string, at: number) => void,
   handedOver: Map<string, number>,
 ): JobRuntime {
   return {
     start(spec, callbacks) {
-      handedOver.set(spec.jobId, performance.now());
-      return runtime.start(spec, { ...callbacks, onStart: () => onStart(spec.jobId) });
+      handedOver.set(spec.jobId, wallClock());
+      return runtime.start(spec, {
+        ...callbacks,
+        onStart: (at) => onStart(spec.jobId, at ?? wallClock()),
+      });
     },
     close: () => runtime.close(),
   };
@@ -199,22 +210,31 @@ export async function runFullPath(options: {
     );
   }
 
-  // Latency while idle: jobs arriving at 20/s, from the HTTP submit to the handler starting in Deno.
-  // Where the time goes: the submit's HTTP round trip (insert and commit), from its answer
-  // to the runtime's start (NOTIFY, claim, the job's context), and from there to the handler.
+  // Latency while idle: jobs arriving at 20/s from a client process of their own (as an
+  // app's would be), from the request leaving the client to the handler's first line in
+  // Deno, all on the wall clock. Where the time goes: the submit's HTTP round trip (insert
+  // and commit), from its answer to the runtime's start (wake, claim, the job's context),
+  // and from there to the handler (the hand-over to Deno and its reading of the context).
   const latencies: number[] = [];
   const segments = { submit: [] as number[], toRuntime: [] as number[], toHandler: [] as number[] };
-  await atRate(options.latencyJobs, 20, async () => {
-    const t = performance.now();
-    const id = await submit();
-    const answered = performance.now();
+  const submits = await runInChild<PacedSubmitCommand, PacedSubmit[]>(
+    new URL("./paced-submits.ts", import.meta.url),
+    {
+      url: stack.url,
+      headers,
+      body: JSON.stringify({ job_name: "noop", payload: {} }),
+      count: options.latencyJobs,
+      perSecond: 20,
+    },
+  );
+  for (const { id, sentAt, answeredAt } of submits) {
     const started = await board.wait(id);
-    latencies.push(started - t);
-    const handed = handedOver.get(id) ?? answered;
-    segments.submit.push(answered - t);
-    segments.toRuntime.push(handed - answered);
+    latencies.push(started - sentAt);
+    const handed = handedOver.get(id) ?? answeredAt;
+    segments.submit.push(answeredAt - sentAt);
+    segments.toRuntime.push(handed - answeredAt);
     segments.toHandler.push(started - handed);
-  });
+  }
   await pool.stop();
   await runtime.close();
   await db.end();

@@ -57,7 +57,7 @@ async function main() {
       `full path CPU per job during the drain: server ${fmt(c.serverMs, 2)} ms, Deno ${fmt(c.denoMs, 2)} ms, PostgreSQL ${fmt(c.postgresMs, 2)} ms`,
     );
     console.log(
-      `full path submit -> handler start @20/s:  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,
+      `full path submit -> handler start @20/s (client in its own process; start by Deno's clock):  p50 ${fmt(full.p50Ms, 1)} ms, p99 ${fmt(full.p99Ms, 1)} ms`,
     );
     const l = full.latencyP50Ms;
     console.log(

@@ -49,8 +49,9 @@ export function createStartBoard() {
   const started = new Map<string, number>();
   const waiters = new Map<string, (t: number) => void>();
   return {
-    mark(id: string) {
-      const t = performance.now();
+    /** `at`: when it started, if known (default now, by performance.now()). */
+    mark(id: string, at?: number) {
+      const t = at ?? performance.now();
       started.set(id, t);
       waiters.get(id)?.(t);
     },

@@ -2,6 +2,7 @@
 // sending requests and reading answers does not share an event loop, or a CPU figure, with
 // the server: `clients` keep-alive connections, each submitting back to back.
 import http from "node:http";
+import { serveOneCommand } from "./fork-client.ts";
 
 export interface SubmitLoadCommand {
   url: string;
@@ -77,9 +78,4 @@ async function run(command: SubmitLoadCommand): Promise<SubmitLoadResult> {
   return { elapsedMs, latencies, clientCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-process.once("message", (command: SubmitLoadCommand) => {
-  run(command).then(
-    (result) => process.send!({ ok: true, result }, () => process.exit(0)),
-    (err: unknown) => process.send!({ ok: false, error: String(err) }, () => process.exit(1)),
-  );
-});
+serveOneCommand(run);

@@ -7,7 +7,6 @@
 // Alone: npx tsx bench/submit-path.ts  (BENCH_SUBMITS, BENCH_SUBMIT_CLIENTS, BENCH_LOG_LEVEL,
 // BENCH_PROFILE=<dir> for a .cpuprofile of the server per run)
 import { withBenchPostgres } from "./bench-postgres.ts";
-import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,6 +20,7 @@ import { silentLogger } from "../src-server/logger.ts";
 import { startLocalStack } from "../src-server/main.ts";
 import { cpuSince, cpuSnapshot } from "./cpu.ts";
 import { createBenchFunction } from "./functions.ts";
+import { runInChild } from "./fork-client.ts";
 import { fmt, percentile, runBenchmark } from "./stats.ts";
 import type { SubmitLoadCommand, SubmitLoadResult } from "./submit-clients.ts";
 
@@ -90,16 +90,7 @@ async function countingQueries<T>(fn: () => Promise<T>): Promise<{ value: T; que
 }
 
 function runClients(command: SubmitLoadCommand): Promise<SubmitLoadResult> {
-  const child = fork(fileURLToPath(new URL("./submit-clients.ts", import.meta.url)));
-  return new Promise((resolve, reject) => {
-    child.once(
-      "message",
-      (m: { ok: true; result: SubmitLoadResult } | { ok: false; error: string }) =>
-        m.ok ? resolve(m.result) : reject(new Error(m.error)),
-    );
-    child.once("exit", (code) => reject(new Error(`submit clients exited (${code})`)));
-    child.send(command);
-  });
+  return runInChild(new URL("./submit-clients.ts", import.meta.url), command);
 }
 
 /** With BENCH_PROFILE=<dir>: a .cpuprofile of this process (the server) while `fn` runs. */

@@ -38,6 +38,8 @@ const assign = Object.assign;
 const nextTurn = globalThis.setImmediate;
 const createObjectUrl = URL.createObjectURL.bind(URL);
 const BlobClass = Blob;
+const now = performance.now.bind(performance);
+const timeOrigin = performance.timeOrigin;
 
 const RUNTIME_URL = new URL(".", import.meta.url).href;
 
@@ -97,7 +99,7 @@ function createReporter(channel: ControlChannel, maskValues: string[]) {
     succeed,
     progress,
     /** The handler is about to be called (sent with its first message, or a turn later). */
-    started: () => channel.defer({ type: "started" }),
+    started: () => channel.defer({ type: "started", at: timeOrigin + now() }),
     succeeded: () => ok,
     close() {
       closed = true;

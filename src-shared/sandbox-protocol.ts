@@ -60,7 +60,8 @@ export type ControlCommand = { type: "cancel" };
 
 /** Messages the sandbox sends back, each as one control line. */
 export type ControlMessage =
-  | { type: "started" }
+  /** `at`: when the handler was called, by the sandbox's clock (ms since the epoch). */
+  | { type: "started"; at?: number }
   | { type: "progress"; percent: number; message?: string; data?: JsonValue }
   | { type: "log"; level: LogLevel; message: string }
   | { type: "result"; value: JsonValue }
@@ -82,7 +83,9 @@ export function toControlMessage(value: unknown): ControlMessage | null {
   const record = value as Record<string, unknown>;
   switch (record.type) {
     case "started":
-      return { type: "started" };
+      return typeof record.at === "number" && Number.isFinite(record.at)
+        ? { type: "started", at: record.at }
+        : { type: "started" };
     case "progress":
       return typeof record.percent === "number" ? (record as ControlMessage) : null;
     case "log":

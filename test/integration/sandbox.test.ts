@@ -117,6 +117,27 @@ describe("results", () => {
   });
 });
 
+describe("start time", () => {
+  it("says when the handler was called, by the sandbox's clock", async () => {
+    const before = performance.timeOrigin + performance.now();
+    let startedAt: number | undefined;
+    const handle = runtime.start(
+      jobSpec(
+        "export function handler() { return performance.timeOrigin + performance.now(); }",
+        api.url,
+      ),
+      { onProgress() {}, onLog() {}, onStart: (at) => (startedAt = at) },
+    );
+    const outcome = await handle.done;
+    const after = performance.timeOrigin + performance.now();
+    if (!outcome.ok) throw new Error(outcome.error);
+    const inHandler = outcome.result as number;
+    expect(startedAt).toBeGreaterThanOrEqual(before);
+    expect(startedAt).toBeLessThanOrEqual(inHandler);
+    expect(inHandler).toBeLessThanOrEqual(after);
+  });
+});
+
 describe("progress and logs", () => {
   it("delivers progress in order, clamped, with any JSON data", async () => {
     const code = `

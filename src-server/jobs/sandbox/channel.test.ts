@@ -56,6 +56,18 @@ describe("parseLine", () => {
     });
   });
 
+  it("keeps the handler's start time only when it is a finite number", () => {
+    const started = (json: string) =>
+      (parseLine(control(json), nonce) as { message: unknown }).message;
+    expect(started('{"type":"started","at":1796399106579.397}')).toEqual({
+      type: "started",
+      at: 1796399106579.397,
+    });
+    expect(started('{"type":"started","at":"soon"}')).toEqual({ type: "started" });
+    expect(started('{"type":"started","at":null}')).toEqual({ type: "started" });
+    expect(started('{"type":"started"}')).toEqual({ type: "started" });
+  });
+
   it("rejects malformed or unknown messages as text", () => {
     expect(parseLine(control("{not json"), nonce).kind).toBe("text");
     expect(parseLine(control('{"type":"exec"}'), nonce).kind).toBe("text");

@@ -151,7 +151,7 @@ export function startProcessRun(input: ProcessRunInput): SandboxRunHandle {
     if (facts.result || facts.error) return;
     switch (message.type) {
       case "started":
-        if (callbacks.onStart) call(() => callbacks.onStart?.());
+        if (callbacks.onStart) call(() => callbacks.onStart?.(message.at));
         return;
       case "progress": {
         const { percent, message: text, data } = message;

@@ -33,7 +33,7 @@ export function createInProcessRuntime(handlers: Record<string, InProcessHandler
             error: `No in-process handler for ${spec.jobName}`,
             reason: "error",
           });
-        callbacks.onStart?.();
+        callbacks.onStart?.(performance.timeOrigin + performance.now());
         try {
           const result = await handler({
             spec,

@@ -65,8 +65,11 @@ export type { LogLevel };
 export interface JobRunCallbacks {
   onProgress(progress: ProgressReport): void;
   onLog(level: LogLevel, message: string): void;
-  /** The handler began executing (after module load); used for latency figures. */
-  onStart?(): void;
+  /**
+   * The handler began executing (after module load); used for latency figures. `atMs`:
+   * when, by the clock of the process that ran it (ms since the epoch), when it said.
+   */
+  onStart?(atMs?: number): void;
 }
 
 export type JobOutcome =

@@ -103,6 +103,9 @@ export function toChangePayload(
   };
 }
 
+/** A channel named for a table: `table:<schema>.<table>`, or `table:<table>` (schema public). */
+const TABLE_CHANNEL = /^table:(?:([^.]+)\.)?([^.]+)$/;
+
 export class RealtimeChannel {
   readonly name: string;
   private readonly connection: ChannelConnection;
@@ -110,6 +113,8 @@ export class RealtimeChannel {
   private socket: SocketLike | null = null;
   private statusCallback: StatusCallback | null = null;
   private subscribed = false;
+  /** The events a subscribe on the open socket asked for (eventSubscriptions). */
+  private readonly eventsAsked = new Set<ChangeEventFilter>();
   private closed = false;
   private attempt = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -152,6 +157,8 @@ export class RealtimeChannel {
         event: event as ChangeEventFilter,
         callback: filterOrCallback,
       });
+      // An event the open socket was not subscribed for: ask for it now.
+      if (this.isOpen()) for (const message of this.eventSubscriptions()) this.sendJson(message);
     }
     return this;
   }
@@ -206,8 +213,12 @@ export class RealtimeChannel {
     for (const b of this.bindings) if (b.kind === "postgres_changes") delete b.id;
     const configs = this.bindings.flatMap((b) => (b.kind === "postgres_changes" ? [b.filter] : []));
     const logs = this.bindings.flatMap((b) => (b.kind === "logs" ? [b.executionId] : []));
-    if (configs.length === 0 && logs.length === 0)
-      this.sendJson({ type: "subscribe", channel: this.name });
+    this.eventsAsked.clear();
+    if (configs.length === 0 && logs.length === 0) {
+      const byEvent = this.eventSubscriptions();
+      if (byEvent.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
+      for (const message of byEvent) this.sendJson(message);
+    }
     for (const config of configs) this.sendJson(this.subscribeMessage(config));
     for (const id of logs) this.sendJson(logsMessage(this.name, id));
     this.heartbeat = setInterval(
@@ -280,6 +291,25 @@ export class RealtimeChannel {
         console.error(`fluxbase: realtime callback on "${this.name}" failed`, error);
       }
     }
+  }
+
+  /**
+   * For a `table:<schema>.<table>` channel with only plain listeners, one subscribe per event
+   * they listen to (all of them once one listens to "*") not asked for yet on this socket: the
+   * server then sends only those events (a bare subscribe gets every change of the table),
+   * and a server that needs a table in the message (upstream's) gets one. Empty for other
+   * channels, or while postgres_changes entries say what the channel receives.
+   */
+  private eventSubscriptions(): RealtimeClientMessage[] {
+    const table = TABLE_CHANNEL.exec(this.name);
+    if (!table || this.bindings.some((b) => b.kind !== "event")) return [];
+    const listened = new Set(this.bindings.flatMap((b) => (b.kind === "event" ? [b.event] : [])));
+    const events: ChangeEventFilter[] = listened.has("*") ? ["*"] : [...listened];
+    if (this.eventsAsked.has("*")) return [];
+    const fresh = events.filter((event) => !this.eventsAsked.has(event));
+    for (const event of fresh) this.eventsAsked.add(event);
+    const [, schema = "public", name] = table;
+    return fresh.map((event) => this.subscribeMessage({ event, schema, table: name! }));
   }
 
   private subscribeMessage(config: PostgresChangesFilter): RealtimeClientMessage {

@@ -46,7 +46,11 @@ describe("realtime over the ws package", () => {
 
     expect(received[0]).toEqual({
       url: "/realtime?token=k",
-      message: { type: "subscribe", channel: "table:jobs.queue" },
+      message: {
+        type: "subscribe",
+        channel: "table:jobs.queue",
+        config: { event: "INSERT", schema: "jobs", table: "queue" },
+      },
     });
     expect(change).toMatchObject({ eventType: "INSERT", new: { id: "j1" }, old: {} });
   });

@@ -118,13 +118,56 @@ describe("connection", () => {
 });
 
 describe("subscribe messages", () => {
-  it("sends a bare subscribe when only plain listeners exist", () => {
+  const forEvent = (
+    event: string,
+    channel = "table:jobs.queue",
+    schema = "jobs",
+    table = "queue",
+  ) => ({
+    type: "subscribe",
+    channel,
+    config: { event, schema, table },
+  });
+
+  it("asks a table channel with only plain listeners for just the events they listen to", () => {
     realtimeClient()
+      .realtime.channel("table:jobs.queue")
+      .on("UPDATE", () => undefined)
+      .on("UPDATE", () => undefined)
+      .on("DELETE", () => undefined)
+      .subscribe();
+    last().open();
+    expect(last().sent).toEqual([forEvent("UPDATE"), forEvent("DELETE")]);
+  });
+
+  it("asks for every event once a plain listener takes them all; schema public when unnamed", () => {
+    realtimeClient()
+      .realtime.channel("table:orders")
+      .on("UPDATE", () => undefined)
+      .on("*", () => undefined)
+      .subscribe();
+    last().open();
+    expect(last().sent).toEqual([forEvent("*", "table:orders", "public", "orders")]);
+  });
+
+  it("asks the open socket for an event a listener added later needs, once", () => {
+    const channel = realtimeClient()
       .realtime.channel("table:jobs.queue")
       .on("UPDATE", () => undefined)
       .subscribe();
     last().open();
-    expect(last().sent).toEqual([{ type: "subscribe", channel: "table:jobs.queue" }]);
+    channel.on("INSERT", () => undefined).on("UPDATE", () => undefined);
+    channel.on("*", () => undefined).on("DELETE", () => undefined);
+    expect(last().sent).toEqual([forEvent("UPDATE"), forEvent("INSERT"), forEvent("*")]);
+  });
+
+  it("sends a bare subscribe for a channel not named for a table", () => {
+    realtimeClient()
+      .realtime.channel("room-1")
+      .on("UPDATE", () => undefined)
+      .subscribe();
+    last().open();
+    expect(last().sent).toEqual([{ type: "subscribe", channel: "room-1" }]);
   });
 
   it("sends one subscribe with config per postgres_changes entry", () => {
@@ -268,7 +311,13 @@ describe("keepalive and reconnect", () => {
     }
     expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
     last().open();
-    expect(last().sent).toEqual([{ type: "subscribe", channel: "table:jobs.queue" }]);
+    expect(last().sent).toEqual([
+      {
+        type: "subscribe",
+        channel: "table:jobs.queue",
+        config: { event: "UPDATE", schema: "jobs", table: "queue" },
+      },
+    ]);
     // A successful open resets the backoff.
     const before = FakeSocket.instances.length;
     last().drop();

@@ -6,39 +6,18 @@
 // code cache is then read, not written), ENTRY / DENO_PATH (another entry or deno, e.g. a
 // wrapper script adding flags), SMAPS=<script taking a pid> (a per-mapping breakdown).
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
 import { noopJobSpec } from "./sandbox-alone.ts";
 import { silentLogger } from "../src-server/logger.ts";
+import { denoPids } from "./cpu.ts";
+import { statusMb } from "./startup.ts";
 
 const serverUrl = "http://127.0.0.1:9";
 
 const spec = (i: number, code: string) => noopJobSpec(i, serverUrl, code);
-
-function field(pid: number, file: string, name: string): number {
-  const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(
-    readFileSync(`/proc/${pid}/${file}`, "utf8"),
-  );
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function denoChildren(): number[] {
-  return readdirSync("/proc")
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const ppid = Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]);
-        return ppid === process.pid && s.includes("(deno)");
-      } catch {
-        return false;
-      }
-    });
-}
 
 const jobs = Number(process.env.JOBS ?? 3);
 const code = process.env.JOB_CODE ?? "export function handler() { return null; }";
@@ -57,12 +36,12 @@ for (let i = 0; i < jobs; i++) {
   if (process.env.PRINT) console.log(JSON.stringify(outcome));
 }
 await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 300)));
-for (const pid of denoChildren()) {
+for (const pid of denoPids()) {
   const mb = (v: number) => v.toFixed(1);
-  const s = (n: string) => mb(field(pid, "status", n));
-  const r = (n: string) => mb(field(pid, "smaps_rollup", n));
+  const s = (n: string) => mb(statusMb(pid, n));
+  const rollup = (n: string) => statusMb(pid, n, "smaps_rollup");
   console.log(
-    `pid ${pid}: RSS ${s("VmRSS")} (anon ${s("RssAnon")} file ${s("RssFile")}) PSS ${r("Pss")} private ${mb(field(pid, "smaps_rollup", "Private_Clean") + field(pid, "smaps_rollup", "Private_Dirty"))} HWM ${s("VmHWM")}`,
+    `pid ${pid}: RSS ${s("VmRSS")} (anon ${s("RssAnon")} file ${s("RssFile")}) PSS ${mb(rollup("Pss"))} private ${mb(rollup("Private_Clean") + rollup("Private_Dirty"))} HWM ${s("VmHWM")}`,
   );
   if (process.env.SMAPS)
     console.log(execFileSync("python3", [process.env.SMAPS, String(pid)], { encoding: "utf8" }));

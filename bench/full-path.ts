@@ -26,7 +26,7 @@ import {
 import { statusMb } from "./startup.ts";
 import { runInChild } from "./fork-client.ts";
 import type { PacedSubmit, PacedSubmitCommand } from "./paced-submits.ts";
-import { createStartBoard, percentile, until } from "./stats.ts";
+import { createStartBoard, percentile, until, wallClock } from "./stats.ts";
 
 export interface FullPathFigures {
   /** Jobs a second once the pool is warm (its processes started and past their first jobs). */
@@ -56,9 +56,6 @@ export interface FullPathFigures {
   /** Per kept process: RSS, its private part, and PSS (shared pages divided among their sharers). */
   denoRss: Array<{ rssMb: number; privateMb: number; pssMb: number }>;
 }
-
-/** The wall clock (ms since the epoch, microsecond precision): the client's and Deno's too. */
-const wallClock = () => performance.timeOrigin + performance.now();
 
 /**
  * Wraps a runtime to note when each job was handed to it and when its handler started, by

@@ -3,13 +3,11 @@
 // the one before has been answered, over keep-alive connections. Times are read on the
 // wall clock (ms since the epoch, microsecond precision) so that the server's process and
 // the sandbox's can be compared with them.
-import http from "node:http";
 import { serveOneCommand } from "./fork-client.ts";
+import { atRate, wallClock } from "./stats.ts";
+import { submitRequester, type SubmitRequest } from "./submit-request.ts";
 
-export interface PacedSubmitCommand {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
+export interface PacedSubmitCommand extends SubmitRequest {
   count: number;
   perSecond: number;
 }
@@ -21,49 +19,16 @@ export interface PacedSubmit {
   answeredAt: number;
 }
 
-const wallClock = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function run(command: PacedSubmitCommand): Promise<PacedSubmit[]> {
-  const target = new URL("/api/v1/jobs/submit", command.url);
-  const agent = new http.Agent({ keepAlive: true });
-  const headers = { ...command.headers, "content-length": String(Buffer.byteLength(command.body)) };
-  const submit = () =>
-    new Promise<PacedSubmit>((resolve, reject) => {
-      const sentAt = wallClock();
-      const req = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: "POST",
-          agent,
-          headers,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const answeredAt = wallClock();
-            const text = Buffer.concat(chunks).toString("utf8");
-            if (res.statusCode !== 201)
-              return reject(new Error(`submit failed: ${res.statusCode} ${text}`));
-            resolve({ id: (JSON.parse(text) as { id: string }).id, sentAt, answeredAt });
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(command.body);
-    });
-  const start = performance.now();
-  const pending: Promise<PacedSubmit>[] = [];
-  for (let i = 0; i < command.count; i++) {
-    const wait = start + (i * 1000) / command.perSecond - performance.now();
-    if (wait > 0) await sleep(wait);
-    pending.push(submit());
-  }
-  const results = await Promise.all(pending);
-  agent.destroy();
+  const { send, close } = submitRequester(command);
+  const results: PacedSubmit[] = [];
+  await atRate(command.count, command.perSecond, async (i) => {
+    const sentAt = wallClock();
+    const body = await send();
+    const answeredAt = wallClock();
+    results[i] = { id: (JSON.parse(body) as { id: string }).id, sentAt, answeredAt };
+  });
+  close();
   return results;
 }
 

@@ -1,6 +1,9 @@
 // Small timing and printing helpers shared by the benchmarks.
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The wall clock in ms since the epoch, with microseconds: comparable across processes. */
+export const wallClock = (): number => performance.timeOrigin + performance.now();
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

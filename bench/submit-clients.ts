@@ -1,13 +1,10 @@
 // The HTTP clients of bench/submit-path.ts, in their own process (forked with IPC) so that
 // sending requests and reading answers does not share an event loop, or a CPU figure, with
 // the server: `clients` keep-alive connections, each submitting back to back.
-import http from "node:http";
 import { serveOneCommand } from "./fork-client.ts";
+import { submitRequester, type SubmitRequest } from "./submit-request.ts";
 
-export interface SubmitLoadCommand {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
+export interface SubmitLoadCommand extends SubmitRequest {
   clients: number;
   /** Requests before timing starts (connections, caches). */
   warmup: number;
@@ -23,34 +20,8 @@ export interface SubmitLoadResult {
 }
 
 function submitter(command: SubmitLoadCommand) {
-  const target = new URL("/api/v1/jobs/submit", command.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: command.clients });
-  const headers = { ...command.headers, "content-length": String(Buffer.byteLength(command.body)) };
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: "POST",
-          agent,
-          headers,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            res.statusCode === 201
-              ? resolve()
-              : reject(new Error(`submit failed: ${res.statusCode} ${Buffer.concat(chunks)}`)),
-          );
-        },
-      );
-      req.on("error", reject);
-      req.end(command.body);
-    });
-  return { one, close: () => agent.destroy() };
+  const { send, close } = submitRequester(command, { maxSockets: command.clients });
+  return { one: async () => void (await send()), close };
 }
 
 async function run(command: SubmitLoadCommand): Promise<SubmitLoadResult> {

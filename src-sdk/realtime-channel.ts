@@ -302,10 +302,10 @@ export class RealtimeChannel {
    */
   private eventSubscriptions(): RealtimeClientMessage[] {
     const table = TABLE_CHANNEL.exec(this.name);
-    if (!table || this.bindings.some((b) => b.kind !== "event")) return [];
+    if (!table || this.eventsAsked.has("*") || this.bindings.some((b) => b.kind !== "event"))
+      return [];
     const listened = new Set(this.bindings.flatMap((b) => (b.kind === "event" ? [b.event] : [])));
     const events: ChangeEventFilter[] = listened.has("*") ? ["*"] : [...listened];
-    if (this.eventsAsked.has("*")) return [];
     const fresh = events.filter((event) => !this.eventsAsked.has(event));
     for (const event of fresh) this.eventsAsked.add(event);
     const [, schema = "public", name] = table;

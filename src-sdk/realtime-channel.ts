@@ -113,7 +113,7 @@ export class RealtimeChannel {
   private socket: SocketLike | null = null;
   private statusCallback: StatusCallback | null = null;
   private subscribed = false;
-  /** The events a subscribe on the open socket asked for (eventSubscriptions). */
+  /** The events a subscribe on the open socket asked for (eventSubscription). */
   private readonly eventsAsked = new Set<ChangeEventFilter>();
   private closed = false;
   private attempt = 0;
@@ -158,7 +158,8 @@ export class RealtimeChannel {
         callback: filterOrCallback,
       });
       // An event the open socket was not subscribed for: ask for it now.
-      if (this.isOpen()) for (const message of this.eventSubscriptions()) this.sendJson(message);
+      const message = this.isOpen() ? this.eventSubscription() : undefined;
+      if (message) this.sendJson(message);
     }
     return this;
   }
@@ -215,9 +216,7 @@ export class RealtimeChannel {
     const logs = this.bindings.flatMap((b) => (b.kind === "logs" ? [b.executionId] : []));
     this.eventsAsked.clear();
     if (configs.length === 0 && logs.length === 0) {
-      const byEvent = this.eventSubscriptions();
-      if (byEvent.length === 0) this.sendJson({ type: "subscribe", channel: this.name });
-      for (const message of byEvent) this.sendJson(message);
+      this.sendJson(this.eventSubscription() ?? { type: "subscribe", channel: this.name });
     }
     for (const config of configs) this.sendJson(this.subscribeMessage(config));
     for (const id of logs) this.sendJson(logsMessage(this.name, id));
@@ -294,22 +293,27 @@ export class RealtimeChannel {
   }
 
   /**
-   * For a `table:<schema>.<table>` channel with only plain listeners, one subscribe per event
-   * they listen to (all of them once one listens to "*") not asked for yet on this socket: the
-   * server then sends only those events (a bare subscribe gets every change of the table),
-   * and a server that needs a table in the message (upstream's) gets one. Empty for other
-   * channels, or while postgres_changes entries say what the channel receives.
+   * For a `table:<schema>.<table>` channel with only plain listeners, the subscribe that
+   * covers the events they listen to when this socket has not asked for them yet: the one
+   * event when there is one, else every event (the SDK drops the others). One subscription,
+   * so its ack (SUBSCRIBED) means every listener is live; with one per event, SUBSCRIBED came
+   * with the first ack while the others' events could still be missed. The server then sends
+   * only those events (a bare subscribe gets every change of the table), and a server that
+   * needs a table in the message (upstream's) gets one. Undefined for other channels, or
+   * while postgres_changes entries say what the channel receives.
    */
-  private eventSubscriptions(): RealtimeClientMessage[] {
+  private eventSubscription(): RealtimeClientMessage | undefined {
     const table = TABLE_CHANNEL.exec(this.name);
     if (!table || this.eventsAsked.has("*") || this.bindings.some((b) => b.kind !== "event"))
-      return [];
+      return undefined;
     const listened = new Set(this.bindings.flatMap((b) => (b.kind === "event" ? [b.event] : [])));
-    const events: ChangeEventFilter[] = listened.has("*") ? ["*"] : [...listened];
-    const fresh = events.filter((event) => !this.eventsAsked.has(event));
-    for (const event of fresh) this.eventsAsked.add(event);
+    if ([...listened].every((event) => this.eventsAsked.has(event))) return undefined;
+    const [only] = listened;
+    const event: ChangeEventFilter =
+      listened.size === 1 && this.eventsAsked.size === 0 ? only! : "*";
+    this.eventsAsked.add(event);
     const [, schema = "public", name] = table;
-    return fresh.map((event) => this.subscribeMessage({ event, schema, table: name! }));
+    return this.subscribeMessage({ event, schema, table: name! });
   }
 
   private subscribeMessage(config: PostgresChangesFilter): RealtimeClientMessage {

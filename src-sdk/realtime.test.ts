@@ -129,15 +129,27 @@ describe("subscribe messages", () => {
     config: { event, schema, table },
   });
 
-  it("asks a table channel with only plain listeners for just the events they listen to", () => {
+  it("asks a table channel whose plain listeners take one event for just that event", () => {
     realtimeClient()
       .realtime.channel("table:jobs.queue")
       .on("UPDATE", () => undefined)
       .on("UPDATE", () => undefined)
-      .on("DELETE", () => undefined)
       .subscribe();
     last().open();
-    expect(last().sent).toEqual([forEvent("UPDATE"), forEvent("DELETE")]);
+    expect(last().sent).toEqual([forEvent("UPDATE")]);
+  });
+
+  it("subscribes once for several events, so its one ack (SUBSCRIBED) means every listener is live", () => {
+    const statuses: SubscribeStatus[] = [];
+    realtimeClient()
+      .realtime.channel("table:jobs.queue")
+      .on("INSERT", () => undefined)
+      .on("UPDATE", () => undefined)
+      .subscribe((status) => statuses.push(status));
+    last().open();
+    expect(last().sent).toEqual([forEvent("*")]);
+    last().receive({ type: "ack", payload: { subscribed: true, subscription_id: "s1" } });
+    expect(statuses).toEqual(["SUBSCRIBED"]);
   });
 
   it("asks for every event once a plain listener takes them all; schema public when unnamed", () => {
@@ -156,9 +168,11 @@ describe("subscribe messages", () => {
       .on("UPDATE", () => undefined)
       .subscribe();
     last().open();
-    channel.on("INSERT", () => undefined).on("UPDATE", () => undefined);
-    channel.on("*", () => undefined).on("DELETE", () => undefined);
-    expect(last().sent).toEqual([forEvent("UPDATE"), forEvent("INSERT"), forEvent("*")]);
+    channel.on("UPDATE", () => undefined);
+    expect(last().sent).toEqual([forEvent("UPDATE")]);
+    channel.on("INSERT", () => undefined).on("DELETE", () => undefined);
+    channel.on("*", () => undefined);
+    expect(last().sent).toEqual([forEvent("UPDATE"), forEvent("*")]);
   });
 
   it("sends a bare subscribe for a channel not named for a table", () => {

@@ -4,7 +4,9 @@
 // processes kept after the drain", for one process). Knobs: JOB_CODE (the job's code),
 // PRINT=1 (each outcome), CACHE_DIR (a lasting sandbox cache, as a server has: Deno's
 // code cache is then read, not written), ENTRY / DENO_PATH (another entry or deno, e.g. a
-// wrapper script adding flags), SMAPS=<script taking a pid> (a per-mapping breakdown).
+// wrapper script adding flags), SMAPS=<script taking a pid> (a per-mapping breakdown),
+// MAX_JOBS (jobs per process before it is retired; default the runtime's 500, so JOBS=500
+// or more leaves no process to read unless MAX_JOBS is raised).
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +29,7 @@ const runtime = createDenoRuntime({
   logger: silentLogger,
   serverUrl,
   warmProcessCount: 0,
+  maxJobsPerProcess: process.env.MAX_JOBS ? Number(process.env.MAX_JOBS) : undefined,
   entryPath: process.env.ENTRY,
   denoPath: process.env.DENO_PATH,
 });
@@ -36,7 +39,10 @@ for (let i = 0; i < jobs; i++) {
   if (process.env.PRINT) console.log(JSON.stringify(outcome));
 }
 await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 300)));
-for (const pid of denoPids()) {
+const pids = denoPids();
+if (pids.length === 0)
+  console.log("no Deno process left: the last job's process was retired (raise MAX_JOBS)");
+for (const pid of pids) {
   const mb = (v: number) => v.toFixed(1);
   const s = (n: string) => mb(statusMb(pid, n));
   const rollup = (n: string) => statusMb(pid, n, "smaps_rollup");

@@ -98,10 +98,16 @@ export async function runSandboxAlone(options: {
   };
 }
 
+// The floor: what a Deno process costs that reads newline-JSON from stdin the way the
+// sandbox's runtime does (Deno.stdin.read into one buffer, src-runtime/stdin.ts) and
+// answers each line on stdout, doing nothing else.
 const ECHO = `
-const decoder = new TextDecoder(); const encoder = new TextEncoder(); let rest = "";
-for await (const chunk of Deno.stdin.readable) {
-  const lines = (rest + decoder.decode(chunk, { stream: true })).split("\\n"); rest = lines.pop();
+const buffer = new Uint8Array(16384); const decoder = new TextDecoder(); const encoder = new TextEncoder();
+let rest = "";
+for (;;) {
+  const n = await Deno.stdin.read(buffer);
+  if (n === null) break;
+  const lines = (rest + decoder.decode(buffer.subarray(0, n), { stream: true })).split("\\n"); rest = lines.pop();
   for (const line of lines) { const m = JSON.parse(line); Deno.stdout.writeSync(encoder.encode(JSON.stringify({ id: m.id, ok: true }) + "\\n")); }
 }`;
 
@@ -113,13 +119,18 @@ export async function runDenoEcho(options: {
   const children = Array.from({ length: options.processes }, () =>
     spawn(resolveDenoPath(), ["eval", "--quiet", ECHO], { stdio: ["pipe", "pipe", "inherit"] }),
   );
+  // One line reader per process for the whole run: a second reader on the same stream
+  // would see the same lines, and the first one, left unread, pauses the stream once its
+  // buffer fills.
+  const answers = children.map((child) =>
+    createInterface({ input: child.stdout! })[Symbol.asyncIterator](),
+  );
   const roundTrips = async (count: number) =>
     Promise.all(
-      children.map(async (child) => {
-        const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      children.map(async (child, c) => {
         for (let i = 0; i < count; i++) {
           child.stdin!.write(JSON.stringify({ id: i, payload: {} }) + "\n");
-          await lines.next();
+          await answers[c]!.next();
         }
       }),
     );

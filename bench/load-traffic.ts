@@ -88,6 +88,11 @@ async function probe(perSecond: number, until: number, fn: () => Promise<void>) 
 }
 
 async function run(command: TrafficCommand): Promise<TrafficFigures> {
+  // A fresh process's first fetch loads the HTTP client (tens of ms): not the server's time.
+  await fetch(`${command.url}/health`).then(
+    (res) => res.text(),
+    () => undefined,
+  );
   const until = performance.now() + command.seconds * 1000;
   const submit = (token: string) => () =>
     fetch(`${command.url}/api/v1/jobs/submit`, {

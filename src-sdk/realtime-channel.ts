@@ -113,6 +113,12 @@ export class RealtimeChannel {
   private socket: SocketLike | null = null;
   private statusCallback: StatusCallback | null = null;
   private subscribed = false;
+  /**
+   * Table subscriptions sent on this socket before SUBSCRIBED whose ack has not come:
+   * SUBSCRIBED waits for all of them, so it means every table listener is live. Log
+   * subscriptions are not counted (a channel of logs alone reports its first ack).
+   */
+  private pendingAcks = 0;
   /** The events a subscribe on the open socket asked for (eventSubscription). */
   private readonly eventsAsked = new Set<ChangeEventFilter>();
   private closed = false;
@@ -148,7 +154,7 @@ export class RealtimeChannel {
         callback: maybeCallback,
       };
       this.bindings.push(binding);
-      if (this.isOpen()) this.sendJson(this.subscribeMessage(filterOrCallback));
+      if (this.isOpen()) this.sendSubscribe(this.subscribeMessage(filterOrCallback));
     } else {
       if (typeof filterOrCallback !== "function")
         throw new TypeError(`on("${event}") needs a callback`);
@@ -159,7 +165,7 @@ export class RealtimeChannel {
       });
       // An event the open socket was not subscribed for: ask for it now.
       const message = this.isOpen() ? this.eventSubscription() : undefined;
-      if (message) this.sendJson(message);
+      if (message) this.sendSubscribe(message);
     }
     return this;
   }
@@ -203,6 +209,7 @@ export class RealtimeChannel {
     const socket = new this.connection.WebSocket(this.connection.socketUrl()) as SocketLike;
     this.socket = socket;
     this.subscribed = false;
+    this.pendingAcks = 0;
     socket.onopen = () => this.handleOpen();
     socket.onmessage = (event) => this.handleMessage(event.data);
     socket.onclose = () => this.handleClose(socket);
@@ -216,9 +223,9 @@ export class RealtimeChannel {
     const logs = this.bindings.flatMap((b) => (b.kind === "logs" ? [b.executionId] : []));
     this.eventsAsked.clear();
     if (configs.length === 0 && logs.length === 0) {
-      this.sendJson(this.eventSubscription() ?? { type: "subscribe", channel: this.name });
+      this.sendSubscribe(this.eventSubscription() ?? { type: "subscribe", channel: this.name });
     }
-    for (const config of configs) this.sendJson(this.subscribeMessage(config));
+    for (const config of configs) this.sendSubscribe(this.subscribeMessage(config));
     for (const id of logs) this.sendJson(logsMessage(this.name, id));
     this.heartbeat = setInterval(
       () => this.sendJson({ type: "heartbeat" }),
@@ -249,7 +256,8 @@ export class RealtimeChannel {
       message.payload.subscribed === true
     ) {
       noteSubscriptionId(this.bindings, message.payload);
-      if (!this.subscribed) {
+      if (message.payload.type !== "logs" && this.pendingAcks > 0) this.pendingAcks -= 1;
+      if (!this.subscribed && this.pendingAcks === 0) {
         this.subscribed = true;
         this.emitStatus("SUBSCRIBED");
       }
@@ -323,6 +331,13 @@ export class RealtimeChannel {
 
   private isOpen(): boolean {
     return this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  /** A table subscription: until SUBSCRIBED, its ack is waited for. */
+  private sendSubscribe(message: RealtimeClientMessage): void {
+    if (!this.isOpen()) return;
+    if (!this.subscribed) this.pendingAcks += 1;
+    this.sendJson(message);
   }
 
   private sendJson(message: RealtimeClientMessage): void {

@@ -210,6 +210,74 @@ describe("subscribe messages", () => {
     ]);
   });
 
+  describe("SUBSCRIBED waits for every table subscription's ack", () => {
+    const statusesOf = (channel: string) => {
+      const statuses: string[] = [];
+      const ch = realtimeClient()
+        .realtime.channel(channel)
+        .on("postgres_changes", { event: "UPDATE", schema: "jobs", table: "queue" }, () => {})
+        .on("postgres_changes", { event: "*", schema: "jobs", table: "workers" }, () => {});
+      return {
+        ch,
+        statuses,
+        record: (s: SubscribeStatus, e?: Error) => statuses.push(e ? `${s}:${e.message}` : s),
+      };
+    };
+    const ack = (id: string, extra: Record<string, unknown> = {}) =>
+      last().receive({ type: "ack", payload: { subscribed: true, subscription_id: id, ...extra } });
+
+    it("of several postgres_changes entries, not the first", () => {
+      const { ch, statuses, record } = statusesOf("jobs:watch");
+      ch.subscribe(record);
+      last().open();
+      ack("s1", { schema: "jobs", table: "queue", event: "UPDATE" });
+      expect(statuses).toEqual([]);
+      ack("s2", { schema: "jobs", table: "workers", event: "*" });
+      expect(statuses).toEqual(["SUBSCRIBED"]);
+    });
+
+    it("and reports only CHANNEL_ERROR when one entry is refused", () => {
+      const { ch, statuses, record } = statusesOf("jobs:watch");
+      ch.subscribe(record);
+      last().open();
+      ack("s1", { schema: "jobs", table: "queue", event: "UPDATE" });
+      last().receive({ type: "error", error: "table jobs.workers not enabled for realtime" });
+      expect(statuses).toEqual(["CHANNEL_ERROR:table jobs.workers not enabled for realtime"]);
+    });
+
+    it("not for a log subscription beside them; a channel of logs alone reports its first ack", () => {
+      const { ch, statuses, record } = statusesOf("jobs:watch");
+      ch.onExecutionLog("00000000-0000-4000-8000-000000000001", () => {}).subscribe(record);
+      last().open();
+      ack("l1", { type: "logs" });
+      ack("s1", { schema: "jobs", table: "queue", event: "UPDATE" });
+      expect(statuses).toEqual([]);
+      ack("s2", { schema: "jobs", table: "workers", event: "*" });
+      expect(statuses).toEqual(["SUBSCRIBED"]);
+
+      const logsOnly: SubscribeStatus[] = [];
+      realtimeClient()
+        .realtime.channel("execution:1")
+        .onExecutionLog("00000000-0000-4000-8000-000000000001", () => {})
+        .subscribe((s) => logsOnly.push(s));
+      last().open();
+      ack("l2", { type: "logs" });
+      expect(logsOnly).toEqual(["SUBSCRIBED"]);
+    });
+
+    it("counting an entry added while the first acks are pending", () => {
+      const { ch, statuses, record } = statusesOf("jobs:watch");
+      ch.subscribe(record);
+      last().open();
+      ch.on("postgres_changes", { event: "INSERT", schema: "jobs", table: "queue" }, () => {});
+      ack("s1");
+      ack("s2");
+      expect(statuses).toEqual([]);
+      ack("s3");
+      expect(statuses).toEqual(["SUBSCRIBED"]);
+    });
+  });
+
   it("reports SUBSCRIBED once per connection and errors as CHANNEL_ERROR", () => {
     const statuses: string[] = [];
     realtimeClient()

@@ -117,6 +117,14 @@ describe("connection", () => {
   });
 });
 
+/** The statuses a channel reports, with the error's message after a colon. */
+function statusLog() {
+  const statuses: string[] = [];
+  const record = (status: SubscribeStatus, error?: Error) =>
+    statuses.push(error ? `${status}:${error.message}` : status);
+  return { statuses, record };
+}
+
 describe("subscribe messages", () => {
   const forEvent = (
     event: string,
@@ -211,23 +219,19 @@ describe("subscribe messages", () => {
   });
 
   describe("SUBSCRIBED waits for every table subscription's ack", () => {
-    const statusesOf = (channel: string) => {
-      const statuses: string[] = [];
-      const ch = realtimeClient()
-        .realtime.channel(channel)
+    /** A channel with two postgres_changes entries, not yet subscribed. */
+    const twoEntries = () => ({
+      ch: realtimeClient()
+        .realtime.channel("jobs:watch")
         .on("postgres_changes", { event: "UPDATE", schema: "jobs", table: "queue" }, () => {})
-        .on("postgres_changes", { event: "*", schema: "jobs", table: "workers" }, () => {});
-      return {
-        ch,
-        statuses,
-        record: (s: SubscribeStatus, e?: Error) => statuses.push(e ? `${s}:${e.message}` : s),
-      };
-    };
+        .on("postgres_changes", { event: "*", schema: "jobs", table: "workers" }, () => {}),
+      ...statusLog(),
+    });
     const ack = (id: string, extra: Record<string, unknown> = {}) =>
       last().receive({ type: "ack", payload: { subscribed: true, subscription_id: id, ...extra } });
 
     it("of several postgres_changes entries, not the first", () => {
-      const { ch, statuses, record } = statusesOf("jobs:watch");
+      const { ch, statuses, record } = twoEntries();
       ch.subscribe(record);
       last().open();
       ack("s1", { schema: "jobs", table: "queue", event: "UPDATE" });
@@ -237,7 +241,7 @@ describe("subscribe messages", () => {
     });
 
     it("and reports only CHANNEL_ERROR when one entry is refused", () => {
-      const { ch, statuses, record } = statusesOf("jobs:watch");
+      const { ch, statuses, record } = twoEntries();
       ch.subscribe(record);
       last().open();
       ack("s1", { schema: "jobs", table: "queue", event: "UPDATE" });
@@ -246,7 +250,7 @@ describe("subscribe messages", () => {
     });
 
     it("not for a log subscription beside them; a channel of logs alone reports its first ack", () => {
-      const { ch, statuses, record } = statusesOf("jobs:watch");
+      const { ch, statuses, record } = twoEntries();
       ch.onExecutionLog("00000000-0000-4000-8000-000000000001", () => {}).subscribe(record);
       last().open();
       ack("l1", { type: "logs" });
@@ -266,7 +270,7 @@ describe("subscribe messages", () => {
     });
 
     it("counting an entry added while the first acks are pending", () => {
-      const { ch, statuses, record } = statusesOf("jobs:watch");
+      const { ch, statuses, record } = twoEntries();
       ch.subscribe(record);
       last().open();
       ch.on("postgres_changes", { event: "INSERT", schema: "jobs", table: "queue" }, () => {});
@@ -279,13 +283,11 @@ describe("subscribe messages", () => {
   });
 
   it("reports SUBSCRIBED once per connection and errors as CHANNEL_ERROR", () => {
-    const statuses: string[] = [];
+    const { statuses, record } = statusLog();
     realtimeClient()
       .realtime.channel("c")
       .on("*", () => undefined)
-      .subscribe((status: SubscribeStatus, error?: Error) =>
-        statuses.push(error ? `${status}:${error.message}` : status),
-      );
+      .subscribe(record);
     last().open();
     last().receive({ type: "ack", payload: { subscribed: true, subscription_id: "s1" } });
     last().receive({ type: "ack", payload: { subscribed: true, subscription_id: "s2" } });

@@ -100,15 +100,16 @@ export async function runSandboxAlone(options: {
 
 // The floor: what a Deno process costs that reads newline-JSON from stdin the way the
 // sandbox's runtime does (Deno.stdin.read into one buffer, src-runtime/stdin.ts) and
-// answers each line on stdout, doing nothing else.
-const ECHO = `
+// answers each line on stdout, doing nothing else. The answer carries when the line was
+// read, on the wall clock (runDenoLine).
+export const ECHO = `
 const buffer = new Uint8Array(16384); const decoder = new TextDecoder(); const encoder = new TextEncoder();
 let rest = "";
 for (;;) {
   const n = await Deno.stdin.read(buffer);
   if (n === null) break;
   const lines = (rest + decoder.decode(buffer.subarray(0, n), { stream: true })).split("\\n"); rest = lines.pop();
-  for (const line of lines) { const m = JSON.parse(line); Deno.stdout.writeSync(encoder.encode(JSON.stringify({ id: m.id, ok: true }) + "\\n")); }
+  for (const line of lines) { const m = JSON.parse(line); const at = performance.timeOrigin + performance.now(); Deno.stdout.writeSync(encoder.encode(JSON.stringify({ id: m.id, ok: true, at }) + "\\n")); }
 }`;
 
 /** One bare Deno process answering newline-JSON, one message in flight at a time per process. */

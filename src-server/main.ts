@@ -159,6 +159,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       createJobsWatcher,
       createLiveCheck,
       createLocalWake,
+      createPipelinedConnection,
       createRealtimeHub,
       createRouter,
       createScheduler,
@@ -182,8 +183,11 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       max: 10 + config.jobs.embeddedWorkerCount * 2,
     });
     cleanups.push(() => db.end());
-    // This process's submits wake its workers directly (jobs/local-wake.ts).
+    // This process's submits wake its workers directly (jobs/local-wake.ts), or carry a
+    // worker's claim behind their insert on a pipelined connection (insert-batcher.ts).
     const localWake = createLocalWake();
+    const pipelined = createPipelinedConnection({ connectionString: databaseUrl });
+    cleanups.push(() => pipelined.end());
     const applied = await migrate({ db });
     timings.mark("migrations");
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
@@ -272,7 +276,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         db,
         config: config.jobs,
         callers,
-        inserter: createJobInserter({ db, wake: localWake }),
+        inserter: createJobInserter({ db, wake: localWake, pipelined }),
         receiptSecret: keys.jwtSecret,
         effects,
       });

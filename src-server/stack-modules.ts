@@ -31,6 +31,7 @@ export { createJobsWatcher } from "./jobs/functions/watcher.ts";
 export { createJobInserter } from "./jobs/api/insert-batcher.ts";
 export { createWorkerPool } from "./jobs/worker/pool.ts";
 export { createLocalWake } from "./jobs/local-wake.ts";
+export { createPipelinedConnection } from "./db/pipelined-connection.ts";
 export { createScheduler } from "./jobs/scheduler/index.ts";
 export { createDenoRuntime } from "./jobs/sandbox/index.ts";
 export { createDebugRegistry } from "./debug/registry.ts";

@@ -1,11 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { createLocalWake } from "./local-wake.ts";
+import type { Queryable } from "../db/connections.ts";
+import { createLocalWake, type LocalWakeListener } from "./local-wake.ts";
 
-function clocked() {
+const noDb: Queryable = { query: () => Promise.resolve([]) };
+
+/** A pool whose claimBehind has a worker with room while `room` says so. */
+function listener(calls: string[], name = "wake", room = () => true): LocalWakeListener {
+  return {
+    wake: () => void calls.push(name),
+    hurry: () => void calls.push("hurry"),
+    claimBehind(_db, send) {
+      if (!room()) return false;
+      send();
+      calls.push("claim behind");
+      return true;
+    },
+  };
+}
+
+function clocked(room = () => true) {
   let t = 1000;
   const wake = createLocalWake({ expireMs: 100, now: () => t });
   const calls: string[] = [];
-  const pool = wake.subscribe({ wake: () => calls.push("wake"), hurry: () => calls.push("hurry") });
+  const pool = wake.subscribe(listener(calls, "wake", room));
   return {
     wake,
     pool,
@@ -65,8 +82,8 @@ describe("local wake", () => {
     const wake = createLocalWake();
     wake.committed(7, 0);
     const calls: string[] = [];
-    const first = wake.subscribe({ wake: () => calls.push("first"), hurry: () => undefined });
-    const second = wake.subscribe({ wake: () => calls.push("second"), hurry: () => undefined });
+    const first = wake.subscribe(listener(calls, "first"));
+    const second = wake.subscribe(listener(calls, "second"));
     wake.committed(7, performance.now());
     expect(calls).toEqual(["second"]);
     expect(first.echo(7)).toBe(false);
@@ -75,5 +92,32 @@ describe("local wake", () => {
     wake.committed(8, performance.now());
     expect(calls).toEqual(["second"]);
     expect(second.echo(8)).toBe(false);
+  });
+
+  it("sends the insert, then the claim behind it, and expects that commit's NOTIFY", () => {
+    const c = clocked();
+    const sent = c.wake.claimBehind(noDb, 7, () => c.calls.push("insert"));
+    expect(sent).toBe(true);
+    expect(c.calls).toEqual(["insert", "claim behind"]);
+    expect(c.pool.echo(7)).toBe(true);
+    expect(c.pool.echo(7)).toBe(false);
+  });
+
+  it("sends nothing when no worker has room, or no pool listens", () => {
+    let room = false;
+    const c = clocked(() => room);
+    expect(c.wake.claimBehind(noDb, 7, () => c.calls.push("insert"))).toBe(false);
+    expect(c.calls).toEqual([]);
+    expect(c.pool.echo(7)).toBe(false);
+    room = true;
+    c.pool.close();
+    expect(c.wake.claimBehind(noDb, 7, () => c.calls.push("insert"))).toBe(false);
+    expect(c.calls).toEqual([]);
+  });
+
+  it("expects no echo while the connection's backend is not known yet", () => {
+    const c = clocked();
+    expect(c.wake.claimBehind(noDb, undefined, () => c.calls.push("insert"))).toBe(true);
+    expect(c.pool.echo(7)).toBe(false);
   });
 });

@@ -17,6 +17,8 @@
 // workers, and the answer only hurries the claim that NOTIFY made due at the end of its
 // turn (if it was an earlier commit's NOTIFY, the echo is still to come and wakes them). Expectations are dropped when the listener
 // (re)connects (a NOTIFY sent while it was away never arrives) and after `expireMs`.
+import type { Queryable } from "../db/connections.ts";
+
 export interface LocalWake {
   /**
    * Jobs were committed through this process on the backend `backendPid`, by a statement
@@ -24,6 +26,13 @@ export interface LocalWake {
    * here are woken now and that NOTIFY is expected. Nothing when no pool listens.
    */
   committed(backendPid: number, sentAt: number): void;
+  /**
+   * When a worker here has room and no claim in flight: calls `send` (which puts a
+   * submit's insert on the pipelined connection `db`), then sends that worker's claim on
+   * `db` right behind it, and expects the NOTIFY of the insert's commit from `backendPid`
+   * (db's backend, when known). False, and `send` not called, otherwise.
+   */
+  claimBehind(db: Queryable, backendPid: number | undefined, send: () => void): boolean;
   /** The pool of this process listens (one at a time; a second replaces the first). */
   subscribe(pool: LocalWakeListener): LocalWakeSubscription;
 }
@@ -33,6 +42,8 @@ export interface LocalWakeListener {
   wake(): void;
   /** Their NOTIFY came first and made a claim due: it goes out at once. */
   hurry(): void;
+  /** LocalWake.claimBehind: a worker with room and no claim in flight claims on `db`. */
+  claimBehind(db: Queryable, send: () => void): boolean;
 }
 
 /** What the subscribed pool's listener connection reports. */
@@ -76,6 +87,12 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
     lastSeen.clear();
   };
 
+  const expect = (pid: number) => {
+    const times = expected.get(pid);
+    if (times) times.push(now());
+    else expected.set(pid, [now()]);
+  };
+
   const dropExpired = (pid: number, times: number[]) => {
     const cutoff = now() - expireMs;
     while (times.length > 0 && times[0]! < cutoff) times.shift();
@@ -86,10 +103,18 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
     committed(backendPid, sentAt) {
       if (!pool) return;
       if ((lastSeen.get(backendPid) ?? -Infinity) >= sentAt) return pool.hurry();
-      const times = expected.get(backendPid);
-      if (times) times.push(now());
-      else expected.set(backendPid, [now()]);
+      expect(backendPid);
       pool.wake();
+    },
+    claimBehind(db, backendPid, send) {
+      if (!pool) return false;
+      let sent = false;
+      const claimed = pool.claimBehind(db, () => {
+        sent = true;
+        send();
+      });
+      if (sent && claimed && backendPid !== undefined) expect(backendPid);
+      return sent && claimed;
     },
     subscribe(listener) {
       pool = listener;

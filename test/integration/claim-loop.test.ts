@@ -6,7 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { JsonValue } from "../../src-sdk/types.ts";
 import { defaultJobsConfig } from "../../src-server/config/index.ts";
 import type { JobsConfig } from "../../src-server/config/types.ts";
-import { createDb, type Db } from "../../src-server/db/connections.ts";
+import { createDb, type Db, type QueryOptions } from "../../src-server/db/connections.ts";
+import {
+  createPipelinedConnection,
+  type PipelinedConnection,
+} from "../../src-server/db/pipelined-connection.ts";
+import type { NewJob } from "../../src-server/db/queries/queue.ts";
+import { createJobInserter } from "../../src-server/jobs/api/insert-batcher.ts";
+import { createLocalWake } from "../../src-server/jobs/local-wake.ts";
 import { createFunctionCache } from "../../src-server/jobs/functions/function-cache.ts";
 import { createClaimLoop, type ClaimLoop } from "../../src-server/jobs/worker/claim-loop.ts";
 import { createCompletionWriter } from "../../src-server/jobs/worker/completion-writer.ts";
@@ -378,5 +385,105 @@ describe("the claim loop", () => {
     expect(badRow).toMatchObject({ status: "failed" });
     expect(badRow!.error_message).toMatch(/^The job's result could not be recorded: .*BigInt/);
     expect(goodRow).toMatchObject({ status: "completed", result: "fine" });
+  });
+});
+
+// A submit of this process carries a worker's claim behind its insert (insert-batcher.ts,
+// local-wake.ts): one round trip on a pipelined connection, the insert committed without
+// waiting for its flush, the submit answered once the WAL is flushed.
+describe("a claim behind a submit's insert", () => {
+  const pipes: PipelinedConnection[] = [];
+  afterAll(async () => {
+    for (const pipe of pipes) await pipe.end();
+  });
+
+  /** The pipelined connection, each statement's sending and answer logged in order. */
+  async function loggedPipe() {
+    const real = createPipelinedConnection({ connectionString: database.url });
+    pipes.push(real);
+    await waitFor(() => (real.canFlush() ? true : undefined), { what: "the connection" });
+    const log: string[] = [];
+    const answers = new Map<string, unknown[]>();
+    const pipe: PipelinedConnection = {
+      backendPid: () => real.backendPid(),
+      canFlush: () => real.canFlush(),
+      end: () => real.end(),
+      query<R extends object>(text: string, values?: unknown[], options?: QueryOptions) {
+        const name = (options?.prepare ?? text).replace(/^fluxbase_claim_\d+/, "claim");
+        log.push(`sent ${name}`);
+        return real.query<R>(text, values, options).then((rows) => {
+          log.push(`answered ${name}`);
+          answers.set(name, rows);
+          return rows;
+        });
+      },
+    };
+    return { pipe, log, answers };
+  }
+
+  function newJob(name: string): NewJob {
+    return {
+      namespace: "default",
+      functionId: functions.get(name)!,
+      jobName: name,
+      payload: {},
+      priority: 0,
+      maxDurationSeconds: 60,
+      progressTimeoutSeconds: null,
+      maxRetries: 0,
+      createdBy: null,
+      userRole: "service_role",
+      userEmail: null,
+      scheduledAt: null,
+    };
+  }
+
+  async function submitter(loop: ClaimLoop, pipe: PipelinedConnection) {
+    const wake = createLocalWake();
+    wake.subscribe({ wake: loop.wakeOneNow, hurry: loop.hurry, claimBehind: loop.claimBehind });
+    return createJobInserter({ db, wake, pipelined: pipe });
+  }
+
+  it("claims the job in its insert's round trip, and answers the submit once flushed", async () => {
+    const { loop, observed } = await startLoop({ work: () => "ran" });
+    const { pipe, log, answers } = await loggedPipe();
+    const inserter = await submitter(loop, pipe);
+    const row = await inserter.insert(newJob("work"));
+    expect(log).toEqual([
+      "sent fluxbase_insert_jobs_unflushed",
+      "sent claim",
+      "sent fluxbase_flush_wal",
+      "answered fluxbase_insert_jobs_unflushed",
+      "answered claim",
+      "answered fluxbase_flush_wal",
+    ]);
+    expect((answers.get("claim") as { id: string }[]).map((r) => r.id)).toEqual([row.id]);
+    expect(row).not.toHaveProperty("unflushed");
+    expect(row).not.toHaveProperty("inserted_by_backend");
+    const [done] = await untilStatuses([row.id], "completed", "the job");
+    expect(done!.result).toBe("ran");
+    // The pool's own connection carried only the claim its completion rode.
+    expect(observed.sent.filter((s) => s.kind === "claim").map((c) => c.completed)).toEqual([
+      [row.id],
+    ]);
+  });
+
+  it("inserts durably on the pool, sending nothing behind, when no worker has room", async () => {
+    const latch = latches();
+    const { loop } = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => null) },
+      { config: { maxConcurrentPerWorker: 1 } },
+    );
+    const first = await queue("held");
+    loop.wakeAll();
+    await untilRunningHere(loop, [first], "the first job");
+    const { pipe, log } = await loggedPipe();
+    const inserter = await submitter(loop, pipe);
+    const row = await inserter.insert(newJob("held"));
+    expect(log).toEqual([]);
+    expect((await jobRows(db, [row.id]))[0]!.status).toBe("pending");
+    // Woken as before: the worker takes it once its slot is free.
+    latch.release(first, row.id);
+    await untilStatuses([first, row.id], "completed", "both jobs");
   });
 });

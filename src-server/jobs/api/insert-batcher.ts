@@ -15,8 +15,18 @@
 //
 // A commit that inserted jobs wakes this process's workers at once (local-wake.ts), before
 // its NOTIFY comes back.
+//
+// When one of this process's workers has room, its claim rides the insert's round trip
+// instead: the insert goes on a pipelined connection, the worker's claim right behind it,
+// then a request to flush the WAL (docs/architecture.md, "Submit to start"). The insert
+// commits without waiting for its flush, so the claim that follows it sees its jobs at
+// once; the submits are answered only when the flush is done, so a 201 still means the
+// job is on disk. Should PostgreSQL or the machine crash in between, a job may be lost
+// whose submit got no answer, or run without its submitter hearing of it: as with any
+// failed request, the client does not know whether it took effect.
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../../db/connections.ts";
+import type { PipelinedConnection } from "../../db/pipelined-connection.ts";
 import type { JobRow, NewJob } from "../../db/queries/queue.ts";
 import type { FunctionGuard } from "./submit-functions.ts";
 import type { LocalWake } from "../local-wake.ts";
@@ -41,7 +51,9 @@ export interface JobInserterOptions {
   /** Payload bytes per INSERT at most (default 8 MB); a bigger job goes alone. */
   maxBatchBytes?: number;
   /** This process's workers, woken when a commit inserted jobs; none: left to NOTIFY. */
-  wake?: Pick<LocalWake, "committed">;
+  wake?: Pick<LocalWake, "committed"> & Partial<Pick<LocalWake, "claimBehind">>;
+  /** The connection that carries a local worker's claim behind an insert; none: no claim rides. */
+  pipelined?: PipelinedConnection;
 }
 
 interface Waiting {
@@ -73,8 +85,14 @@ const INSERT_MANY = `
         WHERE g.name = f.name AND (g.namespace = 'default' OR g.namespace < f.namespace))))
   RETURNING *, pg_backend_pid() AS inserted_by_backend`;
 
+/** INSERT_MANY, its transaction committed without waiting for the WAL flush. */
+const INSERT_UNFLUSHED = `${INSERT_MANY}, set_config('synchronous_commit', 'off', true) AS unflushed`;
+
+/** Flushes the WAL up to this record, so past every commit before it (PostgreSQL 17+). */
+const FLUSH_WAL = `SELECT pg_logical_emit_message(false, 'fluxbase', '', true) AS flushed_to`;
+
 /** An inserted row as INSERT_MANY returns it: the backend that ran it rides along. */
-type InsertedRow = JobRow & { inserted_by_backend?: number };
+type InsertedRow = JobRow & { inserted_by_backend?: number; unflushed?: string };
 
 function record(w: Waiting): string {
   const j = w.job;
@@ -107,9 +125,45 @@ export function createJobInserter(options: JobInserterOptions): JobInserter {
   const waiting: Waiting[] = [];
   let inFlight = false;
 
+  /**
+   * The insert on the pipelined connection with a local worker's claim behind it, or
+   * undefined (and nothing sent) when no worker here has room and no claim in flight.
+   */
+  const withClaimBehind = (json: string): Promise<InsertedRow[]> | undefined => {
+    const via = options.pipelined;
+    if (!via || !wake?.claimBehind) return undefined;
+    let inserted: Promise<InsertedRow[]> | undefined;
+    let unflushed = false;
+    wake.claimBehind(via, via.backendPid(), () => {
+      // Until the connection knows it can ask for a flush, the insert commits durably.
+      unflushed = via.canFlush();
+      inserted = unflushed
+        ? via.query<InsertedRow>(INSERT_UNFLUSHED, [json], {
+            prepare: "fluxbase_insert_jobs_unflushed",
+          })
+        : via.query<InsertedRow>(INSERT_MANY, [json], { prepare: "fluxbase_insert_jobs" });
+    });
+    // Sent (a worker had room) or not: what was sent is this batch's insert.
+    if (!inserted) return undefined;
+    if (!unflushed) return inserted;
+    const flushed = via.query(FLUSH_WAL, [], { prepare: "fluxbase_flush_wal" });
+    // Answered once on disk: the claim behind has seen the jobs already.
+    return Promise.all([inserted, flushed]).then(([rows]) => rows);
+  };
+
   const many = async (batch: Waiting[]): Promise<JobRow[]> => {
+    const json = `[${batch.map(record).join(",")}]`;
+    const behind = withClaimBehind(json);
+    if (behind) {
+      const rows = await behind;
+      for (const row of rows) {
+        delete row.inserted_by_backend;
+        delete row.unflushed;
+      }
+      return rows;
+    }
     const sentAt = performance.now();
-    const rows = await db.query<InsertedRow>(INSERT_MANY, [`[${batch.map(record).join(",")}]`], {
+    const rows = await db.query<InsertedRow>(INSERT_MANY, [json], {
       prepare: "fluxbase_insert_jobs",
     });
     const backend = rows[0]?.inserted_by_backend;

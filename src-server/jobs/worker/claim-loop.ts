@@ -59,6 +59,12 @@ export interface ClaimLoop {
   wakeOneNow(): void;
   /** Claims due at the end of this turn go out now (a local submit's NOTIFY came first). */
   hurry(): void;
+  /**
+   * The least busy worker with room and no claim in flight: `send` is called (it puts a
+   * submit's insert on `db`, a pipelined connection), then that worker's claim goes out on
+   * `db` behind it. False, and `send` not called, when no worker qualifies.
+   */
+  claimBehind(db: Queryable, send: () => void): boolean;
   /** Every worker with room claims (the poll, a new listener connection). */
   wakeAll(): void;
   /**
@@ -142,8 +148,12 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     });
   };
 
-  /** Only from claimFor: no claim of the worker is in flight then. */
-  const claimNow = async (worker: LoopWorker): Promise<void> => {
+  /**
+   * Only when no claim of the worker is in flight (claimFor, claimBehind). The first claim
+   * goes on `via` when given, any that follow it on the pool.
+   */
+  const claimNow = async (worker: LoopWorker, via?: Queryable): Promise<void> => {
+    let on = via ?? db;
     do {
       worker.claimAgain = false;
       const waiting = worker.waiting.splice(0);
@@ -154,7 +164,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
       try {
         if (want > 0) {
           const answer = await completions.ride(waiting, (carried) =>
-            claimJobs(db, {
+            claimJobs(on, {
               workerId: worker.id,
               limit: want,
               namespaceLimit: config.maxConcurrentPerNamespace,
@@ -170,6 +180,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
           logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
         worker.claiming = false;
+        on = db;
       }
       for (const row of rows) startJob(worker, row);
       // A full batch means there may be more: claim again, and let a sibling help.
@@ -181,15 +192,19 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     } while ((worker.claimAgain && !stopped) || worker.waiting.length > 0);
   };
 
-  /** The least busy worker with room claims; one claiming already claims again after. */
-  const wakeOne = (except?: LoopWorker, now = false) => {
-    const candidate = workers
+  /** The least busy worker with room, one not claiming first. */
+  const leastBusy = (except?: LoopWorker) =>
+    workers
       .filter((w) => w !== except && w.running.size < config.maxConcurrentPerWorker)
       .sort(
         (a, b) =>
           Number(a.claiming || a.scheduled) - Number(b.claiming || b.scheduled) ||
           a.running.size - b.running.size,
       )[0];
+
+  /** The least busy worker with room claims; one claiming already claims again after. */
+  const wakeOne = (except?: LoopWorker, now = false) => {
+    const candidate = leastBusy(except);
     if (candidate) claimFor(candidate, now);
   };
 
@@ -213,6 +228,14 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
     wakeOneNow: () => wakeOne(undefined, true),
     hurry() {
       for (const w of workers) if (w.scheduled && !w.claiming) claimFor(w, true);
+    },
+    claimBehind(via, send) {
+      const worker = leastBusy();
+      if (stopped || !worker || worker.claiming) return false;
+      send();
+      // Takes what a claim due at the end of this turn would have taken (claimFor).
+      void claimNow(worker, via);
+      return true;
     },
     wakeAll() {
       for (const w of workers) claimFor(w);

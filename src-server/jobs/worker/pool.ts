@@ -194,7 +194,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       // Only a pool with workers listens for this process's submits (and knows their echoes).
       const local =
         count > 0
-          ? options.localWake?.subscribe({ wake: claims.wakeOneNow, hurry: claims.hurry })
+          ? options.localWake?.subscribe({
+              wake: claims.wakeOneNow,
+              hurry: claims.hurry,
+              claimBehind: claims.claimBehind,
+            })
           : undefined;
       closeLocalWake = () => local?.close();
       listener = await listen({

@@ -92,7 +92,31 @@ describe("IdleProcesses", () => {
     vi.advanceTimersByTime(999);
     expect(idle.size).toBe(2);
     vi.advanceTimersByTime(1);
-    expect([second.killed, third.killed]).toEqual([true, true]);
+    // Timed out together, they end one at a time.
+    expect([second.killed, third.killed]).toEqual([true, false]);
+    expect(idle.size).toBe(1);
+    vi.advanceTimersByTime(100);
+    expect(third.killed).toBe(true);
+    expect(idle.size).toBe(0);
+  });
+
+  it("ends processes that time out together one at a time; one waiting its turn can be taken", () => {
+    vi.useFakeTimers();
+    const idle = new IdleProcesses({ idleMs: 1_000, maxIdle: 8, retireSpacingMs: 50 });
+    const burst = Array.from({ length: 5 }, () => fakeProcess());
+    for (const p of burst) idle.release("a", p);
+    const killed = () => burst.filter((p) => p.killed).length;
+    vi.advanceTimersByTime(1_000);
+    expect(killed()).toBe(1);
+    vi.advanceTimersByTime(50);
+    expect(killed()).toBe(2);
+    // The most recently idle is still there, and a job may take it.
+    expect(idle.take("a")).toBe(burst[4]);
+    vi.advanceTimersByTime(100);
+    expect(killed()).toBe(4);
+    vi.advanceTimersByTime(1_000);
+    expect(killed()).toBe(4);
+    expect(burst[4]!.killed).toBe(false);
     expect(idle.size).toBe(0);
   });
 

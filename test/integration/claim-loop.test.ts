@@ -11,7 +11,7 @@ import {
   createPipelinedConnection,
   type PipelinedConnection,
 } from "../../src-server/db/pipelined-connection.ts";
-import type { NewJob } from "../../src-server/db/queries/queue.ts";
+import type { JobRow, NewJob } from "../../src-server/db/queries/queue.ts";
 import { createJobInserter } from "../../src-server/jobs/api/insert-batcher.ts";
 import { createLocalWake } from "../../src-server/jobs/local-wake.ts";
 import { createFunctionCache } from "../../src-server/jobs/functions/function-cache.ts";
@@ -86,7 +86,12 @@ interface Setup {
 
 async function startLoop(
   handlers: Record<string, InProcessHandler>,
-  options: { workers?: number; config?: Partial<JobsConfig> } = {},
+  options: {
+    workers?: number;
+    config?: Partial<JobsConfig>;
+    /** Called as each completion is queued, before its worker's claim can take it. */
+    onCompletionQueued?: () => void;
+  } = {},
 ): Promise<Setup> {
   const observed = observeStatements(db);
   const config: JobsConfig = {
@@ -107,7 +112,9 @@ async function startLoop(
     completions: {
       complete: (...args: Parameters<typeof completions.complete>) => {
         queued++;
-        return completions.complete(...args);
+        const written = completions.complete(...args);
+        options.onCompletionQueued?.();
+        return written;
       },
     },
     jwtSecret: "x".repeat(32),
@@ -466,6 +473,34 @@ describe("a claim behind a submit's insert", () => {
     expect(observed.sent.filter((s) => s.kind === "claim").map((c) => c.completed)).toEqual([
       [row.id],
     ]);
+  });
+
+  it("carries no completion behind the insert; the worker's next claim on the pool does", async () => {
+    const latch = latches();
+    let submit: (() => Promise<JobRow>) | undefined;
+    let submitted: Promise<JobRow> | undefined;
+    const { loop, observed } = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => "held ran"), work: () => "ran" },
+      // The submit goes out while the held job's completion waits for its worker's claim.
+      { onCompletionQueued: () => void (submitted ??= submit?.()) },
+    );
+    const held = await queue("held");
+    loop.wakeAll();
+    await untilRunningHere(loop, [held], "the held job");
+    const { pipe, log } = await loggedPipe();
+    const inserter = await submitter(loop, pipe);
+    submit = () => inserter.insert(newJob("work"));
+    latch.release(held);
+    await waitFor(() => submitted, { what: "the submit" });
+    const row = await submitted!;
+    expect(log.filter((l) => l.startsWith("sent"))).toEqual([
+      "sent fluxbase_insert_jobs_unflushed",
+      "sent claim",
+      "sent fluxbase_flush_wal",
+    ]);
+    await untilStatuses([held, row.id], "completed", "both jobs");
+    const carried = observed.sent.filter((c) => c.kind === "claim").flatMap((c) => c.completed);
+    expect(carried).toContain(held);
   });
 
   it("inserts durably on the pool, sending nothing behind, when no worker has room", async () => {

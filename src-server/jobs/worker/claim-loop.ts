@@ -150,13 +150,17 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
 
   /**
    * Only when no claim of the worker is in flight (claimFor, claimBehind). The first claim
-   * goes on `via` when given, any that follow it on the pool.
+   * goes on `via` when given, any that follow it on the pool. A claim on `via` (behind a
+   * submit's insert) carries no completions: the submit's answer waits for it, and a
+   * completion can wait for a row's lock where a claim never does (SKIP LOCKED); they
+   * ride the claim that follows at once.
    */
   const claimNow = async (worker: LoopWorker, via?: Queryable): Promise<void> => {
-    let on = via ?? db;
+    let behind = via;
     do {
       worker.claimAgain = false;
-      const waiting = worker.waiting.splice(0);
+      const waiting = behind ? [] : worker.waiting.splice(0);
+      const on = behind ?? db;
       const want = stopped ? 0 : config.maxConcurrentPerWorker - worker.running.size;
       if (want <= 0 && waiting.length === 0) return;
       worker.claiming = true;
@@ -180,7 +184,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
           logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
         worker.claiming = false;
-        on = db;
+        behind = undefined;
       }
       for (const row of rows) startJob(worker, row);
       // A full batch means there may be more: claim again, and let a sibling help.

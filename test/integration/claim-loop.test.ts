@@ -477,19 +477,19 @@ describe("a claim behind a submit's insert", () => {
 
   it("carries no completion behind the insert; the worker's next claim on the pool does", async () => {
     const latch = latches();
-    let submit: (() => Promise<JobRow>) | undefined;
+    const submitting: { start?: () => Promise<JobRow> } = {};
     let submitted: Promise<JobRow> | undefined;
     const { loop, observed } = await startLoop(
       { held: (job) => latch.wait(job.spec.jobId).then(() => "held ran"), work: () => "ran" },
       // The submit goes out while the held job's completion waits for its worker's claim.
-      { onCompletionQueued: () => void (submitted ??= submit?.()) },
+      { onCompletionQueued: () => void (submitted ??= submitting.start?.()) },
     );
     const held = await queue("held");
     loop.wakeAll();
     await untilRunningHere(loop, [held], "the held job");
     const { pipe, log } = await loggedPipe();
     const inserter = await submitter(loop, pipe);
-    submit = () => inserter.insert(newJob("work"));
+    submitting.start = () => inserter.insert(newJob("work"));
     latch.release(held);
     await waitFor(() => submitted, { what: "the submit" });
     const row = await submitted!;

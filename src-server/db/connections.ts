@@ -35,18 +35,26 @@ export interface CreateDbOptions {
   applicationName?: string;
 }
 
+/**
+ * Runs one statement on a pool or a connection (as a named prepared statement when asked)
+ * and resolves with its rows. The call sends (or queues) the statement before it returns.
+ */
+export async function queryRows<R extends object>(
+  client: pg.Pool | pg.ClientBase,
+  text: string,
+  values?: unknown[],
+  options?: QueryOptions,
+): Promise<R[]> {
+  const res = options?.prepare
+    ? await client.query<R>({ name: options.prepare, text, values })
+    : await client.query<R>(text, values as unknown[]);
+  return res.rows;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<R extends object>(
-      text: string,
-      values?: unknown[],
-      options?: QueryOptions,
-    ): Promise<R[]> {
-      const res = options?.prepare
-        ? await client.query<R>({ name: options.prepare, text, values })
-        : await client.query<R>(text, values as unknown[]);
-      return res.rows;
-    },
+    query: <R extends object>(text: string, values?: unknown[], options?: QueryOptions) =>
+      queryRows<R>(client, text, values, options),
   };
 }
 

@@ -8,7 +8,7 @@
 // connection's error, as a pooled connection's would. Until the server's version is known
 // (asked once per connection, right after it opens), `canFlush()` is false.
 import pg from "pg";
-import type { Queryable, QueryOptions } from "./connections.ts";
+import { queryRows, type Queryable, type QueryOptions } from "./connections.ts";
 
 export interface PipelinedConnection extends Queryable {
   /** The backend's process id, once the connection is open. */
@@ -67,17 +67,9 @@ export function createPipelinedConnection(
   };
 
   return {
-    async query<R extends object>(
-      text: string,
-      values?: unknown[],
-      queryOptions?: QueryOptions,
-    ): Promise<R[]> {
-      if (ended) throw new Error("the pipelined connection was closed");
-      const c = (client ??= open());
-      const res = queryOptions?.prepare
-        ? await c.query<R>({ name: queryOptions.prepare, text, values })
-        : await c.query<R>(text, values as unknown[]);
-      return res.rows;
+    query<R extends object>(text: string, values?: unknown[], queryOptions?: QueryOptions) {
+      if (ended) return Promise.reject(new Error("the pipelined connection was closed"));
+      return queryRows<R>((client ??= open()), text, values, queryOptions);
     },
     backendPid: () => pid,
     canFlush() {

@@ -42,7 +42,10 @@ export interface LocalWakeListener {
   wake(): void;
   /** Their NOTIFY came first and made a claim due: it goes out at once. */
   hurry(): void;
-  /** LocalWake.claimBehind: a worker with room and no claim in flight claims on `db`. */
+  /**
+   * LocalWake.claimBehind: a worker with room and no claim in flight claims on `db`, after
+   * `send`. True exactly when `send` was called.
+   */
   claimBehind(db: Queryable, send: () => void): boolean;
 }
 
@@ -107,14 +110,9 @@ export function createLocalWake(options: LocalWakeOptions = {}): LocalWake {
       pool.wake();
     },
     claimBehind(db, backendPid, send) {
-      if (!pool) return false;
-      let sent = false;
-      const claimed = pool.claimBehind(db, () => {
-        sent = true;
-        send();
-      });
-      if (sent && claimed && backendPid !== undefined) expect(backendPid);
-      return sent && claimed;
+      const sent = pool?.claimBehind(db, send) ?? false;
+      if (sent && backendPid !== undefined) expect(backendPid);
+      return sent;
     },
     subscribe(listener) {
       pool = listener;

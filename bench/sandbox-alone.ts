@@ -101,7 +101,7 @@ export async function runSandboxAlone(options: {
 // The floor: what a Deno process costs that reads newline-JSON from stdin the way the
 // sandbox's runtime does (Deno.stdin.read into one buffer, src-runtime/stdin.ts) and
 // answers each line on stdout, doing nothing else. The answer carries when the line was
-// read, on the wall clock (runDenoLine).
+// read, on the wall clock (latency-floor.ts).
 export const ECHO = `
 const buffer = new Uint8Array(16384); const decoder = new TextDecoder(); const encoder = new TextEncoder();
 let rest = "";

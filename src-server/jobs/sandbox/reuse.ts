@@ -5,7 +5,7 @@
 // user. A process waits here at most `idleMs`; beyond `maxIdle` processes the one
 // idle longest is ended first. Processes that time out together (a burst's, all idle
 // since its last jobs) end one at a time, `retireSpacingMs` apart: killing a score of
-// them at once held up the jobs running meanwhile (their handlers started 20-75 ms late
+// them at once held up the jobs running meanwhile (their handlers started 44-189 ms late
 // in `npm run bench`'s latency test); until its turn a process can still be taken.
 import type { JobRunSpec } from "../worker/runtime.ts";
 import type { SandboxProcess } from "./process.ts";

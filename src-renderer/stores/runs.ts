@@ -57,6 +57,12 @@ export const useRunsStore = defineStore("runs", () => {
   const knownFunctions = ref<string[]>([]);
   const knownNamespaces = ref<string[]>([]);
   let loadToken = 0;
+  /**
+   * Runs added at the head of the list by live events while the current load is in flight,
+   * newest first: its page may have been read before they were committed, and must not
+   * drop them.
+   */
+  let liveDuringLoad: string[] = [];
   let channel: RealtimeChannel | null = null;
   let pending = new Map<string, Job>();
   let frame = 0;
@@ -114,6 +120,7 @@ export const useRunsStore = defineStore("runs", () => {
       const add = fresh.filter((id) => !shown.has(id)).reverse();
       ids.value = [...add, ...ids.value];
       total.value += add.length;
+      if (loading.value) liveDuringLoad = [...add, ...liveDuringLoad];
     }
     now.value = Date.now();
     triggerRef(jobs);
@@ -128,6 +135,7 @@ export const useRunsStore = defineStore("runs", () => {
   async function load(): Promise<void> {
     const token = ++loadToken;
     loading.value = true;
+    liveDuringLoad = [];
     try {
       const query = { ...listRequest(filters, Date.now()), include_result: false };
       // Admins see every run; anyone else sees their own through the user endpoint.
@@ -145,8 +153,10 @@ export const useRunsStore = defineStore("runs", () => {
       for (const [id, job] of jobs.value)
         if (!next.has(id) && next.size < 20_000) next.set(id, job);
       jobs.value = next;
-      ids.value = data.jobs.map((j) => j.id);
-      total.value = data.total;
+      const onPage = new Set(data.jobs.map((j) => j.id));
+      const missed = liveDuringLoad.filter((id) => !onPage.has(id) && next.has(id));
+      ids.value = [...missed, ...onPage];
+      total.value = data.total + missed.length;
       error.value = null;
       loaded.value = true;
       now.value = Date.now();

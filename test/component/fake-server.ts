@@ -111,6 +111,11 @@ export interface ServerState {
   failures: Record<string, { status: number; error: string }>;
   /** A job's attempts (GET …/:id/attempts), by job id; none by default. */
   attempts?: Record<string, unknown[]>;
+  /**
+   * "METHOD /path" → the answer, made from the state as the request came, is given only
+   * once this settles (a request in flight while the state changes).
+   */
+  holds?: Record<string, Promise<void>>;
 }
 
 export function emptyState(): ServerState {
@@ -394,7 +399,11 @@ export interface FakeServer {
 /** A fresh fake server and the app's client on it (installed with setApiClient). */
 export function fakeServer(seed: Partial<ServerState> = {}): FakeServer {
   const state = { ...emptyState(), ...seed };
-  const fetch = fakeFetch((req) => route(state, req));
+  const fetch = fakeFetch(async (req) => {
+    const answer = route(state, req);
+    await state.holds?.[`${req.method} ${req.url.pathname}`];
+    return answer;
+  });
   FakeSocket.instances = [];
   const client = createClient(URL_BASE, { apiKey: "anon-key" }, { fetch, WebSocket: FakeSocket });
   setApiClient(client, "0.1.0-test");

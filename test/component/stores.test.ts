@@ -144,6 +144,31 @@ describe("runs store", () => {
     expect(runs.live).toBe(false);
   });
 
+  it("keeps a run that arrived live while a page it is missing from was loading", async () => {
+    const old = makeJob({
+      job_name: "old-one",
+      created_at: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const server = fakeServer({ jobs: [old] });
+    const runs = useRunsStore();
+    runs.subscribe();
+    FakeSocket.last().open();
+    await vi.waitFor(() => expect(runs.loaded && !runs.loading).toBe(true));
+    let release!: () => void;
+    server.state.holds = {
+      "GET /api/v1/admin/jobs/queue": new Promise<void>((resolve) => (release = resolve)),
+    };
+    // The page is read now and answered after the new run's INSERT has been shown.
+    const loading = runs.load();
+    const fresh = makeJob({ job_name: "new-one", created_at: new Date().toISOString() });
+    FakeSocket.last().pushJob("INSERT", fresh);
+    await vi.waitFor(() => expect(runs.filtered[0]?.job_name).toBe("new-one"));
+    release();
+    await loading;
+    expect(runs.filtered.map((j) => j.job_name)).toEqual(["new-one", "old-one"]);
+    expect(runs.total).toBe(2);
+  });
+
   it("reports a realtime error as a message", () => {
     fakeServer();
     const runs = useRunsStore();

@@ -16,6 +16,7 @@ import { createJobInserter } from "../../src-server/jobs/api/insert-batcher.ts";
 import { createLocalWake } from "../../src-server/jobs/local-wake.ts";
 import { createFunctionCache } from "../../src-server/jobs/functions/function-cache.ts";
 import { createClaimLoop, type ClaimLoop } from "../../src-server/jobs/worker/claim-loop.ts";
+import type { ClaimTurnsOptions } from "../../src-server/jobs/worker/claim-turns.ts";
 import { createCompletionWriter } from "../../src-server/jobs/worker/completion-writer.ts";
 import { executeAttempt } from "../../src-server/jobs/worker/execute.ts";
 import {
@@ -91,6 +92,7 @@ async function startLoop(
     config?: Partial<JobsConfig>;
     /** Called as each completion is queued, before its worker's claim can take it. */
     onCompletionQueued?: () => void;
+    turns?: ClaimTurnsOptions;
   } = {},
 ): Promise<Setup> {
   const observed = observeStatements(db);
@@ -129,6 +131,7 @@ async function startLoop(
     completions,
     run: (row, job) => executeAttempt(ctx, row, job),
     logger: silentLogger,
+    turns: options.turns,
   });
   loops.push(loop);
   for (let i = 0; i < (options.workers ?? 1); i++) {
@@ -267,6 +270,43 @@ describe("the claim loop", () => {
     expect([...perWorker.values()]).toEqual([2, 2]);
     latch.release(...ids);
     await untilStatuses(ids, "completed", "the jobs to complete");
+  });
+
+  it("sends its workers' claims one at a time; a worker woken meanwhile claims what was queued meanwhile", async () => {
+    const { loop, observed } = await startLoop(
+      { work: () => "ran" },
+      { workers: 3, config: { maxConcurrentPerWorker: 2 } },
+    );
+    const claims = () => observed.sent.filter((s) => s.kind === "claim");
+    const release = observed.holdClaims();
+    // Three claims are due at the end of this turn; the first is answered (the queue was
+    // empty) and its answer held. The other two wait for their turn, unsent.
+    loop.wakeAll();
+    await untilHeld(observed, 1);
+    expect(claims()).toHaveLength(1);
+    const ids = [await queue("work"), await queue("work")];
+    release();
+    // The next worker's claim, sent once the first answered, finds both jobs.
+    await untilStatuses(ids, "completed", "the jobs queued while the first claim was out");
+    const rows = await jobRows(db, ids);
+    expect(new Set(rows.map((r) => r.worker_id)).size).toBe(1);
+    await waitFor(() => (claims().length >= 3 ? true : undefined), {
+      what: "every worker's claim",
+    });
+  });
+
+  it("lets the next worker claim when a claim holds its turn too long", async () => {
+    const { loop, observed } = await startLoop(
+      { work: () => "ran" },
+      { workers: 2, turns: { holdMs: 20 } },
+    );
+    const claims = () => observed.sent.filter((s) => s.kind === "claim");
+    const release = observed.holdClaims();
+    loop.wakeAll();
+    // The first claim's answer is held for good; the second goes out once its turn passed.
+    await untilHeld(observed, 2);
+    expect(claims()).toHaveLength(2);
+    release();
   });
 
   it("sends the completions of jobs that finish together in one claim", async () => {

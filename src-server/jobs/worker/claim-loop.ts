@@ -19,11 +19,16 @@
 // turn, microseconds. A wake by a submit of this process (wakeOneNow, local-wake.ts)
 // claims at once: that turn goes on to answer the submit, and the job need not wait for it
 // (hurry does the same for a claim that the submit's NOTIFY, come first, made due).
+//
+// The workers' claims on the pool take turns, one in flight at a time (claim-turns.ts): a
+// worker that wants to claim while a sibling's claim is out waits for it, and its claim then
+// carries everything freed and queued meanwhile.
 import type { JobsConfig } from "../../config/types.ts";
 import type { Queryable } from "../../db/connections.ts";
 import { claimJobs, type ClaimedJobRow } from "../../db/queries/claim.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
+import { createClaimTurns, type ClaimTurnsOptions } from "./claim-turns.ts";
 import type { CompletionWriter, WaitingCompletion } from "./completion-writer.ts";
 import type { RunningJob } from "./execute.ts";
 
@@ -37,6 +42,8 @@ export interface ClaimLoopOptions {
   /** Runs a claimed job to its end and records its outcome (execute.ts executeAttempt). */
   run(row: ClaimedJobRow, job: RunningJob): Promise<void>;
   logger: Logger;
+  /** How the workers' claims on the pool take turns (claim-turns.ts). */
+  turns?: ClaimTurnsOptions;
 }
 
 /** A registered worker as the claim loop keeps it; worker health renews `id` on rejoining. */
@@ -82,7 +89,7 @@ export interface ClaimLoop {
 interface LoopWorker extends ClaimingWorker {
   /** Completions waiting for this worker's next claim. */
   waiting: WaitingCompletion[];
-  /** A claim is in flight. */
+  /** A claim is in flight, or waiting for its turn. */
   claiming: boolean;
   /** A claim will go out at the end of this event-loop turn. */
   scheduled: boolean;
@@ -95,6 +102,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
   const workers: LoopWorker[] = [];
   const running = new Map<string, RunningJob>();
   const tasks = new Set<Promise<void>>();
+  const turns = createClaimTurns(options.turns);
   let stopped = false;
 
   const startJob = (worker: LoopWorker, row: ClaimedJobRow) => {
@@ -157,13 +165,17 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
    */
   const claimNow = async (worker: LoopWorker, via?: Queryable): Promise<void> => {
     let behind = via;
+    const wanted = () => (stopped ? 0 : config.maxConcurrentPerWorker - worker.running.size);
     do {
       worker.claimAgain = false;
+      if (wanted() <= 0 && (behind || worker.waiting.length === 0)) return;
+      worker.claiming = true;
+      // Behind an insert the claim takes no turn; on the pool it waits for one, then takes
+      // what was freed and queued while it waited.
+      const endTurn = behind ? undefined : (turns.take() ?? (await turns.wait()));
       const waiting = behind ? [] : worker.waiting.splice(0);
       const on = behind ?? db;
-      const want = stopped ? 0 : config.maxConcurrentPerWorker - worker.running.size;
-      if (want <= 0 && waiting.length === 0) return;
-      worker.claiming = true;
+      const want = wanted();
       let rows: ClaimedJobRow[] = [];
       try {
         if (want > 0) {
@@ -176,7 +188,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
             }),
           );
           rows = answer.claimed;
-        } else {
+        } else if (waiting.length > 0) {
           await completions.writeAlone(waiting);
         }
       } catch (err) {
@@ -184,6 +196,7 @@ export function createClaimLoop(options: ClaimLoopOptions): ClaimLoop {
           logger.warn("claim failed", { worker: worker.name, error: coerceError(err).message });
       } finally {
         worker.claiming = false;
+        endTurn?.();
         behind = undefined;
       }
       for (const row of rows) startJob(worker, row);

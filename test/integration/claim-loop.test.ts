@@ -272,41 +272,76 @@ describe("the claim loop", () => {
     await untilStatuses(ids, "completed", "the jobs to complete");
   });
 
-  it("sends its workers' claims one at a time; a worker woken meanwhile claims what was queued meanwhile", async () => {
+  /**
+   * Each of the loop's two workers runs two `held` jobs (of its three slots); the first two
+   * ids are one of each worker's.
+   */
+  async function twoRunningEach(loop: ClaimLoop): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push(await queue("held"));
+      // The least busy worker claims: the jobs alternate between the two.
+      loop.wakeOne();
+      await untilRunningHere(loop, ids, `job ${i + 1} to run`);
+    }
+    return ids;
+  }
+
+  it("sends its workers' claims one at a time; the next carries what was queued meanwhile", async () => {
+    const latch = latches();
+    const setup = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => "held"), work: () => "ran" },
+      { workers: 2, config: { maxConcurrentPerWorker: 3 } },
+    );
+    const { loop, observed } = setup;
+    const held = await twoRunningEach(loop);
+    const running = held.slice(0, 2);
+    const claims = () => observed.sent.filter((s) => s.kind === "claim").length;
+    const before = claims();
+    const release = observed.holdClaims();
+    // A job of each worker ends: each has a slot free and a completion to carry, and a job
+    // still running. The first claim is answered and its answer held; the other worker
+    // waits for its turn, unsent.
+    latch.release(...running);
+    await waitFor(() => (setup.completionsQueued() === 2 ? true : undefined));
+    await untilHeld(observed, 1);
+    expect(claims() - before).toBe(1);
+    const queued = [await queue("work"), await queue("work")];
+    release();
+    await untilStatuses(running, "completed", "both completions");
+    // The waiting worker's claim, sent once the first answered, found the jobs queued
+    // while it waited.
+    await untilStatuses(queued, "completed", "the jobs queued while the first claim was out");
+    latch.release(...held.slice(2));
+  });
+
+  it("claims at once for a worker with every slot free: it has nothing to wait for", async () => {
     const { loop, observed } = await startLoop(
       { work: () => "ran" },
-      { workers: 3, config: { maxConcurrentPerWorker: 2 } },
+      // No turn ends early here: the three claims are out together or not at all.
+      { workers: 3, config: { maxConcurrentPerWorker: 1 }, turns: { holdMs: 60_000 } },
     );
-    const claims = () => observed.sent.filter((s) => s.kind === "claim");
     const release = observed.holdClaims();
-    // Three claims are due at the end of this turn; the first is answered (the queue was
-    // empty) and its answer held. The other two wait for their turn, unsent.
     loop.wakeAll();
-    await untilHeld(observed, 1);
-    expect(claims()).toHaveLength(1);
-    const ids = [await queue("work"), await queue("work")];
+    await untilHeld(observed, 3);
     release();
-    // The next worker's claim, sent once the first answered, finds both jobs.
-    await untilStatuses(ids, "completed", "the jobs queued while the first claim was out");
-    const rows = await jobRows(db, ids);
-    expect(new Set(rows.map((r) => r.worker_id)).size).toBe(1);
-    await waitFor(() => (claims().length >= 3 ? true : undefined), {
-      what: "every worker's claim",
-    });
   });
 
   it("lets the next worker claim when a claim holds its turn too long", async () => {
-    const { loop, observed } = await startLoop(
-      { work: () => "ran" },
-      { workers: 2, turns: { holdMs: 20 } },
+    const latch = latches();
+    const setup = await startLoop(
+      { held: (job) => latch.wait(job.spec.jobId).then(() => "held") },
+      { workers: 2, config: { maxConcurrentPerWorker: 3 }, turns: { holdMs: 20 } },
     );
-    const claims = () => observed.sent.filter((s) => s.kind === "claim");
+    const { loop, observed } = setup;
+    const held = await twoRunningEach(loop);
     const release = observed.holdClaims();
-    loop.wakeAll();
+    latch.release(...held.slice(0, 2));
     // The first claim's answer is held for good; the second goes out once its turn passed.
     await untilHeld(observed, 2);
-    expect(claims()).toHaveLength(2);
     release();
+    latch.release(...held.slice(2));
+    await untilStatuses(held, "completed", "every completion");
   });
 
   it("sends the completions of jobs that finish together in one claim", async () => {

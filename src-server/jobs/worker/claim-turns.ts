@@ -5,8 +5,9 @@
 // Why: with each worker claiming the moment a slot frees, a process draining a deep queue
 // kept several claims in flight at once, each for a job or two. Their SKIP LOCKED scans
 // stepped over each other's rows, and each claim woke a backend for little work; one at a
-// time, each claim carries more, and PostgreSQL's CPU per job fell by a quarter or more
-// (docs/architecture.md, "One claim at a time").
+// time, each claim carries more, and PostgreSQL's CPU per job in a drain about halved
+// (docs/architecture.md, "One claim at a time"). The claim loop asks for a turn only for a
+// worker with a job still running: one with every slot free has nothing to gather by waiting.
 //
 // A claim that takes longer than `holdMs` (a completion it carries waiting for a row's lock,
 // a slow server) stops holding the turn: the next worker claims without waiting for it.

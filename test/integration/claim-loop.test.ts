@@ -33,6 +33,7 @@ import {
   registerTestWorker,
   type ObservedDb,
 } from "../helpers/queue-statements.ts";
+import { createTestFunction } from "../helpers/queue-database.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let database: TestDatabase;
@@ -45,6 +46,8 @@ beforeAll(async () => {
   db = createDb({ connectionString: database.url, max: 8 });
   for (const name of ["work", "held", "unserialisable"])
     functions.set(name, await createJobFunction(db, name));
+  // One function whose jobs' log lines are stored.
+  functions.set("logged", (await createTestFunction(db, { name: "logged" })).id);
 });
 afterEach(async () => {
   for (const loop of loops.splice(0)) {
@@ -93,6 +96,8 @@ async function startLoop(
     /** Called as each completion is queued, before its worker's claim can take it. */
     onCompletionQueued?: () => void;
     turns?: ClaimTurnsOptions;
+    /** Awaited before each log write (and any other write through `persist`). */
+    beforeWrite?: () => Promise<void>;
   } = {},
 ): Promise<Setup> {
   const observed = observeStatements(db);
@@ -122,7 +127,10 @@ async function startLoop(
     jwtSecret: "x".repeat(32),
     serverUrl: () => "http://127.0.0.1:1",
     jobEnv: {},
-    persist: <T>(write: () => Promise<T>) => write(),
+    persist: async <T>(write: () => Promise<T>) => {
+      await options.beforeWrite?.();
+      return write();
+    },
     logger: silentLogger,
   };
   const loop = createClaimLoop({
@@ -142,6 +150,7 @@ async function startLoop(
 }
 
 const queue = (name: string) => queueJob(db, functions.get(name)!, name);
+const observed = (setup: Setup) => setup.observed.sent;
 
 const untilStatuses = (ids: string[], status: string, what: string) =>
   waitFor(
@@ -392,6 +401,44 @@ describe("the claim loop", () => {
       { kind: "claim", completed: [a] },
       { kind: "claim", completed: expect.arrayContaining([b, c]) },
     ]);
+  });
+
+  it("stores a completed job's log lines before its row says completed", async () => {
+    let open!: () => void;
+    const logsHeld = new Promise<void>((resolve) => (open = resolve));
+    let writesAsked = 0;
+    const setup = await startLoop(
+      {
+        logged: (job) => {
+          job.log("the last line");
+          return "ran";
+        },
+      },
+      {
+        beforeWrite: () => {
+          writesAsked++;
+          return logsHeld;
+        },
+      },
+    );
+    const id = await queue("logged");
+    setup.loop.wakeOne();
+    try {
+      // The handler has returned and its log line is on its way to the table, held there.
+      await waitFor(() => (writesAsked > 0 ? true : undefined), { what: "the log write" });
+      // A round trip later, a completion queued alongside would have gone out in a claim.
+      expect((await jobRows(db, [id]))[0]!.status).toBe("running");
+      expect(observed(setup).filter((s) => s.completed.includes(id))).toEqual([]);
+    } finally {
+      open();
+    }
+    const [row] = await untilStatuses([id], "completed", "the job");
+    expect(row!.result).toBe("ran");
+    const lines = await db.query<{ message: string }>(
+      "SELECT message FROM logging.entries WHERE execution_id = $1",
+      [id],
+    );
+    expect(lines.map((l) => l.message)).toEqual(["the last line"]);
   });
 
   it("writes the completions of a failed claim alone", async () => {

@@ -264,6 +264,9 @@ async function recordOutcome(
   }
   const key = attempt.key;
   if (outcome.ok) {
+    // The lines are in the table before the row says completed: whoever sees the job done
+    // reads its whole log (realtime, the UI, the SDK's getLogs).
+    await logs?.flush();
     try {
       await ctx.completions.complete(key, outcome.result, finalProgress);
     } catch (err) {

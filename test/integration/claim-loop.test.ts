@@ -150,7 +150,6 @@ async function startLoop(
 }
 
 const queue = (name: string) => queueJob(db, functions.get(name)!, name);
-const observed = (setup: Setup) => setup.observed.sent;
 
 const untilStatuses = (ids: string[], status: string, what: string) =>
   waitFor(
@@ -428,7 +427,7 @@ describe("the claim loop", () => {
       await waitFor(() => (writesAsked > 0 ? true : undefined), { what: "the log write" });
       // A round trip later, a completion queued alongside would have gone out in a claim.
       expect((await jobRows(db, [id]))[0]!.status).toBe("running");
-      expect(observed(setup).filter((s) => s.completed.includes(id))).toEqual([]);
+      expect(setup.observed.sent.filter((s) => s.completed.includes(id))).toEqual([]);
     } finally {
       open();
     }

@@ -6,7 +6,10 @@
 // code cache is then read, not written), ENTRY / DENO_PATH (another entry or deno, e.g. a
 // wrapper script adding flags), SMAPS=<script taking a pid> (a per-mapping breakdown),
 // MAX_JOBS (jobs per process before it is retired; default the runtime's 500, so JOBS=500
-// or more leaves no process to read unless MAX_JOBS is raised).
+// or more leaves no process to read unless MAX_JOBS is raised), WARM=1 (also start a
+// process ahead of time, as the server's warm pool does: with JOBS=0 it is the only one
+// read, a pre-started process that has run no job yet; give it time to start with
+// SETTLE_MS, the wait before reading, default 300).
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,7 +31,7 @@ const runtime = createDenoRuntime({
   cacheDir: dir,
   logger: silentLogger,
   serverUrl,
-  warmProcessCount: 0,
+  warmProcessCount: Number(process.env.WARM ?? 0),
   maxJobsPerProcess: process.env.MAX_JOBS ? Number(process.env.MAX_JOBS) : undefined,
   entryPath: process.env.ENTRY,
   denoPath: process.env.DENO_PATH,

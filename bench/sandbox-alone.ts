@@ -1,6 +1,9 @@
 // The sandbox alone: jobs handed straight to the Deno runtime (no database, no HTTP),
 // 20 at a time, with the context a worker builds (tokens, secrets, environment), beside
 // the floor of a bare Deno process echoing newline-JSON. CPU per job, server and Deno.
+// Alone: `tsx bench/sandbox-alone.ts` (BENCH_SANDBOX_JOBS, BENCH_SANDBOX_LANES: default
+// 2,000 jobs over 20 lanes; BENCH_SANDBOX_MAX_JOBS: jobs per process before it is
+// retired, default the runtime's 500; BENCH_NO_ECHO=1 skips the floor).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -60,10 +63,17 @@ export function noopJobSpec(
 export async function runSandboxAlone(options: {
   jobs: number;
   concurrency: number;
+  /** Jobs per process before it is retired (default the runtime's). */
+  maxJobsPerProcess?: number;
 }): Promise<SandboxAloneFigures> {
   const dir = await mkdtemp(path.join(tmpdir(), "fluxbase-bench-sandbox-"));
   const serverUrl = "http://127.0.0.1:9";
-  const runtime = createDenoRuntime({ cacheDir: dir, logger: silentLogger, serverUrl });
+  const runtime = createDenoRuntime({
+    cacheDir: dir,
+    logger: silentLogger,
+    serverUrl,
+    maxJobsPerProcess: options.maxJobsPerProcess,
+  });
   let next = 0;
   const lane = async () => {
     while (next < options.jobs) {
@@ -153,9 +163,15 @@ export async function runDenoEcho(options: {
 
 if (process.argv[1]?.endsWith("sandbox-alone.ts")) {
   const jobs = Number(process.env.BENCH_SANDBOX_JOBS ?? 2000);
-  const figures = await runSandboxAlone({ jobs, concurrency: 20 });
+  const lanes = Number(process.env.BENCH_SANDBOX_LANES ?? 20);
+  const maxJobs = process.env.BENCH_SANDBOX_MAX_JOBS;
+  const figures = await runSandboxAlone({
+    jobs,
+    concurrency: lanes,
+    maxJobsPerProcess: maxJobs ? Number(maxJobs) : undefined,
+  });
   console.log(
-    `sandbox alone, 20 lanes: ${figures.jobsPerSecond.toFixed(0)} jobs/s; CPU per job: server ${figures.serverMsPerJob.toFixed(2)} ms, Deno ${figures.denoMsPerJob.toFixed(2)} ms`,
+    `sandbox alone, ${lanes} lanes: ${figures.jobsPerSecond.toFixed(0)} jobs/s; CPU per job: server ${figures.serverMsPerJob.toFixed(2)} ms, Deno ${figures.denoMsPerJob.toFixed(2)} ms`,
   );
   if (process.env.BENCH_NO_ECHO) process.exit(0);
   const echo = await runDenoEcho({ messages: jobs * 2, processes: 20 });

@@ -3,6 +3,7 @@
 import { withBenchPostgres } from "./bench-postgres.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
+import { firstRunLine, runFirstRun } from "./first-run.ts";
 import { floorLine, runLatencyFloor } from "./latency-floor.ts";
 import { runQueuePath } from "./queue-path.ts";
 import { runDenoEcho, runSandboxAlone, type SandboxAloneFigures } from "./sandbox-alone.ts";
@@ -65,6 +66,7 @@ async function main() {
       `  its parts (p50): HTTP submit ${fmt(l.submit, 1)} ms; answer -> sandbox start (wake, claim, context) ${fmt(l.toRuntime, 1)} ms; sandbox start -> handler ${fmt(l.toHandler, 1)} ms`,
     );
     console.log(floorLine(await runLatencyFloor({ url: pg.connectionString })));
+    console.log(firstRunLine(await runFirstRun({ runs: 8 })));
     const rss = full.denoRss.map(
       (d) => `${fmt(d.rssMb, 0)}/${fmt(d.privateMb, 0)}/${fmt(d.pssMb, 0)}`,
     );

@@ -29,6 +29,7 @@ import { describeError, normaliseResult } from "./result.ts";
 import { createLineReader } from "./stdin.ts";
 import { createTimerScope } from "./timers.ts";
 import { turnOffSharedStorage } from "./web-storage.ts";
+import { warmUp } from "./warm-up.ts";
 
 const exit: (code?: number) => never = Deno.exit;
 const setEnv = Deno.env.set.bind(Deno.env);
@@ -225,6 +226,9 @@ const inbox = createInbox(createLineReader(readStdin), {
   // Stdin closing mid-job means the server is gone; while idle, that we were dismissed.
   onEnd: () => exit(current ? 1 : 0),
 });
+
+// What the first job would otherwise wait for, paid before it arrives (warm-up.ts).
+await warmUp();
 
 for (;;) {
   const context = await inbox.nextContext();

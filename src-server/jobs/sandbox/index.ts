@@ -43,6 +43,11 @@ export interface DenoRuntimeOptions {
   denoPath?: string;
   /** Pre-started processes for the default permission set (default 1; 0 disables). */
   warmProcessCount?: number;
+  /**
+   * How long after a job takes a pre-started process its replacement starts (default
+   * 200 ms): not beside the job's first run.
+   */
+  warmRefillDelayMs?: number;
   /** The sandbox entry (src-runtime/main.ts), for packaged builds. */
   entryPath?: string;
   /**
@@ -182,6 +187,7 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
   // one private address allowed) but not on the variables.
   const defaultPlanFor = (serverUrl: string) =>
     planFor({ permissions: DEFAULT_PERMISSIONS, serverUrl }, []);
+  const warmRefillDelayMs = options.warmRefillDelayMs ?? 200;
   const warmProcesses = new WarmProcesses({
     size: options.warmProcessCount ?? 1,
     // Until the server URL is known (the first job), no default set is pre-started.
@@ -232,9 +238,14 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
       const reusedProcess = reuse && !debug ? idle.take(key) : undefined;
       const warmProcess = reusedProcess || debug ? undefined : warmProcesses.take(plan);
       const sandbox = reusedProcess ?? warmProcess ?? spawnProcess(plan);
-      if (!reusedProcess && !debug) warmProcesses.replenish(plan);
+      // Its replacement starts once this run is over, or warmRefillDelayMs in: a starting
+      // Deno takes a core for ~100 ms at the same low priority as this job's process, and
+      // beside it a first run took twice as long (docs/architecture.md, "A job's first run
+      // in a process").
+      const refills = !reusedProcess && !debug;
+      if (refills) warmProcesses.replenish(plan, { delayMs: warmRefillDelayMs });
       sandbox.jobsStarted += 1;
-      return startProcessRun({
+      const run = startProcessRun({
         nonce: nonces.next(),
         process: sandbox,
         warm: warmProcess !== undefined,
@@ -252,6 +263,8 @@ export function createDenoRuntime(options: DenoRuntimeOptions): DenoRuntime {
             error: String(error),
           }),
       });
+      if (refills) void run.done.then(() => warmProcesses.hurry(plan.key));
+      return run;
     },
     async close() {
       closed = true;

@@ -1,7 +1,8 @@
 // Pre-started sandboxes, keyed by command line (permission set), each blocked on
 // stdin until it gets a job. The default permission set is kept at `size`; any
 // other set that was used recently keeps one process ready (at most `maxKeys`
-// sets, least recently used dropped first). Replacements start in the background.
+// sets, least recently used dropped first). Replacements start in the background, a
+// replacement for a process just taken a little later (replenish's delayMs).
 import type { SandboxProcess } from "./process.ts";
 
 export interface LaunchPlan {
@@ -24,7 +25,8 @@ interface Slot {
 
 export class WarmProcesses {
   private readonly slots = new Map<string, Slot>();
-  private readonly pending = new Set<string>();
+  /** Replenishes waiting to run, by plan key. */
+  private readonly pending = new Map<string, { plan: LaunchPlan; cancel(): void }>();
   private closed = false;
 
   private defaultKey: string;
@@ -57,14 +59,32 @@ export class WarmProcesses {
     return undefined;
   }
 
-  /** Starts, in the background, what the plan's slot is missing. */
-  replenish(plan: LaunchPlan): void {
+  /**
+   * Starts, in the background, what the plan's slot is missing: on the next turn, or
+   * `delayMs` later (a replacement for a process just taken: see index.ts), unless
+   * hurry() comes first.
+   */
+  replenish(plan: LaunchPlan, options: { delayMs?: number } = {}): void {
     if (this.closed || this.target(plan.key) === 0 || this.pending.has(plan.key)) return;
-    this.pending.add(plan.key);
-    setImmediate(() => {
-      this.pending.delete(plan.key);
-      this.fill(plan);
-    });
+    const delayMs = options.delayMs ?? 0;
+    const fill = () => this.fillPending(plan);
+    let cancel: () => void;
+    if (delayMs > 0) {
+      const timer = setTimeout(fill, delayMs).unref();
+      cancel = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(fill);
+      cancel = () => clearImmediate(immediate);
+    }
+    this.pending.set(plan.key, { plan, cancel });
+  }
+
+  /** A delayed replenish of this plan's slot happens now (the job it waited for is over). */
+  hurry(key: string): void {
+    const pending = this.pending.get(key);
+    if (!pending) return;
+    pending.cancel();
+    this.fillPending(pending.plan);
   }
 
   idleCount(key: string): number {
@@ -74,10 +94,17 @@ export class WarmProcesses {
   /** Kills every idle process and resolves once they have all exited. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const pending of this.pending.values()) pending.cancel();
+    this.pending.clear();
     const all = [...this.slots.values()].flatMap((slot) => slot.idle);
     this.slots.clear();
     for (const process of all) process.kill();
     await Promise.all(all.map((process) => process.exited));
+  }
+
+  private fillPending(plan: LaunchPlan): void {
+    this.pending.delete(plan.key);
+    this.fill(plan);
   }
 
   private target(key: string): number {

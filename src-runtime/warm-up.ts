@@ -1,0 +1,33 @@
+// Parts of Deno load on their first use in a process, and a job's first run paid for them:
+// the first `new Request` (the fetch machinery, ~6 ms), the first `setImmediate` (Deno's
+// Node timers, 7-27 ms), the first import from a blob: URL (the module loader, ~2 ms).
+// A process runs them once as it starts, before it reads its first job, so a process
+// started ahead of time (the warm pool) has paid before any job waits on it
+// (docs/architecture.md, "Sandbox memory" and "A job's first run in a process").
+// Called before any job code runs: only the platform's own globals are used.
+
+const BlobClass = Blob;
+const RequestClass = Request;
+const createObjectUrl = URL.createObjectURL.bind(URL);
+const revokeObjectUrl = URL.revokeObjectURL.bind(URL);
+const nextTurn = globalThis.setImmediate;
+
+export async function warmUp(): Promise<void> {
+  try {
+    // A handler's `req` is built like this one (src-runtime/handler.ts).
+    new RequestClass("http://127.0.0.1/", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{}",
+    });
+    const url = createObjectUrl(new BlobClass(["export {};"], { type: "application/javascript" }));
+    try {
+      await import(url);
+    } finally {
+      revokeObjectUrl(url);
+    }
+    await new Promise((resolve) => nextTurn(resolve));
+  } catch {
+    // Nothing is lost: the first job then pays for what did not load here.
+  }
+}

@@ -1,16 +1,15 @@
 // Parts of Deno load on their first use in a process, and a job's first run paid for them:
 // the first `new Request` (the fetch machinery, ~6 ms), the first `setImmediate` (Deno's
-// Node timers, 7-27 ms), the first import from a blob: URL (the module loader, ~2 ms).
+// Node timers, 7-27 ms), the first module imported from anything but a file (the module
+// loader, ~1-2 ms).
 // A process runs them once as it starts, before it reads its first job, so a process
 // started ahead of time (the warm pool) has paid before any job waits on it
 // (docs/architecture.md, "Sandbox memory" and "A job's first run in a process").
 // Called before any job code runs: only the platform's own globals are used.
 
-const BlobClass = Blob;
 const RequestClass = Request;
-const createObjectUrl = URL.createObjectURL.bind(URL);
-const revokeObjectUrl = URL.revokeObjectURL.bind(URL);
 const nextTurn = globalThis.setImmediate;
+const WARM_UP_MODULE = "data:application/javascript,export%20%7B%7D%3B";
 
 export async function warmUp(): Promise<void> {
   try {
@@ -20,12 +19,8 @@ export async function warmUp(): Promise<void> {
       headers: { "Content-Type": "application/json" },
       body: "{}",
     });
-    const url = createObjectUrl(new BlobClass(["export {};"], { type: "application/javascript" }));
-    try {
-      await import(url);
-    } finally {
-      revokeObjectUrl(url);
-    }
+    // A data: URL, not a blob: one: a debug session takes the one blob: script for the job's.
+    await import(WARM_UP_MODULE);
     await new Promise((resolve) => nextTurn(resolve));
   } catch {
     // Nothing is lost: the first job then pays for what did not load here.

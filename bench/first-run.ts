@@ -21,7 +21,15 @@ const serverUrl = "http://127.0.0.1:9";
 /** Long enough for the warm pool's replacement to have started before the next job. */
 const PAUSE_MS = 1_000;
 
-async function timedRuns(runtime: DenoRuntime, runs: number, pauseMs: number, from: number) {
+interface TimedRunsOptions {
+  runs: number;
+  /** The wait before each run. */
+  pauseMs: number;
+  /** The number of the first job (its id is made from it). */
+  from: number;
+}
+
+async function timedRuns(runtime: DenoRuntime, { runs, pauseMs, from }: TimedRunsOptions) {
   const toHandler: number[] = [];
   const total: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -49,12 +57,12 @@ export async function runFirstRun(options: { runs: number }): Promise<FirstRunFi
   try {
     const fresh = make(1);
     // The first job also makes the code ready (esbuild): not part of a process's first run.
-    await timedRuns(fresh, 1, PAUSE_MS, 0);
-    const first = await timedRuns(fresh, options.runs, PAUSE_MS, 1);
+    await timedRuns(fresh, { runs: 1, pauseMs: PAUSE_MS, from: 0 });
+    const first = await timedRuns(fresh, { runs: options.runs, pauseMs: PAUSE_MS, from: 1 });
     await fresh.close();
     const kept = make(500);
-    await timedRuns(kept, 2, 0, 100);
-    const reused = await timedRuns(kept, options.runs, 0, 200);
+    await timedRuns(kept, { runs: 2, pauseMs: 0, from: 100 });
+    const reused = await timedRuns(kept, { runs: options.runs, pauseMs: 0, from: 200 });
     await kept.close();
     return { first, reused };
   } finally {

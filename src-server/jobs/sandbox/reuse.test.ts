@@ -1,35 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SandboxProcess } from "./process.ts";
+import { fakeProcess } from "../../../test/helpers/fake-sandbox-process.ts";
 import { IdleProcesses, reuseKey } from "./reuse.ts";
-
-type FakeProcess = SandboxProcess & { killed: boolean; alive: boolean; listenerCount(): number };
-
-function fakeProcess(): FakeProcess {
-  let exit: () => void = () => {};
-  const listeners = new Set<() => void>();
-  const fake = {
-    alive: true,
-    killed: false,
-    exited: new Promise((resolve) => {
-      exit = () => resolve({ code: null, signal: "SIGKILL" });
-    }).then((value) => {
-      for (const listener of listeners) listener();
-      return value;
-    }),
-    onExit(listener: () => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    /** Exit listeners still registered (a process that ran many jobs keeps none of them). */
-    listenerCount: () => listeners.size,
-    kill() {
-      fake.alive = false;
-      fake.killed = true;
-      exit();
-    },
-  };
-  return fake as unknown as FakeProcess;
-}
 
 const user = { id: "u1", role: "authenticated" };
 const spec = { functionId: "f1", functionVersion: 1, user };

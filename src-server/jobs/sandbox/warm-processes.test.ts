@@ -1,21 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeProcess } from "../../../test/helpers/fake-sandbox-process.ts";
 import type { SandboxProcess } from "./process.ts";
 import { WarmProcesses, type LaunchPlan } from "./warm-processes.ts";
-
-function fakeProcess(): SandboxProcess {
-  let exit: () => void = () => {};
-  const fake = {
-    alive: true,
-    exited: new Promise((resolve) => {
-      exit = () => resolve({ code: null, signal: "SIGKILL" });
-    }),
-    kill() {
-      fake.alive = false;
-      exit();
-    },
-  };
-  return fake as unknown as SandboxProcess;
-}
 
 const plan: LaunchPlan = { key: "default", args: ["run", "main.js"] };
 

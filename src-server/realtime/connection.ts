@@ -69,11 +69,15 @@ export interface Connection {
   /**
    * The ids of this socket's subscriptions the change reaches (none when hidden by RLS).
    * `visible`, when given, is the row's visibility already decided (application tables).
+   * Allocates nothing when none matches: every change of a table is offered to each socket
+   * that may see it, most of them subscribed to other events.
    */
-  matchChange(change: RowChange, visible?: boolean): string[];
+  matchChange(change: RowChange, visible?: boolean): readonly string[];
   /** Drops every subscription and watch (socket closed). */
   dispose(): void;
 }
+
+const NO_IDS: readonly string[] = Object.freeze([]);
 
 export function createConnection(
   ws: WebSocket,
@@ -120,8 +124,8 @@ export function createConnection(
       return write(text);
     },
     matchChange(change, decided) {
-      if (suspended !== undefined) return [];
-      const ids: string[] = [];
+      if (suspended !== undefined) return NO_IDS;
+      let ids: string[] | undefined;
       let visible: boolean | undefined = decided;
       const row = subjectRow(change);
       for (const sub of self.subscriptions.values()) {
@@ -129,11 +133,11 @@ export function createConnection(
         if (t.table !== change.table || t.schema !== change.schema) continue;
         if (t.event !== "*" && t.event !== change.type) continue;
         visible ??= mayReadRow(self.caller, change.schema, change.table, row);
-        if (!visible) return [];
+        if (!visible) return NO_IDS;
         if (sub.filter && !matchesFilter(sub.filter, row)) continue;
-        ids.push(sub.id);
+        (ids ??= []).push(sub.id);
       }
-      return ids;
+      return ids ?? NO_IDS;
     },
     dispose() {
       if (disposed) return;

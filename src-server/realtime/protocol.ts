@@ -128,7 +128,7 @@ export const HEARTBEAT_MESSAGE = serverMessage({ type: "heartbeat" });
  * Supabase does), so a client with several filtered entries calls only the matching
  * callbacks; with one subscription there is nothing to tell apart and `ids` is left out.
  */
-export function changeMessage(payloadJson: string, ids?: string[]): string {
+export function changeMessage(payloadJson: string, ids?: readonly string[]): string {
   const extra = ids ? `,"ids":${JSON.stringify(ids)}` : "";
   return `{"type":"postgres_changes","payload":${payloadJson.slice(0, -1)}${extra}}}`;
 }

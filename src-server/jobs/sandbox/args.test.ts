@@ -138,6 +138,14 @@ describe("buildSpawnEnv", () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.FLUXBASE_AUTH_JWT_SECRET).toBeUndefined();
   });
+
+  it("gives each sandbox one malloc arena, whatever the host sets", () => {
+    const env = buildSpawnEnv(
+      { rootDir: "/c", denoDir: "/c/deno", homeDir: "/c/home" },
+      { PATH: "/bin", MALLOC_ARENA_MAX: "8" },
+    );
+    expect(env.MALLOC_ARENA_MAX).toBe("1");
+  });
 });
 
 describe("buildJobEnv", () => {

@@ -4,6 +4,7 @@ import { withBenchPostgres } from "./bench-postgres.ts";
 import { runBaselineLoop } from "./baseline-loop.ts";
 import { runFullPath } from "./full-path.ts";
 import { firstRunLine, runFirstRun } from "./first-run.ts";
+import { runWarmRss, warmRssLine } from "./warm-rss.ts";
 import { floorLine, runLatencyFloor } from "./latency-floor.ts";
 import { runQueuePath } from "./queue-path.ts";
 import { runDenoEcho, runSandboxAlone, type SandboxAloneFigures } from "./sandbox-alone.ts";
@@ -73,6 +74,7 @@ async function main() {
     console.log(
       `Deno processes kept after the drain: ${rss.length}, RSS/private/PSS MB each (PSS shares the binary's pages among them): ${rss.join(" ") || "none"}`,
     );
+    console.log(warmRssLine(await runWarmRss({ samples: 3 })));
 
     const sandbox = await runSandboxAlone({ jobs: FULL_JOBS, concurrency: 20 });
     const echo = await runDenoEcho({ messages: FULL_JOBS * 2, processes: 20 });

@@ -10,6 +10,7 @@ import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ownCpuMs, readStatFields } from "./cpu.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -32,13 +33,8 @@ export interface StartupFigures {
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
 export function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    // utime and stime, in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
+  const fields = readStatFields(`/proc/${pid}/stat`);
+  return fields ? ownCpuMs(fields) : NaN;
 }
 
 export function statusMb(pid: number, field: string, file = "status"): number {

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDenoRuntime } from "../src-server/jobs/sandbox/index.ts";
 import { silentLogger } from "../src-server/logger.ts";
-import { denoPids, readStatFields } from "./cpu.ts";
-import { processCpuMs, statusMb } from "./startup.ts";
-import { fmt, sleep } from "./stats.ts";
+import { denoPids, ownCpuMs, readStatFields } from "./cpu.ts";
+import { statusMb } from "./startup.ts";
+import { fmt, until } from "./stats.ts";
 
 export interface WarmProcessMemory {
   rssMb: number;
@@ -25,33 +25,29 @@ const POLL_MS = 100;
 /** Polls in a row with the same CPU time that count as settled. */
 const STILL_POLLS = 5;
 
-async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`warm-rss: no ${what} within ${timeoutMs} ms`);
-    await sleep(POLL_MS);
-  }
-}
-
 async function settledProcess(): Promise<WarmProcessMemory> {
-  const pid = await waitFor("pre-started Deno process", 30_000, () => denoPids()[0]);
+  let pid: number | undefined;
+  await until(async () => (pid = denoPids()[0]) !== undefined, POLL_MS, 30_000);
+  const stat = `/proc/${pid!}/stat`;
   let last = -1;
   let still = 0;
-  await waitFor("settled process", 30_000, () => {
-    const cpu = processCpuMs(pid);
-    // Asleep ("S"), not waiting for a core: on a busy machine a sandbox (SCHED_IDLE) can go
-    // without CPU time for a while before it has finished its warm-up.
-    const asleep = readStatFields(`/proc/${pid}/stat`)?.[0] === "S";
-    still = cpu === last && asleep ? still + 1 : 0;
-    last = cpu;
-    return still >= STILL_POLLS ? true : undefined;
-  });
+  await until(
+    async () => {
+      const fields = readStatFields(stat) ?? [];
+      const cpu = ownCpuMs(fields);
+      // Asleep ("S"), not waiting for a core: on a busy machine a sandbox (SCHED_IDLE) can go
+      // without CPU time for a while before it has finished its warm-up.
+      still = cpu === last && fields[0] === "S" ? still + 1 : 0;
+      last = cpu;
+      return still >= STILL_POLLS;
+    },
+    POLL_MS,
+    30_000,
+  );
   return {
-    rssMb: statusMb(pid, "VmRSS"),
-    anonMb: statusMb(pid, "RssAnon"),
-    fileMb: statusMb(pid, "RssFile"),
+    rssMb: statusMb(pid!, "VmRSS"),
+    anonMb: statusMb(pid!, "RssAnon"),
+    fileMb: statusMb(pid!, "RssFile"),
   };
 }
 

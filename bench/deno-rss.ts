@@ -19,6 +19,7 @@ import { noopJobSpec } from "./sandbox-alone.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { denoPids } from "./cpu.ts";
 import { statusMb } from "./startup.ts";
+import { sleep } from "./stats.ts";
 
 const serverUrl = "http://127.0.0.1:9";
 
@@ -41,7 +42,7 @@ for (let i = 0; i < jobs; i++) {
   if (!outcome.ok) throw new Error(`job failed: ${JSON.stringify(outcome)}`);
   if (process.env.PRINT) console.log(JSON.stringify(outcome));
 }
-await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 300)));
+await sleep(Number(process.env.SETTLE_MS ?? 300));
 const pids = denoPids();
 if (pids.length === 0)
   console.log("no Deno process left: the last job's process was retired (raise MAX_JOBS)");

@@ -9,7 +9,7 @@ import path from "node:path";
 import { createDenoRuntime, type DenoRuntime } from "../src-server/jobs/sandbox/index.ts";
 import { silentLogger } from "../src-server/logger.ts";
 import { noopJobSpec } from "./sandbox-alone.ts";
-import { percentile } from "./stats.ts";
+import { percentile, sleep, wallClock } from "./stats.ts";
 
 export interface FirstRunFigures {
   /** Median ms from start() to the handler, and to the outcome. */
@@ -33,8 +33,8 @@ async function timedRuns(runtime: DenoRuntime, { runs, pauseMs, from }: TimedRun
   const toHandler: number[] = [];
   const total: number[] = [];
   for (let i = 0; i < runs; i++) {
-    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    const t0 = performance.timeOrigin + performance.now();
+    if (pauseMs > 0) await sleep(pauseMs);
+    const t0 = wallClock();
     let startedAt = NaN;
     const outcome = await runtime.start(noopJobSpec(from + i, serverUrl), {
       onProgress() {},
@@ -45,7 +45,7 @@ async function timedRuns(runtime: DenoRuntime, { runs, pauseMs, from }: TimedRun
     }).done;
     if (!outcome.ok) throw new Error(`job failed: ${JSON.stringify(outcome)}`);
     toHandler.push(startedAt - t0);
-    total.push(performance.timeOrigin + performance.now() - t0);
+    total.push(wallClock() - t0);
   }
   return { toHandlerMs: percentile(toHandler, 50), totalMs: percentile(total, 50) };
 }

@@ -4,7 +4,7 @@
 // and how long after the database commit each callback ran.
 import { WebSocket } from "ws";
 import { createClient } from "../src-sdk/index.ts";
-import { percentile } from "./stats.ts";
+import { percentile, wallClock } from "./stats.ts";
 
 export interface ConnectCommand {
   type: "connect";
@@ -84,7 +84,7 @@ function open(command: ConnectCommand, token: string | null, owner: string | nul
   sockets.push(socket);
   return new Promise((resolve) => {
     const channel = client.realtime.channel("table:jobs.queue").on("UPDATE", (payload) => {
-      const now = performance.timeOrigin + performance.now();
+      const now = wallClock();
       const job = payload.new;
       const progress = job.progress?.message;
       if (typeof progress !== "string" || !progress.startsWith("#")) return;

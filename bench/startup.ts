@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ownCpuMs, readStatFields } from "./cpu.ts";
+import { sleep } from "./stats.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -100,7 +101,7 @@ export async function runStartup(options: {
     const first = await startServer(dataDir, jobsDir);
     await stop(first.child);
     const second = await startServer(dataDir, jobsDir);
-    await new Promise((r) => setTimeout(r, options.idleSeconds * 1000));
+    await sleep(options.idleSeconds * 1000);
     const pid = second.child.pid!;
     const figures: StartupFigures = {
       firstRunMs: first.readyMs,
@@ -112,7 +113,7 @@ export async function runStartup(options: {
     };
     if (options.settledSeconds !== undefined) {
       const rest = Math.max(0, options.settledSeconds - options.idleSeconds);
-      await new Promise((r) => setTimeout(r, rest * 1000));
+      await sleep(rest * 1000);
       figures.settledServerRssMb = statusMb(pid, "VmRSS");
     }
     await stop(second.child);

@@ -143,7 +143,7 @@ export function buildSpawnEnv(
  * gives each thread that allocates an arena of its own, each keeping its freed memory for
  * reuse; in a process that runs one job at a time that is memory held for nothing. Measured
  * with `bench/deno-rss.ts` (docs/architecture.md, "Sandbox memory"): a pre-started process
- * 39.0-39.4 MB RSS instead of 40.3-40.7, one after 150 jobs 46.3-46.7 instead of 47.8-48.3,
+ * 39.0-39.7 MB RSS instead of 40.3-40.9, one after 150 jobs 46.1-46.7 instead of 47.8-48.3,
  * with no measurable CPU, neither for no-op jobs nor for an allocation-heavy one. Read once,
  * as Deno starts; other C libraries ignore it.
  */

@@ -2,9 +2,9 @@
 // body with its input checks, JSON answer) over 10 keep-alive connections, no database.
 // Usage: npx tsx bench/http-layer.ts [checkout root]   (default: this checkout; pass another
 // checkout to compare the same route on its HTTP layer).
-import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { keepAliveClient, type HttpCall } from "./submit-request.ts";
 
 const root = path.resolve(process.argv[2] ?? fileURLToPath(new URL("..", import.meta.url)));
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
@@ -25,30 +25,18 @@ router.add("POST", "/api/v1/jobs/:id/echo", [], async (req: EchoRequest) => ({
 }));
 const server = createHttpServer({ router, logger: silentLogger, maxBodyBytes: 1_000_000 });
 const { port } = await server.listen(0, "127.0.0.1");
-const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
-const body = JSON.stringify({ job_name: "x", payload: { a: [1, 2, 3], b: "text" } });
+const client = keepAliveClient(`http://127.0.0.1:${port}`, { maxSockets: 10 });
+const call: HttpCall = {
+  method: "POST",
+  path: "/api/v1/jobs/abc/echo",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ job_name: "x", payload: { a: [1, 2, 3], b: "text" } }),
+};
 
-const one = () =>
-  new Promise<void>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/api/v1/jobs/abc/echo",
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+const one = async () => {
+  const answer = await client.request(call);
+  if (answer.status !== 200) throw new Error(`status ${answer.status}`);
+};
 
 async function run(n: number): Promise<void> {
   let sent = 0;
@@ -64,5 +52,5 @@ const started = performance.now();
 await run(REQUESTS);
 const seconds = (performance.now() - started) / 1000;
 console.log(`HTTP layer of ${root}: ${Math.round(REQUESTS / seconds)} requests/s (JSON POST echo)`);
-agent.destroy();
+client.close();
 await server.close();
